@@ -1,0 +1,168 @@
+"""Step 1 of the workflow from the evidence: onset, trend, affected tenants, failing endpoints.
+
+Pure functions: per-minute DataFrames in, DataFrames and small frozen values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from incident_nb.analysis.changepoint import error_rate_onset, mean_shift_onset
+
+TREND_MINUTES = 15
+# A group (tenant, endpoint) is affected when its error rate rose at the onset with a
+# two-proportion z-score at least this large, and at least doubled.
+MIN_Z = 4.0
+
+
+@dataclass(frozen=True)
+class Onset:
+    """When the incident started, by which signal, and the levels before and after."""
+
+    at: datetime
+    signal: str  # "error rate" or "latency p95"
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Direction of the error rate over the last minutes of the window."""
+
+    direction: str  # "worsening", "stable" or "recovering"
+    slope_per_min: float
+    """Change of the error rate (a share of requests) per minute."""
+    start_rate: float
+    end_rate: float
+    minutes: int
+    p_value: float
+
+
+def error_rates(per_minute: pd.DataFrame) -> pd.Series:
+    """Error rate (errors / requests) of each row."""
+    return (per_minute["errors"] / per_minute["requests"].where(per_minute["requests"] > 0)).fillna(
+        0.0
+    )
+
+
+def detect_onset(per_minute: pd.DataFrame) -> Onset | None:
+    """Detect the onset from a per-minute frame (minute, requests, errors, p95_ms).
+
+    The error rate is tried first; when it did not shift, a p95 latency shift is looked for.
+    """
+    if per_minute.empty:
+        return None
+    frame = per_minute.sort_values("minute", ignore_index=True)
+    shift = error_rate_onset(frame["errors"].to_numpy(float), frame["requests"].to_numpy(float))
+    if shift is not None:
+        return Onset(
+            _ts(frame["minute"].iloc[shift.index]), "error rate", shift.before, shift.after
+        )
+    if "p95_ms" in frame:
+        lat = mean_shift_onset(frame["p95_ms"].to_numpy(float))
+        if lat is not None:
+            return Onset(_ts(frame["minute"].iloc[lat.index]), "latency p95", lat.before, lat.after)
+    return None
+
+
+def _ts(value: object) -> datetime:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.to_pydatetime()
+
+
+def error_trend(per_minute: pd.DataFrame, minutes: int = TREND_MINUTES) -> Trend:
+    """Slope of the error rate over the last ``minutes`` minutes, by linear regression.
+
+    "worsening"/"recovering" need a significant slope (p < 0.05) that moves the rate by at
+    least a tenth of its level (and half a point) over the period; anything else is "stable".
+    """
+    frame = per_minute.sort_values("minute").tail(minutes)
+    rates = error_rates(frame).to_numpy(float)
+    if len(rates) < 3 or np.allclose(rates, rates[0]):
+        level = float(rates[-1]) if len(rates) else 0.0
+        return Trend("stable", 0.0, level, level, len(rates), 1.0)
+    fit = stats.linregress(np.arange(len(rates), dtype=float), rates)
+    slope, p_value = float(fit.slope), float(fit.pvalue)
+    change = slope * (len(rates) - 1)
+    material = abs(change) >= max(0.1 * float(np.mean(rates)), 0.005)
+    direction = "stable"
+    if p_value < 0.05 and material:
+        direction = "worsening" if slope > 0 else "recovering"
+    start = float(fit.intercept)
+    return Trend(direction, slope, start, start + change, len(rates), p_value)
+
+
+def _z_increase(e1: pd.Series, n1: pd.Series, e0: pd.Series, n0: pd.Series) -> pd.Series:
+    """Two-proportion z-score of rate 1 over rate 0 (pooled variance)."""
+    p1 = e1 / n1.where(n1 > 0)
+    p0 = e0 / n0.where(n0 > 0)
+    pooled = (e1 + e0) / (n1 + n0).where((n1 + n0) > 0)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1.where(n1 > 0) + 1 / n0.where(n0 > 0)))
+    z: pd.Series = ((p1 - p0) / se.where(se > 0)).fillna(0.0)
+    return z
+
+
+def group_impact(groups: pd.DataFrame, key: str, onset: datetime | None) -> pd.DataFrame:
+    """Requests, errors and error rate per ``key`` (tenant or endpoint) since the onset.
+
+    A group is ``affected`` when its error rate since the onset is significantly above its own
+    rate before the onset (or, without an onset, above the rate of all other groups).
+
+    Returns columns: key, requests, errors, error_rate, baseline_error_rate, z, affected;
+    affected groups first, then by errors.
+    """
+    columns = [key, "requests", "errors", "error_rate", "baseline_error_rate", "z", "affected"]
+    if groups.empty:
+        return pd.DataFrame(columns=columns)
+    if onset is not None:
+        after_mask = groups["minute"] >= pd.Timestamp(onset)
+        after = groups[after_mask].groupby(key)[["requests", "errors"]].sum()
+        before = groups[~after_mask].groupby(key)[["requests", "errors"]].sum()
+        before = before.reindex(after.index, fill_value=0)
+    else:
+        after = groups.groupby(key)[["requests", "errors"]].sum()
+        totals = after.sum()
+        before = pd.DataFrame(
+            {
+                "requests": totals["requests"] - after["requests"],
+                "errors": totals["errors"] - after["errors"],
+            }
+        )
+    out = after.copy()
+    out["error_rate"] = (out["errors"] / out["requests"].where(out["requests"] > 0)).fillna(0.0)
+    baseline = (before["errors"] / before["requests"].where(before["requests"] > 0)).fillna(0.0)
+    out["baseline_error_rate"] = baseline
+    out["z"] = _z_increase(out["errors"], out["requests"], before["errors"], before["requests"])
+    out["affected"] = (
+        (out["z"] >= MIN_Z)
+        & (out["error_rate"] >= 2 * out["baseline_error_rate"])
+        & (out["errors"] > 0)
+    )
+    out = out.reset_index().rename(columns={"index": key})
+    out = out.sort_values(
+        ["affected", "errors", key], ascending=[False, False, True], ignore_index=True
+    )
+    return out[columns]
+
+
+def window_rate(per_minute: pd.DataFrame, since: datetime | None = None) -> float:
+    """Share of requests that failed from ``since`` on (the whole frame without it)."""
+    frame = per_minute if since is None else per_minute[per_minute["minute"] >= pd.Timestamp(since)]
+    requests = float(frame["requests"].sum())
+    return float(frame["errors"].sum()) / requests if requests else 0.0
+
+
+def peak_minute(per_minute: pd.DataFrame) -> tuple[float, datetime | None]:
+    """The highest per-minute error rate and its minute."""
+    if per_minute.empty:
+        return 0.0, None
+    rates = error_rates(per_minute)
+    idx = int(rates.to_numpy().argmax())
+    return float(rates.iloc[idx]), _ts(per_minute["minute"].iloc[idx])

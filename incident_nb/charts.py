@@ -1,0 +1,111 @@
+"""Plotly figures of the evidence. Pure: DataFrames in, figures out; nothing is shown or saved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from incident_nb.analysis.impact import error_rates
+
+_MARKER_COLORS = {"onset": "#d62728", "alert": "#ff7f0e", "deploy": "#2ca02c"}
+
+
+def _add_markers(fig: go.Figure, markers: Sequence[tuple[str, datetime]]) -> None:
+    """Vertical dashed lines with a label for events such as the onset and the alert."""
+    for label, when in markers:
+        kind = label.split()[0].lower()
+        color = _MARKER_COLORS.get(kind, "#7f7f7f")
+        x = pd.Timestamp(when).isoformat()
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": color, "dash": "dash", "width": 1.5},
+        )
+        fig.add_annotation(
+            x=x,
+            y=1,
+            yref="paper",
+            text=label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"color": color, "size": 11},
+        )
+
+
+def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        template="plotly_white",
+        height=380,
+        margin={"l": 60, "r": 20, "t": 70, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        hovermode="x unified",
+        yaxis_title=y_title,
+        xaxis_title="time (UTC)",
+    )
+    return fig
+
+
+def error_rate_chart(
+    per_minute: pd.DataFrame,
+    per_minute_endpoint: pd.DataFrame | None = None,
+    markers: Sequence[tuple[str, datetime]] = (),
+    endpoints: Sequence[str] | None = None,
+) -> go.Figure:
+    """Error rate (% of requests) per minute, overall and per endpoint."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=per_minute["minute"],
+            y=100 * error_rates(per_minute),
+            name="overall",
+            mode="lines",
+            line={"width": 3, "color": "#222"},
+        )
+    )
+    if per_minute_endpoint is not None and not per_minute_endpoint.empty:
+        names = (
+            endpoints
+            if endpoints is not None
+            else sorted(per_minute_endpoint["endpoint"].dropna().unique())
+        )
+        for name in names:
+            part = per_minute_endpoint[per_minute_endpoint["endpoint"] == name]
+            fig.add_trace(
+                go.Scatter(
+                    x=part["minute"], y=100 * error_rates(part), name=str(name), mode="lines"
+                )
+            )
+    _add_markers(fig, markers)
+    return _layout(fig, "Error rate per minute", "errors (% of requests)")
+
+
+def latency_chart(
+    per_minute: pd.DataFrame, markers: Sequence[tuple[str, datetime]] = ()
+) -> go.Figure:
+    """Latency p50/p95/p99 per minute."""
+    fig = go.Figure()
+    for column, label, dash in (
+        ("p50_ms", "p50", "solid"),
+        ("p95_ms", "p95", "dot"),
+        ("p99_ms", "p99", "dash"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=per_minute["minute"],
+                y=per_minute[column],
+                name=label,
+                mode="lines",
+                line={"dash": dash},
+            )
+        )
+    _add_markers(fig, markers)
+    return _layout(fig, "Latency percentiles per minute", "latency (ms)")

@@ -1,0 +1,174 @@
+"""The ``incident-nb`` command line: one subcommand per library entry point.
+
+``main(argv)`` returns the exit status: 0 on success, 1 when the work failed (the message says
+why and what to do), 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
+from incident_nb.errors import AlertError, IncidentNbError, NotebookExecutionError
+from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
+
+DEFAULT_ROOT = Path("notebooks")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-nb",
+        description="From an alert to an investigation notebook, and from it to a post-mortem.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = sub.add_parser(
+        "new",
+        help="create the investigation of an alert",
+        description=(
+            "Create <root>/incidents/YYYY-MM-DD-<slug>/ with incident.json and investigation.ipynb."
+        ),
+    )
+    source = new.add_argument_group("the alert (a webhook payload file, or the three fields)")
+    source.add_argument("--alert", type=Path, metavar="FILE", help="alert webhook payload (JSON)")
+    source.add_argument(
+        "--source", default="alertmanager", choices=sorted(PARSERS), help="payload format"
+    )
+    source.add_argument("--title", help="incident title")
+    source.add_argument("--service", help="affected service")
+    source.add_argument(
+        "--started-at", metavar="ISO8601", help="when it started (UTC or with offset)"
+    )
+    new.add_argument(
+        "--logs",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="log files (JSON lines)",
+    )
+    new.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="GIT_DIR",
+        help="git repository with recent changes",
+    )
+    new.add_argument(
+        "--root",
+        type=Path,
+        default=DEFAULT_ROOT,
+        help="where incidents/ lives (default: notebooks)",
+    )
+    new.add_argument("--execute", action="store_true", help="execute the notebook now")
+    new.add_argument(
+        "--timeout", type=int, default=600, metavar="S", help="per-cell timeout with --execute"
+    )
+
+    export = sub.add_parser("export", help="export the post-mortem (HTML and Markdown)")
+    export.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
+    export.add_argument(
+        "--docs-root",
+        type=Path,
+        default=Path(),
+        help="where docs/spec/.llm/completed/ is (default: .)",
+    )
+
+    demo = sub.add_parser("demo", help="run the whole job on built-in demo data")
+    demo.add_argument(
+        "--root", type=Path, default=DEFAULT_ROOT, help="where demo data and incidents/ go"
+    )
+    demo.add_argument(
+        "--docs-root", type=Path, default=Path(), help="where the Markdown post-mortem goes"
+    )
+    return parser
+
+
+def _alert_from_args(args: argparse.Namespace) -> object:
+    if args.alert is not None:
+        if args.title or args.service or args.started_at:
+            raise AlertError("give either --alert FILE or --title/--service/--started-at, not both")
+        try:
+            payload = json.loads(args.alert.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise AlertError(f"alert file not found: {args.alert}") from None
+        except json.JSONDecodeError as exc:
+            raise AlertError(f"{args.alert} is not JSON (line {exc.lineno}: {exc.msg})") from None
+        return parse_alert(payload, args.source)
+    missing = [
+        f
+        for f, v in (
+            ("--title", args.title),
+            ("--service", args.service),
+            ("--started-at", args.started_at),
+        )
+        if not v
+    ]
+    if missing:
+        raise AlertError(
+            f"missing {', '.join(missing)}: "
+            "give --alert FILE, or --title, --service and --started-at"
+        )
+    return alert_from_fields(args.title, args.service, args.started_at)
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    alert = _alert_from_args(args)
+    try:
+        folder = create_incident(alert, args.root, logs=args.logs, repos=args.repo)  # type: ignore[arg-type]
+    except FileNotFoundError as exc:
+        raise AlertError(f"{exc}; check the path") from None
+    print(folder)
+    if args.execute:
+        try:
+            execute_incident(folder, timeout=args.timeout)
+        except NotebookExecutionError as exc:
+            print(f"incident-nb: notebook failed: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from incident_nb.postmortem.export import export_postmortem  # noqa: PLC0415 - heavy import
+
+    result = export_postmortem(args.incident_dir, args.docs_root)
+    print(result.html)
+    print(result.markdown)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from incident_nb.demo.run import run_demo  # noqa: PLC0415 - heavy import
+
+    print("Generating the demo incident and running its investigation ...", file=sys.stderr)
+    result = run_demo(args.root, args.docs_root)
+    print(f"Investigation notebook: {result.notebook}")
+    print(f"Post-mortem (HTML):     {result.exports.html}")
+    print(f"Post-mortem (Markdown): {result.exports.markdown}")
+    print(f"Demo evidence:          {result.data.logs.parent}")
+    return 0
+
+
+_COMMANDS = {"new": _cmd_new, "export": _cmd_export, "demo": _cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except IncidentNbError as exc:
+        print(f"incident-nb: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+__all__ = ["NOTEBOOK_NAME", "main", "run"]

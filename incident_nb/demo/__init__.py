@@ -1,0 +1,1 @@
+"""The built-in demo incident: generated evidence with a known ground truth."""

@@ -1,0 +1,156 @@
+"""Creating, finding and executing incident folders: ``<root>/incidents/YYYY-MM-DD-<slug>/``.
+
+A folder holds ``incident.json`` (the record) and ``investigation.ipynb``. It is assembled in a
+hidden temporary folder and renamed into place, so it appears whole or not at all; an existing
+investigation is never overwritten.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from slugify import slugify
+
+from incident_nb.errors import IncidentExistsError, NotebookExecutionError, RecordError
+from incident_nb.models import Alert
+from incident_nb.notebook.params import NotebookParams
+from incident_nb.notebook.runner import create_notebook, execute_notebook
+from incident_nb.record import (
+    RECORD_NAME,
+    AlertRecord,
+    EvidenceSources,
+    IncidentRecord,
+    NotebookStatus,
+    TimelineEvent,
+    read_record,
+    write_record,
+)
+from incident_nb.templates import investigation_template
+
+NOTEBOOK_NAME = "investigation.ipynb"
+INCIDENTS = "incidents"
+SLUG_MAX = 48
+
+
+def folder_name(alert: Alert) -> str:
+    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title."""
+    slug = slugify(alert.title, max_length=SLUG_MAX, word_boundary=True) or "incident"
+    return f"{alert.started_at:%Y-%m-%d}-{slug}"
+
+
+def iter_incidents(root: Path) -> Iterator[Path]:
+    """Incident folders under ``root`` (those holding a record), in name order."""
+    base = root / INCIDENTS
+    if base.is_dir():
+        yield from sorted(
+            p for p in base.iterdir() if (p / RECORD_NAME).is_file() and not p.name.startswith(".")
+        )
+
+
+def find_incident(root: Path, key: str) -> Path | None:
+    """The folder of the incident opened by the alert with identity ``key``, if any."""
+    for folder in iter_incidents(root):
+        try:
+            if read_record(folder).alert.key == key:
+                return folder
+        except RecordError:
+            continue
+    return None
+
+
+def _free_name(base: Path, name: str) -> Path:
+    candidate, n = base / name, 2
+    while candidate.exists():
+        candidate, n = base / f"{name}-{n}", n + 1
+    return candidate
+
+
+def _resolve(paths: Sequence[str | Path], what: str) -> list[str]:
+    out = []
+    for p in paths:
+        path = Path(p).expanduser().resolve()
+        if not path.exists():
+            raise FileNotFoundError(f"{what} not found: {p}")
+        out.append(str(path))
+    return out
+
+
+def create_incident(
+    alert: Alert,
+    root: Path,
+    logs: Sequence[str | Path] = (),
+    repos: Sequence[str | Path] = (),
+    now: datetime | None = None,
+) -> Path:
+    """Create the incident folder for ``alert`` under ``root`` and return its path.
+
+    Raises:
+        IncidentExistsError: an investigation for this alert already exists.
+        FileNotFoundError: a log file or repository does not exist.
+    """
+    existing = find_incident(root, alert.key)
+    if existing is not None:
+        raise IncidentExistsError(existing)
+    log_paths, repo_paths = _resolve(logs, "log file"), _resolve(repos, "repository")
+    created = now or datetime.now(UTC)
+    base = root / INCIDENTS
+    base.mkdir(parents=True, exist_ok=True)
+    target = _free_name(base, folder_name(alert))
+    record = IncidentRecord(
+        id=target.name,
+        title=alert.title,
+        service=alert.service,
+        created_at=created,
+        alert=AlertRecord.from_alert(alert),
+        timeline=[
+            TimelineEvent(time=alert.started_at, event="Alert fired", source="alert"),
+            TimelineEvent(time=created, event="Investigation started", source="system"),
+        ],
+        evidence=EvidenceSources(logs=log_paths, repos=repo_paths),
+    )
+    params = NotebookParams(
+        incident_dir=".",
+        incident_id=record.id,
+        title=alert.title,
+        service=alert.service,
+        alert_started_at=alert.started_at.isoformat(),
+        logs=log_paths,
+        repos=repo_paths,
+    )
+    staging = Path(tempfile.mkdtemp(prefix=".new-", dir=base))
+    try:
+        write_record(staging, record)
+        create_notebook(investigation_template(), staging / NOTEBOOK_NAME, params.as_papermill())
+        staging.rename(target)  # atomic; fails if the target appeared meanwhile
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def execute_incident(folder: Path, timeout: int = 600) -> None:
+    """Execute the folder's notebook in place and record the outcome in ``incident.json``.
+
+    Raises:
+        NotebookExecutionError: a cell failed; the notebook and the record say which.
+    """
+    notebook = folder / NOTEBOOK_NAME
+    try:
+        execute_notebook(notebook, timeout=timeout)
+    except NotebookExecutionError as exc:
+        record = read_record(folder)
+        record.notebook = NotebookStatus(
+            state="failed",
+            executed_at=datetime.now(UTC),
+            failed_cell=exc.cell_index,
+            error=f"{exc.ename}: {exc.evalue}",
+        )
+        write_record(folder, record)
+        raise
+    record = read_record(folder)
+    record.notebook = NotebookStatus(state="executed", executed_at=datetime.now(UTC))
+    write_record(folder, record)

@@ -1,0 +1,1 @@
+"""Investigation notebooks: parameters, papermill creation and execution, the cells' session."""

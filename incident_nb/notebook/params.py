@@ -1,0 +1,99 @@
+"""The investigation notebook's parameters: their names, types, and validation on both sides.
+
+The host validates names before papermill injects them (a parameter *name* is injected as
+code); the notebook validates the injected values when it runs, so an unknown or ill-typed
+parameter stops the notebook with a clear error instead of silently using a default.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from incident_nb.errors import ParameterError
+from incident_nb.models import parse_utc
+
+
+@dataclass(frozen=True)
+class NotebookParams:
+    """The values the investigation notebook runs with (see ``templates/investigation.ipynb``)."""
+
+    incident_dir: str = "."
+    incident_id: str = ""
+    title: str = ""
+    service: str = ""
+    alert_started_at: str = ""
+    logs: list[str] = field(default_factory=list)
+    repos: list[str] = field(default_factory=list)
+    lookback_hours: float = 24.0
+
+    @property
+    def alert_start(self) -> datetime | None:
+        """The alert's start as a datetime (validated to parse)."""
+        return parse_utc(self.alert_started_at) if self.alert_started_at else None
+
+    def as_papermill(self) -> dict[str, Any]:
+        """Plain JSON values for papermill (datetimes stay ISO strings)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "incident_dir": (str,),
+    "incident_id": (str,),
+    "title": (str,),
+    "service": (str,),
+    "alert_started_at": (str,),
+    "logs": (list,),
+    "repos": (list,),
+    "lookback_hours": (int, float),
+}
+PARAMETER_NAMES = frozenset(_TYPES)
+
+
+def check_names(names: list[str] | set[str] | frozenset[str], known: frozenset[str]) -> None:
+    """Refuse names that are not identifiers or not parameters of the template.
+
+    Raises:
+        ParameterError: naming the offending names and the known ones.
+    """
+    bad = sorted(n for n in names if not n.isidentifier() or keyword.iskeyword(n) or n not in known)
+    if bad:
+        raise ParameterError(
+            f"unknown notebook parameter(s) {', '.join(map(repr, bad))}; "
+            f"the template takes: {', '.join(sorted(known))}"
+        )
+
+
+def validate_parameters(values: Mapping[str, Any]) -> NotebookParams:
+    """Validate the parameters a notebook received (the names papermill injected).
+
+    Raises:
+        ParameterError: a name is unknown, a value has the wrong type, a timestamp does not parse.
+    """
+    check_names(set(values), PARAMETER_NAMES)
+    problems = []
+    for name, value in values.items():
+        expected = _TYPES[name]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            want = " or ".join(t.__name__ for t in expected)
+            problems.append(f"{name} must be {want}, got {type(value).__name__} {value!r}")
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            problems.append(f"{name} must be a list of paths (strings), got {value!r}")
+    stamp = values.get("alert_started_at", "")
+    if isinstance(stamp, str) and stamp:
+        try:
+            parse_utc(stamp)
+        except ValueError as exc:
+            problems.append(f"alert_started_at: {exc}")
+    hours = values.get("lookback_hours", 24.0)
+    if isinstance(hours, int | float) and not isinstance(hours, bool) and hours <= 0:
+        problems.append(f"lookback_hours must be positive, got {hours}")
+    if problems:
+        raise ParameterError("invalid notebook parameters: " + "; ".join(problems))
+    clean = dict(values)
+    if "lookback_hours" in clean:
+        clean["lookback_hours"] = float(clean["lookback_hours"])
+    return NotebookParams(**clean)

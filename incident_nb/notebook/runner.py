@@ -1,0 +1,100 @@
+"""Creating and executing investigation notebooks with papermill.
+
+A failing or timed-out cell always leaves the executed notebook on disk showing the failure;
+the caller gets a :class:`~incident_nb.errors.NotebookExecutionError` naming the cell.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+from nbclient.exceptions import CellTimeoutError
+from papermill.exceptions import PapermillExecutionError
+
+from incident_nb.errors import NotebookExecutionError
+from incident_nb.notebook.params import check_names
+
+KERNEL = "python3"
+DEFAULT_TIMEOUT_S = 600
+
+
+def template_parameter_names(template: Path) -> frozenset[str]:
+    """The parameter names declared in the template's ``parameters`` cell."""
+    return frozenset(pm.inspect_notebook(str(template)))
+
+
+def create_notebook(template: Path, output: Path, parameters: dict[str, Any]) -> None:
+    """Write ``output``: the template with ``parameters`` injected (not executed).
+
+    Raises:
+        ParameterError: a parameter name is not declared by the template.
+    """
+    check_names(set(parameters), template_parameter_names(template))
+    pm.execute_notebook(
+        str(template),
+        str(output),
+        parameters=parameters,
+        prepare_only=True,
+        kernel_name=KERNEL,
+        progress_bar=False,
+        log_output=False,
+    )
+
+
+def _first_error_cell(notebook: Path) -> tuple[int, int | None, str, str]:
+    nb = nbformat.read(notebook, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, cell.get("execution_count"), output["ename"], output["evalue"]
+    return -1, None, "unknown", "no error output found"
+
+
+def _mark_timeout(notebook: Path, cell_index: int, timeout: int) -> None:
+    """Timeouts leave no failure mark (papermill only marks exceptions): add it."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata.setdefault("papermill", {})["exception"] = True
+    if 0 <= cell_index < len(nb.cells):
+        cell = nb.cells[cell_index]
+        cell.metadata.setdefault("papermill", {})["status"] = "failed"
+        banner = nbformat.v4.new_markdown_cell(
+            f'<span style="color:red;font-weight:bold">Execution stopped: this cell timed out '
+            f"after {timeout} seconds.</span>"
+        )
+        banner.metadata["tags"] = ["papermill-error-cell-tag"]
+        nb.cells.insert(cell_index, banner)
+    nbformat.write(nb, notebook)
+
+
+def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
+    """Execute ``notebook`` in place, in its own folder, saving it whatever happens.
+
+    Raises:
+        NotebookExecutionError: a cell raised or timed out; the saved notebook shows where.
+    """
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(notebook),
+            cwd=str(notebook.parent),
+            kernel_name=KERNEL,
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            shutdown_kernel="immediate",
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookExecutionError(
+            notebook, exc.cell_index, exc.exec_count, exc.ename, exc.evalue
+        ) from None
+    except CellTimeoutError:
+        index, count, _, _ = _first_error_cell(notebook)
+        _mark_timeout(notebook, index, timeout)
+        raise NotebookExecutionError(
+            notebook, index, count, "CellTimeoutError", f"cell timed out after {timeout} s"
+        ) from None

@@ -1,0 +1,265 @@
+"""The investigation a notebook's cells work with: record, evidence and analysis in one object.
+
+``Investigation.open(params)`` loads the incident record, parses the logs, runs the analysis and
+reads recent commits; its methods return what the notebook displays (tables, figures, Markdown).
+Missing evidence is explained in the section it belongs to; the rest of the notebook still runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from incident_nb import charts
+from incident_nb.analysis.assessment import Assessment, assess
+from incident_nb.analysis.impact import detect_onset
+from incident_nb.errors import EvidenceError
+from incident_nb.models import TimeWindow, utc
+from incident_nb.notebook import views
+from incident_nb.notebook.params import NotebookParams
+from incident_nb.postmortem import sections
+from incident_nb.postmortem.document import render_markdown
+from incident_nb.record import IncidentRecord, read_record
+from incident_nb.sources.changes import recent_commits
+from incident_nb.sources.logs import LineReport, LogStore
+
+SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
+
+
+@dataclass
+class Evidence:
+    """The log evidence and what the analysis made of it."""
+
+    lines: LineReport
+    per_minute: pd.DataFrame
+    per_minute_endpoint: pd.DataFrame
+    failing_requests: pd.DataFrame
+    assessment: Assessment
+
+
+@dataclass
+class Investigation:
+    """One incident under investigation, as seen from its notebook."""
+
+    params: NotebookParams
+    folder: Path
+    record: IncidentRecord
+    evidence: Evidence | None = None
+    evidence_problem: str = ""
+    changes: pd.DataFrame | None = None
+    changes_problem: str = ""
+
+    @classmethod
+    def open(cls, params: NotebookParams) -> Investigation:
+        """Load the record and evidence of the incident in ``params.incident_dir``."""
+        folder = Path(params.incident_dir).resolve()
+        record = read_record(folder)
+        evidence, problem = None, ""
+        if params.logs:
+            try:
+                evidence = _load_evidence([folder / p for p in params.logs], record)
+            except EvidenceError as exc:
+                problem = str(exc)
+        else:
+            problem = "No logs were given for this incident (incident-nb new --logs FILE)."
+        changes, changes_problem = None, ""
+        if params.repos:
+            until = (
+                evidence.assessment.onset.at
+                if evidence and evidence.assessment.onset
+                else utc(record.alert.started_at)
+            )
+            try:
+                changes = recent_commits(
+                    [folder / r for r in params.repos],
+                    until,
+                    timedelta(hours=params.lookback_hours),
+                )
+            except EvidenceError as exc:
+                changes_problem = str(exc)
+        else:
+            changes_problem = "No git repositories were given (incident-nb new --repo DIR)."
+        return cls(params, folder, record, evidence, problem, changes, changes_problem)
+
+    def reload_record(self) -> IncidentRecord:
+        """Re-read ``incident.json`` (after a person edited it)."""
+        self.record = read_record(self.folder)
+        return self.record
+
+    @property
+    def assessment(self) -> Assessment | None:
+        """The impact assessment, when there is log evidence."""
+        return self.evidence.assessment if self.evidence else None
+
+    def summary(self) -> dict[str, Any] | None:
+        """The analysis summary the post-mortem is built from."""
+        return self.assessment.summary() if self.assessment else None
+
+    # Step 1 ------------------------------------------------------------------------------
+    def header_markdown(self) -> str:
+        """Title, service, alert and status of the incident."""
+        r = self.record
+        alert_start = utc(r.alert.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        lines = [
+            f"# {sections.text(r.title)}",
+            "",
+            f"**Incident** `{r.id}` · **service** {sections.text(r.service) or '(unknown)'} · "
+            f"**alert** {sections.text(r.alert.source)} fired at {alert_start} UTC · "
+            f"**status** {r.status}",
+        ]
+        if self.evidence_problem:
+            lines += ["", f"> **Evidence problem:** {sections.text(self.evidence_problem)}"]
+        return "\n".join(lines)
+
+    def impact_table(self) -> pd.DataFrame:
+        """The workflow's five impact questions with the answers the evidence gives."""
+        return views.impact_table(self.assessment, self.record, self.evidence_problem)
+
+    def severity_markdown(self) -> str:
+        """The suggested (or decided) severity, why, and the response it implies."""
+        return sections.severity_detail(self.record, self.summary())
+
+    def tenants(self) -> pd.DataFrame:
+        """Per-tenant requests and errors since the onset, affected tenants first."""
+        return self.assessment.tenants if self.assessment else pd.DataFrame()
+
+    # Step 2 ------------------------------------------------------------------------------
+    def markers(self) -> list[tuple[str, datetime]]:
+        """Onset and alert markers for the charts."""
+        marks: list[tuple[str, datetime]] = []
+        if self.assessment and self.assessment.onset:
+            marks.append(("onset", self.assessment.onset.at))
+        marks.append(("alert fired", utc(self.record.alert.started_at)))
+        return marks
+
+    def error_rate_figure(self) -> go.Figure | None:
+        """Error rate per minute, overall and per endpoint."""
+        if self.evidence is None:
+            return None
+        return charts.error_rate_chart(
+            self.evidence.per_minute, self.evidence.per_minute_endpoint, self.markers()
+        )
+
+    def latency_figure(self) -> go.Figure | None:
+        """Latency p50/p95/p99 per minute."""
+        if self.evidence is None:
+            return None
+        return charts.latency_chart(self.evidence.per_minute, self.markers())
+
+    def first_and_last_errors(self) -> pd.DataFrame:
+        """The first error since the onset and the most recent one."""
+        a = self.assessment
+        if a is None:
+            return pd.DataFrame()
+        rows = {
+            k: v
+            for k, v in (("first error", a.first_error), ("most recent error", a.last_error))
+            if v
+        }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def error_messages(self) -> pd.DataFrame:
+        """Error messages grouped by template, most frequent first."""
+        return self.assessment.messages if self.assessment else pd.DataFrame()
+
+    def failing_requests(self) -> pd.DataFrame:
+        """Request ids of recent failing requests since the onset."""
+        return self.evidence.failing_requests if self.evidence else pd.DataFrame()
+
+    def line_report(self) -> str:
+        """How many log lines were read, used and rejected (with examples)."""
+        if self.evidence is None:
+            return sections.text(self.evidence_problem)
+        rep = self.evidence.lines
+        out = [
+            f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
+            f"{rep.bad_timestamp:,} without a parsable timestamp."
+        ]
+        out += [
+            f"- line {b.line} of `{Path(b.path).name}`: {sections.text(b.reason)}"
+            for b in rep.examples
+        ]
+        return "\n".join(out)
+
+    def recent_changes(self) -> pd.DataFrame:
+        """Commits of the look-back window before the onset, newest first."""
+        if self.changes is None:
+            return pd.DataFrame()
+        frame = self.changes.copy()
+        frame["files"] = frame["files"].map(
+            lambda fs: ", ".join(fs[:6]) + (" …" if len(fs) > 6 else "")
+        )
+        return frame[["time", "repo", "short_sha", "subject", "author", "files"]]
+
+    # Steps 3-7 ---------------------------------------------------------------------------
+    def section(self, name: str) -> str:
+        """A record section as Markdown (re-read from ``incident.json`` each time)."""
+        record, summary = self.reload_record(), self.summary()
+        renderers = {
+            "severity": lambda: sections.severity_detail(record, summary),
+            "five_whys": lambda: (
+                sections.root_cause(record)
+                + "\n\n**Contributing factors**\n\n"
+                + sections.bullets(record.five_whys.contributing_factors)
+            ),
+            "fix": lambda: sections.fix_section(record),
+            "staging": lambda: sections.staging_section(record),
+            "deployment": lambda: sections.deployment_section(record, summary),
+            "postmortem": lambda: _postmortem_body(record, summary),
+        }
+        return renderers[name]()
+
+    def summary_bundle(self) -> dict[str, Any]:
+        """The analysis summary as a display bundle the exporter reads from the notebook."""
+        return {
+            SUMMARY_MIMETYPE: self.summary() or {},
+            "text/plain": "analysis summary (read by incident-nb export)",
+        }
+
+
+def _postmortem_body(record: IncidentRecord, summary: dict[str, Any] | None) -> str:
+    return render_markdown(record, summary)
+
+
+def _load_evidence(paths: list[Path], record: IncidentRecord) -> Evidence:
+    store = LogStore.open(paths)
+    try:
+        per_minute = store.per_minute()
+        onset = detect_onset(per_minute)
+        start, end = store.extent()
+        since = onset.at if onset else start
+        assessment = assess(
+            window=TimeWindow(start, end),
+            lines={
+                "total": store.lines.total,
+                "parsed": store.lines.parsed,
+                "malformed": store.lines.malformed,
+                "bad_timestamp": store.lines.bad_timestamp,
+            },
+            per_minute=per_minute,
+            groups=store.minute_groups(),
+            endpoint_latency=store.endpoint_latency(since),
+            messages=store.error_messages(),
+            first_error=store.first_error(since),
+            last_error=store.last_error(since),
+            onset=onset,
+            data_loss=record.impact.data_loss,
+            security_breach=record.impact.security_breach,
+        )
+        return Evidence(
+            store.lines,
+            per_minute,
+            store.per_minute_endpoint(),
+            store.failing_requests(since),
+            assessment,
+        )
+    finally:
+        store.close()
+
+
+__all__ = ["SUMMARY_MIMETYPE", "Evidence", "Investigation"]

@@ -1,0 +1,81 @@
+"""What the notebook shows for Step 1, as plain values: the five impact questions answered.
+
+Pure: an :class:`~incident_nb.analysis.assessment.Assessment` and the record in, text out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from incident_nb.analysis.assessment import Assessment
+from incident_nb.models import utc
+from incident_nb.record import IncidentRecord
+
+QUESTIONS = (
+    "Which tenants are affected?",
+    "What functionality is broken?",
+    "When did it start?",
+    "Is it getting worse?",
+    "Is there a workaround?",
+)
+
+
+def workaround_answer(record: IncidentRecord) -> str:
+    """The person's answer on a workaround (the evidence cannot tell)."""
+    impact = record.impact
+    if impact.workaround is None:
+        return "not assessed yet"
+    return f"yes: {impact.workaround_text}" if impact.workaround else "no"
+
+
+def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
+    """Onset (with the shift that marks it), first error and alert time."""
+    onset = assessment.onset
+    if onset is None:
+        text = "no shift found in the window"
+    elif onset.signal == "error rate":
+        text = (
+            f"{onset.at:%H:%M} UTC (error rate rose from {onset.before:.2%} to {onset.after:.2%})"
+        )
+    else:
+        text = (
+            f"{onset.at:%H:%M} UTC "
+            f"({onset.signal} rose from {onset.before:.0f} to {onset.after:.0f} ms)"
+        )
+    if assessment.first_error:
+        text += f"; first error {pd.Timestamp(assessment.first_error['ts']):%H:%M:%S}"
+    return text + f"; alert fired {utc(record.alert.started_at):%H:%M:%S}"
+
+
+def impact_answers(
+    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
+) -> list[str]:
+    """Answers to :data:`QUESTIONS`, in order."""
+    workaround = workaround_answer(record)
+    if assessment is None:
+        return [problem or "no log evidence"] * 4 + [workaround]
+    a = assessment
+    total = int((a.tenants["tenant"] != "(none)").sum())
+    tenants = ", ".join(a.affected_tenants) or "none measured"
+    rates = a.endpoints.set_index("endpoint")["error_rate"]
+    broken = "; ".join(f"{e} fails {rates[e]:.1%} of requests" for e in a.failing_endpoints)
+    t = a.trend
+    trend = (
+        f"{t.direction}: error rate {t.start_rate:.1%} → {t.end_rate:.1%} over the last "
+        f"{t.minutes} minutes ({t.slope_per_min * 100:+.2f} points/min)"
+    )
+    return [
+        f"{tenants} ({len(a.affected_tenants)} of {total})",
+        broken or "no endpoint's errors rose",
+        start_answer(a, record),
+        trend,
+        workaround,
+    ]
+
+
+def impact_table(
+    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
+) -> pd.DataFrame:
+    """The questions and answers as a two-column table."""
+    answers = impact_answers(assessment, record, problem)
+    return pd.DataFrame({"Question": QUESTIONS, "Answer": answers}).set_index("Question")

@@ -1,0 +1,64 @@
+"""The Markdown post-mortem: the workflow's template filled from the record and the analysis.
+
+Every section of the template is always present; a section nobody filled in says so.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from slugify import slugify
+
+from incident_nb.postmortem import sections
+from incident_nb.postmortem.sections import EMPTY, Summary
+from incident_nb.record import IncidentRecord
+from incident_nb.templates import templates_dir
+
+TEMPLATE_NAME = "postmortem.md.j2"
+
+
+def duration(record: IncidentRecord, summary: Summary | None) -> str:
+    """``X hours Y minutes``, or the time so far for an ongoing incident."""
+    start = sections.incident_start(record, summary)
+    end = sections.incident_end(record)
+    if end is not None:
+        return sections.duration_text(end - start)
+    last = sections.evidence_end(summary)
+    if last is None:
+        return "ongoing"
+    so_far = sections.duration_text(last - start)
+    return f"{so_far} (ongoing at {sections.hhmm(last)} UTC, the end of the evidence)"
+
+
+def postmortem_filename(record: IncidentRecord, summary: Summary | None) -> str:
+    """``postmortem-YYYY-MM-DD-short-description.md``."""
+    day = sections.incident_start(record, summary).date().isoformat()
+    short = slugify(record.title, max_length=48, word_boundary=True) or "incident"
+    return f"postmortem-{day}-{short}.md"
+
+
+def render_markdown(record: IncidentRecord, summary: Summary | None) -> str:
+    """The post-mortem as Markdown, in exactly the workflow template's sections."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=False,  # Markdown; every value is escaped by `sections` before it gets here
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    narrative = record.narrative
+    values = {
+        "title": sections.text(record.title),
+        "date": sections.incident_start(record, summary).date().isoformat(),
+        "severity": sections.severity_line(record, summary),
+        "duration": duration(record, summary),
+        "author": sections.text(narrative.author) if narrative.author.strip() else EMPTY,
+        "summary": sections.paragraph(narrative.summary),
+        "impact": sections.impact_lines(record, summary),
+        "timeline": sections.timeline_table(record, summary),
+        "root_cause": sections.root_cause(record),
+        "contributing_factors": sections.bullets(record.five_whys.contributing_factors),
+        "went_well": sections.bullets(narrative.went_well),
+        "could_improve": sections.bullets(narrative.could_improve),
+        "action_items": sections.action_items_table(record),
+        "lessons_learned": sections.paragraph(narrative.lessons_learned),
+    }
+    return env.get_template(TEMPLATE_NAME).render(values)

@@ -1,0 +1,243 @@
+"""Record and analysis rendered as Markdown sections, shared by the notebook and the exports.
+
+Pure functions of the incident record and the analysis summary. Everything a person or a log
+wrote is escaped, so that text such as ``<script>`` shows as text wherever Markdown is rendered.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from incident_nb.models import Severity, parse_utc, utc
+from incident_nb.record import IncidentRecord, TimelineEvent
+from incident_nb.severity import level_info
+from incident_nb.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
+
+EMPTY = "_Not recorded yet._"
+
+Summary = Mapping[str, Any]
+
+
+def text(value: str) -> str:
+    """Escape user or log text for Markdown: HTML is shown, never interpreted."""
+    return html.escape(value.strip(), quote=False)
+
+
+def cell(value: str) -> str:
+    """Escape text for a Markdown table cell (pipes and line breaks too)."""
+    return text(value).replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def bullets(items: Iterable[str]) -> str:
+    """A Markdown bullet list, or the "not recorded" marker when there are no items."""
+    lines = [f"- {text(i)}" for i in items if i.strip()]
+    return "\n".join(lines) if lines else EMPTY
+
+
+def paragraph(value: str) -> str:
+    """Escaped prose, or the "not recorded" marker."""
+    return text(value) if value.strip() else EMPTY
+
+
+def hhmm(when: datetime, day: date | None = None) -> str:
+    """``HH:MM`` in UTC, with the date in front when it is not ``day``."""
+    when = utc(when)
+    return when.strftime("%H:%M") if day in (None, when.date()) else when.strftime("%Y-%m-%d %H:%M")
+
+
+def duration_text(delta: timedelta) -> str:
+    """``X hours Y minutes`` as the post-mortem template writes it."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    return f"{minutes // 60} hours {minutes % 60} minutes"
+
+
+def incident_start(record: IncidentRecord, summary: Summary | None) -> datetime:
+    """When the incident started: a person's answer, else the detected onset, else the alert."""
+    if record.impact.started_at is not None:
+        return utc(record.impact.started_at)
+    if summary and summary.get("onset"):
+        return parse_utc(summary["onset"])
+    return utc(record.alert.started_at)
+
+
+def incident_end(record: IncidentRecord) -> datetime | None:
+    """When the incident ended, if it did."""
+    if record.resolved_at is not None:
+        return utc(record.resolved_at)
+    if record.alert.status == "resolved" and record.alert.ends_at is not None:
+        return utc(record.alert.ends_at)
+    return None
+
+
+def evidence_end(summary: Summary | None) -> datetime | None:
+    """The last moment the evidence covers."""
+    return parse_utc(summary["window"]["end"]) if summary else None
+
+
+def severity_line(record: IncidentRecord, summary: Summary | None) -> str:
+    """``SEV-2`` as decided, or the suggestion marked as such."""
+    if record.severity.level is not None:
+        return record.severity.level.value
+    if summary:
+        level = summary["severity_suggestion"]["level"]
+        return f"{level} (suggested from the evidence, not yet confirmed)"
+    return EMPTY
+
+
+def severity_detail(record: IncidentRecord, summary: Summary | None) -> str:
+    """The chosen or suggested severity with its reasons and the response it implies."""
+    lines = []
+    suggestion = summary["severity_suggestion"] if summary else None
+    level = record.severity.level or (Severity(suggestion["level"]) if suggestion else None)
+    if level is None:
+        return EMPTY
+    info = level_info(level)
+    if record.severity.level is not None:
+        lines.append(f"**Severity: {level.value}** (decided)")
+        if record.severity.reason.strip():
+            lines.append(f"- Reason: {text(record.severity.reason)}")
+    else:
+        lines.append(f"**Suggested severity: {level.value}** (not yet confirmed)")
+    if suggestion:
+        lines.extend(f"- Evidence: {text(r)}" for r in suggestion["reasons"])
+    lines.append(f"- Criteria: {info.criteria}")
+    lines.append(f"- Response: {info.response}")
+    lines.append(f"- Watch period after the fix: {info.watch_period_min} minutes")
+    return "\n".join(lines)
+
+
+def affected_tenants(record: IncidentRecord, summary: Summary | None) -> tuple[list[str], int]:
+    """Affected tenant names (a person's list wins over the evidence) and the tenant total."""
+    total = int(summary.get("tenants_total", 0)) if summary else 0
+    if record.impact.affected_tenants:
+        return list(record.impact.affected_tenants), total
+    names = [str(t["tenant"]) for t in summary["affected_tenants"]] if summary else []
+    return names, total
+
+
+def impact_lines(record: IncidentRecord, summary: Summary | None) -> list[str]:
+    """The four bullets of the template's Impact section."""
+    names, total = affected_tenants(record, summary)
+    if names:
+        share = f" ({len(names) / total:.0%} of total)" if total else ""
+        tenants = f"{len(names)}{share}: {', '.join(text(n) for n in names)}"
+    else:
+        tenants = "0 measured" if summary else EMPTY
+    start = incident_start(record, summary)
+    end = incident_end(record)
+    if end is not None:
+        span = f"{hhmm(start)} to {hhmm(end, start.date())} UTC"
+    elif (last := evidence_end(summary)) is not None:
+        span = (
+            f"{hhmm(start)} to {hhmm(last, start.date())} UTC (ongoing at the end of the evidence)"
+        )
+    else:
+        span = f"{hhmm(start)} UTC to ongoing"
+    user_facing = record.narrative.user_facing_impact.strip()
+    if user_facing:
+        facing = text(user_facing)
+    elif summary and (failing := [e for e in summary["endpoints"] if e.get("affected")]):
+        parts = [f"{text(e['endpoint'])} failed {e['error_rate']:.0%} of requests" for e in failing]
+        facing = "; ".join(parts) + " since the onset (from the evidence)"
+    else:
+        facing = EMPTY
+    data = record.narrative.data_impact.strip()
+    data_text = text(data) if data else ("Data loss reported" if record.impact.data_loss else EMPTY)
+    return [
+        f"- **Tenants affected**: {tenants}",
+        f"- **Duration**: {span}",
+        f"- **User-facing impact**: {facing}",
+        f"- **Data impact**: {data_text}",
+    ]
+
+
+def timeline(record: IncidentRecord, summary: Summary | None) -> list[TimelineEvent]:
+    """The record's timeline, plus the evidence's first error when nobody recorded it; sorted."""
+    events = list(record.timeline)
+    names = {e.event.lower() for e in events}
+    if summary and summary.get("first_error_at") and "first error logged" not in names:
+        events.append(
+            TimelineEvent(
+                time=parse_utc(summary["first_error_at"]),
+                event="First error logged",
+                source="evidence",
+            )
+        )
+    return sorted(events, key=lambda e: utc(e.time))
+
+
+def timeline_table(record: IncidentRecord, summary: Summary | None) -> str:
+    """The Timeline (UTC) table."""
+    events = timeline(record, summary)
+    if not events:
+        return EMPTY
+    day = incident_start(record, summary).date()
+    rows = ["| Time | Event |", "|------|-------|"]
+    rows.extend(f"| {hhmm(e.time, day)} | {cell(e.event)} |" for e in events)
+    return "\n".join(rows)
+
+
+def root_cause(record: IncidentRecord) -> str:
+    """The 5 Whys chain in the workflow's layout, the root cause and its category."""
+    fw = record.five_whys
+    answered = [w for w in fw.whys if w.answer.strip()]
+    if not (fw.problem.strip() or answered or fw.root_cause.strip()):
+        return EMPTY
+    lines = [f"Problem: {fw.problem.strip() or '(not stated)'}"]
+    for depth, why in enumerate(answered, start=1):
+        question = why.why.strip()
+        lines.append(
+            "  " * depth + f"Why? -> {why.answer.strip()}" + (f"  ({question})" if question else "")
+        )
+    lines.append(f"Root Cause: {fw.root_cause.strip() or '(not stated)'}")
+    body = "\n".join(line.replace("~~~", "~ ~ ~") for line in lines)
+    out = [f"~~~text\n{body}\n~~~"]
+    if fw.category:
+        out.append(f"**Category**: {fw.category}")
+    if len(answered) < 5:
+        out.append(f"_The chain has {len(answered)} of at least 5 whys: it may stop at a symptom._")
+    if fw.would_still_happen:
+        out.append("_If this were fixed, the incident would still have happened: dig deeper._")
+    return "\n\n".join(out)
+
+
+def action_items_table(record: IncidentRecord) -> str:
+    """The Action Items table."""
+    if not record.action_items:
+        return EMPTY
+    rows = ["| Action | Owner | Due Date | Status |", "|--------|-------|----------|--------|"]
+    for item in record.action_items:
+        due = item.due.isoformat() if item.due else "(none)"
+        rows.append(
+            f"| {cell(item.action)} | {cell(item.owner) or '(none)'} | {due} | {item.status} |"
+        )
+    return "\n".join(rows)
+
+
+def checklist(items: Iterable[str], state: Mapping[str, bool]) -> str:
+    """A workflow checklist as ``[x]``/``[ ]`` lines, in the workflow's order."""
+    return "\n".join(f"- [{'x' if state.get(i) else ' '}] {i}" for i in items)
+
+
+def fix_section(record: IncidentRecord) -> str:
+    """Step 4: the fix checklist and the rollback plan."""
+    plan = paragraph(record.rollback_plan)
+    return f"{checklist(FIX_CHECKLIST, record.fix_checklist)}\n\n**Rollback plan**: {plan}"
+
+
+def staging_section(record: IncidentRecord) -> str:
+    """Step 5: the staging verification steps."""
+    return checklist(STAGING_STEPS, record.staging_checklist)
+
+
+def deployment_section(record: IncidentRecord, summary: Summary | None) -> str:
+    """Step 6: the deployment checklist and the watch period the severity implies."""
+    level = record.severity.level
+    if level is None and summary:
+        level = Severity(summary["severity_suggestion"]["level"])
+    watch = f"{level_info(level).watch_period_min} minutes ({level.value})" if level else EMPTY
+    items = checklist(DEPLOYMENT_CHECKLIST, record.deployment_checklist)
+    return f"{items}\n\n**Watch period**: {watch}"

@@ -1,0 +1,247 @@
+"""The incident record, ``incident.json``: its versioned schema, validated reads, atomic writes.
+
+The record is the source of truth for everything a person decides during an investigation
+(severity, 5 Whys, checklists, timeline, action items, narrative). Notebooks read it and
+exports render it, so what a person enters survives re-runs, restarts and exports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from incident_nb.alerts.common import describe_validation_error
+from incident_nb.errors import RecordError
+from incident_nb.models import Alert, Severity
+
+SCHEMA_VERSION = 1
+RECORD_NAME = "incident.json"
+
+RootCauseCategory = Literal["code bug", "configuration", "infrastructure", "data", "deployment"]
+ActionStatus = Literal["TODO", "IN PROGRESS", "DONE"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AlertRecord(_Model):
+    """The alert that opened the incident, as received."""
+
+    source: str
+    key: str
+    title: str
+    service: str
+    started_at: datetime
+    status: str = "firing"
+    ends_at: datetime | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    generator_url: str = ""
+
+    @classmethod
+    def from_alert(cls, alert: Alert) -> AlertRecord:
+        """Copy a parsed :class:`Alert` into the record."""
+        return cls(
+            source=alert.source,
+            key=alert.key,
+            title=alert.title,
+            service=alert.service,
+            started_at=alert.started_at,
+            status=alert.status,
+            ends_at=alert.ends_at,
+            labels=dict(alert.labels),
+            annotations=dict(alert.annotations),
+            generator_url=alert.generator_url,
+        )
+
+
+class SeverityDecision(_Model):
+    """The severity a person chose, and why (required when it differs from the suggestion)."""
+
+    level: Severity | None = None
+    reason: str = ""
+
+
+class ImpactAssessment(_Model):
+    """Step 1 answers a person confirmed or corrected."""
+
+    affected_tenants: list[str] = Field(default_factory=list)
+    broken_functionality: str = ""
+    started_at: datetime | None = None
+    trend: str = ""
+    workaround: bool | None = None
+    workaround_text: str = ""
+    data_loss: bool = False
+    security_breach: bool = False
+
+
+class Why(_Model):
+    """One step of the 5 Whys chain."""
+
+    why: str = ""
+    answer: str = ""
+
+
+class FiveWhys(_Model):
+    """Step 3: the 5 Whys root-cause analysis."""
+
+    problem: str = ""
+    whys: list[Why] = Field(default_factory=list)
+    root_cause: str = ""
+    category: RootCauseCategory | None = None
+    contributing_factors: list[str] = Field(default_factory=list)
+    would_still_happen: bool | None = None
+    """Answer to "If we fix this, would the incident still have happened?"; yes = dig deeper."""
+
+
+class TimelineEvent(_Model):
+    """One line of the timeline, in UTC."""
+
+    time: datetime
+    event: str
+    source: Literal["alert", "evidence", "person", "system"] = "person"
+
+
+class ActionItem(_Model):
+    """A follow-up action from the post-mortem."""
+
+    action: str
+    owner: str = ""
+    due: date | None = None
+    status: ActionStatus = "TODO"
+
+
+class Narrative(_Model):
+    """The post-mortem's prose sections."""
+
+    author: str = ""
+    summary: str = ""
+    user_facing_impact: str = ""
+    data_impact: str = ""
+    went_well: list[str] = Field(default_factory=list)
+    could_improve: list[str] = Field(default_factory=list)
+    lessons_learned: str = ""
+
+
+class EvidenceSources(_Model):
+    """Where the evidence comes from (paths as given when the incident was created)."""
+
+    logs: list[str] = Field(default_factory=list)
+    repos: list[str] = Field(default_factory=list)
+
+
+class NotebookStatus(_Model):
+    """The last execution of the investigation notebook."""
+
+    state: Literal["created", "executed", "failed"] = "created"
+    executed_at: datetime | None = None
+    failed_cell: int | None = None
+    error: str = ""
+
+
+class IncidentRecord(_Model):
+    """Everything known and decided about one incident (``incident.json``)."""
+
+    schema_version: Literal[1] = 1
+    id: str
+    title: str
+    service: str
+    created_at: datetime
+    status: Literal["open", "resolved"] = "open"
+    resolved_at: datetime | None = None
+    alert: AlertRecord
+    severity: SeverityDecision = Field(default_factory=SeverityDecision)
+    impact: ImpactAssessment = Field(default_factory=ImpactAssessment)
+    five_whys: FiveWhys = Field(default_factory=FiveWhys)
+    fix_checklist: dict[str, bool] = Field(default_factory=dict)
+    rollback_plan: str = ""
+    staging_checklist: dict[str, bool] = Field(default_factory=dict)
+    deployment_checklist: dict[str, bool] = Field(default_factory=dict)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    narrative: Narrative = Field(default_factory=Narrative)
+    evidence: EvidenceSources = Field(default_factory=EvidenceSources)
+    notebook: NotebookStatus = Field(default_factory=NotebookStatus)
+
+
+def parse_record(text: str, where: str = RECORD_NAME) -> IncidentRecord:
+    """Validate the JSON text of a record.
+
+    Raises:
+        RecordError: the text is not JSON or does not match the schema, naming the bad field.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(
+            f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "fix the file by hand or restore it from version control"
+        ) from None
+    if isinstance(data, dict) and data.get("schema_version") not in (None, SCHEMA_VERSION):
+        raise RecordError(
+            f"{where} has schema_version {data.get('schema_version')!r}; this incident-nb "
+            f"reads version {SCHEMA_VERSION}; upgrade incident-nb"
+        )
+    try:
+        return IncidentRecord.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(f"{where} is invalid: {describe_validation_error(exc)}") from None
+
+
+def read_record(path: Path) -> IncidentRecord:
+    """Read and validate ``incident.json`` (or the record inside an incident folder).
+
+    Raises:
+        RecordError: missing, unreadable or invalid.
+    """
+    file = path / RECORD_NAME if path.is_dir() else path
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecordError(
+            f"no incident record at {file}; create the incident with `incident-nb new`"
+        ) from None
+    return parse_record(text, str(file))
+
+
+def dump_record(record: IncidentRecord) -> str:
+    """Serialise a record as stable, indented JSON."""
+    return record.model_dump_json(indent=2) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never a part.
+
+    The data is written to a temporary file in the same folder, flushed to disk, and renamed
+    over the target; the folder is then synced so the rename itself survives a crash.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write_record(path: Path, record: IncidentRecord) -> None:
+    """Validate and atomically write a record to ``path`` (a file, or an incident folder)."""
+    file = path / RECORD_NAME if path.is_dir() else path
+    IncidentRecord.model_validate(record.model_dump())
+    write_atomic(file, dump_record(record))

@@ -1,0 +1,1 @@
+"""The only layer that reads the outside world: log files, git repositories."""

@@ -1,0 +1,106 @@
+"""Every SQL query the log evidence runs, in one place.
+
+The queries read the normalised ``events`` table (ts TIMESTAMPTZ, tenant, endpoint, status,
+latency_ms, message, request_id, is_error) and use only portable SQL (aggregates, FILTER,
+date_trunc, exact quantiles), so they can be rendered for other SQL engines.
+"""
+
+from __future__ import annotations
+
+# A request is an error when its HTTP status is 5xx, or, for lines without a status, when its
+# level says so. 4xx are the client's errors, not the service's.
+IS_ERROR = (
+    "(COALESCE(status >= 500, lower(level) IN ('error', 'fatal', 'critical', 'panic', 'crit')))"
+)
+
+# Variable parts of messages masked so that one kind of error is one row.
+MESSAGE_TEMPLATE = r"""
+regexp_replace(
+  regexp_replace(
+    regexp_replace(message,
+      '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<*>', 'g'),
+    '\b(\d+\.){3}\d+(:\d+)?\b', '<*>', 'g'),
+  '\b[\w-]*\d[\w-]*\b', '<*>', 'g')
+"""
+
+PER_MINUTE = """
+SELECT date_trunc('minute', ts) AS minute,
+       count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors,
+       quantile_cont(latency_ms, 0.5) AS p50_ms,
+       quantile_cont(latency_ms, 0.95) AS p95_ms,
+       quantile_cont(latency_ms, 0.99) AS p99_ms
+FROM events
+GROUP BY 1
+ORDER BY 1
+"""
+
+PER_MINUTE_ENDPOINT = """
+SELECT date_trunc('minute', ts) AS minute,
+       endpoint,
+       count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors,
+       quantile_cont(latency_ms, 0.5) AS p50_ms,
+       quantile_cont(latency_ms, 0.95) AS p95_ms,
+       quantile_cont(latency_ms, 0.99) AS p99_ms
+FROM events
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
+
+MINUTE_GROUPS = """
+SELECT date_trunc('minute', ts) AS minute,
+       COALESCE(endpoint, '(none)') AS endpoint,
+       COALESCE(tenant, '(none)') AS tenant,
+       count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors
+FROM events
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+"""
+
+ENDPOINT_LATENCY = """
+SELECT COALESCE(endpoint, '(none)') AS endpoint,
+       count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors,
+       quantile_cont(latency_ms, 0.5) AS p50_ms,
+       quantile_cont(latency_ms, 0.95) AS p95_ms,
+       quantile_cont(latency_ms, 0.99) AS p99_ms
+FROM events
+WHERE ts >= $since
+GROUP BY 1
+ORDER BY errors DESC, requests DESC
+"""
+
+ERROR_MESSAGES = f"""
+SELECT {MESSAGE_TEMPLATE} AS template,
+       count(*) AS count,
+       min(ts) AS first_seen,
+       max(ts) AS last_seen,
+       arg_min(message, ts) AS example,
+       count(DISTINCT tenant) AS tenants,
+       string_agg(DISTINCT endpoint, ', ' ORDER BY endpoint) AS endpoints
+FROM events
+WHERE is_error AND message IS NOT NULL
+GROUP BY 1
+ORDER BY count DESC, template
+LIMIT $limit
+"""
+
+FAILING_REQUESTS = """
+SELECT ts, request_id, tenant, endpoint, status, message
+FROM events
+WHERE is_error AND ts >= $since
+ORDER BY ts DESC, request_id
+LIMIT $limit
+"""
+
+ERROR_EXTENT = """
+SELECT ts, request_id, tenant, endpoint, status, message
+FROM events
+WHERE is_error AND ts >= $since
+ORDER BY ts {order}, request_id
+LIMIT 1
+"""
+
+EXTENT = "SELECT min(ts) AS start, max(ts) AS end, count(*) AS events FROM events"
