@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
@@ -19,19 +20,19 @@ from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incide
 DEFAULT_ROOT = Path("notebooks")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="incident-nb",
-        description="From an alert to an investigation notebook, and from it to a post-mortem.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``incident-nb`` subcommand: its arguments and what it runs."""
 
-    new = sub.add_parser(
-        "new",
-        help="create the investigation of an alert",
-        description=(
-            "Create <root>/incidents/YYYY-MM-DD-<slug>/ with incident.json and investigation.ipynb."
-        ),
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _new_arguments(new: argparse.ArgumentParser) -> None:
+    new.description = (
+        "Create <root>/incidents/YYYY-MM-DD-<slug>/ with incident.json and investigation.ipynb."
     )
     source = new.add_argument_group("the alert (a webhook payload file, or the three fields)")
     source.add_argument("--alert", type=Path, metavar="FILE", help="alert webhook payload (JSON)")
@@ -40,36 +41,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     source.add_argument("--title", help="incident title")
     source.add_argument("--service", help="affected service")
-    source.add_argument(
-        "--started-at", metavar="ISO8601", help="when it started (UTC or with offset)"
+    source.add_argument("--started-at", metavar="ISO8601", help="start time (UTC or with offset)")
+    new.add_argument(
+        "--logs", nargs="+", action="extend", default=[], metavar="FILE", help="log files"
     )
     new.add_argument(
-        "--logs",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="FILE",
-        help="log files (JSON lines)",
+        "--repo", action="append", default=[], metavar="GIT_DIR", help="git repository"
     )
     new.add_argument(
-        "--repo",
-        action="append",
-        default=[],
-        metavar="GIT_DIR",
-        help="git repository with recent changes",
-    )
-    new.add_argument(
-        "--root",
-        type=Path,
-        default=DEFAULT_ROOT,
-        help="where incidents/ lives (default: notebooks)",
+        "--root", type=Path, default=DEFAULT_ROOT, help="where incidents/ is (default: notebooks)"
     )
     new.add_argument("--execute", action="store_true", help="execute the notebook now")
     new.add_argument(
         "--timeout", type=int, default=600, metavar="S", help="per-cell timeout with --execute"
     )
 
-    export = sub.add_parser("export", help="export the post-mortem (HTML and Markdown)")
+
+def _export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
     export.add_argument(
         "--docs-root",
@@ -78,14 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         help="where docs/spec/.llm/completed/ is (default: .)",
     )
 
-    demo = sub.add_parser("demo", help="run the whole job on built-in demo data")
+
+def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     demo.add_argument(
         "--root", type=Path, default=DEFAULT_ROOT, help="where demo data and incidents/ go"
     )
     demo.add_argument(
         "--docs-root", type=Path, default=Path(), help="where the Markdown post-mortem goes"
     )
-    return parser
 
 
 def _alert_from_args(args: argparse.Namespace) -> object:
@@ -153,14 +141,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"new": _cmd_new, "export": _cmd_export, "demo": _cmd_demo}
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("new", "create the investigation of an alert", _new_arguments, _cmd_new),
+    Subcommand("export", "export the post-mortem (HTML, Markdown)", _export_arguments, _cmd_export),
+    Subcommand("demo", "run the whole job on built-in demo data", _demo_arguments, _cmd_demo),
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-nb",
+        description="From an alert to an investigation notebook, and from it to a post-mortem.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in SUBCOMMANDS:
+        command.add_arguments(sub.add_parser(command.name, help=command.help))
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        command = next(c for c in SUBCOMMANDS if c.name == args.command)
+        return command.run(args)
     except IncidentNbError as exc:
         print(f"incident-nb: error: {exc}", file=sys.stderr)
         return 1
