@@ -123,6 +123,7 @@ def create_incident(
     )
     staging = Path(tempfile.mkdtemp(prefix=".new-", dir=base))
     try:
+        staging.chmod(0o755)  # mkdtemp creates 0700
         write_record(staging, record)
         create_notebook(investigation_template(), staging / NOTEBOOK_NAME, params.as_papermill())
         staging.rename(target)  # atomic; fails if the target appeared meanwhile

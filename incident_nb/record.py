@@ -22,6 +22,7 @@ from incident_nb.models import Alert, Severity
 
 SCHEMA_VERSION = 1
 RECORD_NAME = "incident.json"
+FILE_MODE = 0o644
 
 RootCauseCategory = Literal["code bug", "configuration", "infrastructure", "data", "deployment"]
 ActionStatus = Literal["TODO", "IN PROGRESS", "DONE"]
@@ -223,8 +224,10 @@ def write_atomic(path: Path, text: str) -> None:
     over the target; the folder is then synced so the rename itself survives a crash.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)  # mkstemp creates 0600; keep the file's (or the usual) mode
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

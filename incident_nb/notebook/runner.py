@@ -87,6 +87,8 @@ def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
             log_output=False,
             execution_timeout=timeout,
             shutdown_kernel="immediate",
+            # The kernel's start-up warnings (e.g. about its TCP transport) are noise here.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         raise NotebookExecutionError(

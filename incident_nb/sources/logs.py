@@ -127,9 +127,37 @@ def _timestamp_ok(value: Any) -> bool:
     return True
 
 
+def _quote(name: str) -> str:
+    return name.replace("'", "''")
+
+
+def _sample_keys(paths: Sequence[Path], limit: int = 20000) -> list[str]:
+    """Keys of the JSON objects among the first lines of each file, in first-seen order."""
+    keys: dict[str, None] = {}
+    for path in paths:
+        with _open_text(path) as handle:
+            for raw in itertools.islice(handle, limit):
+                try:
+                    obj = json.loads(raw)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(obj, dict):
+                    keys.update(dict.fromkeys(obj))
+    return list(keys)
+
+
 def _pick(columns: dict[str, str], candidates: tuple[str, ...]) -> str | None:
     lowered = {name.lower(): name for name in columns}
     return next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
+
+
+def _epoch_expr(num: str) -> str:
+    """Epoch numbers: the magnitude tells seconds, milliseconds, microseconds or nanoseconds."""
+    return (
+        f"to_timestamp(CASE WHEN abs({num}) >= 1e17 THEN {num} / 1e9 "
+        f"WHEN abs({num}) >= 1e14 THEN {num} / 1e6 "
+        f"WHEN abs({num}) >= 1e11 THEN {num} / 1e3 ELSE {num} END)"
+    )
 
 
 def _timestamp_expr(column: str, sql_type: str) -> str:
@@ -139,13 +167,12 @@ def _timestamp_expr(column: str, sql_type: str) -> str:
     if sql_type.startswith(("TIMESTAMP", "DATE")):
         return f"CAST({col} AS TIMESTAMPTZ)"
     if sql_type in {"BIGINT", "INTEGER", "DOUBLE", "UBIGINT", "HUGEINT", "FLOAT"}:
-        # Epoch numbers: the magnitude tells seconds, milliseconds, microseconds or nanoseconds.
-        return (
-            f"to_timestamp(CASE WHEN abs({col}) >= 1e17 THEN {col} / 1e9 "
-            f"WHEN abs({col}) >= 1e14 THEN {col} / 1e6 "
-            f"WHEN abs({col}) >= 1e11 THEN {col} / 1e3 ELSE {col} END)"
-        )
-    return f"try_cast({col} AS TIMESTAMPTZ)"
+        return _epoch_expr(col)
+    epoch = _epoch_expr(f"try_cast({col} AS DOUBLE)")
+    return (
+        f"CASE WHEN regexp_full_match({col}, '-?[0-9]+([.][0-9]+)?') THEN {epoch} "
+        f"ELSE try_cast({col} AS TIMESTAMPTZ) END"
+    )
 
 
 class LogStore:
@@ -177,12 +204,28 @@ class LogStore:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+        options = "format='newline_delimited', ignore_errors=true, maximum_object_size=16777216"
         con.execute(
-            "CREATE VIEW raw AS SELECT * FROM read_json("
-            f"{listing}, format='newline_delimited', ignore_errors=true, union_by_name=true, "
-            "sample_size=20000, maximum_object_size=16777216)"
+            f"CREATE VIEW raw AS SELECT * FROM read_json({listing}, {options}, "
+            "union_by_name=true, sample_size=20000)"
         )
         schema = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
+        if list(schema) == ["json"]:
+            # Some sampled lines are not JSON objects, so DuckDB fell back to one raw column:
+            # name the columns from the objects that are there, and read them as text.
+            schema = dict.fromkeys(_sample_keys(files), "VARCHAR")
+            if not schema:
+                first = next(_scan_bad_lines(files, "ts"), None)
+                where = f"; line {first.line}: {first.reason}" if first else ""
+                raise EvidenceError(
+                    f"no usable log lines in {', '.join(map(str, files))}: no line is a JSON "
+                    f"object{where}; check the file is JSON lines (one object per line)"
+                )
+            columns = ", ".join(f"'{_quote(k)}': 'VARCHAR'" for k in schema)
+            con.execute(
+                f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_json({listing}, {options}, "
+                f"columns={{{columns}}})"
+            )
         fields = {
             name: col for name, cands in FIELD_CANDIDATES.items() if (col := _pick(schema, cands))
         }

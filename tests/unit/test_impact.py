@@ -1,0 +1,99 @@
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incident_nb.analysis.changepoint import error_rate_onset, mean_shift_onset
+from incident_nb.analysis.impact import detect_onset, error_trend, group_impact
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def per_minute(rates, requests=1000, seed=1, p95=None):
+    rng = np.random.default_rng(seed)
+    errors = rng.binomial(requests, rates)
+    frame = pd.DataFrame(
+        {
+            "minute": pd.date_range(T0, periods=len(rates), freq="min"),
+            "requests": requests,
+            "errors": errors,
+        }
+    )
+    frame["p95_ms"] = p95 if p95 is not None else 100.0
+    return frame
+
+
+def test_step_onset_is_found_at_the_exact_minute():
+    rates = np.r_[np.full(90, 0.003), np.full(40, 0.05)]
+    onset = detect_onset(per_minute(rates))
+    assert onset is not None
+    assert onset.at == T0 + timedelta(minutes=90)
+    assert onset.signal == "error rate"
+    assert onset.before == pytest.approx(0.003, abs=0.001)
+    assert onset.after == pytest.approx(0.05, abs=0.005)
+
+
+def test_onset_is_found_when_the_incident_recovered_inside_the_window():
+    rates = np.r_[np.full(60, 0.002), np.full(30, 0.2), np.full(200, 0.002)]
+    onset = detect_onset(per_minute(rates))
+    assert onset is not None and onset.at == T0 + timedelta(minutes=60)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_noise_alone_has_no_onset(seed):
+    assert detect_onset(per_minute(np.full(180, 0.01), seed=seed)) is None
+
+
+def test_small_but_real_increase_is_not_material_below_one_point():
+    rates = np.r_[np.full(90, 0.001), np.full(90, 0.004)]
+    assert (
+        error_rate_onset(*(per_minute(rates)[c].to_numpy(float) for c in ("errors", "requests")))
+        is None
+    )
+
+
+def test_latency_onset_when_errors_did_not_move():
+    p95 = np.r_[np.full(50, 120.0), np.full(30, 900.0)] * np.random.default_rng(3).uniform(
+        0.9, 1.1, 80
+    )
+    onset = detect_onset(per_minute(np.full(80, 0.001), p95=p95))
+    assert onset is not None and onset.signal == "latency p95"
+    assert onset.at == T0 + timedelta(minutes=50)
+    assert mean_shift_onset(np.full(20, 50.0)) is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "direction"),
+    [(0.02, 0.10, "worsening"), (0.10, 0.02, "recovering"), (0.05, 0.05, "stable")],
+)
+def test_trend_over_the_last_fifteen_minutes(start, end, direction):
+    rates = np.r_[np.full(60, 0.3), np.linspace(start, end, 15)]
+    trend = error_trend(per_minute(rates, requests=5000))
+    assert trend.direction == direction
+    assert trend.minutes == 15
+    if direction != "stable":
+        assert trend.slope_per_min == pytest.approx((end - start) / 14, rel=0.25)
+
+
+def test_group_impact_flags_only_groups_whose_errors_rose_at_the_onset():
+    onset = T0 + timedelta(minutes=30)
+    rows = []
+    for minute in range(60):
+        for tenant, base, during in (
+            ("acme", 0.01, 0.3),
+            ("globex", 0.01, 0.01),
+            ("noisy", 0.2, 0.2),
+        ):
+            rate = during if minute >= 30 else base
+            rows.append((T0 + timedelta(minutes=minute), "/x", tenant, 200, round(200 * rate)))
+    groups = pd.DataFrame(rows, columns=["minute", "endpoint", "tenant", "requests", "errors"])
+    groups["minute"] = pd.to_datetime(groups["minute"], utc=True)
+    impact = group_impact(groups, "tenant", onset)
+    assert impact.loc[impact["affected"], "tenant"].tolist() == ["acme"]
+    acme = impact.set_index("tenant").loc["acme"]
+    assert acme["requests"] == 6000 and acme["error_rate"] == pytest.approx(0.3)
+    assert acme["baseline_error_rate"] == pytest.approx(0.01)
+    # Without an onset, a group is compared with all the others.
+    whole = group_impact(groups, "tenant", None)
+    assert set(whole.loc[whole["affected"], "tenant"]) == {"noisy"}

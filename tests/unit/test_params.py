@@ -1,0 +1,47 @@
+import pytest
+
+from incident_nb.errors import ParameterError
+from incident_nb.notebook.params import (
+    PARAMETER_NAMES,
+    NotebookParams,
+    check_names,
+    validate_parameters,
+)
+from incident_nb.notebook.runner import template_parameter_names
+from incident_nb.templates import investigation_template
+
+
+def test_template_declares_exactly_the_known_parameters():
+    assert template_parameter_names(investigation_template()) == PARAMETER_NAMES
+
+
+def test_valid_values_round_trip():
+    params = NotebookParams(title='He said "it\'s down"\n', logs=["/a.jsonl"], lookback_hours=6)
+    again = validate_parameters(params.as_papermill())
+    assert again == NotebookParams(
+        title='He said "it\'s down"\n', logs=["/a.jsonl"], lookback_hours=6.0
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"tittle": "x"}, "unknown notebook parameter.*'tittle'"),
+        ({"logs": "one.jsonl"}, "logs must be list"),
+        ({"logs": [1]}, "list of paths"),
+        ({"lookback_hours": True}, "lookback_hours must be int or float"),
+        ({"lookback_hours": -1}, "must be positive"),
+        ({"alert_started_at": "soon"}, "alert_started_at: not an ISO-8601"),
+    ],
+)
+def test_invalid_values_are_clear_errors(values, message):
+    with pytest.raises(ParameterError, match=message):
+        validate_parameters(values)
+
+
+def test_code_in_parameter_names_is_refused_before_injection():
+    evil = 'x = 1; __import__("os").system("touch pwned"); y'
+    with pytest.raises(ParameterError, match="unknown notebook parameter"):
+        check_names({evil}, PARAMETER_NAMES)
+    with pytest.raises(ParameterError):
+        check_names({"class"}, PARAMETER_NAMES | {"class"})

@@ -1,0 +1,88 @@
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from incident_nb.errors import RecordError
+from incident_nb.models import Severity
+from incident_nb.record import (
+    AlertRecord,
+    IncidentRecord,
+    Why,
+    dump_record,
+    parse_record,
+    read_record,
+    write_atomic,
+    write_record,
+)
+
+T0 = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
+
+
+def make_record() -> IncidentRecord:
+    alert = AlertRecord(
+        source="manual", key="manual:1", title="Checkout down", service="shop", started_at=T0
+    )
+    return IncidentRecord(
+        id="2026-11-20-checkout-down",
+        title="Checkout down",
+        service="shop",
+        created_at=T0,
+        alert=alert,
+    )
+
+
+def test_round_trip_keeps_every_field(tmp_path):
+    record = make_record()
+    record.severity.level = Severity.SEV2
+    record.five_whys.whys = [Why(why="Why 500s?", answer="DB errors")]
+    record.fix_checklist = {"Rollback plan documented": True}
+    write_record(tmp_path, record)
+    again = read_record(tmp_path)
+    assert again == record
+    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 1
+
+
+def test_invalid_field_is_named(tmp_path):
+    data = json.loads(dump_record(make_record()))
+    data["severity"]["level"] = "SEV-9"
+    with pytest.raises(RecordError, match=r"severity\.level"):
+        parse_record(json.dumps(data))
+    data["severity"]["level"] = None
+    data["unexpected"] = 1
+    with pytest.raises(RecordError, match="unexpected"):
+        parse_record(json.dumps(data))
+
+
+def test_bad_json_and_missing_and_future_schema(tmp_path):
+    with pytest.raises(RecordError, match=r"not valid JSON \(line 1"):
+        parse_record("{oops")
+    with pytest.raises(RecordError, match="create the incident with `incident-nb new`"):
+        read_record(tmp_path)
+    data = json.loads(dump_record(make_record()))
+    data["schema_version"] = 99
+    with pytest.raises(RecordError, match="schema_version 99"):
+        parse_record(json.dumps(data))
+
+
+def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
+    target = tmp_path / "incident.json"
+    write_atomic(target, "old\n")
+
+    def boom(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.fsync", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["incident.json"]  # no temp file left
+
+
+def test_atomic_write_keeps_mode(tmp_path):
+    target = tmp_path / "f.txt"
+    write_atomic(target, "a")
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.chmod(0o600)
+    write_atomic(target, "b")
+    assert target.stat().st_mode & 0o777 == 0o600
