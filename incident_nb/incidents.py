@@ -143,7 +143,10 @@ def execute_incident(folder: Path, timeout: int = 600) -> None:
     try:
         execute_notebook(notebook, timeout=timeout)
     except NotebookExecutionError as exc:
-        record = read_record(folder)
+        try:
+            record = read_record(folder)
+        except RecordError:
+            raise exc from None  # the record itself is what broke the notebook; leave it be
         record.notebook = NotebookStatus(
             state="failed",
             executed_at=datetime.now(UTC),

@@ -45,29 +45,42 @@ def create_notebook(template: Path, output: Path, parameters: dict[str, Any]) ->
     )
 
 
-def _first_error_cell(notebook: Path) -> tuple[int, int | None, str, str]:
-    nb = nbformat.read(notebook, as_version=4)
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return index, cell.get("execution_count"), output["ename"], output["evalue"]
-    return -1, None, "unknown", "no error output found"
+def _timed_out_cell(nb: nbformat.NotebookNode) -> int:
+    """The cell that was running when the timeout struck: the last one papermill started."""
+    started = [
+        i for i, c in enumerate(nb.cells) if c.metadata.get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else -1
 
 
-def _mark_timeout(notebook: Path, cell_index: int, timeout: int) -> None:
-    """Timeouts leave no failure mark (papermill only marks exceptions): add it."""
+def _mark_timeout(notebook: Path, timeout: int) -> tuple[int, int | None]:
+    """Timeouts leave no failure mark (papermill marks only exceptions): add one.
+
+    The timed-out cell gets an error output and the ``failed`` status, a red banner goes above
+    it, and the notebook is flagged as failed. Returns the cell's index and execution count.
+    """
     nb = nbformat.read(notebook, as_version=4)
+    index = _timed_out_cell(nb)
     nb.metadata.setdefault("papermill", {})["exception"] = True
-    if 0 <= cell_index < len(nb.cells):
-        cell = nb.cells[cell_index]
-        cell.metadata.setdefault("papermill", {})["status"] = "failed"
-        banner = nbformat.v4.new_markdown_cell(
-            f'<span style="color:red;font-weight:bold">Execution stopped: this cell timed out '
-            f"after {timeout} seconds.</span>"
+    if index < 0:
+        nbformat.write(nb, notebook)
+        return index, None
+    cell = nb.cells[index]
+    cell.metadata.setdefault("papermill", {})["status"] = "failed"
+    message = f"this cell timed out after {timeout} seconds"
+    if not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+        cell.outputs.append(
+            nbformat.v4.new_output(
+                "error", ename="CellTimeoutError", evalue=message, traceback=[message]
+            )
         )
-        banner.metadata["tags"] = ["papermill-error-cell-tag"]
-        nb.cells.insert(cell_index, banner)
+    banner = nbformat.v4.new_markdown_cell(
+        f'<span style="color:red;font-weight:bold">Execution stopped: {message}.</span>'
+    )
+    banner.metadata["tags"] = ["papermill-error-cell-tag"]
+    nb.cells.insert(index, banner)
     nbformat.write(nb, notebook)
+    return index, cell.get("execution_count")
 
 
 def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
@@ -95,8 +108,7 @@ def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
             notebook, exc.cell_index, exc.exec_count, exc.ename, exc.evalue
         ) from None
     except CellTimeoutError:
-        index, count, _, _ = _first_error_cell(notebook)
-        _mark_timeout(notebook, index, timeout)
+        index, count = _mark_timeout(notebook, timeout)
         raise NotebookExecutionError(
             notebook, index, count, "CellTimeoutError", f"cell timed out after {timeout} s"
         ) from None

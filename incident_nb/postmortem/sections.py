@@ -22,8 +22,13 @@ Summary = Mapping[str, Any]
 
 
 def text(value: str) -> str:
-    """Escape user or log text for Markdown: HTML is shown, never interpreted."""
-    return html.escape(value.strip(), quote=False)
+    """Escape user or log text for Markdown: HTML and links are shown, never interpreted.
+
+    Markdown emphasis and lists still work; link and image syntax does not, since a link in a
+    shared document could carry a ``javascript:`` URL.
+    """
+    escaped = html.escape(value.strip(), quote=False)
+    return escaped.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def cell(value: str) -> str:

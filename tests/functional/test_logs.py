@@ -28,9 +28,15 @@ def test_every_line_is_accounted_for_with_examples(tmp_path):
         json.dumps(GOOD | {"request_id": f"r{i}", "status": 200 if i % 2 else 500})
         for i in range(6)
     ]
-    lines = (
-        [*ok[:2], "{truncated", "", *ok[2:4], json.dumps(GOOD | {"ts": "not a time"}), "[1, 2]", *ok[4:]]
-    )
+    lines = [
+        *ok[:2],
+        "{truncated",
+        "",
+        *ok[2:4],
+        json.dumps(GOOD | {"ts": "not a time"}),
+        "[1, 2]",
+        *ok[4:],
+    ]
     store = LogStore.open([write(tmp_path / "svc.jsonl", lines)])
     rep = store.lines
     assert (rep.total, rep.malformed, rep.bad_timestamp, rep.used) == (9, 2, 1, 6)

@@ -1,0 +1,123 @@
+"""One alert becomes one executed investigation and one post-mortem, checked against the demo's
+ground truth."""
+
+import json
+import re
+
+import nbformat
+import pytest
+from plotly.offline import get_plotlyjs
+
+from incident_nb.cli import main
+from incident_nb.postmortem.export import notebook_summary
+from incident_nb.record import read_record
+
+pytestmark = pytest.mark.integration
+
+
+def test_record_and_executed_notebook(executed_demo, demo_data):
+    truth = json.loads(demo_data.ground_truth.read_text())
+    assert executed_demo.name == "2026-11-20-5xx-error-rate-above-2-on-shop-api"
+    record = read_record(executed_demo)
+    assert record.notebook.state == "executed"
+    assert record.alert.key == '{}:{alertname="HighErrorRate", service="shop-api"}'
+    assert record.evidence.logs == [str(demo_data.logs.resolve())]
+    assert [e.event for e in record.timeline] == ["Alert fired", "Investigation started"]
+
+    nb = nbformat.read(executed_demo / "investigation.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'incident_id = "2026-11-20-5xx-error-rate-above-2-on-shop-api"' in injected.source
+
+    summary = notebook_summary(nb)
+    assert summary["onset"] == truth["onset"]
+    assert summary["first_error_at"].startswith(truth["onset"][:16])
+    assert [t["tenant"] for t in summary["affected_tenants"]] == truth["affected_tenants"]
+    assert [e["endpoint"] for e in summary["endpoints"] if e["affected"]] == [
+        truth["failing_endpoint"]
+    ]
+    assert summary["severity_suggestion"]["level"] == truth["severity"]
+    assert summary["trend"]["direction"] == "worsening"
+    assert summary["tenants_total"] == truth["tenants_total"]
+    assert summary["lines"] == {
+        "total": 216_000,
+        "parsed": 216_000,
+        "malformed": 0,
+        "bad_timestamp": 0,
+    }
+    assert any("discount_code" in s["example"] for s in summary["signatures"])
+
+    text = json.dumps(nb.cells[-1].outputs[0].data) + "".join(
+        json.dumps(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
+    )
+    assert truth["culprit_subject"] in text  # the recent-changes table shows the culprit commit
+    assert "Update README badges" not in text  # committed after the onset
+
+
+def test_export_writes_both_documents_with_the_ground_truth(
+    executed_demo, demo_data, tmp_path, capsys
+):
+    truth = json.loads(demo_data.ground_truth.read_text())
+    assert main(["export", str(executed_demo), "--docs-root", str(tmp_path)]) == 0
+    html_path, md_path = capsys.readouterr().out.split()
+    assert html_path == str(executed_demo / "postmortem.html")
+    assert md_path == str(
+        tmp_path
+        / "docs/spec/.llm/completed/postmortem-2026-11-20-5xx-error-rate-above-2-on-shop-api.md"
+    )
+
+    md = open(md_path).read()
+    assert md.startswith(
+        "## Post-Mortem: 5xx error rate above 2% on shop-api\n\n### Date: 2026-11-20\n"
+    )
+    assert "- **Tenants affected**: 3 (38% of total): acme, globex, initech" in md
+    assert "- **Duration**: 14:07 to 14:59 UTC (ongoing at the end of the evidence)" in md
+    assert re.search(
+        r"- \*\*User-facing impact\*\*: /api/v1/checkout failed \d+% of requests since the onset",
+        md,
+    )
+    assert "| 14:07 | First error logged |\n| 14:11 | Alert fired |" in md
+    assert f"### Severity: {truth['severity']} (suggested" in md
+
+    html = open(html_path).read()
+    assert html.count("plotly.js v") == 1  # the library once, not per chart
+    assert len(re.findall(r'class="plotly-graph-div"', html)) == 2
+    assert 'class="jp-CodeMirrorEditor' not in html and 'class="jp-InputPrompt' not in html
+    assert "inv.impact_table()" not in html and "validate_parameters" not in html
+    page = html.replace(
+        get_plotlyjs(), ""
+    )  # the inlined library mentions hosts it never calls here
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing loaded from a host
+    for loader in ("require.min.js", "MathJax.js", "tex-chtml", "embed-amd.js", "mermaid"):
+        assert loader not in page
+    assert str(demo_data.logs.resolve()) not in html  # parameters (paths) are not exported
+    assert "Post-Mortem: 5xx error rate above 2% on shop-api" in html
+    assert "<title>Post-Mortem: 5xx error rate above 2% on shop-api</title>" in html
+
+
+def test_edits_to_the_record_reach_the_export_without_re_running(executed_demo, tmp_path, capsys):
+    record = read_record(executed_demo)
+    record.narrative.summary = "A migration ran after the code that needed it."
+    record.fix_checklist = {"Rollback plan documented": True}
+    from incident_nb.record import write_record
+
+    write_record(executed_demo, record)
+    assert main(["export", str(executed_demo), "--docs-root", str(tmp_path)]) == 0
+    html_path, md_path = capsys.readouterr().out.split()
+    assert "### Summary\nA migration ran after the code that needed it.\n" in open(md_path).read()
+    html = open(html_path).read()
+    assert "A migration ran after the code that needed it." in html
+    assert re.search(r'<input checked=""[^>]*/>Rollback plan documented', html)
+    assert re.search(r'<input class="task-list-item-checkbox"[^>]*/>Test suite passes', html)
+
+
+def test_same_alert_twice_never_overwrites(executed_demo, demo_data, capsys):
+    root = executed_demo.parent.parent
+    before = (executed_demo / "investigation.ipynb").read_bytes()
+    assert main(["new", "--alert", str(demo_data.alert), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert f"already exists at {executed_demo}" in err
+    assert (executed_demo / "investigation.ipynb").read_bytes() == before
+    assert len(list((root / "incidents").iterdir())) == 1
