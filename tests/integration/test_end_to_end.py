@@ -3,6 +3,7 @@ ground truth."""
 
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -68,7 +69,7 @@ def test_export_writes_both_documents_with_the_ground_truth(
         / "docs/spec/.llm/completed/postmortem-2026-11-20-5xx-error-rate-above-2-on-shop-api.md"
     )
 
-    md = open(md_path).read()
+    md = Path(md_path).read_text()
     assert md.startswith(
         "## Post-Mortem: 5xx error rate above 2% on shop-api\n\n### Date: 2026-11-20\n"
     )
@@ -81,7 +82,7 @@ def test_export_writes_both_documents_with_the_ground_truth(
     assert "| 14:07 | First error logged |\n| 14:11 | Alert fired |" in md
     assert f"### Severity: {truth['severity']} (suggested" in md
 
-    html = open(html_path).read()
+    html = Path(html_path).read_text()
     assert html.count("plotly.js v") == 1  # the library once, not per chart
     assert len(re.findall(r'class="plotly-graph-div"', html)) == 2
     assert 'class="jp-CodeMirrorEditor' not in html and 'class="jp-InputPrompt' not in html
@@ -106,8 +107,8 @@ def test_edits_to_the_record_reach_the_export_without_re_running(executed_demo, 
     write_record(executed_demo, record)
     assert main(["export", str(executed_demo), "--docs-root", str(tmp_path)]) == 0
     html_path, md_path = capsys.readouterr().out.split()
-    assert "### Summary\nA migration ran after the code that needed it.\n" in open(md_path).read()
-    html = open(html_path).read()
+    assert "### Summary\nA migration ran after the code that needed it.\n" in Path(md_path).read_text()
+    html = Path(html_path).read_text()
     assert "A migration ran after the code that needed it." in html
     assert re.search(r'<input checked=""[^>]*/>Rollback plan documented', html)
     assert re.search(r'<input class="task-list-item-checkbox"[^>]*/>Test suite passes', html)
