@@ -3,16 +3,32 @@
 The data's path: an alert (``alerts``) opens an incident (``incidents``, ``record``) whose
 notebook (``notebook``) reads the evidence (``sources``), analyses it (``analysis``, ``charts``)
 and becomes the post-mortem (``postmortem``).
+
+The public names below are imported on first use, so that ``import incident_nb`` (done by
+every notebook kernel) does not pay for papermill and nbformat until they are needed.
 """
 
-from incident_nb.alerts import alert_from_fields, parse_alert
-from incident_nb.errors import IncidentNbError
-from incident_nb.incidents import create_incident, execute_incident
-from incident_nb.models import Alert, Severity, TimeWindow
-from incident_nb.record import IncidentRecord, read_record, write_record
-from incident_nb.severity import suggest_severity
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "Alert": "incident_nb.models",
+    "IncidentNbError": "incident_nb.errors",
+    "IncidentRecord": "incident_nb.record",
+    "Severity": "incident_nb.models",
+    "TimeWindow": "incident_nb.models",
+    "alert_from_fields": "incident_nb.alerts",
+    "create_incident": "incident_nb.incidents",
+    "execute_incident": "incident_nb.incidents",
+    "parse_alert": "incident_nb.alerts",
+    "read_record": "incident_nb.record",
+    "suggest_severity": "incident_nb.severity",
+    "write_record": "incident_nb.record",
+}
 
 __all__ = [
     "Alert",
@@ -28,3 +44,22 @@ __all__ = [
     "suggest_severity",
     "write_record",
 ]
+
+if TYPE_CHECKING:
+    from incident_nb.alerts import alert_from_fields, parse_alert
+    from incident_nb.errors import IncidentNbError
+    from incident_nb.incidents import create_incident, execute_incident
+    from incident_nb.models import Alert, Severity, TimeWindow
+    from incident_nb.record import IncidentRecord, read_record, write_record
+    from incident_nb.severity import suggest_severity
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'incident_nb' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])

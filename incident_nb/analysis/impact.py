@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtr
 
 from incident_nb.analysis.changepoint import error_rate_onset, mean_shift_onset
 
@@ -77,6 +78,23 @@ def _ts(value: object) -> datetime:
     return stamp.to_pydatetime()
 
 
+def _linear_fit(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """Least-squares slope and intercept, and the two-sided p-value of "slope = 0" (t-test)."""
+    n = len(x)
+    x_mean, y_mean = float(x.mean()), float(y.mean())
+    sxx = float(((x - x_mean) ** 2).sum())
+    slope = float(((x - x_mean) * (y - y_mean)).sum()) / sxx
+    intercept = y_mean - slope * x_mean
+    residual = float(((y - (intercept + slope * x)) ** 2).sum())
+    if residual == 0:
+        return slope, intercept, 0.0 if slope else 1.0
+    stderr = np.sqrt(residual / (n - 2) / sxx)
+    p_value = float(2 * stdtr(n - 2, -abs(slope / stderr)))
+    return slope, intercept, p_value
+
+
 def error_trend(per_minute: pd.DataFrame, minutes: int = TREND_MINUTES) -> Trend:
     """Slope of the error rate over the last ``minutes`` minutes, by linear regression.
 
@@ -88,14 +106,13 @@ def error_trend(per_minute: pd.DataFrame, minutes: int = TREND_MINUTES) -> Trend
     if len(rates) < 3 or np.allclose(rates, rates[0]):
         level = float(rates[-1]) if len(rates) else 0.0
         return Trend("stable", 0.0, level, level, len(rates), 1.0)
-    fit = stats.linregress(np.arange(len(rates), dtype=float), rates)
-    slope, p_value = float(fit.slope), float(fit.pvalue)
+    slope, intercept, p_value = _linear_fit(np.arange(len(rates), dtype=float), rates)
     change = slope * (len(rates) - 1)
     material = abs(change) >= max(0.1 * float(np.mean(rates)), 0.005)
     direction = "stable"
     if p_value < 0.05 and material:
         direction = "worsening" if slope > 0 else "recovering"
-    start = float(fit.intercept)
+    start = intercept
     return Trend(direction, slope, start, start + change, len(rates), p_value)
 
 

@@ -107,7 +107,9 @@ def test_edits_to_the_record_reach_the_export_without_re_running(executed_demo, 
     write_record(executed_demo, record)
     assert main(["export", str(executed_demo), "--docs-root", str(tmp_path)]) == 0
     html_path, md_path = capsys.readouterr().out.split()
-    assert "### Summary\nA migration ran after the code that needed it.\n" in Path(md_path).read_text()
+    assert (
+        "### Summary\nA migration ran after the code that needed it.\n" in Path(md_path).read_text()
+    )
     html = Path(html_path).read_text()
     assert "A migration ran after the code that needed it." in html
     assert re.search(r'<input checked=""[^>]*/>Rollback plan documented', html)

@@ -97,3 +97,14 @@ def test_group_impact_flags_only_groups_whose_errors_rose_at_the_onset():
     # Without an onset, a group is compared with all the others.
     whole = group_impact(groups, "tenant", None)
     assert set(whole.loc[whole["affected"], "tenant"]) == {"noisy"}
+
+
+def test_linear_fit_matches_scipy():
+    from scipy import stats
+
+    from incident_nb.analysis.impact import _linear_fit
+
+    x = np.arange(15.0)
+    y = np.random.default_rng(1).normal(0, 1, 15) + 0.1 * x
+    ref = stats.linregress(x, y)
+    assert _linear_fit(x, y) == pytest.approx((ref.slope, ref.intercept, ref.pvalue))

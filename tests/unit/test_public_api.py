@@ -1,0 +1,37 @@
+import subprocess
+import sys
+
+import incident_nb
+
+
+def test_exact_public_api():
+    assert incident_nb.__all__ == [
+        "Alert",
+        "IncidentNbError",
+        "IncidentRecord",
+        "Severity",
+        "TimeWindow",
+        "alert_from_fields",
+        "create_incident",
+        "execute_incident",
+        "parse_alert",
+        "read_record",
+        "suggest_severity",
+        "write_record",
+    ]
+    for name in incident_nb.__all__:
+        assert getattr(incident_nb, name).__name__ == name
+
+
+def test_notebook_session_does_not_import_notebook_machinery():
+    code = "import sys, incident_nb.notebook.session; print('papermill' in sys.modules, 'nbformat' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_all_matches_the_lazy_table():
+    from incident_nb import _EXPORTS
+
+    assert sorted(_EXPORTS) == incident_nb.__all__
