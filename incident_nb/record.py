@@ -138,6 +138,14 @@ class EvidenceSources(_Model):
     repos: list[str] = Field(default_factory=list)
 
 
+class ChangeEntry(_Model):
+    """One change made through the forms: who changed which field, when."""
+
+    time: datetime
+    who: str
+    field: str
+
+
 class NotebookStatus(_Model):
     """The last execution of the investigation notebook."""
 
@@ -170,6 +178,8 @@ class IncidentRecord(_Model):
     narrative: Narrative = Field(default_factory=Narrative)
     evidence: EvidenceSources = Field(default_factory=EvidenceSources)
     notebook: NotebookStatus = Field(default_factory=NotebookStatus)
+    postmortem_final: bool = False
+    changes: list[ChangeEntry] = Field(default_factory=list)
 
 
 def parse_record(text: str, where: str = RECORD_NAME) -> IncidentRecord:

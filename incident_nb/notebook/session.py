@@ -15,16 +15,17 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from incident_nb import charts
+from incident_nb import charts, forms
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.impact import detect_onset
 from incident_nb.errors import EvidenceError
+from incident_nb.forms.store import RecordStore
 from incident_nb.models import TimeWindow, utc
 from incident_nb.notebook import views
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
-from incident_nb.record import IncidentRecord, read_record
+from incident_nb.record import IncidentRecord, TimelineEvent, read_record
 from incident_nb.sources.changes import recent_commits
 from incident_nb.sources.logs import LineReport, LogStore
 
@@ -213,6 +214,53 @@ class Investigation:
             "postmortem": lambda: _postmortem_body(record, summary),
         }
         return renderers[name]()
+
+    # Forms -------------------------------------------------------------------------------
+    def store(self) -> RecordStore:
+        """The record store the forms save to."""
+        return RecordStore(self.folder)
+
+    def impact_form(self) -> forms.ImpactForm:
+        """Step 1: impact assessment and severity."""
+        return forms.ImpactForm(self.store(), self.assessment)
+
+    def five_whys_form(self) -> forms.FiveWhysForm:
+        """Step 3: the 5 Whys."""
+        return forms.FiveWhysForm(self.store())
+
+    def checklist_form(self, field: str) -> forms.ChecklistForm:
+        """Steps 4-6: one of the workflow's checklists."""
+        suggested = self.assessment.severity.level.value if self.assessment else None
+        return forms.ChecklistForm(self.store(), field, suggested)
+
+    def timeline_form(self) -> forms.TimelineForm:
+        """The timeline, with the evidence's events proposed."""
+        return forms.TimelineForm(self.store(), self.proposed_events())
+
+    def action_items_form(self) -> forms.ActionItemsForm:
+        """Action items."""
+        return forms.ActionItemsForm(self.store())
+
+    def narrative_form(self) -> forms.NarrativeForm:
+        """The post-mortem's prose."""
+        return forms.NarrativeForm(self.store())
+
+    def proposed_events(self) -> list[TimelineEvent]:
+        """Timeline events the evidence suggests: first error, onset, alert, investigation."""
+        events = [
+            TimelineEvent(time=self.record.alert.started_at, event="Alert fired", source="alert"),
+            TimelineEvent(
+                time=self.record.created_at, event="Investigation started", source="system"
+            ),
+        ]
+        a = self.assessment
+        if a is not None and a.first_error:
+            when = pd.Timestamp(a.first_error["ts"]).to_pydatetime()
+            events.append(TimelineEvent(time=when, event="First error logged", source="evidence"))
+        if a is not None and a.onset is not None:
+            text = f"{a.onset.signal.capitalize()} shifted (detected onset)"
+            events.append(TimelineEvent(time=a.onset.at, event=text, source="evidence"))
+        return events
 
     def summary_bundle(self) -> dict[str, Any]:
         """The analysis summary as a display bundle the exporter reads from the notebook."""

@@ -101,17 +101,19 @@ class RecordSectionsPreprocessor(Preprocessor):
 
 
 def _render_section(name: str, record: IncidentRecord, summary: dict[str, Any] | None) -> str:
-    if name == "severity":
-        return sections.severity_detail(record, summary)
-    if name == "fix":
-        return sections.fix_section(record)
-    if name == "staging":
-        return sections.staging_section(record)
-    if name == "deployment":
-        return sections.deployment_section(record, summary)
-    if name == "five_whys":
-        return sections.root_cause(record)
-    return render_markdown(record, summary)
+    renderers = {
+        "impact": lambda: sections.impact_section(record, summary),
+        "severity": lambda: sections.severity_detail(record, summary),
+        "five_whys": lambda: sections.root_cause(record),
+        "fix": lambda: sections.fix_section(record),
+        "staging": lambda: sections.staging_section(record),
+        "deployment": lambda: sections.deployment_section(record, summary),
+        "timeline": lambda: sections.timeline_table(record, summary),
+        "action_items": lambda: sections.action_items_table(record),
+        "narrative": lambda: sections.narrative_section(record),
+    }
+    render = renderers.get(name)
+    return render() if render else render_markdown(record, summary)
 
 
 class PlotlyToHTMLPreprocessor(Preprocessor):

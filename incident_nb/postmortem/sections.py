@@ -246,3 +246,38 @@ def deployment_section(record: IncidentRecord, summary: Summary | None) -> str:
     watch = f"{level_info(level).watch_period_min} minutes ({level.value})" if level else EMPTY
     items = checklist(DEPLOYMENT_CHECKLIST, record.deployment_checklist)
     return f"{items}\n\n**Watch period**: {watch}"
+
+
+def impact_section(record: IncidentRecord, summary: Summary | None) -> str:
+    """Step 1 as a person recorded it: the answers table, then the severity decision."""
+    impact = record.impact
+    workaround = {None: "not assessed", True: f"yes: {impact.workaround_text}", False: "no"}
+    rows = [
+        ("Affected tenants", ", ".join(impact.affected_tenants) or "(from the evidence)"),
+        ("Broken functionality", impact.broken_functionality or "(not recorded)"),
+        ("Started at (UTC)", hhmm(impact.started_at) if impact.started_at else "(not recorded)"),
+        ("Trend", impact.trend or "(not recorded)"),
+        ("Workaround", workaround[impact.workaround]),
+        ("Data loss", "yes" if impact.data_loss else "no"),
+        ("Security breach", "yes" if impact.security_breach else "no"),
+    ]
+    table = "| Question | Answer |\n|---|---|\n" + "\n".join(
+        f"| {question} | {cell(answer)} |" for question, answer in rows
+    )
+    return f"{table}\n\n{severity_detail(record, summary)}"
+
+
+def narrative_section(record: IncidentRecord) -> str:
+    """The post-mortem's prose fields."""
+    n = record.narrative
+    return "\n\n".join(
+        [
+            f"**Author**: {paragraph(n.author)}",
+            f"**Summary**: {paragraph(n.summary)}",
+            f"**User-facing impact**: {paragraph(n.user_facing_impact)}",
+            f"**Data impact**: {paragraph(n.data_impact)}",
+            f"**What went well**\n\n{bullets(n.went_well)}",
+            f"**What could be improved**\n\n{bullets(n.could_improve)}",
+            f"**Lessons learned**: {paragraph(n.lessons_learned)}",
+        ]
+    )

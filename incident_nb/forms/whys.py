@@ -1,0 +1,136 @@
+"""Step 3 form: the 5 Whys, the root cause and its category, contributing factors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
+from incident_nb.forms.store import RecordStore
+from incident_nb.forms.validation import MIN_WHYS, five_whys_problems, lines
+from incident_nb.postmortem import sections
+from incident_nb.record import FiveWhys, Why
+from incident_nb.workflow import ROOT_CAUSE_CATEGORIES
+
+UNSET = "(choose)"
+_STILL = {"not checked": None, "no": False, "yes": True}
+
+
+class FiveWhysForm(Form):
+    """Problem statement, a chain of why/answer steps (add/remove), root cause and the check."""
+
+    title = "5 Whys"
+
+    def __init__(self, store: RecordStore) -> None:
+        super().__init__(store)
+        fw = self.record.five_whys
+        self.problem = text_box(fw.problem, "Users getting 500 errors on /api/v1/...")
+        self.whys_box = widgets.VBox()
+        self.whys_msg = message_widget()
+        self.root_cause = text_box(fw.root_cause, "the root cause", area=True)
+        self.category = widgets.Dropdown(
+            options=[UNSET, *ROOT_CAUSE_CATEGORIES], value=fw.category or UNSET
+        )
+        self.factors = text_box(
+            "\n".join(fw.contributing_factors), "one factor per line", area=True
+        )
+        self.still = widgets.ToggleButtons(
+            options=list(_STILL),
+            value=next(k for k, v in _STILL.items() if v == fw.would_still_happen),
+        )
+        self.check_msg = message_widget()
+        self.add = widgets.Button(description="Add a why", icon="plus")
+        self.add.on_click(lambda _b: self._set_whys([*self._whys(), Why()]))
+
+        self.bind(self.problem, "five_whys.problem")
+        self.bind(self.root_cause, "five_whys.root_cause")
+        self.bind(self.category, "five_whys.category", lambda v: None if v == UNSET else v)
+        self.bind(self.factors, "five_whys.contributing_factors", lines)
+        self.bind(self.still, "five_whys.would_still_happen", _STILL.__getitem__)
+        self.still.observe(self._on_check, names="value")
+        rows = list(fw.whys) + [Why() for _ in range(MIN_WHYS - len(fw.whys))]
+        self._render_rows(rows)
+        self._on_check(None)
+
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(
+                    f"<b>{self.title}</b>: don't stop at the first why; "
+                    "symptoms are not root causes."
+                ),
+                row("Problem", self.problem),
+                widgets.HTML("Why? → answer, one step per line (at least five):"),
+                self.whys_box,
+                widgets.HBox([self.add, self.whys_msg]),
+                row("Root cause", self.root_cause),
+                row("Category", self.category),
+                row("Contributing factors", self.factors),
+                row(
+                    "If we fix this, would the incident still have happened?",
+                    self.still,
+                    self.check_msg,
+                ),
+                self.status,
+            ]
+        )
+
+    def _whys(self) -> list[Why]:
+        out = []
+        for line in self.whys_box.children:
+            why, answer = line.children[1], line.children[2]
+            out.append(Why(why=why.value, answer=answer.value))
+        return out
+
+    def _render_rows(self, whys: list[Why]) -> None:
+        rows = []
+        for index, step in enumerate(whys):
+            why = text_box(step.why, "Why? (optional question)", "16rem")
+            answer = text_box(step.answer, "-> answer", "30rem")
+            remove = widgets.Button(
+                icon="trash", tooltip="remove this step", layout=widgets.Layout(width="3rem")
+            )
+            for widget in (why, answer):
+                widget.observe(
+                    lambda _c: self._set_whys(self._whys(), rerender=False), names="value"
+                )
+            remove.on_click(
+                lambda _b, i=index: self._set_whys(
+                    [w for j, w in enumerate(self._whys()) if j != i]
+                )
+            )
+            rows.append(
+                widgets.HBox(
+                    [
+                        widgets.Label(f"{index + 1}.", layout=widgets.Layout(width="2rem")),
+                        why,
+                        answer,
+                        remove,
+                    ]
+                )
+            )
+        self.whys_box.children = rows
+
+    def _set_whys(self, whys: list[Why], rerender: bool = True) -> None:
+        if rerender:
+            self._render_rows(whys)
+        self.save("five_whys.whys", [w.model_dump() for w in whys], self.whys_msg)
+        problem = five_whys_problems(self.record.five_whys).get("five_whys.whys", "")
+        if problem and self.whys_msg.value == "":
+            show_message(self.whys_msg, problem)
+
+    def _on_check(self, _change: dict[str, Any] | None) -> None:
+        if self.still.value == "yes":
+            show_message(self.check_msg, "then this is not yet the root: dig deeper")
+        else:
+            show_message(self.check_msg, "")
+
+    @property
+    def value(self) -> FiveWhys:
+        """The 5 Whys as saved."""
+        return self.record.five_whys
+
+    def static_markdown(self) -> str:
+        """The chain, root cause and factors as Markdown."""
+        factors = sections.bullets(self.record.five_whys.contributing_factors)
+        return f"{sections.root_cause(self.record)}\n\n**Contributing factors**\n\n{factors}"
