@@ -1,0 +1,106 @@
+"""Masking of the variable parts of log messages: the first step of grouping them into signatures.
+
+One table of rules (:data:`MASKS`), applied in order, replaces what varies between two messages of
+the same kind (UUIDs, URLs, timestamps, paths, host names, IP addresses, durations, hex and other
+numbers) by the wildcard ``<*>``; wildcards joined by punctuation (``<*>.<*>:<*>``) then become one.
+The rules are RE2 patterns run by Arrow over whole columns at once, so masking a million messages
+costs about as much as reading them, and the same code masks one message or a column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+WILDCARD = "<*>"
+
+_MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+_DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
+_GENERIC_TLD = "(?:com|net|org|edu|gov|mil|info|biz|local|internal|lan|localdomain)"
+# What may precede a path or a host name: start, space, or an opening or separating character.
+_LEAD = "(^|[\\s=:\"'(\\[,<>])"
+# What may follow a host name: end, space, or a closing or separating character.
+_TAIL = "($|[\\s)\\]>,;:\"'])"
+
+
+@dataclass(frozen=True)
+class Mask:
+    r"""One masking rule: an RE2 pattern and what replaces each match (``\1`` keeps group 1)."""
+
+    name: str
+    pattern: str
+    replacement: str = WILDCARD
+
+
+MASKS: tuple[Mask, ...] = (
+    Mask("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+    Mask("url", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"),
+    Mask(
+        "timestamp",
+        rf"\b{_DAY},?\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})\s+(?:\d{{4}}\s+)?"
+        r"\d{1,2}:\d{2}(?::\d{2})?(?:\s+\d{4})?",
+    ),
+    Mask(
+        "iso_timestamp",
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    ),
+    Mask("syslog_timestamp", rf"\b{_MONTH}\s+\d{{1,2}}\s+\d{{2}}:\d{{2}}:\d{{2}}"),
+    Mask("path", _LEAD + r"(?:~|\.{1,2})?/[^\s\"'()\[\],;<>]*", r"\1" + WILDCARD),
+    Mask("windows_path", _LEAD + r"[A-Za-z]:\\[^\s\"'()\[\],;<>]*", r"\1" + WILDCARD),
+    Mask(
+        "host",
+        _LEAD
+        + r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\."
+        + rf"(?:{_GENERIC_TLD}(?:\.[a-z]{{2}})?|[A-Za-z0-9\-]+\.[a-z]{{2}})"
+        + _TAIL,
+        r"\1" + WILDCARD + r"\2",
+    ),
+    Mask("ipv6", r"\b(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})\b"),
+    Mask("ipv4", r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?\b"),
+    Mask(
+        "duration",
+        r"\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|secs?|seconds?|mins?|minutes?|m|h|hrs?|hours?|d|days?)\b",
+    ),
+    Mask("hex_prefixed", r"\b0[xX][0-9a-fA-F]+\b"),
+    # A word made of hex digits with at least one digit: ids, hashes, numbers (with their sign).
+    Mask("hex_or_number", r"-?\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*\b"),
+    Mask("digits", r"[0-9]+"),
+    Mask("joined_wildcards", r"<\*>(?:[.:,/\-_#@+]*<\*>)+"),
+)
+
+
+def mask_array(messages: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Apply every rule of :data:`MASKS` to a string column (nulls stay null)."""
+    masked = messages
+    for rule in MASKS:
+        masked = pc.replace_substring_regex(masked, rule.pattern, rule.replacement)
+    return masked
+
+
+def mask_messages(messages: Sequence[str]) -> list[str]:
+    """Masked forms of ``messages``, in order."""
+    if not messages:
+        return []
+    masked = mask_array(pa.array(messages, type=pa.large_string()))
+    return [str(m) for m in masked.to_pylist()]
+
+
+def mask_message(message: str) -> str:
+    """The masked form of one message, e.g. ``"took 12ms on 10.0.0.1"`` -> ``"took <*> on <*>"``."""
+    return mask_messages([message])[0]
+
+
+def tokens(masked: str) -> tuple[str, ...]:
+    """Split a masked message on whitespace; a run of one repeated masked token counts once.
+
+    Lists of values (``blk_<*> blk_<*> blk_<*>``) so have the same shape whatever their length.
+    """
+    out: list[str] = []
+    for token in masked.split():
+        if out and token == out[-1] and WILDCARD in token:
+            continue
+        out.append(token)
+    return tuple(out)

@@ -1,0 +1,245 @@
+"""Error signatures: log messages grouped into templates, one real kind of message per group.
+
+The pipeline works on distinct values first, so a log with millions of lines but few kinds costs
+little: distinct raw messages are masked (:mod:`incident_nb.analysis.masking`), distinct masked
+messages are tokenised and clustered, and the result is mapped back to every line.
+
+Clustering (one configuration for every system, see :class:`GroupingConfig`):
+
+1. Messages with the same number of tokens and the same first token form a bucket.
+2. In a bucket, each masked message joins the most similar cluster (share of equal tokens at
+   the same positions) when similar enough, else starts a cluster; frequent messages go first.
+3. In a cluster, a position whose values differ is a variable when it ever holds a masked value,
+   when its other values fit such a masked value (``()`` fits ``(<*>)``), or when it holds more
+   than ``max_constant_values`` values; otherwise its values are different constants (``GET`` /
+   ``POST``) and the cluster is split by them.
+4. Clusters ending with the same template are merged.
+
+Multi-line stack traces are grouped by exception type and frames instead
+(:mod:`incident_nb.analysis.stacktraces`). A signature's id is a hash of its template, so it is
+the same in every run over the same input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from incident_nb.analysis.masking import WILDCARD, mask_array, tokens
+from incident_nb.analysis.stacktraces import trace_template
+
+
+@dataclass(frozen=True)
+class GroupingConfig:
+    """The knobs of the clustering; the defaults are the one configuration used everywhere."""
+
+    similarity: float = 0.5
+    """Share of equal tokens a message needs to join a cluster."""
+    max_constant_values: int = 3
+    """A position with more distinct values than this is a variable, not a set of constants."""
+
+
+DEFAULT_CONFIG = GroupingConfig()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One kind of message: its template, how many lines have it, and the first of them."""
+
+    id: str
+    template: str
+    count: int
+    example: str
+    first_line: int
+    """0-based index of the first message with this signature."""
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Signatures of a sequence of messages, most frequent first, and each message's signature."""
+
+    signatures: tuple[Signature, ...]
+    labels: npt.NDArray[np.int64]
+    """For message i, the index in ``signatures`` of its signature."""
+
+    def templates(self) -> list[str]:
+        """The template of each message, in input order."""
+        names = [s.template for s in self.signatures]
+        return [names[i] for i in self.labels]
+
+
+def signature_id(template: str) -> str:
+    """Stable id of a template: the first 12 hex digits of its SHA-1."""
+    return hashlib.sha1(template.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+
+
+def _similarity(template: list[str], seq: tuple[str, ...]) -> float:
+    same = sum(1 for a, b in zip(template, seq, strict=True) if a == b)
+    return same / len(seq)
+
+
+def _wildcard_regex(value: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in value.split(WILDCARD)), re.DOTALL)
+
+
+def _column_values(values: set[str], max_constants: int) -> dict[str, str] | None:
+    """How to split on one position: value -> the constant it stands for; None for a variable."""
+    if WILDCARD in values:
+        return None
+    patterns = sorted(v for v in values if WILDCARD in v)
+    regexes = [(p, _wildcard_regex(p)) for p in patterns]
+    collapsed: dict[str, str] = {}
+    for value in values:
+        fits = next((p for p, rx in regexes if rx.fullmatch(value)), value)
+        collapsed[value] = fits
+    if len(set(collapsed.values())) == 1 or len(set(collapsed.values())) > max_constants:
+        return None
+    return collapsed
+
+
+def _split(members: list[int], seqs: list[tuple[str, ...]], max_constants: int) -> list[list[int]]:
+    """Split one cluster by its positions that hold a few different constants."""
+    if len(members) < 2:
+        return [members]
+    splitters: list[tuple[int, dict[str, str]]] = []
+    for pos in range(len(seqs[members[0]])):
+        values = {seqs[m][pos] for m in members}
+        if len(values) > 1 and (mapping := _column_values(values, max_constants)) is not None:
+            splitters.append((pos, mapping))
+    if not splitters:
+        return [members]
+    parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for m in members:
+        parts[tuple(mapping[seqs[m][pos]] for pos, mapping in splitters)].append(m)
+    return list(parts.values())
+
+
+def _cluster(
+    seqs: list[tuple[str, ...]], weights: list[int], config: GroupingConfig
+) -> list[list[int]]:
+    """Cluster distinct token sequences; returns lists of indices into ``seqs``."""
+    buckets: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i, seq in enumerate(seqs):
+        first = seq[0] if seq and WILDCARD not in seq[0] else WILDCARD
+        buckets[(len(seq), first)].append(i)
+    clusters: list[list[int]] = []
+    for key in sorted(buckets):
+        order = sorted(buckets[key], key=lambda i: (-weights[i], seqs[i]))
+        templates: list[list[str]] = []
+        members: list[list[int]] = []
+        for i in order:
+            seq = seqs[i]
+            best, best_sim = -1, -1.0
+            for c, template in enumerate(templates):
+                sim = _similarity(template, seq) if seq else 1.0
+                if sim > best_sim:
+                    best, best_sim = c, sim
+            if best >= 0 and best_sim >= config.similarity:
+                template = templates[best]
+                for pos, token in enumerate(seq):
+                    if template[pos] != token:
+                        template[pos] = WILDCARD
+                members[best].append(i)
+            else:
+                templates.append(list(seq))
+                members.append([i])
+        for group in members:
+            clusters.extend(_split(group, seqs, config.max_constant_values))
+    return clusters
+
+
+def _template(group: list[int], seqs: list[tuple[str, ...]]) -> str:
+    first = seqs[group[0]]
+    return " ".join(
+        token if all(seqs[m][pos] == token for m in group) else WILDCARD
+        for pos, token in enumerate(first)
+    )
+
+
+def _masked_templates(masked: list[str], weights: list[int], config: GroupingConfig) -> list[str]:
+    """Template of each distinct masked message."""
+    seqs = [tokens(m) for m in masked]
+    out = [""] * len(masked)
+    for group in _cluster(seqs, weights, config):
+        template = _template(group, seqs)
+        for m in group:
+            out[m] = template
+    return out
+
+
+def group_messages(
+    messages: Sequence[str] | pd.Series, config: GroupingConfig = DEFAULT_CONFIG
+) -> Grouping:
+    """Group messages into signatures.
+
+    Args:
+        messages: one message per log line (multi-line stack traces as one message each).
+        config: clustering knobs; the default is meant for every system.
+
+    Returns:
+        The signatures, most frequent first (ties by template), and each message's signature.
+    """
+    series = pd.Series(messages, dtype=object).fillna("").astype(str)
+    if series.empty:
+        return Grouping((), np.zeros(0, dtype=np.int64))
+    raw_codes, raw_uniques = pd.factorize(series, sort=False)
+    raw = [str(u) for u in raw_uniques]
+    masked_raw = [str(m) for m in mask_array(pa.array(raw, type=pa.large_string())).to_pylist()]
+    traces = {i: t for i, text in enumerate(raw) if (t := trace_template(text)) is not None}
+    # Distinct masked messages (traces keep their own template), weighted by line counts.
+    raw_counts = np.bincount(raw_codes, minlength=len(raw))
+    masked_codes, masked_uniques = pd.factorize(
+        pd.Series([traces.get(i, m) for i, m in enumerate(masked_raw)], dtype=object)
+    )
+    masked_weights = np.bincount(masked_codes, weights=raw_counts).astype(int).tolist()
+    trace_templates = set(traces.values())
+    plain = [j for j, m in enumerate(masked_uniques) if m not in trace_templates]
+    plain_templates = _masked_templates(
+        [str(masked_uniques[j]) for j in plain], [masked_weights[j] for j in plain], config
+    )
+    template_of_masked = [str(m) for m in masked_uniques]
+    for j, template in zip(plain, plain_templates, strict=True):
+        template_of_masked[j] = template
+    template_codes, template_uniques = pd.factorize(pd.Series(template_of_masked, dtype=object))
+    line_templates = template_codes[masked_codes[raw_codes]]
+    return _grouping(series, line_templates, [str(t) for t in template_uniques])
+
+
+def _grouping(
+    series: pd.Series, line_templates: npt.NDArray[np.intp], templates: list[str]
+) -> Grouping:
+    counts = np.bincount(line_templates, minlength=len(templates))
+    first = np.full(len(templates), len(series), dtype=np.int64)
+    np.minimum.at(first, line_templates, np.arange(len(series), dtype=np.int64))
+    order = sorted(range(len(templates)), key=lambda t: (-counts[t], templates[t]))
+    rank = np.empty(len(templates), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    signatures = tuple(
+        Signature(
+            id=signature_id(templates[t]),
+            template=templates[t],
+            count=int(counts[t]),
+            example=str(series.iloc[int(first[t])]),
+            first_line=int(first[t]),
+        )
+        for t in order
+    )
+    return Grouping(signatures, rank[line_templates])
+
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "Grouping",
+    "GroupingConfig",
+    "Signature",
+    "group_messages",
+    "signature_id",
+]
