@@ -1,0 +1,163 @@
+"""Log messages read line by line from a file, for grouping into signatures; and assignments out.
+
+A file is either plain text (each line is one message) or JSON lines (the message and time are
+read from the fields named in :data:`incident_nb.sources.logs.FIELD_CANDIDATES`). Every line of
+the input gives exactly one message, so line numbers survive: a JSON line that does not parse, or
+has no message field, keeps its raw text as its message and is counted in :class:`MessageLines`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import pandas as pd
+
+from incident_nb.errors import EvidenceError
+from incident_nb.sources.logs import FIELD_CANDIDATES
+
+Format = Literal["auto", "text", "json"]
+FORMATS: tuple[str, ...] = ("auto", "text", "json")
+ASSIGNMENT_COLUMNS = ("line", "signature_id", "template")
+# Epoch numbers: from this magnitude on, the unit is ns, us, ms (else seconds).
+_EPOCH_SCALES = ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3))
+
+
+@dataclass(frozen=True)
+class MessageLines:
+    """How every input line became a message: nothing is dropped without being counted."""
+
+    total: int
+    format: str
+    not_json: int = 0
+    """JSON-lines input only: lines that are not a JSON object (their text is the message)."""
+    without_message: int = 0
+    """JSON-lines input only: objects with no message field (their text is the message)."""
+    without_timestamp: int = 0
+    """Lines with no usable time (they count, but not for first and last seen)."""
+
+
+@dataclass(frozen=True)
+class MessageLog:
+    """The messages of a log file, one per input line, with their times when the lines have any."""
+
+    messages: pd.Series
+    timestamps: pd.Series | None
+    lines: MessageLines
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    return path.open(encoding="utf-8", errors="replace")
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise EvidenceError(f"log file not found: {path}; check the path")
+    with _open_text(path) as handle:
+        return [line.rstrip("\r\n") for line in handle]
+
+
+def _looks_like_json_lines(lines: Sequence[str]) -> bool:
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if not first.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _field(obj: dict[str, Any], candidates: tuple[str, ...]) -> Any:
+    lowered = {key.lower(): key for key in obj}
+    for name in candidates:
+        key = lowered.get(name.lower())
+        if key is not None and obj[key] not in (None, ""):
+            return obj[key]
+    return None
+
+
+def _timestamps(values: list[Any]) -> pd.Series:
+    """Times of the lines as aware UTC (NaT where missing); epoch numbers by their magnitude."""
+    out = pd.Series(pd.NaT, index=range(len(values)), dtype="datetime64[ns, UTC]")
+    numbers = {
+        i: float(v) for i, v in enumerate(values) if isinstance(v, int | float) and v is not True
+    }
+    texts = {i: v for i, v in enumerate(values) if isinstance(v, str)}
+    if texts:
+        parsed = pd.to_datetime(
+            pd.Series(list(texts.values())), utc=True, errors="coerce", format="ISO8601"
+        )
+        out.iloc[list(texts)] = parsed.to_numpy()
+    for i, number in numbers.items():
+        scale = next(
+            (s for limit, s in ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3)) if abs(number) >= limit), 1.0
+        )
+        out.iloc[i] = pd.Timestamp(number / scale, unit="s", tz="UTC")
+    return out
+
+
+def read_messages(path: str | Path, fmt: Format = "auto") -> MessageLog:
+    """Read one message per line of ``path`` (plain or ``.gz``).
+
+    Args:
+        path: the log file.
+        fmt: ``text`` (each line is a message), ``json`` (JSON lines) or ``auto`` (JSON lines when
+            the first non-blank line is a JSON object, else text).
+
+    Raises:
+        EvidenceError: the file is missing or empty, or the format is unknown.
+    """
+    file = Path(path)
+    if fmt not in FORMATS:
+        raise EvidenceError(f"unknown log format {fmt!r}; use one of {', '.join(FORMATS)}")
+    lines = _read_lines(file)
+    if not any(line.strip() for line in lines):
+        raise EvidenceError(f"log file is empty: {file}; check the path or the export")
+    if fmt == "text" or (fmt == "auto" and not _looks_like_json_lines(lines)):
+        messages = pd.Series(lines, dtype=object)
+        return MessageLog(messages, None, MessageLines(total=len(lines), format="text"))
+    texts: list[str] = []
+    times: list[Any] = []
+    not_json = without_message = 0
+    for line in lines:
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict):
+            not_json += 1
+            texts.append(line)
+            times.append(None)
+            continue
+        message = _field(obj, FIELD_CANDIDATES["message"])
+        if message is None:
+            without_message += 1
+        texts.append(line if message is None else str(message))
+        times.append(_field(obj, FIELD_CANDIDATES["ts"]))
+    timestamps = _timestamps(times)
+    counts = MessageLines(
+        total=len(lines),
+        format="json",
+        not_json=not_json,
+        without_message=without_message,
+        without_timestamp=int(timestamps.isna().sum()),
+    )
+    return MessageLog(pd.Series(texts, dtype=object), timestamps, counts)
+
+
+def write_assignments(
+    path: str | Path, signature_ids: Sequence[str], templates: Sequence[str]
+) -> None:
+    """Write one CSV row per input line: ``line`` (1-based), ``signature_id``, ``template``."""
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ASSIGNMENT_COLUMNS)
+        for number, (sid, template) in enumerate(zip(signature_ids, templates, strict=True), 1):
+            writer.writerow((number, sid, template))
