@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from incident_nb.analysis.masking import WILDCARD, mask_array, tokens
 from incident_nb.analysis.stacktraces import trace_template
@@ -190,26 +191,35 @@ def group_messages(
     series = pd.Series(messages, dtype=object).fillna("").astype(str)
     if series.empty:
         return Grouping((), np.zeros(0, dtype=np.int64))
-    raw_codes, raw_uniques = pd.factorize(series, sort=False)
-    raw = [str(u) for u in raw_uniques]
-    masked_raw = [str(m) for m in mask_array(pa.array(raw, type=pa.large_string())).to_pylist()]
-    traces = {i: t for i, text in enumerate(raw) if (t := trace_template(text)) is not None}
-    # Distinct masked messages (traces keep their own template), weighted by line counts.
-    raw_counts = np.bincount(raw_codes, minlength=len(raw))
-    masked_codes, masked_uniques = pd.factorize(
-        pd.Series([traces.get(i, m) for i, m in enumerate(masked_raw)], dtype=object)
+    # Distinct raw messages, then their masked forms, deduplicated again: all in Arrow.
+    encoded = pc.dictionary_encode(pa.array(series.to_numpy(), type=pa.large_string()))
+    raw_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    raw = encoded.dictionary
+    masked = pc.dictionary_encode(mask_array(raw))
+    code_of_raw = masked.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    kinds = [str(m) for m in masked.dictionary.to_pylist()]
+    plain_count = len(kinds)
+    # Multi-line stack traces are keyed by exception type and frames, apart from plain messages.
+    multiline = pc.match_substring(raw, "\n").to_numpy(zero_copy_only=False)
+    trace_codes: dict[str, int] = {}
+    for i in np.flatnonzero(multiline):
+        if (trace := trace_template(str(raw[int(i)].as_py()))) is not None:
+            if trace not in trace_codes:
+                trace_codes[trace] = len(kinds)
+                kinds.append(trace)
+            code_of_raw[i] = trace_codes[trace]
+    weights = np.bincount(
+        code_of_raw, weights=np.bincount(raw_codes, minlength=len(raw)), minlength=len(kinds)
+    ).astype(np.int64)
+    plain = [j for j in range(plain_count) if weights[j] > 0]
+    templates = list(kinds)
+    clustered = _masked_templates(
+        [kinds[j] for j in plain], [int(weights[j]) for j in plain], config
     )
-    masked_weights = np.bincount(masked_codes, weights=raw_counts).astype(int).tolist()
-    trace_templates = set(traces.values())
-    plain = [j for j, m in enumerate(masked_uniques) if m not in trace_templates]
-    plain_templates = _masked_templates(
-        [str(masked_uniques[j]) for j in plain], [masked_weights[j] for j in plain], config
-    )
-    template_of_masked = [str(m) for m in masked_uniques]
-    for j, template in zip(plain, plain_templates, strict=True):
-        template_of_masked[j] = template
-    template_codes, template_uniques = pd.factorize(pd.Series(template_of_masked, dtype=object))
-    line_templates = template_codes[masked_codes[raw_codes]]
+    for j, template in zip(plain, clustered, strict=True):
+        templates[j] = template
+    template_codes, template_uniques = pd.factorize(pd.Series(templates, dtype=object))
+    line_templates = template_codes[code_of_raw[raw_codes]]
     return _grouping(series, line_templates, [str(t) for t in template_uniques])
 
 
@@ -219,8 +229,10 @@ def _grouping(
     counts = np.bincount(line_templates, minlength=len(templates))
     first = np.full(len(templates), len(series), dtype=np.int64)
     np.minimum.at(first, line_templates, np.arange(len(series), dtype=np.int64))
-    order = sorted(range(len(templates)), key=lambda t: (-counts[t], templates[t]))
-    rank = np.empty(len(templates), dtype=np.int64)
+    # Templates left without lines (masked forms of traces only) are not signatures.
+    used = [t for t in range(len(templates)) if counts[t] > 0]
+    order = sorted(used, key=lambda t: (-counts[t], templates[t]))
+    rank = np.full(len(templates), -1, dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     signatures = tuple(
         Signature(
