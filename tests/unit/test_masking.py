@@ -61,3 +61,18 @@ def test_tokens_collapse_repeated_masked_tokens_only() -> None:
     assert tokens("delete blk_<*> blk_<*> blk_<*> now") == ("delete", "blk_<*>", "now")
     assert tokens("a <*> <*> b") == ("a", "<*>", "b")
     assert tokens("no no no") == ("no", "no", "no")
+
+
+def test_masking_in_threads_gives_the_same_result() -> None:
+    import pyarrow as pa
+
+    from incident_nb.analysis.masking import mask_array
+
+    messages = pa.array(
+        [f"user {i} from 10.0.{i % 256}.1 took {i % 97}ms /srv/{i}" for i in range(25_000)],
+        type=pa.large_string(),
+    )
+    assert mask_array(messages, workers=3).equals(mask_array(messages, workers=1))
+    assert mask_array(pa.chunked_array([messages[:10], messages[10:20]]), workers=1).equals(
+        mask_array(messages[:20], workers=1)
+    )
