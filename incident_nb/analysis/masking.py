@@ -41,6 +41,7 @@ class Mask:
 
 
 MASKS: tuple[Mask, ...] = (
+    Mask("email", r"[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
     Mask("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     Mask("url", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"),
     Mask(
@@ -53,7 +54,8 @@ MASKS: tuple[Mask, ...] = (
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
     ),
     Mask("syslog_timestamp", rf"\b{_MONTH}\s+\d{{1,2}}\s+\d{{2}}:\d{{2}}:\d{{2}}"),
-    Mask("path", r"(?:~|\.{1,2})?/[^\s\"'()\[\],;<>]*", lead=True),
+    # A path does not end with a colon: "open /etc/x.yaml: not found" keeps its colon.
+    Mask("path", r"(?:~|\.{1,2})?/(?:[^\s\"'()\[\],;<>]*[^\s\"'()\[\],;<>:])?", lead=True),
     Mask("windows_path", r"[A-Za-z]:\\[^\s\"'()\[\],;<>]*", lead=True),
     Mask(
         "host",
@@ -69,6 +71,8 @@ MASKS: tuple[Mask, ...] = (
         r"\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|secs?|seconds?|mins?|minutes?|m|h|hrs?|hours?|d|days?)\b",
     ),
     Mask("hex_prefixed", r"\b0[xX][0-9a-fA-F]+\b"),
+    # A name with a digit in it (pod-7d9f8b-x2x9z, worker_12, ssh2) is an instance, not a word.
+    Mask("alnum_id", r"\b[A-Za-z_][\w\-]*[0-9][\w\-]*"),
     # A word made of hex digits with at least one digit: ids, hashes, numbers (with their sign).
     Mask("hex_or_number", r"-?\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*\b"),
     Mask("digits", r"[0-9]+"),

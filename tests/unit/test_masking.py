@@ -16,7 +16,7 @@ from incident_nb.analysis.masking import MASKS, mask_message, mask_messages, tok
         ("peers 10.11.21.123,10.11.10.1 seen", "peers <*> seen"),
         ("from fe80::1ff:fe23:4567:890a now", "from <*> now"),
         ("req 123e4567-e89b-12d3-a456-426614174000 failed", "req <*> failed"),
-        ("cannot open /var/lib/app/data.db: denied", "cannot open <*> denied"),
+        ("cannot open /var/lib/app/data.db: denied", "cannot open <*>: denied"),
         ("config at C:\\app\\conf.ini missing", "config at <*> missing"),
         ("GET https://api.example.com/v1/users?id=4 failed", "GET <*> failed"),
         ("timed out after 1500ms", "timed out after <*>"),
@@ -25,7 +25,10 @@ from incident_nb.analysis.masking import MASKS, mask_message, mask_messages, tok
         ("rhost=biblioteka.wsi.edu.pl user=root", "rhost=<*> user=root"),
         ("at 2024-05-01T10:00:00.123Z ok", "at <*> ok"),
         ("connection at Sat Jun 18 02:08:11 2005", "connection at <*>"),
-        ("blk_-5140072410813878235 and blk_904", "blk_<*> and blk_<*>"),
+        ("blk_-5140072410813878235 and blk_904", "<*> and <*>"),
+        ("container api-7d9f8b6c5-x2x9z killed", "container <*> killed"),
+        ("quota of alice.b+x@mail.example.co.uk hit", "quota of <*> hit"),
+        ("login via ssh2 as uid=0", "login via <*> as uid=<*>"),
     ],
 )
 def test_masks_variable_parts(message: str, masked: str) -> None:
