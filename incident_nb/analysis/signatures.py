@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,11 +82,6 @@ def signature_id(template: str) -> str:
     return hashlib.sha1(template.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
-def _similarity(template: list[str], seq: tuple[str, ...]) -> float:
-    same = sum(1 for a, b in zip(template, seq, strict=True) if a == b)
-    return same / len(seq)
-
-
 def _wildcard_regex(value: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in value.split(WILDCARD)), re.DOTALL)
 
@@ -134,27 +129,51 @@ def _cluster(
     clusters: list[list[int]] = []
     for key in sorted(buckets):
         order = sorted(buckets[key], key=lambda i: (-weights[i], seqs[i]))
-        templates: list[list[str]] = []
-        members: list[list[int]] = []
-        for i in order:
-            seq = seqs[i]
-            best, best_sim = -1, -1.0
-            for c, template in enumerate(templates):
-                sim = _similarity(template, seq) if seq else 1.0
-                if sim > best_sim:
-                    best, best_sim = c, sim
-            if best >= 0 and best_sim >= config.similarity:
-                template = templates[best]
-                for pos, token in enumerate(seq):
-                    if template[pos] != token:
-                        template[pos] = WILDCARD
-                members[best].append(i)
-            else:
-                templates.append(list(seq))
-                members.append([i])
-        for group in members:
+        for group in _bucket_clusters(order, seqs, config.similarity):
             clusters.extend(_split(group, seqs, config.max_constant_values))
     return clusters
+
+
+def _bucket_clusters(
+    order: list[int], seqs: list[tuple[str, ...]], similarity: float
+) -> list[list[int]]:
+    """Greedy clustering of one bucket (same length, same first token), in the given order.
+
+    A message joins the cluster whose template has the most equal tokens at the same positions
+    (the earliest cluster on a tie) when that share reaches ``similarity``. An index from
+    (position, token) to clusters finds the candidates without comparing with every cluster.
+    """
+    templates: list[list[str]] = []
+    members: list[list[int]] = []
+    index: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for i in order:
+        seq = seqs[i]
+        length = len(seq)
+        same: dict[int, int]
+        if length <= 2:  # one equal token may be enough: compare with every cluster
+            same = {
+                c: sum(a == b for a, b in zip(t, seq, strict=True)) for c, t in enumerate(templates)
+            }
+        else:  # a cluster sharing nothing after the first token cannot reach the threshold
+            hits: Counter[int] = Counter()
+            for pos in range(1, length):
+                hits.update(index.get((pos, seq[pos]), ()))
+            same = {c: n + (templates[c][0] == seq[0]) for c, n in hits.items()}
+        best = min(same, key=lambda c: (-same[c], c), default=-1)
+        if best >= 0 and (length == 0 or same[best] / length >= similarity):
+            template = templates[best]
+            for pos, token in enumerate(seq):
+                if template[pos] != token:
+                    index[(pos, template[pos])].discard(best)
+                    template[pos] = WILDCARD
+                    index[(pos, WILDCARD)].add(best)
+            members[best].append(i)
+        else:
+            for pos, token in enumerate(seq):
+                index[(pos, token)].add(len(templates))
+            templates.append(list(seq))
+            members.append([i])
+    return members
 
 
 def _template(group: list[int], seqs: list[tuple[str, ...]]) -> str:
