@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from incident_nb.analysis.signatures import group_messages, grouping_frame
+from incident_nb.analysis.signature_tables import grouping_frame
+from incident_nb.analysis.signatures import group_messages
 from incident_nb.sources.messages import FORMATS, read_messages, write_assignments
 
 

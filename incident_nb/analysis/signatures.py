@@ -17,7 +17,8 @@ Clustering (one configuration for every system, see :class:`GroupingConfig`):
 
 Multi-line stack traces are grouped by exception type and frames instead
 (:mod:`incident_nb.analysis.stacktraces`). A signature's id is a hash of its template, so it is
-the same in every run over the same input.
+the same in every run over the same input. Tables of signatures (with first and last seen) are
+built by :mod:`incident_nb.analysis.signature_tables`.
 """
 
 from __future__ import annotations
@@ -266,67 +267,11 @@ def _grouping(
     return Grouping(signatures, rank[line_templates])
 
 
-SIGNATURE_COLUMNS = ("id", "template", "count", "first_seen", "last_seen", "example")
-
-
-def signatures_frame(
-    messages: pd.Series,
-    timestamps: pd.Series | None = None,
-    config: GroupingConfig = DEFAULT_CONFIG,
-) -> pd.DataFrame:
-    """Signatures of a column of messages as a table, most frequent first.
-
-    Args:
-        messages: one message per row (nulls count as empty messages, they are not dropped).
-        timestamps: the time of each row (same length, aware or naive datetimes; missing ones
-            are ignored for first and last seen); None when the lines have no time.
-        config: clustering knobs; the default is meant for every system.
-
-    Returns:
-        Columns ``id, template, count, first_seen, last_seen, example``; the example is the
-        first message of the signature; ``first_seen``/``last_seen`` are NaT without timestamps.
-    """
-    if timestamps is not None and len(timestamps) != len(messages):
-        raise ValueError(
-            f"{len(timestamps)} timestamps for {len(messages)} messages; give one per message"
-        )
-    return grouping_frame(group_messages(messages, config), timestamps)
-
-
-def grouping_frame(grouping: Grouping, timestamps: pd.Series | None = None) -> pd.DataFrame:
-    """The table of :func:`signatures_frame` for a grouping already made (same columns).
-
-    Args:
-        grouping: the signatures of some messages.
-        timestamps: the time of each of those messages, or None.
-    """
-    frame = pd.DataFrame(
-        {
-            "id": [s.id for s in grouping.signatures],
-            "template": [s.template for s in grouping.signatures],
-            "count": [s.count for s in grouping.signatures],
-            "example": [s.example for s in grouping.signatures],
-        }
-    )
-    times = (
-        pd.Series(pd.NaT, index=range(len(grouping.labels)), dtype="datetime64[ns, UTC]")
-        if timestamps is None
-        else pd.Series(pd.to_datetime(timestamps.to_numpy(), utc=True))
-    )
-    by_label = times.groupby(grouping.labels)
-    frame["first_seen"] = by_label.min().reindex(range(len(frame))).reset_index(drop=True)
-    frame["last_seen"] = by_label.max().reindex(range(len(frame))).reset_index(drop=True)
-    return frame.loc[:, list(SIGNATURE_COLUMNS)]
-
-
 __all__ = [
     "DEFAULT_CONFIG",
-    "SIGNATURE_COLUMNS",
     "Grouping",
     "GroupingConfig",
     "Signature",
     "group_messages",
-    "grouping_frame",
     "signature_id",
-    "signatures_frame",
 ]

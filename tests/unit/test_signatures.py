@@ -8,12 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_nb.analysis.grouping_accuracy import grouping_accuracy
-from incident_nb.analysis.signatures import (
-    SIGNATURE_COLUMNS,
-    group_messages,
-    signature_id,
-    signatures_frame,
-)
+from incident_nb.analysis.signature_tables import SIGNATURE_COLUMNS, signatures_frame
+from incident_nb.analysis.signatures import group_messages, signature_id
 from incident_nb.analysis.stacktraces import trace_template
 
 
@@ -171,3 +167,32 @@ def test_signatures_frame_counts_and_times() -> None:
     assert untimed["first_seen"].isna().all()
     with pytest.raises(ValueError, match="one per message"):
         signatures_frame(messages, times.iloc[:2])
+
+
+def test_error_signatures_count_tenants_and_endpoints() -> None:
+    from incident_nb.analysis.signature_tables import ERROR_SIGNATURE_COLUMNS, error_signatures
+
+    events = pd.DataFrame(
+        {
+            "ts": pd.to_datetime(
+                ["2024-05-01T10:00Z", "2024-05-01T10:01Z", "2024-05-01T10:02Z", "2024-05-01T10:03Z"]
+            ),
+            "message": [
+                "upstream 10.0.0.1 timed out",
+                "upstream 10.0.0.2 timed out",
+                "upstream 10.0.0.3 timed out",
+                "disk full",
+            ],
+            "tenant": ["acme", "globex", "acme", None],
+            "endpoint": ["/pay", "/checkout", "/pay", None],
+        },
+        index=[10, 11, 12, 13],
+    )
+    table = error_signatures(events)
+    assert tuple(table.columns) == ERROR_SIGNATURE_COLUMNS
+    top, other = table.iloc[0], table.iloc[1]
+    assert (top["template"], top["count"], top["tenants"]) == ("upstream <*> timed out", 3, 2)
+    assert top["endpoints"] == "/checkout, /pay"
+    assert top["last_seen"] == pd.Timestamp("2024-05-01T10:02Z")
+    assert (other["template"], other["tenants"]) == ("disk full", 0)
+    assert pd.isna(other["endpoints"])
