@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from incident_nb.errors import EvidenceError
@@ -24,8 +25,13 @@ from incident_nb.sources.logs import FIELD_CANDIDATES
 Format = Literal["auto", "text", "json"]
 FORMATS: tuple[str, ...] = ("auto", "text", "json")
 ASSIGNMENT_COLUMNS = ("line", "signature_id", "template")
-# Epoch numbers: from this magnitude on, the unit is ns, us, ms (else seconds).
-_EPOCH_SCALES = ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3))
+# Epoch numbers: their magnitude tells the unit.
+_EPOCH_UNITS: tuple[tuple[Literal["s", "ms", "us", "ns"], float, float], ...] = (
+    ("s", 0.0, 1e11),
+    ("ms", 1e11, 1e14),
+    ("us", 1e14, 1e17),
+    ("ns", 1e17, float("inf")),
+)
 
 
 @dataclass(frozen=True)
@@ -86,20 +92,24 @@ def _field(obj: dict[str, Any], candidates: tuple[str, ...]) -> Any:
 def _timestamps(values: list[Any]) -> pd.Series:
     """Times of the lines as aware UTC (NaT where missing); epoch numbers by their magnitude."""
     out = pd.Series(pd.NaT, index=range(len(values)), dtype="datetime64[ns, UTC]")
-    numbers = {
-        i: float(v) for i, v in enumerate(values) if isinstance(v, int | float) and v is not True
-    }
-    texts = {i: v for i, v in enumerate(values) if isinstance(v, str)}
+    texts = [i for i, v in enumerate(values) if isinstance(v, str)]
     if texts:
         parsed = pd.to_datetime(
-            pd.Series(list(texts.values())), utc=True, errors="coerce", format="ISO8601"
+            pd.Series([values[i] for i in texts]), utc=True, errors="coerce", format="ISO8601"
         )
-        out.iloc[list(texts)] = parsed.to_numpy()
-    for i, number in numbers.items():
-        scale = next(
-            (s for limit, s in ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3)) if abs(number) >= limit), 1.0
-        )
-        out.iloc[i] = pd.Timestamp(number / scale, unit="s", tz="UTC")
+        out.iloc[texts] = parsed.to_numpy()
+    numbers = [
+        i for i, v in enumerate(values) if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    if numbers:
+        epochs = pd.Series([values[i] for i in numbers], dtype=object)
+        size = epochs.abs().astype(float)
+        for unit, low, high in _EPOCH_UNITS:
+            pick = ((size >= low) & (size < high)).to_numpy()
+            if pick.any():
+                chosen: list[float] = epochs[pick].tolist()
+                times = pd.to_datetime(chosen, unit=unit, utc=True, errors="coerce")
+                out.iloc[np.asarray(numbers)[pick]] = times.to_numpy()
     return out
 
 
