@@ -26,8 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="auto",
-        help="text: each line is a message; json: JSON lines (message and time fields); "
-        "auto (default): json when the file looks like JSON lines",
+        help="text: each line is a message; multiline: text where indented lines, 'Caused by:' "
+        "and Python tracebacks continue the message above; json: JSON lines (message and time "
+        "fields); auto (default): json when the file looks like JSON lines, else text",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON document")
     parser.add_argument(
@@ -53,7 +54,11 @@ def run(args: argparse.Namespace) -> int:
     table = grouping_frame(grouping, log.timestamps)
     if args.assignments is not None:
         ids = [s.id for s in grouping.signatures]
-        write_assignments(args.assignments, [ids[i] for i in grouping.labels], grouping.templates())
+        templates = [s.template for s in grouping.signatures]
+        labels = [int(grouping.labels[m]) for m in log.message_of_lines()]
+        write_assignments(
+            args.assignments, [ids[i] for i in labels], [templates[i] for i in labels]
+        )
     rows = [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
     if args.json:
         document = {
@@ -68,11 +73,14 @@ def run(args: argparse.Namespace) -> int:
                 }
                 for row in rows
             ],
-            "lines": asdict(log.lines),
+            "lines": {**asdict(log.lines), "messages": len(log.messages)},
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
-    print(f"{len(rows)} signatures in {log.lines.total} lines of {args.logs}")
+    print(
+        f"{len(rows)} signatures in {len(log.messages)} messages "
+        f"({log.lines.total} lines) of {args.logs}"
+    )
     for row in rows:
         print(f"\n{int(row['count']):>9}  {row['id']}  {_indent(str(row['template']), ' ' * 25)}")
         if (first := _iso(row["first_seen"])) is not None:

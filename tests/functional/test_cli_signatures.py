@@ -39,7 +39,7 @@ def test_text_log_prints_signatures(tmp_path: Path, capsys: pytest.CaptureFixtur
     log.write_text(TEXT, encoding="utf-8")
     assert main(["signatures", "--logs", str(log), "--format", "text"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"4 signatures in 6 lines of {log}")
+    assert out.startswith(f"4 signatures in 6 messages (6 lines) of {log}")
     assert "worker <*> lost connection to <*>" in out
     assert "e.g. worker 3 lost connection to 10.0.0.7:5432" in out
     assert "first seen" not in out
@@ -55,6 +55,7 @@ def test_json_output_and_assignments_round_trip(
     document = json.loads(capsys.readouterr().out)
     assert document["lines"] == {
         "total": 6,
+        "messages": 6,
         "format": "text",
         "not_json": 0,
         "without_message": 0,
@@ -86,6 +87,7 @@ def test_json_lines_use_message_and_time_fields(
     document = json.loads(capsys.readouterr().out)
     assert document["lines"] == {
         "total": 5,
+        "messages": 5,
         "format": "json",
         "not_json": 1,
         "without_message": 1,
@@ -142,3 +144,49 @@ def test_missing_or_empty_file_is_an_error(
     empty.write_text("\n\n", encoding="utf-8")
     assert main(["signatures", "--logs", str(empty)]) == 1
     assert "log file is empty" in capsys.readouterr().err
+
+
+MULTILINE = """\
+2024-05-01 10:00:00 ERROR request failed
+Traceback (most recent call last):
+  File "/srv/app/api.py", line 12, in create
+    charge(order)
+KeyError: 'card'
+java.lang.IllegalStateException: pool 3 closed
+\tat com.acme.Pool.borrow(Pool.java:42)
+Caused by: java.net.SocketException: reset
+\tat java.net.Socket.read(Socket.java:9)
+2024-05-01 10:00:02 ERROR request failed
+Traceback (most recent call last):
+  File "/srv/app/api.py", line 14, in create
+    charge(order)
+KeyError: 'address'
+java.lang.IllegalStateException: pool 9 closed
+\tat com.acme.Pool.borrow(Pool.java:44)
+Caused by: java.net.SocketException: reset by peer
+\tat java.net.Socket.read(Socket.java:9)
+"""
+
+
+def test_multiline_text_groups_stack_traces_and_assigns_every_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(MULTILINE, encoding="utf-8")
+    out_csv = tmp_path / "assignments.csv"
+    argv = ["signatures", "--logs", str(log), "--format", "multiline", "--json"]
+    assert main([*argv, "--assignments", str(out_csv)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["lines"]["total"] == 18
+    assert document["lines"]["messages"] == 4
+    templates = {s["template"].split("\n")[0]: s["count"] for s in document["signatures"]}
+    assert templates == {
+        "KeyError: <*>": 2,
+        "java.lang.IllegalStateException caused by java.net.SocketException: <*>": 2,
+    }
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["line"]) for r in rows] == list(range(1, 19))
+    assert len({r["signature_id"] for r in rows[:5]}) == 1
+    assert rows[0]["signature_id"] == rows[9]["signature_id"]
+    assert rows[5]["signature_id"] == rows[17]["signature_id"] != rows[0]["signature_id"]
