@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         f"({log.lines.total} lines) of {args.logs}"
     )
     for row in rows:
-        print(f"\n{int(row['count']):>9}  {row['id']}  {_indent(str(row['template']), ' ' * 25)}")
+        template = str(row["template"]) or "(empty message)"
+        print(f"\n{int(row['count']):>9}  {row['id']}  {_indent(template, ' ' * 25)}")
         if (first := _iso(row["first_seen"])) is not None:
             print(f"{'':>9}  first seen {first}, last seen {_iso(row['last_seen'])}")
         print(f"{'':>9}  e.g. {_indent(str(row['example']), ' ' * 16)}")

@@ -204,9 +204,20 @@ def read_messages(path: str | Path, fmt: Format = "auto") -> MessageLog:
 def write_assignments(
     path: str | Path, signature_ids: Sequence[str], templates: Sequence[str]
 ) -> None:
-    """Write one CSV row per input line: ``line`` (1-based), ``signature_id``, ``template``."""
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(ASSIGNMENT_COLUMNS)
-        for number, (sid, template) in enumerate(zip(signature_ids, templates, strict=True), 1):
-            writer.writerow((number, sid, template))
+    """Write one CSV row per input line: ``line`` (1-based), ``signature_id``, ``template``.
+
+    Raises:
+        EvidenceError: the file cannot be written.
+    """
+    try:
+        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(ASSIGNMENT_COLUMNS)
+            rows = zip(signature_ids, templates, strict=True)
+            writer.writerows(
+                (number, sid, template) for number, (sid, template) in enumerate(rows, 1)
+            )
+    except OSError as exc:
+        raise EvidenceError(
+            f"cannot write {path}: {exc.strerror}; check that its folder exists and is writable"
+        ) from None

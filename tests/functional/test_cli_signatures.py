@@ -43,6 +43,7 @@ def test_text_log_prints_signatures(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "worker <*> lost connection to <*>" in out
     assert "e.g. worker 3 lost connection to 10.0.0.7:5432" in out
     assert "first seen" not in out
+    assert "(empty message)" in out  # the blank line is counted, not dropped
 
 
 def test_json_output_and_assignments_round_trip(
@@ -190,3 +191,13 @@ def test_multiline_text_groups_stack_traces_and_assigns_every_line(
     assert len({r["signature_id"] for r in rows[:5]}) == 1
     assert rows[0]["signature_id"] == rows[9]["signature_id"]
     assert rows[5]["signature_id"] == rows[17]["signature_id"] != rows[0]["signature_id"]
+
+
+def test_unwritable_assignments_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(TEXT, encoding="utf-8")
+    target = tmp_path / "missing-folder" / "out.csv"
+    assert main(["signatures", "--logs", str(log), "--assignments", str(target)]) == 1
+    assert "check that its folder exists" in capsys.readouterr().err
