@@ -117,7 +117,7 @@ def test_timeline_is_sorted_and_accepts_proposals(folder):
 def test_action_items_and_final_needs_owners(folder):
     items = ActionItemsForm(RecordStore(folder))
     items.add.click()
-    action, owner, due, status = items.rows.children[0].children[:4]
+    action, _owner, due, status = items.rows.children[0].children[:4]
     action.value = "Run migrations before rollout"
     due.value = "someday"
     assert "use YYYY-MM-DD" in items.rows.children[0].children[5].value

@@ -27,7 +27,7 @@ from incident_nb.severity import SeveritySuggestion
 def test_times_and_days():
     assert parse_time("2026-11-20 14:07") == datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
     assert parse_time(" 2026-11-20T15:07:00+01:00 ") == datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
-    with pytest.raises(ValueError, match="not a time; use e.g. 2026-11-20 14:07"):
+    with pytest.raises(ValueError, match=r"not a time; use e\.g\. 2026-11-20 14:07"):
         parse_time("after lunch")
     with pytest.raises(ValueError, match="enter a time"):
         parse_time("  ")
