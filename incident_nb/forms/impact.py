@@ -76,6 +76,8 @@ class ImpactForm(Form):
         )
         self.reason = text_box(self.record.severity.reason, "why this severity", area=True)
         self.advice = widgets.HTML()
+        self.severity.add_class("inb-severity")
+        self.reason.add_class("inb-severity-reason")
         self.started_msg, self.reason_msg = message_widget(), message_widget()
 
         self.bind(self.tenants, "impact.affected_tenants", list)

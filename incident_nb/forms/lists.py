@@ -138,6 +138,7 @@ class ActionItemsForm(Form):
         super().__init__(store)
         self.rows = widgets.VBox()
         self.add = widgets.Button(description="Add action item", icon="plus")
+        self.add.add_class("inb-add-action")
         self.add.on_click(
             lambda _b: self._save_items([*self.record.action_items, ActionItem(action="")])
         )
@@ -161,6 +162,8 @@ class ActionItemsForm(Form):
             action = text_box(item.action, "action", "22rem")
             owner = text_box(item.owner, "@owner", "10rem")
             due = text_box(item.due.isoformat() if item.due else "", "YYYY-MM-DD", "9rem")
+            for widget, name in ((action, "text"), (owner, "owner"), (due, "due")):
+                widget.add_class(f"inb-action-{name}")
             status = widgets.Dropdown(
                 options=list(ACTION_STATUSES),
                 value=item.status,

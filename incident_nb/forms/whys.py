@@ -87,6 +87,7 @@ class FiveWhysForm(Form):
         for index, step in enumerate(whys):
             why = text_box(step.why, "Why? (optional question)", "16rem")
             answer = text_box(step.answer, "-> answer", "30rem")
+            answer.add_class("inb-why-answer")
             remove = widgets.Button(
                 icon="trash", tooltip="remove this step", layout=widgets.Layout(width="3rem")
             )

@@ -124,3 +124,21 @@ def test_same_alert_twice_never_overwrites(executed_demo, demo_data, capsys):
     assert f"already exists at {executed_demo}" in err
     assert (executed_demo / "investigation.ipynb").read_bytes() == before
     assert len(list((root / "incidents").iterdir())) == 1
+
+
+def test_papermill_re_execution_shows_what_was_entered(executed_demo):
+    from incident_nb.forms import RecordStore
+    from incident_nb.incidents import execute_incident
+
+    store = RecordStore(executed_demo, who="tester")
+    store.update("severity", {"level": "SEV-1", "reason": "revenue path"})
+    store.update("five_whys.whys", [{"why": "", "answer": "Missing column"}])
+    execute_incident(executed_demo)
+    nb = nbformat.read(executed_demo / "investigation.ipynb", as_version=4)
+    by_section = {
+        c.metadata["incident_nb"]["section"]: c for c in nb.cells if "incident_nb" in c.metadata
+    }
+    impact = by_section["impact"].outputs[0].data
+    assert "application/vnd.jupyter.widget-view+json" in impact
+    assert "**Severity: SEV-1** (decided)" in impact["text/markdown"]
+    assert "Why? -> Missing column" in by_section["five_whys"].outputs[0].data["text/markdown"]
