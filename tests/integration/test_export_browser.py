@@ -6,19 +6,9 @@ import pytest
 
 from incident_nb.cli import main
 from incident_nb.record import read_record, write_record
+from tests.conftest import ARTIFACTS, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def open_offline(chromium: str, html: Path, screenshot: str) -> dict[str, object]:
