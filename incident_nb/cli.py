@@ -15,8 +15,9 @@ from pathlib import Path
 
 from incident_nb import cli_signatures
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
-from incident_nb.errors import AlertError, IncidentNbError, NotebookExecutionError
+from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
+from incident_nb.record import read_record
 
 DEFAULT_ROOT = Path("notebooks")
 
@@ -60,6 +61,16 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
 
 def _export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
+    export.add_argument(
+        "--to", action="append", choices=["pdf"], default=[], help="also write postmortem.pdf"
+    )
+    export.add_argument("--strict", action="store_true", help="refuse to export on check findings")
+    export.add_argument(
+        "--redact",
+        default="",
+        metavar="RULES",
+        help="extra redaction rules, comma-separated: email, ip, tenant",
+    )
     export.add_argument(
         "--docs-root",
         type=Path,
@@ -124,10 +135,42 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from incident_nb.postmortem.export import export_postmortem  # noqa: PLC0415 - heavy import
 
-    result = export_postmortem(args.incident_dir, args.docs_root)
+    rules = [r.strip() for r in args.redact.split(",") if r.strip()]
+    try:
+        result = export_postmortem(
+            args.incident_dir,
+            args.docs_root,
+            pdf="pdf" in args.to,
+            strict=args.strict,
+            redact=rules,
+        )
+    except ValueError as exc:  # an unknown redaction rule
+        raise ExportError(f"--redact: {exc}") from None
     print(result.html)
     print(result.markdown)
+    if result.pdf:
+        print(result.pdf)
+    for finding in result.findings:
+        print(f"incident-nb: warning: {finding.where}: {finding.message}", file=sys.stderr)
+    redacted = ", ".join(f"{rule} {count}" for rule, count in result.redactions.items())
+    print(f"incident-nb: redacted: {redacted or 'nothing'}", file=sys.stderr)
     return 0
+
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
+    check.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
+    check.add_argument("--strict", action="store_true", help="exit 1 when anything is found")
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from incident_nb.postmortem.check import check_postmortem  # noqa: PLC0415
+
+    findings = check_postmortem(read_record(args.incident_dir))
+    level = "error" if args.strict else "warning"
+    for finding in findings:
+        print(f"{level}: [{finding.kind}] {finding.where}: {finding.message}")
+    print(f"{len(findings)} finding(s)" if findings else "no findings: blameless and complete")
+    return 1 if args.strict and findings else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -145,6 +188,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("new", "create the investigation of an alert", _new_arguments, _cmd_new),
     Subcommand("export", "export the post-mortem (HTML, Markdown)", _export_arguments, _cmd_export),
+    Subcommand("check", "blameless and completeness check", _check_arguments, _cmd_check),
     Subcommand("demo", "run the whole job on built-in demo data", _demo_arguments, _cmd_demo),
     Subcommand(
         "signatures",

@@ -5,6 +5,8 @@ Every section of the template is always present; a section nobody filled in says
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jinja2
 from slugify import slugify
 
@@ -36,8 +38,56 @@ def postmortem_filename(record: IncidentRecord, summary: Summary | None) -> str:
     return f"postmortem-{day}-{short}.md"
 
 
-def render_markdown(record: IncidentRecord, summary: Summary | None) -> str:
-    """The post-mortem as Markdown, in exactly the workflow template's sections."""
+def key_numbers(summary: Summary | None) -> str:
+    """The evidence's key numbers as a Markdown table (empty without an analysis)."""
+    if not summary or "error_rate" not in summary:
+        return ""
+    rate = summary["error_rate"]
+    rows = []
+    if summary.get("onset"):
+        rows.append(
+            ("Onset (UTC)", f"{summary['onset'][11:16]} ({summary.get('onset_signal') or 'shift'})")
+        )
+    rows.append(
+        (
+            "Error rate since the onset",
+            f"{rate['since_onset']:.1%} (whole window {rate['overall']:.1%})",
+        )
+    )
+    if rate.get("peak_at"):
+        rows.append(("Peak error rate", f"{rate['peak']:.1%} at {rate['peak_at'][11:16]}"))
+    for e in (e for e in summary.get("endpoints", []) if e.get("affected")):
+        p99 = f", p99 {e['p99_ms']:.0f} ms" if e.get("p99_ms") is not None else ""
+        rows.append(
+            (
+                f"Failing endpoint {sections.text(e['endpoint'])}",
+                f"{e['error_rate']:.1%} errors{p99}",
+            )
+        )
+    trend = summary.get("trend")
+    if trend:
+        rows.append(
+            (
+                "Trend (last 15 min)",
+                f"{trend['direction']}, {trend['slope_per_min'] * 100:+.2f} points/min",
+            )
+        )
+    lines = summary.get("lines")
+    if lines:
+        rows.append(
+            ("Log lines", f"{lines['total']:,} read, {lines.get('malformed', 0):,} malformed")
+        )
+    body = "\n".join(f"| {name} | {sections.cell(value)} |" for name, value in rows)
+    return f"| Key number | Value |\n|---|---|\n{body}"
+
+
+def render_markdown(
+    record: IncidentRecord, summary: Summary | None, charts: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The post-mortem as Markdown, in exactly the workflow template's sections.
+
+    ``charts`` are (title, relative image path) pairs shown in the Impact section.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=False,  # Markdown; every value is escaped by `sections` before it gets here
@@ -53,6 +103,8 @@ def render_markdown(record: IncidentRecord, summary: Summary | None) -> str:
         "author": sections.text(narrative.author) if narrative.author.strip() else EMPTY,
         "summary": sections.paragraph(narrative.summary),
         "impact": sections.impact_lines(record, summary),
+        "key_numbers": key_numbers(summary),
+        "charts": [(sections.text(title), path) for title, path in charts],
         "timeline": sections.timeline_table(record, summary),
         "root_cause": sections.root_cause(record),
         "contributing_factors": sections.bullets(record.five_whys.contributing_factors),

@@ -10,7 +10,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from incident_nb.cli import main
-from incident_nb.postmortem.export import notebook_summary
+from incident_nb.postmortem.preprocess import notebook_summary
 from incident_nb.record import read_record
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,165 @@
+"""The nbconvert exporter of the post-mortem HTML (``jupyter nbconvert --to postmortem``).
+
+It reads ``incident.json`` beside the notebook, refuses a notebook that did not run or failed,
+redacts secrets from the notebook, the record and the analysis, and renders the post-mortem
+document first, then the evidence and checklists, with no code, prompts or papermill cells.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets import Bool, List, Unicode
+from traitlets.config import Config
+
+from incident_nb.postmortem import sections
+from incident_nb.postmortem.document import duration, render_markdown
+from incident_nb.postmortem.images import chart_title, png_bytes
+from incident_nb.postmortem.preprocess import (
+    PLOTLY_MIMETYPE,
+    REMOVED_TAGS,
+    PlotlyToHTMLPreprocessor,
+    RecordSectionsPreprocessor,
+    check_executed,
+    notebook_summary,
+)
+from incident_nb.postmortem.redact import Redactor, redact_json
+from incident_nb.record import IncidentRecord, read_record
+from incident_nb.templates import templates_dir
+
+SEVERITY_COLORS = {"SEV-1": "#b71c1c", "SEV-2": "#e65100", "SEV-3": "#f9a825", "SEV-4": "#2e7d32"}
+TOC = (
+    "Summary",
+    "Impact",
+    "Timeline (UTC)",
+    "Root Cause",
+    "Contributing Factors",
+    "What Went Well",
+    "What Could Be Improved",
+    "Action Items",
+    "Lessons Learned",
+    "Investigation",
+)
+
+
+def redact_notebook(nb: Any, redactor: Redactor) -> Any:
+    """A copy of the notebook whose outputs and sources are redacted, with run metadata dropped."""
+    doc = copy.deepcopy(nb)
+    doc.metadata.pop("widgets", None)
+    doc.metadata.pop("papermill", None)  # parameters and absolute input/output paths
+    for cell in doc.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell.source = redactor.text(cell.source)
+        for output in cell.get("outputs", []):
+            if "data" in output:
+                output["data"] = nbformat.from_dict(redact_json(dict(output["data"]), redactor))
+            if "text" in output:
+                output["text"] = redactor.text(output["text"])
+    return doc
+
+
+class PostmortemExporter(HTMLExporter):
+    """HTML post-mortem of an executed investigation notebook (reads incident.json beside it)."""
+
+    export_from_notebook = "Post-mortem"
+    optional_rules = List(
+        Unicode(), default_value=[], help="extra redaction rules: email, ip, tenant"
+    ).tag(config=True)
+    static_charts = Bool(False, help="draw charts as PNG images (for printing)").tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        config = Config(kwargs.pop("config", None) or {})
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
+        kwargs.setdefault("template_name", "postmortem")
+        kwargs.setdefault("extra_template_basedirs", [str(templates_dir())])
+        super().__init__(config=config, **kwargs)  # type: ignore[no-untyped-call]
+        self.exclude_input = True
+        self.exclude_input_prompt = True
+        self.exclude_output_prompt = True
+        self.redaction_report: dict[str, int] = {}
+        self.register_preprocessor(RecordSectionsPreprocessor(), enabled=True)
+        self.register_preprocessor(PlotlyToHTMLPreprocessor(), enabled=True)
+        self.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+
+    def from_notebook_node(
+        self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[Any, dict[str, Any]]:
+        """Render the post-mortem; ``resources`` may carry the record, else it is read from disk."""
+        resources = dict(resources or {})
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        check_executed(nb, folder / "investigation.ipynb")
+        record: IncidentRecord = resources.pop("incident_record", None) or read_record(folder)
+        redactor = Redactor.with_options(self.optional_rules, tenants=_tenants(record, nb))
+        record = IncidentRecord.model_validate(
+            redact_json(record.model_dump(mode="json"), redactor)
+        )
+        summary = redact_json(notebook_summary(nb), redactor)
+        doc = redact_notebook(nb, redactor)
+        self.redaction_report = redactor.report()
+        resources["postmortem_figures"] = [
+            dict(o["data"][PLOTLY_MIMETYPE])
+            for c in doc.cells
+            for o in c.get("outputs", [])
+            if PLOTLY_MIMETYPE in o.get("data", {})
+        ]
+        if self.static_charts:
+            _charts_to_png(doc)
+        doc.cells = [
+            nbformat.v4.new_markdown_cell(render_markdown(record, summary)),
+            nbformat.v4.new_markdown_cell(
+                "## Investigation\n\nThe evidence and the steps taken, from the notebook."
+            ),
+            *doc.cells,
+        ]
+        level = (
+            record.severity.level.value
+            if record.severity.level
+            else (summary or {}).get("severity_suggestion", {}).get("level")
+        )
+        resources["incident_record"] = record
+        resources["incident_summary"] = summary
+        resources.setdefault("metadata", {})["name"] = f"Post-Mortem: {record.title}"
+        resources["postmortem"] = {
+            "title": record.title,
+            "severity": level or "SEV-?",
+            "severity_note": "" if record.severity.level else "suggested",
+            "color": SEVERITY_COLORS.get(level or "", "#555"),
+            "date": sections.incident_start(record, summary).date().isoformat(),
+            "duration": duration(record, summary),
+            "toc": [(label, label.replace(" ", "-")) for label in TOC],
+        }
+        body, out = super().from_notebook_node(doc, resources, **kw)
+        return str(body), out
+
+
+def _tenants(record: IncidentRecord, nb: Any) -> list[str]:
+    summary = notebook_summary(nb) or {}
+    names = [str(t.get("tenant")) for t in summary.get("affected_tenants", [])]
+    return sorted({*names, *record.impact.affected_tenants})
+
+
+def _charts_to_png(nb: Any) -> None:
+    outputs = [
+        o for c in nb.cells for o in c.get("outputs", []) if PLOTLY_MIMETYPE in o.get("data", {})
+    ]
+    if not outputs:
+        return
+    figures = [dict(o["data"][PLOTLY_MIMETYPE]) for o in outputs]
+    with tempfile.TemporaryDirectory() as tmp:
+        images = png_bytes(figures, Path(tmp))
+    for output, figure, image in zip(outputs, figures, images, strict=True):
+        del output["data"][PLOTLY_MIMETYPE]
+        alt = sections.text(chart_title(figure, "chart"))
+        encoded = base64.b64encode(image).decode()
+        output["data"]["text/html"] = (
+            f'<img alt="{alt}" src="data:image/png;base64,{encoded}" style="max-width:100%">'
+        )
