@@ -133,7 +133,7 @@ def test_nbconvert_entry_point(hostile_incident, tmp_path):
 
 def test_markdown_images_exist_and_pdf_prints(executed_demo, tmp_path, capsys, chromium):
     assert main(["export", str(executed_demo), "--docs-root", str(tmp_path), "--to", "pdf"]) == 0
-    html_path, md_path, pdf_path = (Path(p) for p in capsys.readouterr().out.split())
+    _html, md_path, pdf_path = (Path(p) for p in capsys.readouterr().out.split())
     rendered = MarkdownIt("commonmark").enable("table").render(md_path.read_text())
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', rendered)
     assert [alt for _, alt in images] == ["Error rate per minute", "Latency percentiles per minute"]
