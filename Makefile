@@ -36,7 +36,7 @@ test: lint typecheck
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/bench_pipeline.py
+	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) demo-output test-artifacts .pytest_cache .mypy_cache .ruff_cache
