@@ -26,6 +26,7 @@ from incident_nb.postmortem.check import Finding, check_postmortem
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 from incident_nb.postmortem.exporter import PostmortemExporter
 from incident_nb.postmortem.images import chart_title, write_pngs
+from incident_nb.postmortem.preprocess import check_executed
 from incident_nb.record import read_record, write_atomic
 
 HTML_NAME = "postmortem.html"
@@ -109,6 +110,7 @@ def export_postmortem(
         RecordError: ``incident.json`` is missing or invalid.
     """
     nb = read_notebook(folder)
+    check_executed(nb, folder / NOTEBOOK_NAME)
     record = read_record(folder)
     findings = tuple(check_postmortem(record, extra_people))
     if strict and findings:

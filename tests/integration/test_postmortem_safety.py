@@ -149,7 +149,7 @@ def test_markdown_images_exist_and_pdf_prints(executed_demo, tmp_path, capsys, c
 def test_check_command_and_strict_export(executed_demo, tmp_path, capsys):
     assert main(["check", str(executed_demo)]) == 0
     out = capsys.readouterr().out
-    assert "warning: [missing] severity.level: severity not decided" in out
+    assert "warning: [missing] narrative.author: section is empty" in out
     assert main(["check", str(executed_demo), "--strict"]) == 1
     capsys.readouterr()
     assert main(["export", str(executed_demo), "--docs-root", str(tmp_path), "--strict"]) == 1
