@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from incident_nb import cli_changes, cli_metrics
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
@@ -145,6 +146,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("new", "create the investigation of an alert", _new_arguments, _cmd_new),
     Subcommand("export", "export the post-mortem (HTML, Markdown)", _export_arguments, _cmd_export),
     Subcommand("demo", "run the whole job on built-in demo data", _demo_arguments, _cmd_demo),
+    Subcommand(
+        "changes",
+        "recent changes, deploys and suspect changes before an onset",
+        cli_changes.add_arguments,
+        cli_changes.run,
+    ),
+    Subcommand(
+        "metrics",
+        "a service's metrics (Prometheus or a file) and the onset",
+        cli_metrics.add_arguments,
+        cli_metrics.run,
+    ),
 )
 
 
