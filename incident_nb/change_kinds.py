@@ -1,7 +1,8 @@
 """What a changed file is (code, config, infra, migration, ...): a table of path patterns.
 
-The table is data: the first row whose pattern matches a path (``fnmatch``, where ``*`` also
-crosses ``/``) gives the file's kind; paths matching no row are ``code`` when they have a source
+The table is data: the first row with a matching pattern gives the file's kind. A pattern with
+a ``/`` is matched against the whole path (``fnmatch``: ``*`` also crosses ``/``), one without
+against the file name; paths matching no row are ``code`` when they have a source
 extension and ``other`` otherwise.
 """
 
@@ -76,8 +77,9 @@ KINDS: tuple[str, ...] = (*(kind for kind, _ in KIND_PATTERNS), "code", "other")
 def classify_path(path: str) -> str:
     """The kind of one changed file."""
     posix = path.replace("\\", "/")
+    name = PurePosixPath(posix).name
     for kind, patterns in KIND_PATTERNS:
-        if any(fnmatchcase(posix, pattern) for pattern in patterns):
+        if any(fnmatchcase(posix if "/" in p else name, p) for p in patterns):
             return kind
     return "code" if PurePosixPath(posix).suffix.lower() in CODE_SUFFIXES else "other"
 
