@@ -5,9 +5,10 @@ Pure: the per-minute frames of the log store (``per_minute``, ``minute_groups``,
 for SEV-1/2, 5 min for SEV-3/4, from the severity table) is compared with the baseline before
 the onset:
 
-* error rate (overall and per affected tenant): one-sided two-proportion z-test; it has NOT
-  returned to baseline when z >= :data:`Z_FAIL` (p < 0.001) and the watch rate exceeds both
-  :data:`RATE_RATIO` x baseline and baseline + :data:`RATE_MARGIN`;
+* error rate (overall and per affected tenant): one-sided exact binomial test of the watch
+  window's errors against the baseline rate; it has NOT returned to baseline when
+  p < :data:`RATE_ALPHA` and the watch rate exceeds both :data:`RATE_RATIO` x baseline and
+  baseline + :data:`RATE_MARGIN` (significant AND material);
 * latency: one-sided Mann-Whitney U test of the per-minute p95 in the watch window against the
   baseline minutes; NOT back when p < :data:`LATENCY_ALPHA` and the watch median exceeds
   :data:`LATENCY_RATIO` x the baseline median;
@@ -29,7 +30,7 @@ from incident_nb.models import Severity, iso, utc
 from incident_nb.severity import level_info
 from incident_nb.workflow import DEPLOYMENT_CHECKLIST
 
-Z_FAIL = 3.09
+RATE_ALPHA = 0.001
 RATE_RATIO = 1.5
 RATE_MARGIN = 0.002
 LATENCY_ALPHA = 0.01
@@ -81,7 +82,7 @@ class RateComparison:
     watch_rate: float
     baseline_rate: float
     watch_requests: float
-    z: float
+    p_value: float
     back_to_baseline: bool | None  # None: no requests in the watch window
 
     def numbers(self) -> dict[str, float]:
@@ -90,23 +91,25 @@ class RateComparison:
             "watch_error_rate": self.watch_rate,
             "baseline_error_rate": self.baseline_rate,
             "watch_requests": self.watch_requests,
-            "z": self.z,
+            "p_value": self.p_value,
         }
 
 
 def compare_rates(
     watch_errors: float, watch_requests: float, base_errors: float, base_requests: float
 ) -> RateComparison:
-    """One-sided two-proportion z-test (pooled) of the watch error rate over the baseline."""
+    """One-sided exact binomial test of the watch window's errors against the baseline rate."""
     p0 = base_errors / base_requests if base_requests else 0.0
     if not watch_requests:
         return RateComparison(math.nan, p0, 0.0, math.nan, None)
+    k, n = round(watch_errors), round(watch_requests)
     p1 = watch_errors / watch_requests
-    pooled = (watch_errors + base_errors) / (watch_requests + base_requests)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / watch_requests + 1 / max(base_requests, 1)))
-    z = (p1 - p0) / se if se > 0 else (math.inf if p1 > p0 else 0.0)
+    if p0 <= 0.0:
+        p_value = 0.0 if k > 0 else 1.0
+    else:
+        p_value = float(stats.binomtest(k, n, min(p0, 1.0), alternative="greater").pvalue)
     material = p1 > max(RATE_RATIO * p0, p0 + RATE_MARGIN)
-    return RateComparison(p1, p0, watch_requests, z, not (z >= Z_FAIL and material))
+    return RateComparison(p1, p0, watch_requests, p_value, not (p_value < RATE_ALPHA and material))
 
 
 def _minutes(frame: pd.DataFrame) -> pd.Series:
@@ -189,8 +192,8 @@ def _error_rate(after: pd.DataFrame, base: pd.DataFrame) -> CheckVerdict:
         return CheckVerdict(item, UNKNOWN, "no requests in the watch window or the baseline")
     detail = (
         f"{cmp.watch_rate:.2%} in the watch window vs {cmp.baseline_rate:.2%} baseline "
-        f"(z = {cmp.z:.1f}; fails when z >= {Z_FAIL} and above {RATE_RATIO}x baseline "
-        f"and baseline + {RATE_MARGIN:.1%})"
+        f"(exact binomial test, one-sided p = {cmp.p_value:.3g}; fails when p < {RATE_ALPHA} "
+        f"and above {RATE_RATIO}x baseline and baseline + {RATE_MARGIN:.1%})"
     )
     return CheckVerdict(item, PASS if cmp.back_to_baseline else FAIL, detail, cmp.numbers())
 
@@ -242,7 +245,14 @@ def _tenants(  # noqa: PLR0917 - private helper of verify_fix
     end: pd.Timestamp,
     affected: list[str] | None,
 ) -> pd.DataFrame:
-    columns = ["tenant", "watch_error_rate", "baseline_error_rate", "watch_requests", "z", "back"]
+    columns = [
+        "tenant",
+        "watch_error_rate",
+        "baseline_error_rate",
+        "watch_requests",
+        "p_value",
+        "back",
+    ]
     if groups is None or groups.empty:
         return pd.DataFrame(columns=columns)
     minutes = _minutes(groups)
@@ -258,7 +268,7 @@ def _tenants(  # noqa: PLR0917 - private helper of verify_fix
         b = base.reindex([tenant], fill_value=0).iloc[0].astype(float)
         cmp = compare_rates(w["errors"], w["requests"], b["errors"], b["requests"])
         rows.append(
-            (tenant, cmp.watch_rate, cmp.baseline_rate, cmp.watch_requests, cmp.z,
+            (tenant, cmp.watch_rate, cmp.baseline_rate, cmp.watch_requests, cmp.p_value,
              cmp.back_to_baseline)
         )  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

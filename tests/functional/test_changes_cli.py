@@ -31,8 +31,8 @@ def test_demo_culprit_ranks_first(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert top["subject"] == scenario.culprit_subject
     assert top["sha"] == shas[scenario.culprit_subject]
     assert top["deploy"] == scenario.deploy_version
-    assert top["score"] > data["suspects"][1]["score"]  # type: ignore[operator]
-    assert any("3 min before the onset" in r for r in top["reasons"])  # type: ignore[attr-defined]
+    assert top["score"] > data["suspects"][1]["score"]
+    assert any("3 min before the onset" in r for r in top["reasons"])
     subjects = {c["subject"] for c in data["changes"]}
     assert "Update README badges" not in subjects  # committed after the onset
     for change in data["changes"]:
@@ -42,10 +42,10 @@ def test_demo_culprit_ranks_first(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert culprit["kinds"] == ["migration", "code"]
     tag = next(c for c in data["changes"] if c["type"] == "tag")
     assert tag["subject"] == "Release v2.14.0"
-    assert shas[scenario.culprit_subject] in tag["shipped"]  # type: ignore[operator]
+    assert shas[scenario.culprit_subject] in tag["shipped"]
     docs = [s["rank"] for s in data["suspects"] if s["kinds"] == ["docs"]]
     code = [s["rank"] for s in data["suspects"] if s["kinds"] != ["docs"]]
-    assert min(docs) > max(code)  # type: ignore[type-var]
+    assert min(docs) > max(code)
     # Without the service name the deploy itself may lead; culprit or its deploy ranks first.
     data = _run(capsys, "--repo", repo, "--onset", onset)
     assert data["suspects"][0]["subject"] in {scenario.culprit_subject, "Release v2.14.0"}
@@ -86,19 +86,17 @@ def test_logs_onset_then_deploy_log_ranks_culprit(
     assert pool not in suspects  # first deployed by the fix, after the onset
     assert [d["version"] for d in data["deploys"]] == ["v2.13.0", "v2.14.0", "v2.14.1"]
     v214 = data["deploys"][1]
-    assert set(v214["shipped"]) == {shas[CULPRIT], shas["Bump requests"], shas["Tidy tests"]}  # type: ignore[arg-type]
+    assert set(v214["shipped"]) == {shas[CULPRIT], shas["Bump requests"], shas["Tidy tests"]}
 
 
-def test_text_output_and_bad_deploy_log(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_text_output_and_bad_deploy_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scenario = Scenario()
     build_repo(scenario, tmp_path / "repo")
     argv = ["changes", "--repo", str(tmp_path / "repo"), "--onset", iso(scenario.onset)]
     assert main([*argv, "--service", "shop-api"]) == 0
     out = capsys.readouterr().out
     assert "Suspects, best first:" in out
-    assert f"1. [" in out and scenario.culprit_subject in out.split("Suspects, best first:")[1]
+    assert "1. [" in out and scenario.culprit_subject in out.split("Suspects, best first:")[1]
     log = tmp_path / "deploys.jsonl"
     log.write_text('{"time": "2026-11-20T14:00:00Z", "version": "v1"}\n{"version": "v2"}\n')
     assert main([*argv, "--deploy-log", str(log)]) == 1

@@ -45,7 +45,14 @@ def prometheus(scenario: PromScenario, tmp_path_factory: pytest.TempPathFactory)
     data = work / "data"
     scenario.write_openmetrics(work / "incident.om")
     subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(work / "incident.om"), str(data)],
+        [
+            promtool,
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            str(work / "incident.om"),
+            str(data),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
@@ -149,7 +156,7 @@ def test_metrics_cli_json(
     assert status == 0
     payload = json.loads(capsys.readouterr().out)
     assert set(payload["series"]) == {"request_rate", "error_rate", "p50_ms", "p95_ms", "p99_ms"}
-    p99 = dict((k, v) for k, v in payload["series"]["p99_ms"])
+    p99 = dict(payload["series"]["p99_ms"])
     minute = scenario.onset_minute + 10
     stamp = iso(scenario.start + timedelta(minutes=minute))
     assert p99[stamp] == pytest.approx(1000 * scenario.p99_seconds(minute), rel=1e-3)

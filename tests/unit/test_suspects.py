@@ -31,7 +31,9 @@ def _change(sha: str, minutes_before: float, subject: str, files: list[str]) -> 
     }
 
 
-def _deploy(minutes_before: float, version: str, shipped: list[str], **extra: str) -> dict[str, object]:
+def _deploy(
+    minutes_before: float, version: str, shipped: list[str], **extra: str
+) -> dict[str, object]:
     row: dict[str, object] = {
         "time": ONSET - timedelta(minutes=minutes_before),
         "source": "log",
