@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -296,6 +296,3 @@ def _tenant_verdict(groups: pd.DataFrame | None, tenants: pd.DataFrame) -> Check
         return CheckVerdict(item, UNKNOWN, f"no requests after the fix from {names}", numbers)
     return CheckVerdict(item, PASS, f"all {len(tenants)} back: {'; '.join(parts)}", numbers)
 
-
-WATCH_BUFFER = timedelta(minutes=1)
-"""Minutes of data needed after the watch window to be sure it is complete."""

@@ -155,15 +155,15 @@ def release_tags(
             tags.sort(key=lambda item: item[0])
             previous: str | None = None
             for when, tag_name, commit, subject in tags:
-                rev = f"{previous}..{commit.hexsha}" if previous else commit.hexsha
+                before, previous = previous, commit.hexsha
+                if not since <= when <= until:
+                    continue
+                rev = f"{before}..{commit.hexsha}" if before else commit.hexsha
                 shipped = [
                     c
                     for c in repo.iter_commits(rev, max_count=1000)
-                    if previous or utc(c.committed_datetime) >= since
+                    if before or utc(c.committed_datetime) >= since
                 ]
-                previous = commit.hexsha
-                if not since <= when <= until:
-                    continue
                 files = sorted({str(f) for c in shipped for f in c.stats.files})
                 rows.append(
                     {

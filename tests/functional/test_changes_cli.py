@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,33 @@ def test_text_output_and_bad_deploy_log(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not a positive duration" in capsys.readouterr().err
     assert main(["changes", "--repo", str(tmp_path), "--onset", iso(scenario.onset)]) == 1
     assert "not a git repository" in capsys.readouterr().err
+
+
+def test_release_tags_ship_commits_since_the_previous_tag(tmp_path: Path) -> None:
+    import git
+
+    from incident_nb.sources.changes import release_tags
+
+    repo = git.Repo.init(tmp_path / "r", initial_branch="main")
+    shas = []
+    with repo:
+        with repo.config_writer() as cfg:
+            cfg.set_value("user", "name", "T")
+            cfg.set_value("user", "email", "t@example.invalid")
+        for hour, name in enumerate(["a", "b", "c", "d"]):
+            (tmp_path / "r" / f"{name}.py").write_text(name)
+            repo.index.add([f"{name}.py"])
+            when = f"2026-11-20T{10 + hour:02d}:00:00+0000"
+            shas.append(repo.index.commit(name, author_date=when, commit_date=when).hexsha)
+            if name == "b":
+                repo.create_tag("v1", ref=shas[-1])  # lightweight: dated by its commit
+            if name == "d":
+                repo.create_tag("v2", ref=shas[-1])
+        repo.create_tag("nightly", ref=shas[0])
+    scenario = Scenario()
+    since, until = scenario.start - timedelta(hours=10), scenario.start + timedelta(hours=10)
+    tags = release_tags([tmp_path / "r"], since, until, pattern="v*")
+    assert list(tags["version"]) == ["v1", "v2"]
+    assert set(tags.iloc[1]["shipped"]) == set(shas[2:])
+    assert tags.iloc[1]["files"] == ["c.py", "d.py"]
+    assert tags.iloc[1]["time"] == datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
