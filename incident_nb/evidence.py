@@ -19,7 +19,7 @@ import pandas as pd
 from incident_nb.analysis.metrics import MetricsEvidence, metrics_onset, tidy
 from incident_nb.analysis.suspects import rank_suspects
 from incident_nb.models import utc
-from incident_nb.sources.changes import recent_changes
+from incident_nb.sources.changes import recent_changes, release_tags, with_tags
 from incident_nb.sources.deploys import deploys as load_deploys
 from incident_nb.sources.deploys import read_deploy_log
 from incident_nb.sources.metrics_file import normalise, read_metrics_frame
@@ -109,11 +109,15 @@ def change_evidence(
         EvidenceError: a repository or the deploy log cannot be read.
     """
     onset = utc(onset)
-    changes = recent_changes(repos, onset, lookback, tag_pattern)
+    since, until = onset - lookback, onset + DEPLOY_LOOKAHEAD
     log = read_deploy_log(deploy_log) if deploy_log is not None else None
-    deploys = load_deploys(
-        repos, onset - lookback, onset + DEPLOY_LOOKAHEAD, deploy_log=log, tag_pattern=tag_pattern
-    )
+    commits = recent_changes(repos, onset, lookback, tag_pattern=None)
+    tags = None
+    if tag_pattern is not None:
+        known = dict(zip(commits["sha"], commits["files"], strict=True))
+        tags = release_tags(repos, since, until, tag_pattern, known_files=known)
+    changes = with_tags(commits, tags, since, onset)
+    deploys = load_deploys(repos, since, until, deploy_log=log, tags=tags)
     ranked = rank_suspects(
         changes,
         onset,

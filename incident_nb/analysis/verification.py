@@ -295,4 +295,3 @@ def _tenant_verdict(groups: pd.DataFrame | None, tenants: pd.DataFrame) -> Check
         names = ", ".join(map(str, unseen["tenant"]))
         return CheckVerdict(item, UNKNOWN, f"no requests after the fix from {names}", numbers)
     return CheckVerdict(item, PASS, f"all {len(tenants)} back: {'; '.join(parts)}", numbers)
-

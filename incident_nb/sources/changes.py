@@ -6,7 +6,7 @@ and each release tag lists the commits it shipped, so that deploys can be tied t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -117,25 +117,42 @@ def recent_changes(
     commits["type"] = ["merge" if m else "commit" for m in commits["merge"]]
     commits["kinds"] = [classify_files(f) for f in commits["files"]]
     commits["shipped"] = [[] for _ in range(len(commits))]
-    frames = [commits[CHANGE_TABLE_COLUMNS]]
+    since = utc(until) - lookback
+    tags = None
     if tag_pattern is not None:
-        tags = release_tags(repos, utc(until) - lookback, utc(until), tag_pattern)
-        if not tags.empty:
-            frames.append(tags[CHANGE_TABLE_COLUMNS])
+        known = dict(zip(commits["sha"], commits["files"], strict=True))
+        tags = release_tags(repos, since, utc(until), tag_pattern, known_files=known)
+    return with_tags(commits[CHANGE_TABLE_COLUMNS], tags, since, utc(until))
+
+
+def with_tags(
+    changes: pd.DataFrame, tags: pd.DataFrame | None, since: datetime, until: datetime
+) -> pd.DataFrame:
+    """The changes with the tags (of :func:`release_tags`) dated in ``[since, until]`` added."""
+    frames = [changes[CHANGE_TABLE_COLUMNS]]
+    if tags is not None and not tags.empty:
+        times = pd.to_datetime(tags["time"], utc=True)
+        frames.append(tags[(times >= since) & (times <= until)][CHANGE_TABLE_COLUMNS])
     frame = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     return frame.sort_values("time", ascending=False, ignore_index=True)
 
 
 def release_tags(
-    repos: Sequence[str | Path], since: datetime, until: datetime, pattern: str = "*"
+    repos: Sequence[str | Path],
+    since: datetime,
+    until: datetime,
+    pattern: str = "*",
+    known_files: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Tags whose name matches ``pattern`` (fnmatch) dated in ``[since, until]``.
 
     A tag's time is its tagger date (annotated tags) or its commit's date; ``shipped`` lists the
     commits reachable from it and not from the previous matching tag (all commits since
-    ``since`` for the first one). ``files`` and ``kinds`` cover everything it shipped.
+    ``since`` for the first one). ``files`` and ``kinds`` cover everything it shipped; the
+    files of commits in ``known_files`` (sha -> files) are not read again.
     """
+    known_files = known_files or {}
     rows: list[dict[str, object]] = []
     for path in repos:
         with open_repo(path) as repo:
@@ -164,7 +181,9 @@ def release_tags(
                     for c in repo.iter_commits(rev, max_count=1000)
                     if before or utc(c.committed_datetime) >= since
                 ]
-                files = sorted({str(f) for c in shipped for f in c.stats.files})
+                files = sorted(
+                    {str(f) for c in shipped for f in (known_files.get(c.hexsha) or c.stats.files)}
+                )
                 rows.append(
                     {
                         "time": when,

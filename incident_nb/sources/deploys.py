@@ -97,13 +97,16 @@ def deploys(
     repos: Sequence[str | Path],
     since: datetime,
     until: datetime,
+    *,
     deploy_log: pd.DataFrame | None = None,
     tag_pattern: str | None = None,
+    tags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Deploys in ``[since, until]`` from the log and/or release tags, with what they shipped.
 
     A log entry is tied to a commit by its ``sha``, else by a tag named like its ``version``.
     Columns: time, source (``log`` or ``tag``), service, version, sha, repo, shipped (shas).
+    Tags already read with ``release_tags`` for the same window can be passed as ``tags``.
     """
     rows: list[dict[str, object]] = []
     opened = [open_repo(p) for p in repos]
@@ -141,8 +144,9 @@ def deploys(
     finally:
         for repo in opened:
             repo.close()
-    if tag_pattern is not None:
+    if tags is None and tag_pattern is not None:
         tags = release_tags(repos, since, until, tag_pattern)
+    if tags is not None:
         rows.extend(
             {
                 "time": tag.time,
