@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from incident_nb.analysis.impact import detect_onset
@@ -136,3 +137,13 @@ def test_release_tags_ship_commits_since_the_previous_tag(tmp_path: Path) -> Non
     assert set(tags.iloc[1]["shipped"]) == set(shas[2:])
     assert tags.iloc[1]["files"] == ["c.py", "d.py"]
     assert tags.iloc[1]["time"] == datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
+
+
+def test_deploy_log_csv_reads_like_jsonl(tmp_path: Path) -> None:
+    from incident_nb.sources.deploys import read_deploy_log
+
+    FixScenario().write_history(tmp_path)
+    jsonl = read_deploy_log(tmp_path / "deploys.jsonl")
+    jsonl.assign(time=[iso(t) for t in jsonl["time"]]).to_csv(tmp_path / "d.csv", index=False)
+    pd.testing.assert_frame_equal(read_deploy_log(tmp_path / "d.csv"), jsonl)
+    assert list(jsonl["version"]) == ["v2.13.0", "v2.14.0", "v2.14.1"]
