@@ -109,3 +109,18 @@ def latency_chart(
         )
     _add_markers(fig, markers)
     return _layout(fig, "Latency percentiles per minute", "latency (ms)")
+
+
+def deploy_markers(deploys: pd.DataFrame) -> list[tuple[str, datetime]]:
+    """Markers ("deploy <version>", time) for the charts' ``markers`` from a deploys frame.
+
+    The frame is the one of ``incident_nb.sources.deploys.deploys`` (time, version, sha, ...);
+    a deploy without a version is labelled by its short sha.
+    """
+    markers: list[tuple[str, datetime]] = []
+    for row in deploys.to_dict("records"):
+        label = str(row.get("version") or "") or str(row.get("sha") or "")[:8]
+        service = str(row.get("service") or "")
+        text = f"deploy {service} {label}" if service else f"deploy {label}"
+        markers.append((text.strip(), pd.Timestamp(row["time"]).to_pydatetime()))
+    return markers

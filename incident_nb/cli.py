@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_nb import cli_signatures
+from incident_nb import cli_changes, cli_metrics, cli_signatures
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
@@ -195,6 +195,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "group the messages of a log into error signatures",
         cli_signatures.add_arguments,
         cli_signatures.run,
+    ),
+    Subcommand(
+        "changes",
+        "recent changes, deploys and suspect changes before an onset",
+        cli_changes.add_arguments,
+        cli_changes.run,
+    ),
+    Subcommand(
+        "metrics",
+        "a service's metrics (Prometheus or a file) and the onset",
+        cli_metrics.add_arguments,
+        cli_metrics.run,
     ),
 )
 

@@ -129,7 +129,9 @@ def build_repo(scenario: Scenario, path: Path) -> dict[str, str]:
             )
             shas[subject] = commit.hexsha
             if subject.startswith("Release "):
-                repo.create_tag(scenario.deploy_version, ref=commit, message=subject)
+                # The tag is dated like its commit (the deploy), not by the wall clock.
+                with repo.git.custom_environment(GIT_COMMITTER_DATE=when):
+                    repo.create_tag(scenario.deploy_version, ref=commit, message=subject)
     return shas
 
 
