@@ -53,6 +53,13 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument(
         "--root", type=Path, default=DEFAULT_ROOT, help="where incidents/ is (default: notebooks)"
     )
+    new.add_argument(
+        "--prometheus",
+        default="",
+        metavar="URL",
+        help="Prometheus-compatible server with the service's metrics (credentials from the "
+        "environment, never the command line)",
+    )
     new.add_argument("--execute", action="store_true", help="execute the notebook now")
     new.add_argument(
         "--timeout", type=int, default=600, metavar="S", help="per-cell timeout with --execute"
@@ -119,7 +126,13 @@ def _alert_from_args(args: argparse.Namespace) -> object:
 def _cmd_new(args: argparse.Namespace) -> int:
     alert = _alert_from_args(args)
     try:
-        folder = create_incident(alert, args.root, logs=args.logs, repos=args.repo)  # type: ignore[arg-type]
+        folder = create_incident(
+            alert,  # type: ignore[arg-type]
+            args.root,
+            logs=args.logs,
+            repos=args.repo,
+            prometheus=args.prometheus,
+        )
     except FileNotFoundError as exc:
         raise AlertError(f"{exc}; check the path") from None
     print(folder)

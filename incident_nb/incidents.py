@@ -84,7 +84,9 @@ def create_incident(
     root: Path,
     logs: Sequence[str | Path] = (),
     repos: Sequence[str | Path] = (),
+    *,
     now: datetime | None = None,
+    prometheus: str = "",
 ) -> Path:
     """Create the incident folder for ``alert`` under ``root`` and return its path.
 
@@ -110,7 +112,7 @@ def create_incident(
             TimelineEvent(time=alert.started_at, event="Alert fired", source="alert"),
             TimelineEvent(time=created, event="Investigation started", source="system"),
         ],
-        evidence=EvidenceSources(logs=log_paths, repos=repo_paths),
+        evidence=EvidenceSources(logs=log_paths, repos=repo_paths, prometheus=prometheus),
     )
     params = NotebookParams(
         incident_dir=".",
@@ -120,6 +122,7 @@ def create_incident(
         alert_started_at=alert.started_at.isoformat(),
         logs=log_paths,
         repos=repo_paths,
+        prometheus_url=prometheus,
     )
     staging = Path(tempfile.mkdtemp(prefix=".new-", dir=base))
     try:

@@ -136,6 +136,7 @@ class EvidenceSources(_Model):
 
     logs: list[str] = Field(default_factory=list)
     repos: list[str] = Field(default_factory=list)
+    prometheus: str = ""
 
 
 class ChangeEntry(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import ipywidgets as widgets
@@ -22,7 +23,7 @@ class FiveWhysForm(Form):
 
     title = "5 Whys"
 
-    def __init__(self, store: RecordStore) -> None:
+    def __init__(self, store: RecordStore, hypothesis: str | None = None) -> None:
         super().__init__(store)
         fw = self.record.five_whys
         self.problem = text_box(fw.problem, "Users getting 500 errors on /api/v1/...")
@@ -51,6 +52,12 @@ class FiveWhysForm(Form):
         self.still.observe(self._on_check, names="value")
         rows = list(fw.whys) + [Why() for _ in range(MIN_WHYS - len(fw.whys))]
         self._render_rows(rows)
+        self.hypothesis = widgets.HBox()
+        if hypothesis and not any(w.answer.strip() for w in fw.whys):
+            use = widgets.Button(description="Use as first answer", icon="arrow-down")
+            use.on_click(lambda _b: self._use_hypothesis(hypothesis))
+            label = widgets.HTML(f"Top suspect change: {html.escape(hypothesis)}")
+            self.hypothesis.children = [label, use]
         self._on_check(None)
 
         self.widget = widgets.VBox(
@@ -61,6 +68,7 @@ class FiveWhysForm(Form):
                 ),
                 row("Problem", self.problem),
                 widgets.HTML("Why? → answer, one step per line (at least five):"),
+                self.hypothesis,
                 self.whys_box,
                 widgets.HBox([self.add, self.whys_msg]),
                 row("Root cause", self.root_cause),
@@ -119,6 +127,12 @@ class FiveWhysForm(Form):
         problem = five_whys_problems(self.record.five_whys).get("five_whys.whys", "")
         if problem and self.whys_msg.value == "":
             show_message(self.whys_msg, problem)
+
+    def _use_hypothesis(self, hypothesis: str) -> None:
+        whys = self._whys()
+        whys[0] = Why(why=whys[0].why, answer=hypothesis)
+        self._set_whys(whys)
+        self.hypothesis.children = []
 
     def _on_check(self, _change: dict[str, Any] | None) -> None:
         if self.still.value == "yes":

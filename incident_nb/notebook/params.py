@@ -29,6 +29,7 @@ class NotebookParams:
     logs: list[str] = field(default_factory=list)
     repos: list[str] = field(default_factory=list)
     lookback_hours: float = 24.0
+    prometheus_url: str = ""
 
     @property
     def alert_start(self) -> datetime | None:
@@ -49,6 +50,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "logs": (list,),
     "repos": (list,),
     "lookback_hours": (int, float),
+    "prometheus_url": (str,),
 }
 PARAMETER_NAMES = frozenset(_TYPES)
 

@@ -8,39 +8,31 @@ Missing evidence is explained in the section it belongs to; the rest of the note
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from IPython.display import Markdown
 
 from incident_nb import charts, forms
-from incident_nb.analysis.assessment import Assessment, assess
-from incident_nb.analysis.impact import detect_onset
+from incident_nb.analysis.assessment import Assessment
+from incident_nb.analysis.metrics import MetricsEvidence
+from incident_nb.analysis.suspects import first_hypothesis
+from incident_nb.analysis.verification import verify_fix
 from incident_nb.errors import EvidenceError
+from incident_nb.evidence import ChangeEvidence
 from incident_nb.forms.store import RecordStore
-from incident_nb.models import TimeWindow, utc
+from incident_nb.models import utc
 from incident_nb.notebook import views
+from incident_nb.notebook.loading import Evidence, fix_time, load_changes, load_logs, load_metrics
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
 from incident_nb.record import IncidentRecord, TimelineEvent, read_record
-from incident_nb.sources.changes import recent_commits
-from incident_nb.sources.logs import LineReport, LogStore
 
 SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
-
-
-@dataclass
-class Evidence:
-    """The log evidence and what the analysis made of it."""
-
-    lines: LineReport
-    per_minute: pd.DataFrame
-    per_minute_endpoint: pd.DataFrame
-    failing_requests: pd.DataFrame
-    assessment: Assessment
 
 
 @dataclass
@@ -52,8 +44,10 @@ class Investigation:
     record: IncidentRecord
     evidence: Evidence | None = None
     evidence_problem: str = ""
-    changes: pd.DataFrame | None = None
+    change_evidence: ChangeEvidence | None = None
     changes_problem: str = ""
+    metrics: MetricsEvidence | None = None
+    metrics_problem: str = ""
 
     @classmethod
     def open(cls, params: NotebookParams) -> Investigation:
@@ -63,29 +57,26 @@ class Investigation:
         evidence, problem = None, ""
         if params.logs:
             try:
-                evidence = _load_evidence([folder / p for p in params.logs], record)
+                evidence = load_logs([folder / p for p in params.logs], record)
             except EvidenceError as exc:
                 problem = str(exc)
         else:
             problem = "No logs were given for this incident (incident-nb new --logs FILE)."
-        changes, changes_problem = None, ""
-        if params.repos:
-            until = (
-                evidence.assessment.onset.at
-                if evidence and evidence.assessment.onset
-                else utc(record.alert.started_at)
-            )
-            try:
-                changes = recent_commits(
-                    [folder / r for r in params.repos],
-                    until,
-                    timedelta(hours=params.lookback_hours),
-                )
-            except EvidenceError as exc:
-                changes_problem = str(exc)
-        else:
-            changes_problem = "No git repositories were given (incident-nb new --repo DIR)."
-        return cls(params, folder, record, evidence, problem, changes, changes_problem)
+        assessment = evidence.assessment if evidence else None
+        changes, changes_problem = load_changes(folder, params, record, assessment)
+        window = assessment.window if assessment else None
+        metrics, metrics_problem = load_metrics(params, record, window)
+        return cls(
+            params,
+            folder,
+            record,
+            evidence,
+            problem,
+            changes,
+            changes_problem,
+            metrics,
+            metrics_problem,
+        )
 
     def reload_record(self) -> IncidentRecord:
         """Re-read ``incident.json`` (after a person edited it)."""
@@ -131,8 +122,10 @@ class Investigation:
 
     # Step 2 ------------------------------------------------------------------------------
     def markers(self) -> list[tuple[str, datetime]]:
-        """Onset and alert markers for the charts."""
+        """Onset, alert and deploy markers for the charts."""
         marks: list[tuple[str, datetime]] = []
+        if self.change_evidence is not None:
+            marks.extend(charts.deploy_markers(self.change_evidence.deploys))
         if self.assessment and self.assessment.onset:
             marks.append(("onset", self.assessment.onset.at))
         marks.append(("alert fired", utc(self.record.alert.started_at)))
@@ -188,14 +181,62 @@ class Investigation:
         return "\n".join(out)
 
     def recent_changes(self) -> pd.DataFrame:
-        """Commits of the look-back window before the onset, newest first."""
-        if self.changes is None:
+        """Commits, merges and tags of the look-back window before the onset, newest first."""
+        if self.change_evidence is None:
             return pd.DataFrame()
-        frame = self.changes.copy()
-        frame["files"] = frame["files"].map(
-            lambda fs: ", ".join(fs[:6]) + (" …" if len(fs) > 6 else "")
+        frame = self.change_evidence.changes.copy()
+        frame["files"] = frame["files"].map(_short_list)
+        frame["kinds"] = frame["kinds"].map(", ".join)
+        return frame[["time", "repo", "type", "short_sha", "subject", "author", "kinds", "files"]]
+
+    def suspects(self) -> pd.DataFrame:
+        """Changes ranked as suspects, with their reasons."""
+        if self.change_evidence is None:
+            return pd.DataFrame()
+        frame = self.change_evidence.suspects.copy()
+        frame["reasons"] = frame["reasons"].map("; ".join)
+        frame["files"] = frame["files"].map(_short_list)
+        return frame[
+            ["rank", "score", "short_sha", "subject", "live_at", "deploy", "reasons", "files"]
+        ]
+
+    def first_hypothesis(self) -> str | None:
+        """The top suspect, phrased as a first answer for the 5 Whys."""
+        if self.change_evidence is None:
+            return None
+        return first_hypothesis(self.change_evidence.suspects)
+
+    def metrics_view(self) -> list[Any]:
+        """Charts of the metrics server's series, or why there are none."""
+        if self.metrics is None:
+            return [Markdown(sections.text(self.metrics_problem))]
+        per_minute = self.metrics.per_minute()
+        items: list[Any] = [
+            charts.error_rate_chart(per_minute, markers=self.markers()),
+            charts.latency_chart(per_minute, self.markers()),
+        ]
+        items += [Markdown(f"- {sections.text(note)}") for note in self.metrics.notes]
+        return items
+
+    def fix_verification(self) -> Any:
+        """Step 6 verdicts from the evidence, once the fix is in the timeline."""
+        record = self.reload_record()
+        fixed_at = fix_time(record)
+        if self.evidence is None or self.assessment is None or self.assessment.onset is None:
+            return Markdown("Verification needs log evidence with a detected onset.")
+        if fixed_at is None:
+            return Markdown('No fix in the timeline yet (an event starting "Fix deployed").')
+        level = record.severity.level or self.assessment.severity.level
+        verdicts = verify_fix(
+            self.evidence.per_minute,
+            fixed_at,
+            level,
+            self.assessment.onset.at,
+            minute_groups=self.evidence.minute_groups,
+            error_messages=self.evidence.all_messages,
+            affected_tenants=self.assessment.affected_tenants,
         )
-        return frame[["time", "repo", "short_sha", "subject", "author", "files"]]
+        return verdicts.to_frame()
 
     # Steps 3-7 ---------------------------------------------------------------------------
     def section(self, name: str) -> str:
@@ -226,7 +267,7 @@ class Investigation:
 
     def five_whys_form(self) -> forms.FiveWhysForm:
         """Step 3: the 5 Whys."""
-        return forms.FiveWhysForm(self.store())
+        return forms.FiveWhysForm(self.store(), hypothesis=self.first_hypothesis())
 
     def checklist_form(self, field: str) -> forms.ChecklistForm:
         """Steps 4-6: one of the workflow's checklists."""
@@ -253,6 +294,10 @@ class Investigation:
                 time=self.record.created_at, event="Investigation started", source="system"
             ),
         ]
+        if self.change_evidence is not None:
+            for label, when in charts.deploy_markers(self.change_evidence.deploys):
+                text = "Deployed " + label.removeprefix("deploy ").strip()
+                events.append(TimelineEvent(time=when, event=text, source="evidence"))
         a = self.assessment
         if a is not None and a.first_error:
             when = pd.Timestamp(a.first_error["ts"]).to_pydatetime()
@@ -274,40 +319,8 @@ def _postmortem_body(record: IncidentRecord, summary: dict[str, Any] | None) -> 
     return render_markdown(record, summary)
 
 
-def _load_evidence(paths: list[Path], record: IncidentRecord) -> Evidence:
-    store = LogStore.open(paths)
-    try:
-        per_minute = store.per_minute()
-        onset = detect_onset(per_minute)
-        start, end = store.extent()
-        since = onset.at if onset else start
-        assessment = assess(
-            window=TimeWindow(start, end),
-            lines={
-                "total": store.lines.total,
-                "parsed": store.lines.parsed,
-                "malformed": store.lines.malformed,
-                "bad_timestamp": store.lines.bad_timestamp,
-            },
-            per_minute=per_minute,
-            groups=store.minute_groups(),
-            endpoint_latency=store.endpoint_latency(since),
-            messages=store.error_messages(),
-            first_error=store.first_error(since),
-            last_error=store.last_error(since),
-            onset=onset,
-            data_loss=record.impact.data_loss,
-            security_breach=record.impact.security_breach,
-        )
-        return Evidence(
-            store.lines,
-            per_minute,
-            store.per_minute_endpoint(),
-            store.failing_requests(since),
-            assessment,
-        )
-    finally:
-        store.close()
+def _short_list(items: list[str]) -> str:
+    return ", ".join(items[:6]) + (" …" if len(items) > 6 else "")
 
 
 __all__ = ["SUMMARY_MIMETYPE", "Evidence", "Investigation"]

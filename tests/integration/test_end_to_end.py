@@ -54,6 +54,9 @@ def test_record_and_executed_notebook(executed_demo, demo_data):
         json.dumps(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
     )
     assert truth["culprit_subject"] in text  # the recent-changes table shows the culprit commit
+    (suspects,) = [c for c in nb.cells if c.source.startswith("suspects = inv.suspects()")]
+    table = suspects.outputs[0].data["text/plain"].splitlines()
+    assert truth["culprit_subject"] in table[1]  # ranked first
     assert "Update README badges" not in text  # committed after the onset
 
 

@@ -1,0 +1,128 @@
+"""Loading an investigation's evidence for its notebook: logs, changes and metrics.
+
+Each loader returns the evidence or the problem that kept it from loading, so the notebook shows
+the problem in that section and the rest of the investigation still runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from incident_nb.analysis.assessment import Assessment, assess
+from incident_nb.analysis.impact import detect_onset
+from incident_nb.analysis.metrics import MetricsEvidence
+from incident_nb.errors import EvidenceError
+from incident_nb.evidence import ChangeEvidence, change_evidence, metrics_evidence
+from incident_nb.models import TimeWindow, utc
+from incident_nb.notebook.params import NotebookParams
+from incident_nb.record import IncidentRecord
+from incident_nb.sources.logs import LineReport, LogStore
+
+VERIFY_MESSAGES = 1000  # templates for "new error types" need every kind, not just the top
+
+
+@dataclass
+class Evidence:
+    """The log evidence and what the analysis made of it."""
+
+    lines: LineReport
+    per_minute: pd.DataFrame
+    per_minute_endpoint: pd.DataFrame
+    minute_groups: pd.DataFrame
+    failing_requests: pd.DataFrame
+    all_messages: pd.DataFrame
+    assessment: Assessment
+
+
+def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
+    """Parse the logs and run the Step 1 analysis.
+
+    Raises:
+        EvidenceError: the logs cannot be used (named).
+    """
+    store = LogStore.open(paths)
+    try:
+        per_minute = store.per_minute()
+        onset = detect_onset(per_minute)
+        start, end = store.extent()
+        since = onset.at if onset else start
+        groups = store.minute_groups()
+        messages = store.error_messages(limit=VERIFY_MESSAGES)
+        lines = store.lines
+        assessment = assess(
+            window=TimeWindow(start, end),
+            lines={
+                "total": lines.total,
+                "parsed": lines.parsed,
+                "malformed": lines.malformed,
+                "bad_timestamp": lines.bad_timestamp,
+            },
+            per_minute=per_minute,
+            groups=groups,
+            endpoint_latency=store.endpoint_latency(since),
+            messages=messages.head(20),
+            first_error=store.first_error(since),
+            last_error=store.last_error(since),
+            onset=onset,
+            data_loss=record.impact.data_loss,
+            security_breach=record.impact.security_breach,
+        )
+        return Evidence(
+            lines,
+            per_minute,
+            store.per_minute_endpoint(),
+            groups,
+            store.failing_requests(since),
+            messages,
+            assessment,
+        )
+    finally:
+        store.close()
+
+
+def load_changes(
+    folder: Path, params: NotebookParams, record: IncidentRecord, assessment: Assessment | None
+) -> tuple[ChangeEvidence | None, str]:
+    """Changes, deploys and suspects before the onset (or the alert without one)."""
+    if not params.repos:
+        return None, "No git repositories were given (incident-nb new --repo DIR)."
+    onset = assessment.onset.at if assessment and assessment.onset else utc(record.alert.started_at)
+    try:
+        evidence = change_evidence(
+            [folder / r for r in params.repos],
+            onset,
+            record.service or None,
+            lookback=timedelta(hours=params.lookback_hours),
+            endpoints=assessment.failing_endpoints if assessment else (),
+        )
+    except EvidenceError as exc:
+        return None, str(exc)
+    return evidence, ""
+
+
+def load_metrics(
+    params: NotebookParams, record: IncidentRecord, window: TimeWindow | None
+) -> tuple[MetricsEvidence | None, str]:
+    """The service's metrics from the Prometheus-compatible server, over the evidence window."""
+    if not params.prometheus_url:
+        return None, "No metrics server was given (incident-nb new --prometheus URL)."
+    if window is None:
+        start = utc(record.alert.started_at) - timedelta(hours=3)
+        window = TimeWindow(start, utc(record.alert.started_at) + timedelta(hours=1))
+    try:
+        return metrics_evidence(params.prometheus_url, record.service, window.start, window.end), ""
+    except EvidenceError as exc:
+        return None, str(exc)
+
+
+def fix_time(record: IncidentRecord) -> datetime | None:
+    """When the fix reached production: the first timeline event saying so, if any."""
+    for event in sorted(record.timeline, key=lambda e: utc(e.time)):
+        text = event.event.strip().lower()
+        if text.startswith(("fix deployed", "rolled back", "rollback deployed", "mitigated")):
+            return utc(event.time)
+    return None
