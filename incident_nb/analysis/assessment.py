@@ -56,6 +56,9 @@ class Assessment:
         """Endpoints whose errors rose at the onset, most errors first."""
         return [str(e) for e in self.endpoints.loc[self.endpoints["affected"], "endpoint"]]
 
+    def _new_since_onset(self, first_seen: str | None) -> bool:
+        return bool(self.onset and first_seen and first_seen >= iso(self.onset.at))
+
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the keys of ``incident-nb analyze --json``)."""
 
@@ -104,9 +107,12 @@ class Assessment:
                 "slope_per_min": round(self.trend.slope_per_min, 6),
                 "minutes": self.trend.minutes,
             },
-            "signatures": rows(
-                self.messages, ["template", "count", "first_seen", "last_seen", "example"]
-            ),
+            "signatures": [
+                {**row, "new_since_onset": self._new_since_onset(row["first_seen"])}
+                for row in rows(
+                    self.messages, ["id", "template", "count", "first_seen", "last_seen", "example"]
+                )
+            ],
             "severity_suggestion": {
                 "level": self.severity.level.value,
                 "reasons": list(self.severity.reasons),

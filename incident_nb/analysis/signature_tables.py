@@ -110,3 +110,42 @@ __all__ = [
     "grouping_frame",
     "signatures_frame",
 ]
+
+
+def error_signatures_from_counts(
+    counts: pd.DataFrame, config: GroupingConfig = DEFAULT_CONFIG
+) -> pd.DataFrame:
+    """Signatures of error events already counted per (message, tenant, endpoint).
+
+    The log store counts events per distinct message in SQL, so that millions of error lines
+    cost as much as their distinct messages here.
+
+    Args:
+        counts: columns ``message, tenant, endpoint, count, first_seen, last_seen``.
+        config: clustering knobs; the default is meant for every system.
+
+    Returns:
+        The columns of :func:`error_signatures`, most frequent first.
+    """
+    if counts.empty:
+        return pd.DataFrame(columns=list(ERROR_SIGNATURE_COLUMNS))
+    rows = counts.reset_index(drop=True)
+    grouping = group_messages(rows["message"].fillna(""), config)
+    rows = rows.assign(label=grouping.labels)
+    earliest = rows.sort_values("first_seen").drop_duplicates("label").set_index("label")
+    agg = rows.groupby("label").agg(
+        count=("count", "sum"),
+        first_seen=("first_seen", "min"),
+        last_seen=("last_seen", "max"),
+        tenants=("tenant", "nunique"),
+    )
+    agg["endpoints"] = (
+        rows.dropna(subset=["endpoint"])
+        .groupby("label")["endpoint"]
+        .agg(lambda values: ", ".join(sorted(set(map(str, values)))))
+    )
+    agg["example"] = earliest["message"]
+    agg["id"] = [grouping.signatures[i].id for i in agg.index]
+    agg["template"] = [grouping.signatures[i].template for i in agg.index]
+    agg = agg.sort_values(["count", "template"], ascending=[False, True])
+    return agg.reset_index(drop=True).loc[:, list(ERROR_SIGNATURE_COLUMNS)]

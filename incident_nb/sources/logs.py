@@ -20,6 +20,7 @@ from typing import IO, Any
 import duckdb
 import pandas as pd
 
+from incident_nb.analysis.signature_tables import error_signatures_from_counts
 from incident_nb.errors import EvidenceError
 from incident_nb.models import parse_utc
 from incident_nb.sources import logsql
@@ -302,8 +303,9 @@ class LogStore:
         return self._df(logsql.ENDPOINT_LATENCY, {"since": since})
 
     def error_messages(self, limit: int = 20) -> pd.DataFrame:
-        """Error messages grouped by their masked template, most frequent first."""
-        return self._df(logsql.ERROR_MESSAGES, {"limit": limit})
+        """Error signatures (messages grouped into templates), most frequent first."""
+        counts = self._df(logsql.ERROR_MESSAGE_COUNTS)
+        return error_signatures_from_counts(counts).head(limit)
 
     def failing_requests(self, since: datetime, limit: int = 20) -> pd.DataFrame:
         """The most recent failing requests from ``since`` on."""

@@ -13,16 +13,6 @@ IS_ERROR = (
     "(COALESCE(status >= 500, lower(level) IN ('error', 'fatal', 'critical', 'panic', 'crit')))"
 )
 
-# Variable parts of messages masked so that one kind of error is one row.
-MESSAGE_TEMPLATE = r"""
-regexp_replace(
-  regexp_replace(
-    regexp_replace(message,
-      '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<*>', 'g'),
-    '\b(\d+\.){3}\d+(:\d+)?\b', '<*>', 'g'),
-  '\b[\w-]*\d[\w-]*\b', '<*>', 'g')
-"""
-
 PER_MINUTE = """
 SELECT date_trunc('minute', ts) AS minute,
        count(*) AS requests,
@@ -72,19 +62,14 @@ GROUP BY 1
 ORDER BY errors DESC, requests DESC
 """
 
-ERROR_MESSAGES = f"""
-SELECT {MESSAGE_TEMPLATE} AS template,
+ERROR_MESSAGE_COUNTS = """
+SELECT message, tenant, endpoint,
        count(*) AS count,
        min(ts) AS first_seen,
-       max(ts) AS last_seen,
-       arg_min(message, ts) AS example,
-       count(DISTINCT tenant) AS tenants,
-       string_agg(DISTINCT endpoint, ', ' ORDER BY endpoint) AS endpoints
+       max(ts) AS last_seen
 FROM events
 WHERE is_error AND message IS NOT NULL
-GROUP BY 1
-ORDER BY count DESC, template
-LIMIT $limit
+GROUP BY 1, 2, 3
 """
 
 FAILING_REQUESTS = """

@@ -48,7 +48,13 @@ def test_record_and_executed_notebook(executed_demo, demo_data):
         "malformed": 0,
         "bad_timestamp": 0,
     }
-    assert any("discount_code" in s["example"] for s in summary["signatures"])
+    top = summary["signatures"][0]
+    assert (
+        top["template"]
+        == 'DatabaseError: column "discount_code" of relation "orders" does not exist (order <*>)'
+    )
+    assert top["new_since_onset"] is True and top["first_seen"].startswith(truth["onset"][:16])
+    assert not any(s["new_since_onset"] for s in summary["signatures"][1:])
 
     text = json.dumps(nb.cells[-1].outputs[0].data) + "".join(
         json.dumps(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
