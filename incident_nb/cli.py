@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_nb import cli_changes, cli_metrics, cli_signatures
+from incident_nb import cli_analyze, cli_changes, cli_metrics, cli_signatures
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
@@ -203,6 +203,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("export", "export the post-mortem (HTML, Markdown)", _export_arguments, _cmd_export),
     Subcommand("check", "blameless and completeness check", _check_arguments, _cmd_check),
     Subcommand("demo", "run the whole job on built-in demo data", _demo_arguments, _cmd_demo),
+    Subcommand(
+        "analyze",
+        "analyse log files: impact, onset, trend, endpoints, signatures",
+        cli_analyze.add_arguments,
+        cli_analyze.run,
+    ),
     Subcommand(
         "signatures",
         "group the messages of a log into error signatures",

@@ -84,6 +84,39 @@ def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
         store.close()
 
 
+def analyze_logs(paths: list[Path], window: TimeWindow | None = None) -> Assessment:
+    """The Step 1 assessment of log files, without an incident record (``incident-nb analyze``).
+
+    Raises:
+        EvidenceError: the logs cannot be used, or the window holds no events.
+    """
+    store = LogStore.open(paths, window=window)
+    try:
+        per_minute = store.per_minute()
+        onset = detect_onset(per_minute)
+        start, end = store.extent()
+        since = onset.at if onset else start
+        lines = store.lines
+        return assess(
+            window=window or TimeWindow(start, end),
+            lines={
+                "total": lines.total,
+                "parsed": lines.parsed,
+                "malformed": lines.malformed,
+                "bad_timestamp": lines.bad_timestamp,
+            },
+            per_minute=per_minute,
+            groups=store.minute_groups(),
+            endpoint_latency=store.endpoint_latency(since),
+            messages=store.error_messages(),
+            first_error=store.first_error(since),
+            last_error=store.last_error(since),
+            onset=onset,
+        )
+    finally:
+        store.close()
+
+
 def load_changes(
     folder: Path, params: NotebookParams, record: IncidentRecord, assessment: Assessment | None
 ) -> tuple[ChangeEvidence | None, str]:

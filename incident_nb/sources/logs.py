@@ -22,7 +22,7 @@ import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
 from incident_nb.errors import EvidenceError
-from incident_nb.models import parse_utc
+from incident_nb.models import TimeWindow, iso, parse_utc
 from incident_nb.sources import logsql
 
 # Canonical field -> names it goes by in common log conventions (first match wins).
@@ -186,7 +186,7 @@ class LogStore:
         """Canonical field -> the source column it was read from."""
 
     @classmethod
-    def open(cls, paths: Sequence[str | Path]) -> LogStore:
+    def open(cls, paths: Sequence[str | Path], window: TimeWindow | None = None) -> LogStore:
         """Parse JSON-lines log files (``.jsonl``, ``.json``, ``.gz``) into a store.
 
         Raises:
@@ -275,6 +275,21 @@ class LogStore:
                 f"no usable log lines in {', '.join(map(str, files))}: {malformed} malformed, "
                 f"{bad_ts} without a parsable timestamp"
             )
+        if window is not None:
+            first, last = con.execute("SELECT min(ts), max(ts) FROM events").fetchone() or (
+                None,
+                None,
+            )
+            con.execute(
+                "DELETE FROM events WHERE ts < $start OR ts >= $end",
+                {"start": window.start, "end": window.end},
+            )
+            remaining = con.execute("SELECT count(*) FROM events").fetchone()
+            if not remaining or remaining[0] == 0:
+                raise EvidenceError(
+                    f"no events between {iso(window.start)} and {iso(window.end)}; the logs "
+                    f"cover {iso(first)} to {iso(last)}: choose a window inside that"
+                )
         return cls(con, report, fields)
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
