@@ -38,6 +38,39 @@ class Evidence:
     assessment: Assessment
 
 
+def assess_store(
+    store: LogStore,
+    messages: pd.DataFrame,
+    per_minute: pd.DataFrame,
+    groups: pd.DataFrame,
+    data_loss: bool = False,
+    security_breach: bool = False,
+) -> Assessment:
+    """The Step 1 assessment of the events in ``store``, given what was already read of it."""
+    onset = detect_onset(per_minute)
+    start, end = store.extent()
+    since = onset.at if onset else start
+    lines = store.lines
+    return assess(
+        window=TimeWindow(start, end),
+        lines={
+            "total": lines.total,
+            "parsed": lines.parsed,
+            "malformed": lines.malformed,
+            "bad_timestamp": lines.bad_timestamp,
+        },
+        per_minute=per_minute,
+        groups=groups,
+        endpoint_latency=store.endpoint_latency(since),
+        messages=messages.head(20),
+        first_error=store.first_error(since),
+        last_error=store.last_error(since),
+        onset=onset,
+        data_loss=data_loss,
+        security_breach=security_breach,
+    )
+
+
 def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
     """Parse the logs and run the Step 1 analysis.
 
@@ -46,33 +79,15 @@ def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
     """
     store = LogStore.open(paths)
     try:
-        per_minute = store.per_minute()
-        onset = detect_onset(per_minute)
-        start, end = store.extent()
-        since = onset.at if onset else start
-        groups = store.minute_groups()
         messages = store.error_messages(limit=VERIFY_MESSAGES)
-        lines = store.lines
-        assessment = assess(
-            window=TimeWindow(start, end),
-            lines={
-                "total": lines.total,
-                "parsed": lines.parsed,
-                "malformed": lines.malformed,
-                "bad_timestamp": lines.bad_timestamp,
-            },
-            per_minute=per_minute,
-            groups=groups,
-            endpoint_latency=store.endpoint_latency(since),
-            messages=messages.head(20),
-            first_error=store.first_error(since),
-            last_error=store.last_error(since),
-            onset=onset,
-            data_loss=record.impact.data_loss,
-            security_breach=record.impact.security_breach,
+        per_minute, groups = store.per_minute(), store.minute_groups()
+        impact = record.impact
+        assessment = assess_store(
+            store, messages, per_minute, groups, impact.data_loss, impact.security_breach
         )
+        since = assessment.onset.at if assessment.onset else assessment.window.start
         return Evidence(
-            lines,
+            store.lines,
             per_minute,
             store.per_minute_endpoint(),
             groups,
@@ -92,26 +107,8 @@ def analyze_logs(paths: list[Path], window: TimeWindow | None = None) -> Assessm
     """
     store = LogStore.open(paths, window=window)
     try:
-        per_minute = store.per_minute()
-        onset = detect_onset(per_minute)
-        start, end = store.extent()
-        since = onset.at if onset else start
-        lines = store.lines
-        return assess(
-            window=window or TimeWindow(start, end),
-            lines={
-                "total": lines.total,
-                "parsed": lines.parsed,
-                "malformed": lines.malformed,
-                "bad_timestamp": lines.bad_timestamp,
-            },
-            per_minute=per_minute,
-            groups=store.minute_groups(),
-            endpoint_latency=store.endpoint_latency(since),
-            messages=store.error_messages(),
-            first_error=store.first_error(since),
-            last_error=store.last_error(since),
-            onset=onset,
+        return assess_store(
+            store, store.error_messages(), store.per_minute(), store.minute_groups()
         )
     finally:
         store.close()
