@@ -43,6 +43,7 @@ def assess_store(
     messages: pd.DataFrame,
     per_minute: pd.DataFrame,
     groups: pd.DataFrame,
+    *,
     data_loss: bool = False,
     security_breach: bool = False,
 ) -> Assessment:
@@ -83,7 +84,12 @@ def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
         per_minute, groups = store.per_minute(), store.minute_groups()
         impact = record.impact
         assessment = assess_store(
-            store, messages, per_minute, groups, impact.data_loss, impact.security_breach
+            store,
+            messages,
+            per_minute,
+            groups,
+            data_loss=impact.data_loss,
+            security_breach=impact.security_breach,
         )
         since = assessment.onset.at if assessment.onset else assessment.window.start
         return Evidence(
