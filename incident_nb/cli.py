@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from incident_nb import cli_analyze
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
@@ -145,6 +146,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("new", "create the investigation of an alert", _new_arguments, _cmd_new),
     Subcommand("export", "export the post-mortem (HTML, Markdown)", _export_arguments, _cmd_export),
     Subcommand("demo", "run the whole job on built-in demo data", _demo_arguments, _cmd_demo),
+    Subcommand("analyze", "analyse log files", cli_analyze.add_arguments, cli_analyze.run),
 )
 
 

@@ -23,18 +23,14 @@ import pandas as pd
 from incident_nb.errors import EvidenceError
 from incident_nb.models import parse_utc
 from incident_nb.sources import logsql
+from incident_nb.sources.logmapping import (
+    FIELD_CANDIDATES,
+    duration_expr,
+    override_fields,
+    pick_field,
+    timestamp_expr,
+)
 
-# Canonical field -> names it goes by in common log conventions (first match wins).
-FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "ts": ("ts", "timestamp", "time", "@timestamp", "datetime", "date"),
-    "tenant": ("tenant_id", "tenant", "customer_id", "org_id", "account_id"),
-    "endpoint": ("endpoint", "route", "http_route", "path", "url", "uri"),
-    "status": ("status", "status_code", "http_status", "response_code"),
-    "latency_ms": ("latency_ms", "duration_ms", "response_time_ms", "elapsed_ms", "took_ms"),
-    "message": ("message", "msg", "error", "err", "log"),
-    "request_id": ("request_id", "req_id", "requestId", "trace_id", "correlation_id"),
-    "level": ("level", "severity", "lvl", "log_level", "loglevel"),
-}
 _SQL_TYPES = {
     "tenant": "VARCHAR",
     "endpoint": "VARCHAR",
@@ -45,6 +41,8 @@ _SQL_TYPES = {
     "level": "VARCHAR",
 }
 _MAX_EXAMPLES = 5
+SNAPSHOT_FILE = "events.parquet"
+SNAPSHOT_META = "events.json"
 
 
 @dataclass(frozen=True)
@@ -146,35 +144,6 @@ def _sample_keys(paths: Sequence[Path], limit: int = 20000) -> list[str]:
     return list(keys)
 
 
-def _pick(columns: dict[str, str], candidates: tuple[str, ...]) -> str | None:
-    lowered = {name.lower(): name for name in columns}
-    return next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
-
-
-def _epoch_expr(num: str) -> str:
-    """Epoch numbers: the magnitude tells seconds, milliseconds, microseconds or nanoseconds."""
-    return (
-        f"to_timestamp(CASE WHEN abs({num}) >= 1e17 THEN {num} / 1e9 "
-        f"WHEN abs({num}) >= 1e14 THEN {num} / 1e6 "
-        f"WHEN abs({num}) >= 1e11 THEN {num} / 1e3 ELSE {num} END)"
-    )
-
-
-def _timestamp_expr(column: str, sql_type: str) -> str:
-    col = f'"{column}"'
-    if sql_type.startswith("TIMESTAMP WITH"):
-        return col
-    if sql_type.startswith(("TIMESTAMP", "DATE")):
-        return f"CAST({col} AS TIMESTAMPTZ)"
-    if sql_type in {"BIGINT", "INTEGER", "DOUBLE", "UBIGINT", "HUGEINT", "FLOAT"}:
-        return _epoch_expr(col)
-    epoch = _epoch_expr(f"try_cast({col} AS DOUBLE)")
-    return (
-        f"CASE WHEN regexp_full_match({col}, '-?[0-9]+([.][0-9]+)?') THEN {epoch} "
-        f"ELSE try_cast({col} AS TIMESTAMPTZ) END"
-    )
-
-
 class LogStore:
     """Parsed log events of one investigation, queried with DuckDB."""
 
@@ -185,8 +154,13 @@ class LogStore:
         """Canonical field -> the source column it was read from."""
 
     @classmethod
-    def open(cls, paths: Sequence[str | Path]) -> LogStore:
+    def open(cls, paths: Sequence[str | Path], mapping: dict[str, str] | None = None) -> LogStore:
         """Parse JSON-lines log files (``.jsonl``, ``.json``, ``.gz``) into a store.
+
+        Args:
+            paths: the log files.
+            mapping: canonical field (``timestamp``/``ts``, ``tenant``, ...) -> source field,
+                overriding the conventions of :data:`FIELD_CANDIDATES`.
 
         Raises:
             EvidenceError: a file is missing or empty, or the logs have no timestamp field.
@@ -227,16 +201,22 @@ class LogStore:
                 f"columns={{{columns}}})"
             )
         fields = {
-            name: col for name, cands in FIELD_CANDIDATES.items() if (col := _pick(schema, cands))
+            name: col
+            for name, cands in FIELD_CANDIDATES.items()
+            if (col := pick_field(schema, cands))
         }
+        fields.update(override_fields(mapping or {}, schema))
         if "ts" not in fields:
             raise EvidenceError(
                 f"no timestamp field in {', '.join(map(str, files))}: looked for "
                 f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(schema))}"
             )
-        exprs = [f"{_timestamp_expr(fields['ts'], schema[fields['ts']])} AS ts"]
+        exprs = [f"{timestamp_expr(fields['ts'], schema[fields['ts']])} AS ts"]
         for name, sql_type in _SQL_TYPES.items():
             col = fields.get(name)
+            if col and name == "latency_ms":
+                exprs.append(f"{duration_expr(col)} AS {name}")
+                continue
             exprs.append(
                 f'try_cast("{col}" AS {sql_type}) AS {name}'
                 if col
@@ -275,6 +255,72 @@ class LogStore:
                 f"{bad_ts} without a parsable timestamp"
             )
         return cls(con, report, fields)
+
+    @classmethod
+    def open_snapshot(cls, folder: str | Path) -> LogStore:
+        """Open the Parquet snapshot written by :meth:`snapshot` (after the logs rotated away).
+
+        Raises:
+            EvidenceError: the folder holds no snapshot.
+        """
+        base = Path(folder)
+        data, meta = base / SNAPSHOT_FILE, base / SNAPSHOT_META
+        if not data.is_file() or not meta.is_file():
+            raise EvidenceError(
+                f"no evidence snapshot in {base}; run incident-nb analyze --logs FILE "
+                f"--snapshot {base} first"
+            )
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"CREATE TABLE events AS SELECT * FROM read_parquet('{_quote(str(data))}')")
+        counts = info["lines"]
+        report = LineReport(
+            total=int(counts["total"]),
+            parsed=int(counts["parsed"]),
+            malformed=int(counts["malformed"]),
+            bad_timestamp=int(counts["bad_timestamp"]),
+        )
+        return cls(con, report, {str(k): str(v) for k, v in info["fields"].items()})
+
+    def snapshot(self, folder: str | Path) -> Path:
+        """Write the events as Parquet (plus their line accounting) into ``folder``."""
+        base = Path(folder)
+        base.mkdir(parents=True, exist_ok=True)
+        data = base / SNAPSHOT_FILE
+        self._con.execute(
+            f"COPY (SELECT * FROM events ORDER BY ts) TO '{_quote(str(data))}' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+        lines = {
+            "total": self.lines.total,
+            "parsed": self.lines.parsed,
+            "malformed": self.lines.malformed,
+            "bad_timestamp": self.lines.bad_timestamp,
+        }
+        meta = {"lines": lines, "fields": self.fields}
+        (base / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        return data
+
+    def restrict(self, start: datetime | None, end: datetime | None) -> int:
+        """Keep only the events in ``[start, end]``; return how many remain.
+
+        Raises:
+            EvidenceError: no event falls in the window.
+        """
+        self._con.execute(
+            "DELETE FROM events WHERE ts < COALESCE($start, ts) OR ts > COALESCE($end, ts)",
+            {"start": start, "end": end},
+        )
+        row = self._con.execute("SELECT count(*) FROM events").fetchone()
+        remaining = int(row[0]) if row else 0
+        if remaining == 0:
+            first, last = self.lines.total, self.lines.used
+            raise EvidenceError(
+                f"no log events between {start} and {end} ({first} lines read, {last} usable); "
+                "widen --window or check the time zone (--tz)"
+            )
+        return remaining
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         return self._con.execute(sql, params or {}).df()
