@@ -343,6 +343,12 @@ class LogStore:
         """Requests and errors per minute, endpoint and tenant."""
         return self._df(logsql.MINUTE_GROUPS)
 
+    def minute_by(self, key: str) -> pd.DataFrame:
+        """Requests and errors per minute and ``key`` (``"endpoint"`` or ``"tenant"``)."""
+        if key not in ("endpoint", "tenant"):
+            raise ValueError(f"minute_by: key must be endpoint or tenant, not {key!r}")
+        return self._df(logsql.MINUTE_BY.format(key=key))
+
     def endpoint_latency(self, since: datetime) -> pd.DataFrame:
         """Requests, errors and latency percentiles per endpoint from ``since`` on."""
         return self._df(logsql.ENDPOINT_LATENCY, {"since": since})
