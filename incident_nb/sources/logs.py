@@ -224,7 +224,8 @@ class LogStore:
             )
         all_null = " AND ".join(f'"{c}" IS NULL' for c in schema)
         con.execute(
-            f"CREATE TABLE parsed AS SELECT {', '.join(exprs)}, ({all_null}) AS malformed FROM raw"
+            f"CREATE TABLE parsed AS SELECT *, {logsql.IS_ERROR} AS is_error FROM "
+            f"(SELECT {', '.join(exprs)}, ({all_null}) AS malformed FROM raw)"
         )
         malformed, bad_ts, parsed_rows = con.execute(
             "SELECT count(*) FILTER (WHERE malformed), "
@@ -237,11 +238,10 @@ class LogStore:
         examples: tuple[BadLine, ...] = ()
         if malformed or bad_ts:
             examples = tuple(itertools.islice(_scan_bad_lines(files, fields["ts"]), _MAX_EXAMPLES))
-        con.execute(
-            f"CREATE TABLE events AS SELECT * EXCLUDE (malformed), {logsql.IS_ERROR} AS is_error "
-            "FROM parsed WHERE ts IS NOT NULL AND NOT malformed"
-        )
-        con.execute("DROP TABLE parsed")
+            # Parsed once, in place: only the unusable rows go (they are counted above).
+            con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
+        con.execute("ALTER TABLE parsed DROP COLUMN malformed")
+        con.execute("ALTER TABLE parsed RENAME TO events")
         report = LineReport(
             total=total,
             parsed=total - malformed,
@@ -273,7 +273,8 @@ class LogStore:
         info = json.loads(meta.read_text(encoding="utf-8"))
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"CREATE TABLE events AS SELECT * FROM read_parquet('{_quote(str(data))}')")
+        # A view: each query reads only the Parquet columns it needs.
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{_quote(str(data))}')")
         counts = info["lines"]
         report = LineReport(
             total=int(counts["total"]),
@@ -288,10 +289,7 @@ class LogStore:
         base = Path(folder)
         base.mkdir(parents=True, exist_ok=True)
         data = base / SNAPSHOT_FILE
-        self._con.execute(
-            f"COPY (SELECT * FROM events ORDER BY ts) TO '{_quote(str(data))}' "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
+        self._con.execute(f"COPY events TO '{_quote(str(data))}' (FORMAT parquet)")
         lines = {
             "total": self.lines.total,
             "parsed": self.lines.parsed,
@@ -308,10 +306,16 @@ class LogStore:
         Raises:
             EvidenceError: no event falls in the window.
         """
+        views = self._con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'events'"
+        ).fetchone()
         self._con.execute(
-            "DELETE FROM events WHERE ts < COALESCE($start, ts) OR ts > COALESCE($end, ts)",
+            "CREATE TABLE windowed AS SELECT * FROM events "
+            "WHERE ts >= COALESCE($start, ts) AND ts <= COALESCE($end, ts)",
             {"start": start, "end": end},
         )
+        self._con.execute(f"DROP {'VIEW' if views and views[0] else 'TABLE'} events")
+        self._con.execute("ALTER TABLE windowed RENAME TO events")
         row = self._con.execute("SELECT count(*) FROM events").fetchone()
         remaining = int(row[0]) if row else 0
         if remaining == 0:

@@ -141,3 +141,11 @@ def test_missing_and_empty_files_name_the_fix(tmp_path, capsys):
     assert "empty" in capsys.readouterr().err
     assert main(["analyze"]) == 1
     assert "--logs FILE" in capsys.readouterr().err
+
+
+def test_window_applies_to_a_snapshot_too(jsonl, tmp_path, capsys):
+    snap = tmp_path / "evidence"
+    analyze(capsys, "--logs", jsonl, "--snapshot", snap)
+    whole = analyze(capsys, "--logs", jsonl, "--window", "2026-11-20T14:00:00Z,")
+    again = analyze(capsys, "--from-snapshot", snap, "--window", "2026-11-20T14:00:00Z,")
+    assert comparable(again) == comparable(whole)
