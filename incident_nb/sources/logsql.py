@@ -13,6 +13,10 @@ IS_ERROR = (
     "(COALESCE(status >= 500, lower(level) IN ('error', 'fatal', 'critical', 'panic', 'crit')))"
 )
 
+# The minute of an event. DuckDB's time_bucket is 3-4x faster than date_trunc on TIMESTAMPTZ
+# (no calendar lookups); on another engine, render this as date_trunc('minute', ts).
+MINUTE = "time_bucket(INTERVAL 1 MINUTE, ts)"
+
 # Variable parts of messages masked so that one kind of error is one row.
 MESSAGE_TEMPLATE = r"""
 regexp_replace(
@@ -23,8 +27,8 @@ regexp_replace(
   '\b[\w-]*\d[\w-]*\b', '<*>', 'g')
 """
 
-PER_MINUTE = """
-SELECT date_trunc('minute', ts) AS minute,
+PER_MINUTE = f"""
+SELECT {MINUTE} AS minute,
        count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors,
        quantile_cont(latency_ms, 0.5) AS p50_ms,
@@ -35,8 +39,8 @@ GROUP BY 1
 ORDER BY 1
 """
 
-PER_MINUTE_ENDPOINT = """
-SELECT date_trunc('minute', ts) AS minute,
+PER_MINUTE_ENDPOINT = f"""
+SELECT {MINUTE} AS minute,
        endpoint,
        count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors,
@@ -48,8 +52,8 @@ GROUP BY 1, 2
 ORDER BY 1, 2
 """
 
-MINUTE_GROUPS = """
-SELECT date_trunc('minute', ts) AS minute,
+MINUTE_GROUPS = f"""
+SELECT {MINUTE} AS minute,
        COALESCE(endpoint, '(none)') AS endpoint,
        COALESCE(tenant, '(none)') AS tenant,
        count(*) AS requests,
@@ -61,9 +65,9 @@ ORDER BY 1, 2, 3
 
 # Requests and errors per minute and one grouping key (endpoint or tenant): far fewer rows than
 # MINUTE_GROUPS when both keys have many values.
-MINUTE_BY = """
-SELECT date_trunc('minute', ts) AS minute,
-       COALESCE({key}, '(none)') AS {key},
+MINUTE_BY = f"""
+SELECT {MINUTE} AS minute,
+       COALESCE({{key}}, '(none)') AS {{key}},
        count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors
 FROM events
