@@ -1,4 +1,8 @@
-"""``incident-nb analyze``: the Step 1 and Step 2 analysis of log files, as text or JSON."""
+"""The ``incident-nb analyze`` subcommand: analyse log files and print the summary.
+
+``--json`` prints one JSON document (the keys of :meth:`Assessment.summary`); without it, a
+readable summary. Progress goes to stderr.
+"""
 
 from __future__ import annotations
 
@@ -6,70 +10,131 @@ import argparse
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.errors import EvidenceError
-from incident_nb.models import TimeWindow, parse_utc
-from incident_nb.notebook.loading import analyze_logs
+
+if TYPE_CHECKING:
+    from incident_nb.analyze import AnalyzeRequest
+
+FORMATS = ("auto", "jsonl")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``incident-nb analyze``."""
-    parser.add_argument("--logs", action="append", required=True, type=Path, metavar="FILE")
+    parser.description = "Analyse service logs: onset, error rates, latency, tenants, signatures."
     parser.add_argument(
-        "--window",
-        metavar="START,END",
-        help="only events in this ISO-8601 window (UTC or with offsets)",
+        "--logs", action="append", default=[], type=Path, metavar="FILE", help="a log file"
+    )
+    parser.add_argument("--format", default="auto", choices=FORMATS, help="log format")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=SOURCE,...",
+        help="field overrides, e.g. timestamp=@timestamp,tenant=org.id",
+    )
+    parser.add_argument("--window", metavar="START,END", help="ISO-8601 times; either may be empty")
+    parser.add_argument("--tz", default="UTC", help="time zone of --window times without offset")
+    parser.add_argument(
+        "--snapshot", type=Path, metavar="DIR", help="write the evidence as Parquet into DIR"
+    )
+    parser.add_argument(
+        "--from-snapshot", type=Path, metavar="DIR", help="re-analyse a snapshot instead of logs"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
-def _window(text: str | None) -> TimeWindow | None:
+def _time(text: str, tz: ZoneInfo) -> datetime | None:
+    text = text.strip()
     if not text:
         return None
     try:
-        start, end = (parse_utc(part) for part in text.split(",", 1))
-        return TimeWindow(start, end)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise EvidenceError(f"--window: {text!r} is not an ISO-8601 time") from None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _request(args: argparse.Namespace) -> AnalyzeRequest:
+    from incident_nb.analyze import AnalyzeRequest, parse_mapping  # noqa: PLC0415 - heavy import
+
+    if not args.logs and args.from_snapshot is None:
+        raise EvidenceError("no logs given; pass --logs FILE (repeatable) or --from-snapshot DIR")
+    try:
+        tz = ZoneInfo(args.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise EvidenceError(f"unknown time zone {args.tz!r}; use an IANA name") from None
+    start = end = None
+    if args.window:
+        first, sep, last = args.window.partition(",")
+        if not sep:
+            raise EvidenceError("--window takes START,END (either may be empty)")
+        start, end = _time(first, tz), _time(last, tz)
+    try:
+        mapping = parse_mapping(args.map)
     except ValueError as exc:
-        raise EvidenceError(f"--window {text!r}: {exc}; use START,END in ISO-8601") from None
+        raise EvidenceError(str(exc)) from None
+    return AnalyzeRequest(
+        logs=tuple(args.logs),
+        mapping=mapping,
+        start=start,
+        end=end,
+        snapshot_from=args.from_snapshot,
+        snapshot_to=args.snapshot,
+    )
+
+
+def _readable(summary: dict[str, Any]) -> str:
+    lines = summary["lines"]
+    rate = summary["error_rate"]
+    out = [
+        f"Window:      {summary['window']['start']} .. {summary['window']['end']}",
+        f"Lines:       {lines['total']} total, {lines['parsed']} parsed, "
+        f"{lines['malformed']} malformed",
+        f"Onset:       {summary['onset'] or 'none detected'}",
+        f"Errors:      first {summary['first_error_at']}, last {summary['last_error_at']}",
+        f"Error rate:  overall {rate['overall']:.2%}, peak {rate['peak']:.2%} at {rate['peak_at']}",
+        f"Trend:       {summary['trend']['direction']} "
+        f"({summary['trend']['slope_per_min']:+.4f}/min)",
+        f"Severity:    {summary['severity_suggestion']['level']}",
+        "Endpoints:",
+    ]
+    out += [
+        f"  {e['endpoint']}: {e['requests']} req, {e['errors']} err "
+        f"({e['error_rate']:.2%}), p99 {e['p99_ms']} ms"
+        for e in summary["endpoints"][:10]
+    ]
+    out.append("Affected tenants:")
+    out += [
+        f"  {t['tenant']}: {t['errors']}/{t['requests']} ({t['error_rate']:.2%})"
+        for t in summary["affected_tenants"][:10]
+    ]
+    out.append("Signatures:")
+    out += [
+        f"  {s['count']:>7}  {'NEW ' if s['new_since_onset'] else ''}{s['template']}"
+        for s in summary["signatures"][:10]
+    ]
+    for bad in lines.get("examples", []):
+        out.append(f"Malformed:   {bad['path']}:{bad['line']}: {bad['reason']}")
+    return "\n".join(out)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse the logs and print the summary."""
-    started = time.perf_counter()
-    print(f"analysing {', '.join(map(str, args.logs))} ...", file=sys.stderr)
-    assessment = analyze_logs(args.logs, window=_window(args.window))
-    summary = assessment.summary()
-    print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    """Run ``incident-nb analyze``."""
+    began = time.monotonic()
+
+    def progress(message: str) -> None:
+        print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr)
+
+    from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
+
+    summary = analyze_logs(_request(args), progress)
     if args.json:
         print(json.dumps(summary, indent=2))
-        return 0
-    rate = summary["error_rate"]
-    lines = summary["lines"]
-    out = [
-        f"window     {summary['window']['start']} .. {summary['window']['end']}",
-        f"lines      {lines['total']:,} read, {lines['malformed']:,} malformed, "
-        f"{lines['bad_timestamp']:,} without a parsable timestamp",
-        f"onset      {summary['onset'] or 'none found'}",
-        f"errors     {rate['overall']:.2%} overall, {rate['since_onset']:.2%} since the onset, "
-        f"peak {rate['peak']:.2%} at {rate['peak_at']}",
-        f"trend      {summary['trend']['direction']} "
-        f"({summary['trend']['slope_per_min'] * 100:+.2f} points/min over the last 15 min)",
-        f"severity   {summary['severity_suggestion']['level']}: "
-        + "; ".join(summary["severity_suggestion"]["reasons"]),
-        "affected   "
-        + (", ".join(t["tenant"] for t in summary["affected_tenants"]) or "no tenant"),
-        "endpoints",
-    ]
-    for e in summary["endpoints"]:
-        flag = "*" if e["affected"] else " "
-        out.append(
-            f"  {flag} {e['endpoint']:<32} {e['requests']:>9,} req {e['error_rate']:>7.2%} errors "
-            f"p50 {e['p50_ms'] or 0:.0f} p95 {e['p95_ms'] or 0:.0f} p99 {e['p99_ms'] or 0:.0f} ms"
-        )
-    out.append("signatures")
-    for s in summary["signatures"][:10]:
-        new = " (new since onset)" if s["new_since_onset"] else ""
-        out.append(f"  {s['count']:>8,}  {s['template']}{new}")
-    print("\n".join(out))
+    else:
+        print(_readable(summary))
     return 0

@@ -18,7 +18,6 @@ from slugify import slugify
 from incident_nb.errors import IncidentExistsError, NotebookExecutionError, RecordError
 from incident_nb.models import Alert
 from incident_nb.notebook.params import NotebookParams
-from incident_nb.notebook.runner import create_notebook, execute_notebook
 from incident_nb.record import (
     RECORD_NAME,
     AlertRecord,
@@ -128,6 +127,8 @@ def create_incident(
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700
         write_record(staging, record)
+        from incident_nb.notebook.runner import create_notebook  # noqa: PLC0415 - heavy import
+
         create_notebook(investigation_template(), staging / NOTEBOOK_NAME, params.as_papermill())
         staging.rename(target)  # atomic; fails if the target appeared meanwhile
     except BaseException:
@@ -144,6 +145,8 @@ def execute_incident(folder: Path, timeout: int = 600) -> None:
     """
     notebook = folder / NOTEBOOK_NAME
     try:
+        from incident_nb.notebook.runner import execute_notebook  # noqa: PLC0415 - heavy import
+
         execute_notebook(notebook, timeout=timeout)
     except NotebookExecutionError as exc:
         try:

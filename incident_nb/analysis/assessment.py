@@ -150,10 +150,16 @@ def assess(
     onset: Onset | None,
     data_loss: bool = False,
     security_breach: bool = False,
+    tenant_groups: pd.DataFrame | None = None,
 ) -> Assessment:
-    """Assess impact from the evidence frames (see :class:`~incident_nb.sources.logs.LogStore`)."""
+    """Assess impact from the evidence frames (see :class:`~incident_nb.sources.logs.LogStore`).
+
+    ``groups`` has requests and errors per minute, endpoint and tenant; or, when
+    ``tenant_groups`` is given, ``groups`` is per minute and endpoint and ``tenant_groups`` per
+    minute and tenant (the same totals in far fewer rows).
+    """
     since = onset.at if onset else None
-    tenants = group_impact(groups, "tenant", since)
+    tenants = group_impact(groups if tenant_groups is None else tenant_groups, "tenant", since)
     endpoint_impact = group_impact(groups, "endpoint", since)
     endpoints = endpoint_impact.merge(
         endpoint_latency[["endpoint", "p50_ms", "p95_ms", "p99_ms"]], on="endpoint", how="left"

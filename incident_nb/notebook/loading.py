@@ -105,21 +105,6 @@ def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
         store.close()
 
 
-def analyze_logs(paths: list[Path], window: TimeWindow | None = None) -> Assessment:
-    """The Step 1 assessment of log files, without an incident record (``incident-nb analyze``).
-
-    Raises:
-        EvidenceError: the logs cannot be used, or the window holds no events.
-    """
-    store = LogStore.open(paths, window=window)
-    try:
-        return assess_store(
-            store, store.error_messages(), store.per_minute(), store.minute_groups()
-        )
-    finally:
-        store.close()
-
-
 def load_changes(
     folder: Path, params: NotebookParams, record: IncidentRecord, assessment: Assessment | None
 ) -> tuple[ChangeEvidence | None, str]:

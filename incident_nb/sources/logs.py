@@ -22,20 +22,16 @@ import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
 from incident_nb.errors import EvidenceError
-from incident_nb.models import TimeWindow, iso, parse_utc
+from incident_nb.models import parse_utc
 from incident_nb.sources import logsql
+from incident_nb.sources.logmapping import (
+    FIELD_CANDIDATES,
+    duration_expr,
+    override_fields,
+    pick_field,
+    timestamp_expr,
+)
 
-# Canonical field -> names it goes by in common log conventions (first match wins).
-FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "ts": ("ts", "timestamp", "time", "@timestamp", "datetime", "date"),
-    "tenant": ("tenant_id", "tenant", "customer_id", "org_id", "account_id"),
-    "endpoint": ("endpoint", "route", "http_route", "path", "url", "uri"),
-    "status": ("status", "status_code", "http_status", "response_code"),
-    "latency_ms": ("latency_ms", "duration_ms", "response_time_ms", "elapsed_ms", "took_ms"),
-    "message": ("message", "msg", "error", "err", "log"),
-    "request_id": ("request_id", "req_id", "requestId", "trace_id", "correlation_id"),
-    "level": ("level", "severity", "lvl", "log_level", "loglevel"),
-}
 _SQL_TYPES = {
     "tenant": "VARCHAR",
     "endpoint": "VARCHAR",
@@ -46,6 +42,8 @@ _SQL_TYPES = {
     "level": "VARCHAR",
 }
 _MAX_EXAMPLES = 5
+SNAPSHOT_FILE = "events.parquet"
+SNAPSHOT_META = "events.json"
 
 
 @dataclass(frozen=True)
@@ -80,17 +78,24 @@ def _open_text(path: Path) -> IO[str]:
     return path.open(encoding="utf-8", errors="replace")
 
 
-def _count_lines(path: Path) -> int:
-    """Count non-blank lines quickly (blank lines are not records)."""
+def _count_lines(path: Path, blank_lines: bool = True) -> int:
+    """Count the lines of ``path``; without blank lines unless ``blank_lines`` is False.
+
+    Reads into one reused buffer; counting blank lines costs as much again, so the fast path
+    first counts newlines only and asks for the exact count when the totals disagree.
+    """
     opener = gzip.open if path.suffix == ".gz" else Path.open
     total = blank = 0
-    tail = b"\n"
+    newline = ord("\n")
+    tail = newline
+    buf = bytearray(1 << 22)
     with opener(path, "rb") as handle:
-        while chunk := handle.read(1 << 22):
-            total += chunk.count(b"\n")
-            blank += chunk.count(b"\n\n") + (1 if tail == b"\n" and chunk[:1] == b"\n" else 0)
-            tail = chunk[-1:]
-    if tail not in (b"\n", b""):
+        while n := handle.readinto(buf):
+            total += buf.count(b"\n", 0, n)
+            if blank_lines:
+                blank += buf.count(b"\n\n", 0, n) + (tail == newline and buf[0] == newline)
+            tail = buf[n - 1]
+    if tail != newline:
         total += 1
     return total - blank
 
@@ -147,35 +152,6 @@ def _sample_keys(paths: Sequence[Path], limit: int = 20000) -> list[str]:
     return list(keys)
 
 
-def _pick(columns: dict[str, str], candidates: tuple[str, ...]) -> str | None:
-    lowered = {name.lower(): name for name in columns}
-    return next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
-
-
-def _epoch_expr(num: str) -> str:
-    """Epoch numbers: the magnitude tells seconds, milliseconds, microseconds or nanoseconds."""
-    return (
-        f"to_timestamp(CASE WHEN abs({num}) >= 1e17 THEN {num} / 1e9 "
-        f"WHEN abs({num}) >= 1e14 THEN {num} / 1e6 "
-        f"WHEN abs({num}) >= 1e11 THEN {num} / 1e3 ELSE {num} END)"
-    )
-
-
-def _timestamp_expr(column: str, sql_type: str) -> str:
-    col = f'"{column}"'
-    if sql_type.startswith("TIMESTAMP WITH"):
-        return col
-    if sql_type.startswith(("TIMESTAMP", "DATE")):
-        return f"CAST({col} AS TIMESTAMPTZ)"
-    if sql_type in {"BIGINT", "INTEGER", "DOUBLE", "UBIGINT", "HUGEINT", "FLOAT"}:
-        return _epoch_expr(col)
-    epoch = _epoch_expr(f"try_cast({col} AS DOUBLE)")
-    return (
-        f"CASE WHEN regexp_full_match({col}, '-?[0-9]+([.][0-9]+)?') THEN {epoch} "
-        f"ELSE try_cast({col} AS TIMESTAMPTZ) END"
-    )
-
-
 class LogStore:
     """Parsed log events of one investigation, queried with DuckDB."""
 
@@ -186,8 +162,17 @@ class LogStore:
         """Canonical field -> the source column it was read from."""
 
     @classmethod
-    def open(cls, paths: Sequence[str | Path], window: TimeWindow | None = None) -> LogStore:
+    def open(
+        cls,
+        paths: Sequence[str | Path],
+        mapping: dict[str, str] | None = None,
+    ) -> LogStore:
         """Parse JSON-lines log files (``.jsonl``, ``.json``, ``.gz``) into a store.
+
+        Args:
+            paths: the log files.
+            mapping: canonical field (``timestamp``/``ts``, ``tenant``, ...) -> source field,
+                overriding the conventions of :data:`FIELD_CANDIDATES`.
 
         Raises:
             EvidenceError: a file is missing or empty, or the logs have no timestamp field.
@@ -198,7 +183,7 @@ class LogStore:
         for file in files:
             if not file.is_file():
                 raise EvidenceError(f"log file not found: {file}")
-        counts = [_count_lines(f) for f in files]
+        counts = [_count_lines(f, blank_lines=False) for f in files]
         for file, count in zip(files, counts, strict=True):
             if count == 0:
                 raise EvidenceError(f"log file is empty: {file}; check the path or the export")
@@ -228,16 +213,22 @@ class LogStore:
                 f"columns={{{columns}}})"
             )
         fields = {
-            name: col for name, cands in FIELD_CANDIDATES.items() if (col := _pick(schema, cands))
+            name: col
+            for name, cands in FIELD_CANDIDATES.items()
+            if (col := pick_field(schema, cands))
         }
+        fields.update(override_fields(mapping or {}, schema))
         if "ts" not in fields:
             raise EvidenceError(
                 f"no timestamp field in {', '.join(map(str, files))}: looked for "
                 f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(schema))}"
             )
-        exprs = [f"{_timestamp_expr(fields['ts'], schema[fields['ts']])} AS ts"]
+        exprs = [f"{timestamp_expr(fields['ts'], schema[fields['ts']])} AS ts"]
         for name, sql_type in _SQL_TYPES.items():
             col = fields.get(name)
+            if col and name == "latency_ms":
+                exprs.append(f"{duration_expr(col)} AS {name}")
+                continue
             exprs.append(
                 f'try_cast("{col}" AS {sql_type}) AS {name}'
                 if col
@@ -245,24 +236,26 @@ class LogStore:
             )
         all_null = " AND ".join(f'"{c}" IS NULL' for c in schema)
         con.execute(
-            f"CREATE TABLE parsed AS SELECT {', '.join(exprs)}, ({all_null}) AS malformed FROM raw"
+            f"CREATE TABLE parsed AS SELECT *, {logsql.IS_ERROR} AS is_error FROM "
+            f"(SELECT {', '.join(exprs)}, ({all_null}) AS malformed FROM raw)"
         )
         malformed, bad_ts, parsed_rows = con.execute(
             "SELECT count(*) FILTER (WHERE malformed), "
             "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*) FROM parsed"
         ).fetchone() or (0, 0, 0)
         total = sum(counts)
+        if total != parsed_rows:  # blank lines are not records: count them out exactly
+            total = sum(_count_lines(f) for f in files)
         # DuckDB turns a malformed line into a row of NULLs; lines it could not see at all
         # (should be none) are counted as malformed too, so the totals always add up.
         malformed += max(0, total - parsed_rows)
         examples: tuple[BadLine, ...] = ()
         if malformed or bad_ts:
             examples = tuple(itertools.islice(_scan_bad_lines(files, fields["ts"]), _MAX_EXAMPLES))
-        con.execute(
-            f"CREATE TABLE events AS SELECT * EXCLUDE (malformed), {logsql.IS_ERROR} AS is_error "
-            "FROM parsed WHERE ts IS NOT NULL AND NOT malformed"
-        )
-        con.execute("DROP TABLE parsed")
+            # Parsed once, in place: only the unusable rows go (they are counted above).
+            con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
+        con.execute("ALTER TABLE parsed DROP COLUMN malformed")
+        con.execute("ALTER TABLE parsed RENAME TO events")
         report = LineReport(
             total=total,
             parsed=total - malformed,
@@ -275,22 +268,77 @@ class LogStore:
                 f"no usable log lines in {', '.join(map(str, files))}: {malformed} malformed, "
                 f"{bad_ts} without a parsable timestamp"
             )
-        if window is not None:
-            first, last = con.execute("SELECT min(ts), max(ts) FROM events").fetchone() or (
-                None,
-                None,
-            )
-            con.execute(
-                "DELETE FROM events WHERE ts < $start OR ts >= $end",
-                {"start": window.start, "end": window.end},
-            )
-            remaining = con.execute("SELECT count(*) FROM events").fetchone()
-            if not remaining or remaining[0] == 0:
-                raise EvidenceError(
-                    f"no events between {iso(window.start)} and {iso(window.end)}; the logs "
-                    f"cover {iso(first)} to {iso(last)}: choose a window inside that"
-                )
         return cls(con, report, fields)
+
+    @classmethod
+    def open_snapshot(cls, folder: str | Path) -> LogStore:
+        """Open the Parquet snapshot written by :meth:`snapshot` (after the logs rotated away).
+
+        Raises:
+            EvidenceError: the folder holds no snapshot.
+        """
+        base = Path(folder)
+        data, meta = base / SNAPSHOT_FILE, base / SNAPSHOT_META
+        if not data.is_file() or not meta.is_file():
+            raise EvidenceError(
+                f"no evidence snapshot in {base}; run incident-nb analyze --logs FILE "
+                f"--snapshot {base} first"
+            )
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        # A view: each query reads only the Parquet columns it needs.
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{_quote(str(data))}')")
+        counts = info["lines"]
+        report = LineReport(
+            total=int(counts["total"]),
+            parsed=int(counts["parsed"]),
+            malformed=int(counts["malformed"]),
+            bad_timestamp=int(counts["bad_timestamp"]),
+        )
+        return cls(con, report, {str(k): str(v) for k, v in info["fields"].items()})
+
+    def snapshot(self, folder: str | Path) -> Path:
+        """Write the events as Parquet (plus their line accounting) into ``folder``."""
+        base = Path(folder)
+        base.mkdir(parents=True, exist_ok=True)
+        data = base / SNAPSHOT_FILE
+        self._con.execute(f"COPY events TO '{_quote(str(data))}' (FORMAT parquet)")
+        lines = {
+            "total": self.lines.total,
+            "parsed": self.lines.parsed,
+            "malformed": self.lines.malformed,
+            "bad_timestamp": self.lines.bad_timestamp,
+        }
+        meta = {"lines": lines, "fields": self.fields}
+        (base / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        return data
+
+    def restrict(self, start: datetime | None, end: datetime | None) -> int:
+        """Keep only the events in ``[start, end]``; return how many remain.
+
+        Raises:
+            EvidenceError: no event falls in the window.
+        """
+        views = self._con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'events'"
+        ).fetchone()
+        self._con.execute(
+            "CREATE TABLE windowed AS SELECT * FROM events "
+            "WHERE ts >= COALESCE($start, ts) AND ts <= COALESCE($end, ts)",
+            {"start": start, "end": end},
+        )
+        self._con.execute(f"DROP {'VIEW' if views and views[0] else 'TABLE'} events")
+        self._con.execute("ALTER TABLE windowed RENAME TO events")
+        row = self._con.execute("SELECT count(*) FROM events").fetchone()
+        remaining = int(row[0]) if row else 0
+        if remaining == 0:
+            first, last = self.lines.total, self.lines.used
+            raise EvidenceError(
+                f"no log events between {start} and {end} ({first} lines read, {last} usable); "
+                "widen --window or check the time zone (--tz)"
+            )
+        return remaining
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         return self._con.execute(sql, params or {}).df()
@@ -312,6 +360,12 @@ class LogStore:
     def minute_groups(self) -> pd.DataFrame:
         """Requests and errors per minute, endpoint and tenant."""
         return self._df(logsql.MINUTE_GROUPS)
+
+    def minute_by(self, key: str) -> pd.DataFrame:
+        """Requests and errors per minute and ``key`` (``"endpoint"`` or ``"tenant"``)."""
+        if key not in ("endpoint", "tenant"):
+            raise ValueError(f"minute_by: key must be endpoint or tenant, not {key!r}")
+        return self._df(logsql.MINUTE_BY.format(key=key))
 
     def endpoint_latency(self, since: datetime) -> pd.DataFrame:
         """Requests, errors and latency percentiles per endpoint from ``since`` on."""

@@ -13,8 +13,12 @@ IS_ERROR = (
     "(COALESCE(status >= 500, lower(level) IN ('error', 'fatal', 'critical', 'panic', 'crit')))"
 )
 
-PER_MINUTE = """
-SELECT date_trunc('minute', ts) AS minute,
+# The minute of an event. DuckDB's time_bucket is 3-4x faster than date_trunc on TIMESTAMPTZ
+# (no calendar lookups); on another engine, render this as date_trunc('minute', ts).
+MINUTE = "time_bucket(INTERVAL 1 MINUTE, ts)"
+
+PER_MINUTE = f"""
+SELECT {MINUTE} AS minute,
        count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors,
        quantile_cont(latency_ms, 0.5) AS p50_ms,
@@ -25,8 +29,8 @@ GROUP BY 1
 ORDER BY 1
 """
 
-PER_MINUTE_ENDPOINT = """
-SELECT date_trunc('minute', ts) AS minute,
+PER_MINUTE_ENDPOINT = f"""
+SELECT {MINUTE} AS minute,
        endpoint,
        count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors,
@@ -38,8 +42,8 @@ GROUP BY 1, 2
 ORDER BY 1, 2
 """
 
-MINUTE_GROUPS = """
-SELECT date_trunc('minute', ts) AS minute,
+MINUTE_GROUPS = f"""
+SELECT {MINUTE} AS minute,
        COALESCE(endpoint, '(none)') AS endpoint,
        COALESCE(tenant, '(none)') AS tenant,
        count(*) AS requests,
@@ -47,6 +51,18 @@ SELECT date_trunc('minute', ts) AS minute,
 FROM events
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3
+"""
+
+# Requests and errors per minute and one grouping key (endpoint or tenant): far fewer rows than
+# MINUTE_GROUPS when both keys have many values.
+MINUTE_BY = f"""
+SELECT {MINUTE} AS minute,
+       COALESCE({{key}}, '(none)') AS {{key}},
+       count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors
+FROM events
+GROUP BY 1, 2
+ORDER BY 1, 2
 """
 
 ENDPOINT_LATENCY = """

@@ -1,0 +1,147 @@
+"""Orchestration of one log analysis: store -> assessment -> the ``analyze --json`` document.
+
+The CLI and the notebook call :func:`analyze_logs`; it reads the logs (or the Parquet snapshot)
+through :class:`~incident_nb.sources.logs.LogStore`, runs the pure analysis and returns the
+summary with the keys the ``analyze`` command promises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from incident_nb.analysis.assessment import Assessment, assess
+from incident_nb.analysis.impact import detect_onset
+from incident_nb.models import TimeWindow
+from incident_nb.sources.logs import LogStore
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
+
+    logs: tuple[Path, ...] = ()
+    mapping: tuple[tuple[str, str], ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    snapshot_from: Path | None = None
+    snapshot_to: Path | None = None
+
+
+def signatures(store: LogStore, onset: datetime | None, limit: int = 20) -> pd.DataFrame:
+    """Error signatures with counts, first seen and whether they are new since the onset.
+
+    The one place signatures are computed, so a better grouping can replace the SQL template
+    masking without touching the callers.
+    """
+    frame = store.error_messages(limit)
+    if onset is None:
+        frame["new_since_onset"] = False
+    else:
+        frame["new_since_onset"] = pd.to_datetime(frame["first_seen"], utc=True) >= pd.Timestamp(
+            onset
+        )
+    return frame
+
+
+def _lines(store: LogStore) -> dict[str, int]:
+    return {
+        "total": store.lines.total,
+        "parsed": store.lines.parsed,
+        "malformed": store.lines.malformed,
+        "bad_timestamp": store.lines.bad_timestamp,
+    }
+
+
+def analyze_store(store: LogStore) -> tuple[Assessment, pd.DataFrame]:
+    """Assess the events of ``store``; also return the signatures frame."""
+    per_minute = store.per_minute()
+    onset = detect_onset(per_minute)
+    start, end = store.extent()
+    since = onset.at if onset else start
+    sigs = signatures(store, onset.at if onset else None)
+    assessment = assess(
+        window=TimeWindow(start, end),
+        lines=_lines(store),
+        per_minute=per_minute,
+        groups=store.minute_by("endpoint"),
+        tenant_groups=store.minute_by("tenant"),
+        endpoint_latency=store.endpoint_latency(since),
+        messages=sigs,
+        first_error=store.first_error(since),
+        last_error=store.last_error(since),
+        onset=onset,
+    )
+    return assessment, sigs
+
+
+def analyze_logs(
+    request: AnalyzeRequest, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """Run the whole analysis and return the JSON-ready summary (``analyze --json``).
+
+    Raises:
+        EvidenceError: the logs cannot be used (the message says how to fix it).
+    """
+    if request.snapshot_from is not None:
+        progress(f"opening the evidence snapshot in {request.snapshot_from}")
+        store = LogStore.open_snapshot(request.snapshot_from)
+    else:
+        progress(f"parsing {len(request.logs)} log file(s)")
+        store = LogStore.open(list(request.logs), dict(request.mapping) or None)
+    try:
+        if request.start is not None or request.end is not None:
+            store.restrict(request.start, request.end)
+        if request.snapshot_to is not None:
+            progress(f"writing the evidence snapshot to {request.snapshot_to}")
+            store.snapshot(request.snapshot_to)
+        progress("analysing")
+        assessment, sigs = analyze_store(store)
+        summary = assessment.summary()
+        summary["signatures"] = _signature_rows(sigs)
+        summary["lines"]["examples"] = [
+            {"path": b.path, "line": b.line, "reason": b.reason, "text": b.text}
+            for b in store.lines.examples
+        ]
+        summary["sample_failing_request_ids"] = [
+            str(r) for r in store.failing_requests(store.extent()[0])["request_id"].dropna()
+        ]
+        summary["fields"] = dict(store.fields)
+        return summary
+    finally:
+        store.close()
+
+
+def _signature_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for template, count, first_seen, new, example in frame[
+        ["template", "count", "first_seen", "new_since_onset", "example"]
+    ].itertuples(index=False):
+        first = pd.Timestamp(first_seen).tz_convert("UTC")
+        rows.append(
+            {
+                "template": str(template).strip(),
+                "count": int(count),
+                "first_seen": first.isoformat().replace("+00:00", "Z"),
+                "new_since_onset": bool(new),
+                "example": str(example),
+            }
+        )
+    return rows
+
+
+def parse_mapping(text: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """``["timestamp=@timestamp,tenant=org.id"]`` -> ``(("timestamp", "@timestamp"), ...)``."""
+    pairs: list[tuple[str, str]] = []
+    for chunk in text:
+        for item in filter(None, (p.strip() for p in chunk.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValueError(f"bad --map entry {item!r}; write canonical=source_field")
+            pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)

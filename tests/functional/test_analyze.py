@@ -1,0 +1,151 @@
+"""``incident-nb analyze`` end to end on a generated incident with a known ground truth."""
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from incident_nb.cli import main
+from incident_nb.demo.scenario import Scenario, generate_logs
+
+SCENARIO = Scenario(lines=30_000)
+KEYS = {
+    "window",
+    "lines",
+    "onset",
+    "first_error_at",
+    "last_error_at",
+    "error_rate",
+    "endpoints",
+    "affected_tenants",
+    "trend",
+    "signatures",
+    "severity_suggestion",
+}
+
+
+@pytest.fixture(scope="module")
+def jsonl(tmp_path_factory):
+    return generate_logs(SCENARIO, tmp_path_factory.mktemp("logs") / "service.jsonl")
+
+
+def analyze(capsys, *args):
+    capsys.readouterr()
+    status = main(["analyze", *map(str, args), "--json"])
+    out = capsys.readouterr()
+    assert status == 0, out.err
+    return json.loads(out.out)
+
+
+def comparable(summary):
+    """The analysis itself, without the fields that name the source columns or files."""
+    return {k: summary[k] for k in KEYS if k != "lines"}
+
+
+def test_json_has_the_promised_keys_and_finds_the_incident(jsonl, capsys):
+    summary = analyze(capsys, "--logs", jsonl)
+    assert set(summary) >= KEYS
+    assert summary["lines"] == {
+        "total": 30_000,
+        "parsed": 30_000,
+        "malformed": 0,
+        "bad_timestamp": 0,
+        "examples": [],
+    }
+    onset = summary["onset"]
+    assert onset is not None
+    at = datetime.fromisoformat(onset.replace("Z", "+00:00"))
+    assert abs(at - SCENARIO.onset) <= timedelta(minutes=2)
+    top = summary["endpoints"][0]
+    assert top["endpoint"] == SCENARIO.failing_endpoint
+    assert set(top) >= {"requests", "errors", "error_rate", "p50_ms", "p95_ms", "p99_ms"}
+    assert top["p50_ms"] <= top["p95_ms"] <= top["p99_ms"]
+    assert {t["tenant"] for t in summary["affected_tenants"]} == set(SCENARIO.affected_tenants)
+    new = [s for s in summary["signatures"] if s["new_since_onset"]]
+    assert [s["template"].split(":")[0] for s in new] == ["DatabaseError"]
+    assert summary["signatures"][0]["first_seen"] >= onset
+    assert summary["sample_failing_request_ids"]
+
+
+def test_ecs_named_fields_give_the_same_analysis(jsonl, tmp_path, capsys):
+    ecs = tmp_path / "ecs.jsonl"
+    with jsonl.open() as src, ecs.open("w") as dst:
+        for line in src:
+            rec = json.loads(line)
+            out = {
+                "@timestamp": rec["ts"],
+                "org.id": rec["tenant_id"],
+                "url.path": rec["endpoint"],
+                "http.response.status_code": rec["status"],
+                "event.duration": round(rec["latency_ms"] * 1_000_000),
+                "message": rec["message"],
+                "http.request.id": rec["request_id"],
+                "log.level": rec["level"],
+            }
+            dst.write(json.dumps(out) + "\n")
+    plain = analyze(capsys, "--logs", jsonl)
+    mapped = analyze(capsys, "--logs", ecs)
+    assert mapped["fields"]["latency_ms"] == "event.duration"
+    assert comparable(mapped) == comparable(plain)
+
+
+def test_map_overrides_the_conventions(jsonl, tmp_path, capsys):
+    renamed = tmp_path / "renamed.jsonl"
+    renamed.write_text(jsonl.read_text().replace('"tenant_id"', '"customer_ref"'))
+    summary = analyze(capsys, "--logs", renamed, "--map", "tenant=customer_ref")
+    assert summary["fields"]["tenant"] == "customer_ref"
+    assert {t["tenant"] for t in summary["affected_tenants"]} == set(SCENARIO.affected_tenants)
+    assert main(["analyze", "--logs", str(renamed), "--map", "tenant=nope"]) == 1
+    assert "no field 'nope'" in capsys.readouterr().err
+
+
+def test_snapshot_reanalysis_gives_the_same_summary(jsonl, tmp_path, capsys):
+    snap = tmp_path / "evidence"
+    first = analyze(capsys, "--logs", jsonl, "--snapshot", snap)
+    assert (snap / "events.parquet").is_file()
+    again = analyze(capsys, "--from-snapshot", snap)
+    assert again == first
+
+
+def test_malformed_lines_are_reported_and_analysis_continues(jsonl, tmp_path, capsys):
+    lines = jsonl.read_text().splitlines()
+    lines.insert(99, '{"ts": "2026-11-20T12:00:01Z", "status": 5')
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n")
+    summary = analyze(capsys, "--logs", broken)
+    assert summary["lines"]["total"] == 30_001
+    assert summary["lines"]["malformed"] == 1
+    assert summary["lines"]["examples"][0]["line"] == 100
+    assert summary["endpoints"][0]["endpoint"] == SCENARIO.failing_endpoint
+
+
+def test_window_restricts_and_empty_window_names_the_fix(jsonl, capsys):
+    summary = analyze(capsys, "--logs", jsonl, "--window", "2026-11-20T14:00:00Z,")
+    assert summary["window"]["start"] >= "2026-11-20T14:00:00Z"
+    status = main(["analyze", "--logs", str(jsonl), "--window", "2030-01-01T00:00:00,"])
+    assert status == 1
+    assert "widen --window" in capsys.readouterr().err
+
+
+def test_readable_summary_without_json(jsonl, capsys):
+    assert main(["analyze", "--logs", str(jsonl)]) == 0
+    out = capsys.readouterr()
+    assert "Onset:" in out.out and SCENARIO.failing_endpoint in out.out
+    assert "parsing" in out.err
+
+
+def test_missing_and_empty_files_name_the_fix(tmp_path, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert main(["analyze", "--logs", str(empty)]) == 1
+    assert "empty" in capsys.readouterr().err
+    assert main(["analyze"]) == 1
+    assert "--logs FILE" in capsys.readouterr().err
+
+
+def test_window_applies_to_a_snapshot_too(jsonl, tmp_path, capsys):
+    snap = tmp_path / "evidence"
+    analyze(capsys, "--logs", jsonl, "--snapshot", snap)
+    whole = analyze(capsys, "--logs", jsonl, "--window", "2026-11-20T14:00:00Z,")
+    again = analyze(capsys, "--from-snapshot", snap, "--window", "2026-11-20T14:00:00Z,")
+    assert comparable(again) == comparable(whole)
