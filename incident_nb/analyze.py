@@ -31,6 +31,8 @@ class AnalyzeRequest:
     end: datetime | None = None
     snapshot_from: Path | None = None
     snapshot_to: Path | None = None
+    fmt: str = "auto"
+    tz: str = "UTC"
 
 
 def signatures(store: LogStore, onset: datetime | None, limit: int = 20) -> pd.DataFrame:
@@ -93,7 +95,9 @@ def analyze_logs(
         store = LogStore.open_snapshot(request.snapshot_from)
     else:
         progress(f"parsing {len(request.logs)} log file(s)")
-        store = LogStore.open(list(request.logs), dict(request.mapping) or None)
+        store = LogStore.open(
+            list(request.logs), dict(request.mapping) or None, fmt=request.fmt, tz=request.tz
+        )
     try:
         if request.start is not None or request.end is not None:
             store.restrict(request.start, request.end)

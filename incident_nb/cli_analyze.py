@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.errors import EvidenceError
+from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
     from incident_nb.analyze import AnalyzeRequest
-
-FORMATS = ("auto", "jsonl")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--logs", action="append", default=[], type=Path, metavar="FILE", help="a log file"
     )
-    parser.add_argument("--format", default="auto", choices=FORMATS, help="log format")
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=FORMAT_NAMES,
+        help="format of every log file (default: recognised per file)",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -38,7 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="field overrides, e.g. timestamp=@timestamp,tenant=org.id",
     )
     parser.add_argument("--window", metavar="START,END", help="ISO-8601 times; either may be empty")
-    parser.add_argument("--tz", default="UTC", help="time zone of --window times without offset")
+    parser.add_argument(
+        "--tz",
+        default="UTC",
+        help="IANA time zone of timestamps written without an offset, in the logs and --window",
+    )
     parser.add_argument(
         "--snapshot", type=Path, metavar="DIR", help="write the evidence as Parquet into DIR"
     )
@@ -85,6 +93,8 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         end=end,
         snapshot_from=args.from_snapshot,
         snapshot_to=args.snapshot,
+        fmt=args.format,
+        tz=args.tz,
     )
 
 

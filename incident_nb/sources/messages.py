@@ -2,7 +2,7 @@
 
 A file is either plain text (each line is one message, or with ``multiline`` indented lines and
 tracebacks continuing the message above) or JSON lines (the message and time are
-read from the fields named in :data:`incident_nb.sources.logmapping.FIELD_CANDIDATES`). Every line
+read from the fields named in :data:`incident_nb.sources.logs.fields.FIELD_CANDIDATES`). Every line
 of the input belongs to exactly one message, so line numbers survive: a JSON line that does not
 parse, or has no message field, keeps its raw text as its message and is counted in
 :class:`MessageLines`.
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from incident_nb.errors import EvidenceError
-from incident_nb.sources.logmapping import FIELD_CANDIDATES
+from incident_nb.sources.logs.fields import FIELD_CANDIDATES
 
 Format = Literal["auto", "text", "multiline", "json"]
 FORMATS: tuple[str, ...] = ("auto", "text", "multiline", "json")

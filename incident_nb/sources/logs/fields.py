@@ -50,6 +50,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "elapsed_ms",
         "took_ms",
         "http.server.duration",
+        "http.server.request.duration",
         "event.duration",
         "duration",
     ),
@@ -66,7 +67,11 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
     "level": ("level", "severity", "lvl", "log_level", "loglevel", "log.level", "severity_text"),
 }
 # Duration fields whose unit is not milliseconds -> factor to milliseconds (ECS: nanoseconds).
-DURATION_TO_MS: dict[str, float] = {"event.duration": 1e-6, "duration": 1.0}
+DURATION_TO_MS: dict[str, float] = {
+    "event.duration": 1e-6,
+    "http.server.request.duration": 1000.0,  # OpenTelemetry: seconds
+    "duration": 1.0,
+}
 _ALIASES = {"timestamp": "ts", "time": "ts", "latency": "latency_ms", "duration": "latency_ms"}
 
 

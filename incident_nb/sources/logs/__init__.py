@@ -1,0 +1,47 @@
+"""Service logs in any common format, read by DuckDB into one normalised ``events`` table.
+
+- :mod:`.formats`: the formats (JSON lines, CSV/TSV, logfmt, access logs, OTLP, Parquet) and
+  how a file's format is recognised;
+- :mod:`.readers`, :mod:`.textlines`, :mod:`.otlp`: one DuckDB view per format;
+- :mod:`.fields`: which source field is the timestamp, tenant, status... and unit conversions;
+- :mod:`.loader`: the one pass from those views to ``events``, with line accounting;
+- :mod:`.store`: :class:`LogStore`, the queries the analysis runs, and Parquet snapshots.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from incident_nb.sources.logs.accounting import BadLine, LineReport
+    from incident_nb.sources.logs.formats import FORMAT_NAMES, FORMATS
+    from incident_nb.sources.logs.store import SNAPSHOT_FILE, SNAPSHOT_META, LogStore
+
+_HOMES = {
+    "BadLine": "accounting",
+    "LineReport": "accounting",
+    "FORMATS": "formats",
+    "FORMAT_NAMES": "formats",
+    "SNAPSHOT_FILE": "store",
+    "SNAPSHOT_META": "store",
+    "LogStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the CLI lists the formats without loading DuckDB or pandas.
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+
+
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "SNAPSHOT_FILE",
+    "SNAPSHOT_META",
+    "BadLine",
+    "LineReport",
+    "LogStore",
+]

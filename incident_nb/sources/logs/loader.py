@@ -1,0 +1,186 @@
+"""Loading log files of any known format into one normalised DuckDB ``events`` table.
+
+Each file's format is named or recognised; each format's reader gives a view of the source
+columns; the field conventions (or ``--map``) pick the timestamp, tenant, endpoint, status,
+latency, message, request id and level among them; and one pass converts them into
+``events`` (ts TIMESTAMPTZ in UTC, latency in milliseconds) while every record is accounted
+for: parsed, malformed, or without a usable timestamp.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from incident_nb.errors import EvidenceError
+from incident_nb.sources import logsql
+from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport, RawInput
+from incident_nb.sources.logs.fields import (
+    FIELD_CANDIDATES,
+    duration_expr,
+    override_fields,
+    pick_field,
+    timestamp_expr,
+)
+from incident_nb.sources.logs.formats import LogFormat, detect_format, get_format
+
+SQL_TYPES = {
+    "tenant": "VARCHAR",
+    "endpoint": "VARCHAR",
+    "status": "INTEGER",
+    "latency_ms": "DOUBLE",
+    "message": "VARCHAR",
+    "request_id": "VARCHAR",
+    "level": "VARCHAR",
+}
+"""The canonical fields besides the timestamp, with their types in ``events``."""
+
+
+def _check_files(paths: Sequence[str | Path]) -> list[Path]:
+    files = [Path(p) for p in paths]
+    if not files:
+        raise EvidenceError("no log files given; pass at least one with --logs FILE")
+    for file in files:
+        if not file.is_file():
+            raise EvidenceError(f"log file not found: {file}")
+        if file.stat().st_size == 0:
+            raise EvidenceError(f"log file is empty: {file}; check the path or the export")
+    return files
+
+
+def _check_tz(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise EvidenceError(
+            f"unknown time zone {tz!r} for --tz; use an IANA name such as Europe/Berlin or UTC"
+        ) from None
+    return tz
+
+
+def _groups(files: list[Path], fmt: str) -> list[tuple[LogFormat, list[Path]]]:
+    """Files grouped by format, in the order given."""
+    chosen = [get_format(fmt) if fmt != "auto" else detect_format(f) for f in files]
+    grouped: dict[str, tuple[LogFormat, list[Path]]] = {}
+    for f, file in zip(chosen, files, strict=True):
+        grouped.setdefault(f.name, (f, []))[1].append(file)
+    return list(grouped.values())
+
+
+def _fields(raw: RawInput, files: list[Path], mapping: dict[str, str]) -> dict[str, str]:
+    fields = {
+        name: col
+        for name, cands in FIELD_CANDIDATES.items()
+        if (col := pick_field(raw.schema, cands))
+    }
+    fields.update(override_fields(mapping, raw.schema))
+    if "ts" not in fields:
+        raise EvidenceError(
+            f"no timestamp field in {', '.join(map(str, files))}: looked for "
+            f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(raw.schema))}; "
+            "name it with --map timestamp=FIELD"
+        )
+    return fields
+
+
+def _select(raw: RawInput, fields: dict[str, str]) -> str:
+    """SQL turning the reader's view into ``events`` rows (plus a ``malformed`` flag)."""
+    exprs = [f"{timestamp_expr(fields['ts'], raw.schema[fields['ts']])} AS ts"]
+    for name, sql_type in SQL_TYPES.items():
+        col = fields.get(name)
+        if col and name == "latency_ms":
+            exprs.append(f"{duration_expr(col)} AS {name}")
+        elif col:
+            exprs.append(f'try_cast("{col}" AS {sql_type}) AS {name}')
+        else:
+            exprs.append(f"NULL::{sql_type} AS {name}")
+    return (
+        f"SELECT *, {logsql.IS_ERROR} AS is_error FROM "
+        f"(SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed FROM {raw.view})"
+    )
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE malformed), "
+        "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*) FROM parsed"
+    ).fetchone()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+
+def load_events(
+    paths: Sequence[str | Path],
+    mapping: dict[str, str] | None = None,
+    fmt: str = "auto",
+    tz: str = "UTC",
+) -> tuple[duckdb.DuckDBPyConnection, LineReport, dict[str, str]]:
+    """Parse log files into an ``events`` table of a new DuckDB connection.
+
+    Args:
+        paths: the log files (any mix of the known formats when ``fmt`` is ``auto``).
+        mapping: canonical field (``timestamp``, ``tenant``, ...) -> source field, overriding
+            the conventions of :data:`FIELD_CANDIDATES`.
+        fmt: a format name of :data:`~incident_nb.sources.logs.formats.FORMATS`, or ``auto``.
+        tz: the time zone of timestamps written without an offset.
+
+    Returns:
+        The connection, the accounting of every line, and canonical field -> source column.
+
+    Raises:
+        EvidenceError: a file is missing, empty or of an unknown format, the logs have no
+            timestamp field, or no line is usable.
+    """
+    files = _check_files(paths)
+    tz = _check_tz(tz)
+    groups = _groups(files, fmt)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    fields: dict[str, str] = {}
+    total = malformed = bad_ts = 0
+    examples: list[BadLine] = []
+    seen = (0, 0, 0)
+    for index, (form, group) in enumerate(groups):
+        raw = form.read(con, group, f"raw{index}")
+        chosen = _fields(raw, group, mapping or {})
+        # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
+        con.execute(f"SET TimeZone = '{tz}'")
+        verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
+        con.execute(f"{verb} {_select(raw, chosen)}")
+        con.execute("SET TimeZone = 'UTC'")
+        now = _counts(con)
+        bad, no_ts, rows = (a - b for a, b in zip(now, seen, strict=True))
+        seen = now
+        records = raw.records
+        if records != rows and raw.exact_records is not None:
+            records = raw.exact_records()  # blank lines are not records: count them out
+        # A record the reader skipped entirely (a CSV row with too many fields) is malformed.
+        bad += max(0, records - rows)
+        total, malformed, bad_ts = total + records, malformed + bad, bad_ts + no_ts
+        if (bad or no_ts) and len(examples) < MAX_EXAMPLES:
+            examples += itertools.islice(raw.bad_lines(chosen["ts"]), MAX_EXAMPLES - len(examples))
+        for name, col in chosen.items():
+            fields.setdefault(name, col)
+    if malformed or bad_ts:
+        # Parsed once, in place: only the unusable rows go (they are counted above).
+        con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
+    con.execute("ALTER TABLE parsed DROP COLUMN malformed")
+    con.execute("ALTER TABLE parsed RENAME TO events")
+    report = LineReport(
+        total=total,
+        parsed=total - malformed,
+        malformed=malformed,
+        bad_timestamp=bad_ts,
+        examples=tuple(examples),
+    )
+    if report.used == 0:
+        con.close()
+        raise EvidenceError(
+            f"no usable log lines in {', '.join(map(str, files))}: {malformed} malformed, "
+            f"{bad_ts} without a parsable timestamp; check the format (--format) and the "
+            "timestamp field (--map timestamp=FIELD)"
+        )
+    return con, report, fields

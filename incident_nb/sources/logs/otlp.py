@@ -1,0 +1,157 @@
+"""Reader of OpenTelemetry OTLP/JSON logs (``resourceLogs`` documents) into a DuckDB view.
+
+A file holds one export request (pretty-printed or not) or, as the OTLP file exporter writes,
+one request per line. Each log record becomes one row: its timestamp in nanoseconds (the
+observed time when the event time is unset), severity, body, trace and span ids, and every
+resource and record attribute under its semantic-convention name (``service.name``,
+``http.route``, ``http.response.status_code``...), as text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from incident_nb.errors import EvidenceError
+from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, RawInput, open_text
+
+
+def attribute_value(value: Any) -> str | None:
+    """The text of an OTLP ``AnyValue`` (arrays and maps as JSON)."""
+    if not isinstance(value, dict):
+        return None if value is None else str(value)
+    for kind in ("stringValue", "intValue", "doubleValue"):
+        if kind in value:
+            return str(value[kind])
+    if "boolValue" in value:
+        return "true" if value["boolValue"] else "false"
+    if "arrayValue" in value:
+        items = value["arrayValue"].get("values", [])
+        return json.dumps([attribute_value(v) for v in items])
+    if "kvlistValue" in value:
+        pairs = value["kvlistValue"].get("values", [])
+        return json.dumps({p.get("key"): attribute_value(p.get("value")) for p in pairs})
+    if "bytesValue" in value:
+        return str(value["bytesValue"])
+    return None
+
+
+def _attributes(items: Any) -> dict[str, str | None]:
+    if not isinstance(items, list):
+        return {}
+    return {str(a["key"]): attribute_value(a.get("value")) for a in items if "key" in a}
+
+
+def _nanos(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number or None
+
+
+def log_records(document: Any) -> Iterator[dict[str, Any]]:
+    """The rows of one OTLP/JSON logs export request.
+
+    Raises:
+        ValueError: the document is not an OTLP logs request.
+    """
+    if not isinstance(document, dict) or not isinstance(document.get("resourceLogs"), list):
+        raise ValueError("not an OTLP logs document (no resourceLogs list)")
+    for resource_logs in document["resourceLogs"]:
+        resource = _attributes((resource_logs.get("resource") or {}).get("attributes"))
+        for scope_logs in resource_logs.get("scopeLogs") or []:
+            scope = scope_logs.get("scope") or {}
+            for record in scope_logs.get("logRecords") or []:
+                row: dict[str, Any] = dict(resource)
+                row.update(_attributes(record.get("attributes")))
+                row["timestamp"] = _nanos(record.get("timeUnixNano")) or _nanos(
+                    record.get("observedTimeUnixNano")
+                )
+                row["severity_text"] = record.get("severityText")
+                row["severity_number"] = record.get("severityNumber")
+                row["body"] = attribute_value(record.get("body"))
+                row["trace_id"] = record.get("traceId") or None
+                row["span_id"] = record.get("spanId") or None
+                row["scope.name"] = scope.get("name")
+                yield row
+
+
+def _documents(path: Path) -> Iterator[tuple[int, Any | json.JSONDecodeError, str]]:
+    """(line number, parsed document or the error, text) for each document of ``path``."""
+    with open_text(path) as handle:
+        text = handle.read()
+    try:
+        yield 1, json.loads(text), text[:200]
+        return
+    except json.JSONDecodeError:
+        pass
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                yield number, json.loads(line), line[:200]
+            except json.JSONDecodeError as exc:
+                yield number, exc, line[:200]
+
+
+def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+    """OTLP/JSON log export requests, one row per log record."""
+    rows: list[dict[str, Any]] = []
+    bad: list[BadLine] = []
+    lines_of_rows: list[tuple[str, int]] = []
+    malformed = 0
+    for path in files:
+        for number, document, text in _documents(path):
+            if isinstance(document, json.JSONDecodeError):
+                malformed += 1
+                bad.append(BadLine(str(path), number, f"invalid JSON: {document.msg}", text))
+                continue
+            try:
+                found = list(log_records(document))
+            except ValueError as exc:
+                malformed += 1
+                bad.append(BadLine(str(path), number, str(exc), text))
+                continue
+            rows += found
+            lines_of_rows += [(str(path), number)] * len(found)
+    if not rows:
+        where = f"; {bad[0].path} line {bad[0].line}: {bad[0].reason}" if bad else ""
+        raise EvidenceError(
+            f"no OTLP log records in {', '.join(map(str, files))}{where}; check the files are "
+            "OTLP/JSON logs export requests (resourceLogs), or name their format with --format"
+        )
+    columns: dict[str, list[Any]] = {}
+    for row in rows:
+        for key in row:
+            columns.setdefault(key, [])
+    table = pa.table(
+        {
+            key: pa.array(
+                [row.get(key) for row in rows],
+                pa.int64() if key in ("timestamp", "severity_number") else pa.string(),
+            )
+            for key in columns
+        }
+    )
+    con.register(f"{view}_arrow", table)
+    # Unparsable requests are accounted for as malformed records, beside the parsed ones.
+    con.execute(f"CREATE VIEW {view} AS SELECT * FROM {view}_arrow")
+
+    def bad_lines(ts_field: str) -> Iterator[BadLine]:
+        yield from bad[:MAX_EXAMPLES]
+        for (path, number), row in zip(lines_of_rows, rows, strict=True):
+            if row.get(ts_field) is None:
+                yield BadLine(path, number, f"log record without {ts_field!r}", str(row)[:200])
+
+    return RawInput(
+        view=view,
+        schema={str(f.name): "BIGINT" if f.type == pa.int64() else "VARCHAR" for f in table.schema},
+        malformed="false",
+        records=len(rows) + malformed,
+        bad_lines=bad_lines,
+    )

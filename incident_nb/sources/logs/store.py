@@ -1,0 +1,186 @@
+"""The log evidence of one investigation: a DuckDB ``events`` table and its queries.
+
+:class:`LogStore` is the seam between log files and the pure analysis: it loads the files once
+(:mod:`~incident_nb.sources.logs.loader`), accounts for every line, answers the aggregate
+queries of :mod:`incident_nb.sources.logsql` as pandas DataFrames, and snapshots the events as
+Parquet so an investigation outlives the logs' rotation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from incident_nb.analysis.signature_tables import error_signatures_from_counts
+from incident_nb.errors import EvidenceError
+from incident_nb.sources import logsql
+from incident_nb.sources.logs.accounting import LineReport
+from incident_nb.sources.logs.loader import load_events
+from incident_nb.sources.logs.readers import quote
+
+SNAPSHOT_FILE = "events.parquet"
+SNAPSHOT_META = "events.json"
+
+
+class LogStore:
+    """Parsed log events of one investigation, queried with DuckDB."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lines: LineReport, fields: dict[str, str]):
+        self._con = con
+        self.lines = lines
+        self.fields = fields
+        """Canonical field -> the source column it was read from."""
+
+    @classmethod
+    def open(
+        cls,
+        paths: Sequence[str | Path],
+        mapping: dict[str, str] | None = None,
+        *,
+        fmt: str = "auto",
+        tz: str = "UTC",
+    ) -> LogStore:
+        """Parse log files into a store.
+
+        Args:
+            paths: the log files: JSON lines (plain or gzip), CSV/TSV, logfmt, Apache/nginx
+                access logs, OTLP/JSON logs or Parquet, recognised per file unless ``fmt``.
+            mapping: canonical field (``timestamp``/``ts``, ``tenant``, ...) -> source field,
+                overriding the conventions of :data:`FIELD_CANDIDATES`.
+            fmt: the format of every file (``jsonl``, ``csv``, ...), or ``auto``.
+            tz: time zone of timestamps written without an offset.
+
+        Raises:
+            EvidenceError: a file is missing, empty or unrecognised, the logs have no
+                timestamp field, or no line is usable.
+        """
+        con, lines, fields = load_events(paths, mapping, fmt, tz)
+        return cls(con, lines, fields)
+
+    @classmethod
+    def open_snapshot(cls, folder: str | Path) -> LogStore:
+        """Open the Parquet snapshot written by :meth:`snapshot` (after the logs rotated away).
+
+        Raises:
+            EvidenceError: the folder holds no snapshot.
+        """
+        base = Path(folder)
+        data, meta = base / SNAPSHOT_FILE, base / SNAPSHOT_META
+        if not data.is_file() or not meta.is_file():
+            raise EvidenceError(
+                f"no evidence snapshot in {base}; run incident-nb analyze --logs FILE "
+                f"--snapshot {base} first"
+            )
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        # A view: each query reads only the Parquet columns it needs.
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
+        counts = info["lines"]
+        report = LineReport(
+            total=int(counts["total"]),
+            parsed=int(counts["parsed"]),
+            malformed=int(counts["malformed"]),
+            bad_timestamp=int(counts["bad_timestamp"]),
+        )
+        return cls(con, report, {str(k): str(v) for k, v in info["fields"].items()})
+
+    def snapshot(self, folder: str | Path) -> Path:
+        """Write the events as Parquet (plus their line accounting) into ``folder``."""
+        base = Path(folder)
+        base.mkdir(parents=True, exist_ok=True)
+        data = base / SNAPSHOT_FILE
+        self._con.execute(f"COPY events TO '{quote(str(data))}' (FORMAT parquet)")
+        lines = {
+            "total": self.lines.total,
+            "parsed": self.lines.parsed,
+            "malformed": self.lines.malformed,
+            "bad_timestamp": self.lines.bad_timestamp,
+        }
+        meta = {"lines": lines, "fields": self.fields}
+        (base / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        return data
+
+    def restrict(self, start: datetime | None, end: datetime | None) -> int:
+        """Keep only the events in ``[start, end]``; return how many remain.
+
+        Raises:
+            EvidenceError: no event falls in the window.
+        """
+        views = self._con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'events'"
+        ).fetchone()
+        self._con.execute(
+            "CREATE TABLE windowed AS SELECT * FROM events "
+            "WHERE ts >= COALESCE($start, ts) AND ts <= COALESCE($end, ts)",
+            {"start": start, "end": end},
+        )
+        self._con.execute(f"DROP {'VIEW' if views and views[0] else 'TABLE'} events")
+        self._con.execute("ALTER TABLE windowed RENAME TO events")
+        row = self._con.execute("SELECT count(*) FROM events").fetchone()
+        remaining = int(row[0]) if row else 0
+        if remaining == 0:
+            first, last = self.lines.total, self.lines.used
+            raise EvidenceError(
+                f"no log events between {start} and {end} ({first} lines read, {last} usable); "
+                "widen --window or check the time zone (--tz)"
+            )
+        return remaining
+
+    def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        return self._con.execute(sql, params or {}).df()
+
+    def extent(self) -> tuple[datetime, datetime]:
+        """First and last event time."""
+        row = self._con.execute(logsql.EXTENT).fetchone()
+        assert row is not None
+        return row[0], row[1]
+
+    def per_minute(self) -> pd.DataFrame:
+        """Requests, errors and latency p50/p95/p99 per minute."""
+        return self._df(logsql.PER_MINUTE)
+
+    def per_minute_endpoint(self) -> pd.DataFrame:
+        """Requests, errors and latency p50/p95/p99 per minute and endpoint."""
+        return self._df(logsql.PER_MINUTE_ENDPOINT)
+
+    def minute_groups(self) -> pd.DataFrame:
+        """Requests and errors per minute, endpoint and tenant."""
+        return self._df(logsql.MINUTE_GROUPS)
+
+    def minute_by(self, key: str) -> pd.DataFrame:
+        """Requests and errors per minute and ``key`` (``"endpoint"`` or ``"tenant"``)."""
+        if key not in ("endpoint", "tenant"):
+            raise ValueError(f"minute_by: key must be endpoint or tenant, not {key!r}")
+        return self._df(logsql.MINUTE_BY.format(key=key))
+
+    def endpoint_latency(self, since: datetime) -> pd.DataFrame:
+        """Requests, errors and latency percentiles per endpoint from ``since`` on."""
+        return self._df(logsql.ENDPOINT_LATENCY, {"since": since})
+
+    def error_messages(self, limit: int = 20) -> pd.DataFrame:
+        """Error signatures (messages grouped into templates), most frequent first."""
+        counts = self._df(logsql.ERROR_MESSAGE_COUNTS)
+        return error_signatures_from_counts(counts).head(limit)
+
+    def failing_requests(self, since: datetime, limit: int = 20) -> pd.DataFrame:
+        """The most recent failing requests from ``since`` on."""
+        return self._df(logsql.FAILING_REQUESTS, {"since": since, "limit": limit})
+
+    def first_error(self, since: datetime) -> pd.DataFrame:
+        """The first failing request at or after ``since`` (one row, or none)."""
+        return self._df(logsql.ERROR_EXTENT.format(order="ASC"), {"since": since})
+
+    def last_error(self, since: datetime) -> pd.DataFrame:
+        """The most recent failing request at or after ``since`` (one row, or none)."""
+        return self._df(logsql.ERROR_EXTENT.format(order="DESC"), {"since": since})
+
+    def close(self) -> None:
+        """Release the DuckDB connection."""
+        self._con.close()
