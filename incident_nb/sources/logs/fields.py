@@ -54,7 +54,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "event.duration",
         "duration",
     ),
-    "message": ("message", "msg", "error", "err", "log", "body", "error.message"),
+    "message": ("message", "msg", "error", "err", "log", "body", "content", "error.message"),
     "request_id": (
         "request_id",
         "req_id",
@@ -72,6 +72,18 @@ DURATION_TO_MS: dict[str, float] = {
     "http.server.request.duration": 1000.0,  # OpenTelemetry: seconds
     "duration": 1.0,
 }
+# Timestamp layouts besides ISO 8601 and epoch numbers, tried in order, as (DuckDB strptime,
+# Python strptime) codes; DuckDB's %g is milliseconds. ctime as in Apache error logs, log4j's
+# comma before the milliseconds, the access-log layout, and RFC 2822 as in HTTP headers.
+NAIVE_TIME_FORMATS = (
+    ("%a %b %d %H:%M:%S %Y", "%a %b %d %H:%M:%S %Y"),
+    ("%Y-%m-%d %H:%M:%S,%g", "%Y-%m-%d %H:%M:%S,%f"),
+    ("%d/%b/%Y:%H:%M:%S", "%d/%b/%Y:%H:%M:%S"),
+)
+ZONED_TIME_FORMATS = (
+    ("%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S %z"),
+    ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %z"),
+)
 _ALIASES = {"timestamp": "ts", "time": "ts", "latency": "latency_ms", "duration": "latency_ms"}
 
 
@@ -119,9 +131,13 @@ def timestamp_expr(column: str, sql_type: str) -> str:
     if sql_type in {"BIGINT", "INTEGER", "DOUBLE", "UBIGINT", "HUGEINT", "FLOAT"}:
         return _epoch_expr(col)
     epoch = _epoch_expr(f"try_cast({col} AS DOUBLE)")
+    naive = ", ".join(f"'{f}'" for f, _ in NAIVE_TIME_FORMATS)
+    zoned = ", ".join(f"'{f}'" for f, _ in ZONED_TIME_FORMATS)
     return (
         f"CASE WHEN regexp_full_match({col}, '-?[0-9]+([.][0-9]+)?') THEN {epoch} "
-        f"ELSE try_cast({col} AS TIMESTAMPTZ) END"
+        f"ELSE COALESCE(try_cast({col} AS TIMESTAMPTZ), "
+        f"CAST(try_strptime({col}, [{naive}]) AS TIMESTAMPTZ), "
+        f"try_strptime({col}, [{zoned}])) END"
     )
 
 

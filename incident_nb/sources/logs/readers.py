@@ -11,6 +11,7 @@ import csv
 import itertools
 import json
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,11 @@ import duckdb
 from incident_nb.errors import EvidenceError
 from incident_nb.models import parse_utc
 from incident_nb.sources.logs.accounting import BadLine, RawInput, count_lines, open_text
-from incident_nb.sources.logs.fields import timestamp_expr
+from incident_nb.sources.logs.fields import (
+    NAIVE_TIME_FORMATS,
+    ZONED_TIME_FORMATS,
+    timestamp_expr,
+)
 
 
 def quote(text: str) -> str:
@@ -58,8 +63,16 @@ def timestamp_ok(value: Any) -> bool:
     try:
         parse_utc(text.replace(" ", "T", 1))
     except ValueError:
-        return False
-    return True
+        pass
+    else:
+        return True
+    for _, layout in (*NAIVE_TIME_FORMATS, *ZONED_TIME_FORMATS):
+        try:
+            datetime.strptime(text, layout)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 # --- JSON lines ---------------------------------------------------------------------------
