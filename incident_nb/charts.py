@@ -88,6 +88,33 @@ def error_rate_chart(
     return _layout(fig, "Error rate per minute", "errors (% of requests)")
 
 
+def tenant_error_chart(
+    per_minute_tenant: pd.DataFrame,
+    tenants: pd.DataFrame,
+    markers: Sequence[tuple[str, datetime]] = (),
+    top: int = 8,
+) -> go.Figure:
+    """Error rate (% of requests) per minute of the ``top`` most affected tenants.
+
+    Args:
+        per_minute_tenant: minute, tenant, requests, errors.
+        tenants: the assessment's tenant table (tenant, errors, affected), most errors first.
+        markers: vertical markers (label, time).
+        top: how many tenants to draw; affected ones first.
+    """
+    ranked = tenants[tenants["tenant"] != "(none)"].sort_values(
+        ["affected", "errors"], ascending=False
+    )
+    fig = go.Figure()
+    for name in ranked["tenant"].head(top):
+        part = per_minute_tenant[per_minute_tenant["tenant"] == name]
+        fig.add_trace(
+            go.Scatter(x=part["minute"], y=100 * error_rates(part), name=str(name), mode="lines")
+        )
+    _add_markers(fig, markers)
+    return _layout(fig, "Error rate per minute of the most affected tenants", "errors (%)")
+
+
 def latency_chart(
     per_minute: pd.DataFrame, markers: Sequence[tuple[str, datetime]] = ()
 ) -> go.Figure:

@@ -18,6 +18,7 @@ from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
 from incident_nb.record import read_record
+from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 DEFAULT_ROOT = Path("notebooks")
 
@@ -59,6 +60,18 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="Prometheus-compatible server with the service's metrics (credentials from the "
         "environment, never the command line)",
+    )
+    new.add_argument(
+        "--log-format",
+        default="auto",
+        choices=FORMAT_NAMES,
+        help="format of every log file (default: recognised per file)",
+    )
+    new.add_argument(
+        "--log-tz",
+        default="UTC",
+        metavar="TZ",
+        help="IANA time zone of log timestamps written without an offset",
     )
     new.add_argument("--execute", action="store_true", help="execute the notebook now")
     new.add_argument(
@@ -132,6 +145,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
             logs=args.logs,
             repos=args.repo,
             prometheus=args.prometheus,
+            log_format=args.log_format,
+            log_tz=args.log_tz,
         )
     except FileNotFoundError as exc:
         raise AlertError(f"{exc}; check the path") from None

@@ -17,7 +17,7 @@ from slugify import slugify
 
 from incident_nb.errors import IncidentExistsError, NotebookExecutionError, RecordError
 from incident_nb.models import Alert
-from incident_nb.notebook.params import NotebookParams
+from incident_nb.notebook.params import NotebookParams, validate_parameters
 from incident_nb.record import (
     RECORD_NAME,
     AlertRecord,
@@ -86,6 +86,8 @@ def create_incident(
     *,
     now: datetime | None = None,
     prometheus: str = "",
+    log_format: str = "auto",
+    log_tz: str = "UTC",
 ) -> Path:
     """Create the incident folder for ``alert`` under ``root`` and return its path.
 
@@ -122,7 +124,10 @@ def create_incident(
         logs=log_paths,
         repos=repo_paths,
         prometheus_url=prometheus,
+        log_format=log_format,
+        log_tz=log_tz,
     )
+    validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
     staging = Path(tempfile.mkdtemp(prefix=".new-", dir=base))
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700

@@ -7,7 +7,7 @@ the problem in that section and the rest of the investigation still runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ from incident_nb.evidence import ChangeEvidence, change_evidence, metrics_eviden
 from incident_nb.models import TimeWindow, utc
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.record import IncidentRecord
-from incident_nb.sources.logs import LineReport, LogStore
+from incident_nb.sources.logs import SNAPSHOT_FILE, LineReport, LogStore
 
 VERIFY_MESSAGES = 1000  # templates for "new error types" need every kind, not just the top
 
@@ -32,10 +32,13 @@ class Evidence:
     lines: LineReport
     per_minute: pd.DataFrame
     per_minute_endpoint: pd.DataFrame
+    per_minute_tenant: pd.DataFrame
     minute_groups: pd.DataFrame
     failing_requests: pd.DataFrame
     all_messages: pd.DataFrame
     assessment: Assessment
+    snapshot_note: str = ""
+    """How the evidence relates to its Parquet snapshot (written now, or read for want of logs)."""
 
 
 def assess_store(
@@ -72,13 +75,50 @@ def assess_store(
     )
 
 
-def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
-    """Parse the logs and run the Step 1 analysis.
+def open_evidence(
+    paths: list[Path], snapshot: Path, fmt: str = "auto", tz: str = "UTC"
+) -> tuple[LogStore, str]:
+    """The log store of an investigation, and a note on its snapshot.
+
+    While every log file is there, the logs are parsed and the snapshot in ``snapshot`` is
+    (re)written, so a re-run sees lines appended since; once a file has rotated away, the
+    snapshot is read instead and the note says so.
+
+    Raises:
+        EvidenceError: the logs cannot be used, and there is no snapshot to fall back on.
+    """
+    missing = [p for p in paths if not p.is_file()]
+    if missing and (snapshot / SNAPSHOT_FILE).is_file():
+        taken = datetime.fromtimestamp((snapshot / SNAPSHOT_FILE).stat().st_mtime, UTC)
+        note = (
+            f"{', '.join(p.name for p in missing)} no longer there: using the evidence snapshot "
+            f"taken {taken:%Y-%m-%d %H:%M} UTC ({snapshot.name}/{SNAPSHOT_FILE})."
+        )
+        return LogStore.open_snapshot(snapshot), note
+    store = LogStore.open(paths, fmt=fmt, tz=tz)
+    try:
+        store.snapshot(snapshot)
+    except OSError as exc:
+        return store, f"The evidence snapshot could not be written ({exc})."
+    return store, f"Evidence snapshot written to {snapshot.name}/{SNAPSHOT_FILE}."
+
+
+def load_logs(
+    paths: list[Path],
+    record: IncidentRecord,
+    snapshot: Path | None = None,
+    fmt: str = "auto",
+    tz: str = "UTC",
+) -> Evidence:
+    """Parse the logs (or their snapshot) and run the Step 1 analysis.
 
     Raises:
         EvidenceError: the logs cannot be used (named).
     """
-    store = LogStore.open(paths)
+    if snapshot is None:
+        store, note = LogStore.open(paths, fmt=fmt, tz=tz), ""
+    else:
+        store, note = open_evidence(paths, snapshot, fmt, tz)
     try:
         messages = store.error_messages(limit=VERIFY_MESSAGES)
         per_minute, groups = store.per_minute(), store.minute_groups()
@@ -96,10 +136,12 @@ def load_logs(paths: list[Path], record: IncidentRecord) -> Evidence:
             store.lines,
             per_minute,
             store.per_minute_endpoint(),
+            store.minute_by("tenant"),
             groups,
             store.failing_requests(since),
             messages,
             assessment,
+            note,
         )
     finally:
         store.close()

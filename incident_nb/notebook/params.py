@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.errors import ParameterError
 from incident_nb.models import parse_utc
+from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class NotebookParams:
     repos: list[str] = field(default_factory=list)
     lookback_hours: float = 24.0
     prometheus_url: str = ""
+    log_format: str = "auto"
+    log_tz: str = "UTC"
 
     @property
     def alert_start(self) -> datetime | None:
@@ -51,6 +55,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "repos": (list,),
     "lookback_hours": (int, float),
     "prometheus_url": (str,),
+    "log_format": (str,),
+    "log_tz": (str,),
 }
 PARAMETER_NAMES = frozenset(_TYPES)
 
@@ -90,6 +96,15 @@ def validate_parameters(values: Mapping[str, Any]) -> NotebookParams:
             parse_utc(stamp)
         except ValueError as exc:
             problems.append(f"alert_started_at: {exc}")
+    fmt = values.get("log_format", "auto")
+    if isinstance(fmt, str) and fmt not in FORMAT_NAMES:
+        problems.append(f"log_format must be one of {', '.join(FORMAT_NAMES)}, got {fmt!r}")
+    zone = values.get("log_tz", "UTC")
+    if isinstance(zone, str):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"log_tz must be an IANA time zone, got {zone!r}")
     hours = values.get("lookback_hours", 24.0)
     if isinstance(hours, int | float) and not isinstance(hours, bool) and hours <= 0:
         problems.append(f"lookback_hours must be positive, got {hours}")

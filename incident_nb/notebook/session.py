@@ -32,6 +32,8 @@ from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
 from incident_nb.record import IncidentRecord, TimelineEvent, read_record
 
+EVIDENCE_DIR = "evidence"
+"""Folder of the incident holding the Parquet snapshot of the log evidence."""
 SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
 
 
@@ -57,7 +59,13 @@ class Investigation:
         evidence, problem = None, ""
         if params.logs:
             try:
-                evidence = load_logs([folder / p for p in params.logs], record)
+                evidence = load_logs(
+                    [folder / p for p in params.logs],
+                    record,
+                    snapshot=folder / EVIDENCE_DIR,
+                    fmt=params.log_format,
+                    tz=params.log_tz,
+                )
             except EvidenceError as exc:
                 problem = str(exc)
         else:
@@ -139,6 +147,14 @@ class Investigation:
             self.evidence.per_minute, self.evidence.per_minute_endpoint, self.markers()
         )
 
+    def tenant_error_figure(self, top: int = 8) -> go.Figure | None:
+        """Error rate per minute of the most affected tenants."""
+        if self.evidence is None or self.assessment is None:
+            return None
+        return charts.tenant_error_chart(
+            self.evidence.per_minute_tenant, self.assessment.tenants, self.markers(), top
+        )
+
     def latency_figure(self) -> go.Figure | None:
         """Latency p50/p95/p99 per minute."""
         if self.evidence is None:
@@ -174,6 +190,8 @@ class Investigation:
             f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
             f"{rep.bad_timestamp:,} without a parsable timestamp."
         ]
+        if self.evidence.snapshot_note:
+            out += ["", sections.text(self.evidence.snapshot_note), ""]
         out += [
             f"- line {b.line} of `{Path(b.path).name}`: {sections.text(b.reason)}"
             for b in rep.examples

@@ -93,7 +93,7 @@ def test_export_writes_both_documents_with_the_ground_truth(
 
     html = Path(html_path).read_text()
     assert html.count("plotly.js v") == 1  # the library once, not per chart
-    assert len(re.findall(r'class="plotly-graph-div"', html)) == 2
+    assert len(re.findall(r'class="plotly-graph-div"', html)) == 3  # error rate, tenants, latency
     assert 'class="jp-CodeMirrorEditor' not in html and 'class="jp-InputPrompt' not in html
     assert "inv.impact_table()" not in html and "validate_parameters" not in html
     page = html.replace(

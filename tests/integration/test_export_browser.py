@@ -71,7 +71,7 @@ def test_postmortem_html_opens_offline_with_charts_and_runs_no_injected_script(
     assert seen["requests"] == []
     assert seen["dialogs"] == [] and seen["page_errors"] == []
     assert seen["console_errors"] == []
-    assert seen["plots"] == 2 and seen["drawn"] == 2
+    assert seen["plots"] == 3 and seen["drawn"] == 3
     assert seen["title"] == "Post-Mortem: 5xx error rate above 2% on shop-api"
     text = html.read_text()
     assert '&lt;script&gt;alert("summary")&lt;/script&gt;' in text
