@@ -7,32 +7,16 @@ summary with the keys the ``analyze`` command promises.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.impact import detect_onset
-from incident_nb.models import TimeWindow
+from incident_nb.models import AnalyzeRequest, TimeWindow
 from incident_nb.sources.logs import LogStore
-
-
-@dataclass(frozen=True)
-class AnalyzeRequest:
-    """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
-
-    logs: tuple[Path, ...] = ()
-    mapping: tuple[tuple[str, str], ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    snapshot_from: Path | None = None
-    snapshot_to: Path | None = None
-    fmt: str = "auto"
-    tz: str = "UTC"
 
 
 def signatures(store: LogStore, onset: datetime | None, limit: int = 20) -> pd.DataFrame:
@@ -83,14 +67,23 @@ def analyze_store(store: LogStore) -> tuple[Assessment, pd.DataFrame]:
 
 
 def analyze_logs(
-    request: AnalyzeRequest, progress: Callable[[str], None] = lambda _: None
+    request: AnalyzeRequest,
+    progress: Callable[[str], None] = lambda _: None,
+    store: LogStore | None = None,
 ) -> dict[str, Any]:
     """Run the whole analysis and return the JSON-ready summary (``analyze --json``).
+
+    Args:
+        request: what to analyse.
+        progress: called with a line of text at each stage.
+        store: the request's logs, already parsed (the store is closed when done).
 
     Raises:
         EvidenceError: the logs cannot be used (the message says how to fix it).
     """
-    if request.snapshot_from is not None:
+    if store is not None:
+        pass
+    elif request.snapshot_from is not None:
         progress(f"opening the evidence snapshot in {request.snapshot_from}")
         store = LogStore.open_snapshot(request.snapshot_from)
     else:
@@ -137,15 +130,3 @@ def _signature_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def parse_mapping(text: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """``["timestamp=@timestamp,tenant=org.id"]`` -> ``(("timestamp", "@timestamp"), ...)``."""
-    pairs: list[tuple[str, str]] = []
-    for chunk in text:
-        for item in filter(None, (p.strip() for p in chunk.split(","))):
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise ValueError(f"bad --map entry {item!r}; write canonical=source_field")
-            pairs.append((key.strip(), value.strip()))
-    return tuple(pairs)

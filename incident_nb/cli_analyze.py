@@ -10,16 +10,16 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.errors import EvidenceError
+from incident_nb.models import AnalyzeRequest
 from incident_nb.sources.logs.formats import FORMAT_NAMES
-
-if TYPE_CHECKING:
-    from incident_nb.analyze import AnalyzeRequest
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,9 +67,19 @@ def _time(text: str, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _request(args: argparse.Namespace) -> AnalyzeRequest:
-    from incident_nb.analyze import AnalyzeRequest, parse_mapping  # noqa: PLC0415 - heavy import
+def parse_mapping(text: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """``["timestamp=@timestamp,tenant=org.id"]`` -> ``(("timestamp", "@timestamp"), ...)``."""
+    pairs: list[tuple[str, str]] = []
+    for chunk in text:
+        for item in filter(None, (p.strip() for p in chunk.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValueError(f"bad --map entry {item!r}; write canonical=source_field")
+            pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
+
+def _request(args: argparse.Namespace) -> AnalyzeRequest:
     if not args.logs and args.from_snapshot is None:
         raise EvidenceError("no logs given; pass --logs FILE (repeatable) or --from-snapshot DIR")
     try:
@@ -140,9 +150,25 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr)
 
-    from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
+    request = _request(args)
+    if request.snapshot_from is not None:
+        from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
 
-    summary = analyze_logs(_request(args), progress)
+        summary = analyze_logs(request, progress)
+    else:
+        from incident_nb.sources.logs.loader import load_events  # noqa: PLC0415 - DuckDB only
+
+        progress(f"parsing {len(request.logs)} log file(s)")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parsing = pool.submit(
+                load_events, list(request.logs), dict(request.mapping), request.fmt, request.tz
+            )
+            # pandas and the analysis load while DuckDB parses (it does not hold the GIL).
+            from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
+            from incident_nb.sources.logs.store import LogStore  # noqa: PLC0415
+
+            store = LogStore(*parsing.result())
+        summary = analyze_logs(request, progress, store=store)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

@@ -8,10 +8,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from incident_nb.analysis.signature_tables import grouping_frame
-from incident_nb.analysis.signatures import group_messages
 from incident_nb.sources.messages import FORMATS, read_messages, write_assignments
 
 
@@ -40,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _iso(value: Any) -> str | None:
+    import pandas as pd  # noqa: PLC0415 - the CLI starts without pandas
+
     return None if pd.isna(value) else pd.Timestamp(value).isoformat()
 
 
@@ -49,6 +47,9 @@ def _indent(text: str, prefix: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb signatures``; return the exit status."""
+    from incident_nb.analysis.signature_tables import grouping_frame  # noqa: PLC0415 - heavy
+    from incident_nb.analysis.signatures import group_messages  # noqa: PLC0415 - heavy
+
     log = read_messages(args.logs, args.format)
     grouping = group_messages(log.messages)
     table = grouping_frame(grouping, log.timestamps)

@@ -1,4 +1,4 @@
-"""Domain values shared by every layer: alerts, time windows and severities.
+"""Domain values shared by every layer: alerts, time windows, severities, analysis requests.
 
 They are frozen dataclasses: created at the edges (alert parsers, the record) and passed down.
 All datetimes are timezone-aware UTC.
@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 
 class Severity(enum.StrEnum):
@@ -89,3 +90,17 @@ class Alert:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     generator_url: str = ""
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
+
+    logs: tuple[Path, ...] = ()
+    mapping: tuple[tuple[str, str], ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    snapshot_from: Path | None = None
+    snapshot_to: Path | None = None
+    fmt: str = "auto"
+    tz: str = "UTC"

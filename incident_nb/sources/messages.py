@@ -16,13 +16,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
-
-import numpy as np
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from incident_nb.errors import EvidenceError
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Format = Literal["auto", "text", "multiline", "json"]
 FORMATS: tuple[str, ...] = ("auto", "text", "multiline", "json")
@@ -101,6 +101,9 @@ def _field(obj: dict[str, Any], candidates: tuple[str, ...]) -> Any:
 
 
 def _timestamps(values: list[Any]) -> pd.Series:
+    import numpy as np  # noqa: PLC0415 - the CLI starts without pandas
+    import pandas as pd  # noqa: PLC0415
+
     """Times of the lines as aware UTC (NaT where missing); epoch numbers by their magnitude."""
     out = pd.Series(pd.NaT, index=range(len(values)), dtype="datetime64[ns, UTC]")
     texts = [i for i, v in enumerate(values) if isinstance(v, str)]
@@ -159,6 +162,8 @@ def read_messages(path: str | Path, fmt: Format = "auto") -> MessageLog:
     Raises:
         EvidenceError: the file is missing or empty, or the format is unknown.
     """
+    import pandas as pd  # noqa: PLC0415 - the CLI starts without pandas
+
     file = Path(path)
     if fmt not in FORMATS:
         raise EvidenceError(f"unknown log format {fmt!r}; use one of {', '.join(FORMATS)}")

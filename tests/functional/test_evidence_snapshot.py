@@ -20,7 +20,7 @@ def injected_params(folder):
     nb = nbformat.read(folder / NOTEBOOK_NAME, as_version=4)
     cell = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
     scope: dict[str, object] = {}
-    exec(cell.source, scope)  # noqa: S102 - papermill's own generated assignments
+    exec(cell.source, scope)
     return validate_parameters({k: v for k, v in scope.items() if not k.startswith("__")})
 
 
@@ -40,7 +40,7 @@ def test_rotated_logs_are_read_from_the_snapshot(tmp_path):
     assert (folder / EVIDENCE_DIR / "events.parquet").is_file()
     assert "snapshot written" in first.line_report()
     assert first.assessment.onset is not None
-    assert {t for t in first.assessment.affected_tenants} == set(SCENARIO.affected_tenants)
+    assert set(first.assessment.affected_tenants) == set(SCENARIO.affected_tenants)
 
     logs.rename(tmp_path / "service.csv.1")  # the log rotates away
     again = Investigation.open(params)

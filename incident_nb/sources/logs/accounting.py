@@ -81,7 +81,8 @@ class RawInput:
         malformed: SQL predicate over the view's columns that marks a malformed record (a line
             the format could not parse); records the reader skipped entirely are counted from
             ``records`` instead.
-        records: how many records the input holds (non-blank lines, rows, or log records).
+        records: counts the records the input holds (non-blank lines, rows, or log records);
+            run beside the parse, so it must not use the connection's ``parsed`` table.
         bad_lines: yields examples of malformed records and of records whose timestamp column
             (the argument) is unusable, with file and line number; only called when some are.
     """
@@ -89,7 +90,7 @@ class RawInput:
     view: str
     schema: dict[str, str]
     malformed: str
-    records: int
+    records: Callable[[], int]
     bad_lines: Callable[[str], Iterator[BadLine]]
     exact_records: Callable[[], int] | None = None
     """When ``records`` is a fast estimate (newlines), the exact count of non-blank lines."""

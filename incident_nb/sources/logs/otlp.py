@@ -152,6 +152,6 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) 
         view=view,
         schema={str(f.name): "BIGINT" if f.type == pa.int64() else "VARCHAR" for f in table.schema},
         malformed="false",
-        records=len(rows) + malformed,
+        records=lambda: len(rows) + malformed,
         bad_lines=bad_lines,
     )

@@ -123,7 +123,14 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str)
         "union_by_name=true, sample_size=20000)"
     )
     schema = schema_of(con, view)
-    if list(schema) == ["json"]:
+    if list(schema) != ["json"]:
+        # Bind the detected columns: every later query would otherwise sample the file again.
+        columns = ", ".join(f"'{quote(k)}': '{quote(t)}'" for k, t in schema.items())
+        con.execute(
+            f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_json({names}, "
+            f"{_JSON_OPTIONS}, columns={{{columns}}})"
+        )
+    else:
         # Some sampled lines are not JSON objects, so DuckDB fell back to one raw column:
         # name the columns from the objects that are there, and read them as text.
         schema = dict.fromkeys(_json_keys(files), "VARCHAR")
@@ -146,7 +153,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str)
         view=view,
         schema=schema,
         malformed=malformed,
-        records=sum(count_lines(f, blank_lines=False) for f in files),
+        records=lambda: sum(count_lines(f, blank_lines=False) for f in files),
         bad_lines=lambda ts: _json_bad_lines(files, ts),
         exact_records=lambda: records_in(files),
     )
@@ -188,7 +195,7 @@ def read_delimited(
         view=view,
         schema=schema_of(con, view),
         malformed="false",
-        records=records_in(files, headers=1),
+        records=lambda: records_in(files, headers=1),
         bad_lines=lambda ts: _csv_bad_lines(files, delim, ts),
     )
 
@@ -210,7 +217,6 @@ def read_parquet(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: st
     """Parquet files (typed columns; every row is a record)."""
     names = listing(files)
     con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({names}, union_by_name=true)")
-    row = con.execute(f"SELECT count(*) FROM {view}").fetchone()
 
     def bad_rows(ts_field: str) -> Iterator[BadLine]:
         # Parquet has no lines: the "line" of an example is its row number in its file.
@@ -229,6 +235,8 @@ def read_parquet(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: st
         view=view,
         schema=schema_of(con, view),
         malformed="false",
-        records=int(row[0]) if row else 0,
+        records=lambda: int(
+            (con.cursor().execute(f"SELECT count(*) FROM {view}").fetchone() or (0,))[0]
+        ),
         bad_lines=bad_rows,
     )

@@ -91,7 +91,7 @@ def read_logfmt(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str
         view=view,
         schema=schema,
         malformed="_malformed",
-        records=records_in(files),
+        records=lambda: records_in(files),
         bad_lines=lambda ts: _logfmt_bad_lines(files, ts),
     )
 
@@ -152,6 +152,6 @@ def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str
         view=view,
         schema=schema,
         malformed="_malformed",
-        records=records_in(files),
+        records=lambda: records_in(files),
         bad_lines=lambda _ts: _access_bad_lines(files),
     )
