@@ -8,7 +8,7 @@ and line number so a person can look at them.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -47,6 +47,15 @@ def open_text(path: Path) -> IO[str]:
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8", errors="replace")
     return path.open(encoding="utf-8", errors="replace")
+
+
+def numbered_lines(files: Sequence[Path]) -> Iterator[tuple[str, int, str]]:
+    """(file, line number, stripped text) of every non-blank line of ``files``."""
+    for path in files:
+        with open_text(path) as handle:
+            for number, raw in enumerate(handle, start=1):
+                if text := raw.strip():
+                    yield str(path), number, text
 
 
 def count_lines(path: Path, blank_lines: bool = True) -> int:

@@ -19,7 +19,13 @@ import duckdb
 
 from incident_nb.errors import EvidenceError
 from incident_nb.models import parse_utc
-from incident_nb.sources.logs.accounting import BadLine, RawInput, count_lines, open_text
+from incident_nb.sources.logs.accounting import (
+    BadLine,
+    RawInput,
+    count_lines,
+    numbered_lines,
+    open_text,
+)
 from incident_nb.sources.logs.fields import (
     NAIVE_TIME_FORMATS,
     ZONED_TIME_FORMATS,
@@ -81,23 +87,16 @@ _JSON_OPTIONS = "format='newline_delimited', ignore_errors=true, maximum_object_
 
 
 def _json_bad_lines(files: Sequence[Path], ts_field: str) -> Iterator[BadLine]:
-    for path in files:
-        with open_text(path) as handle:
-            for number, raw in enumerate(handle, start=1):
-                text = raw.strip()
-                if not text:
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield BadLine(str(path), number, f"invalid JSON: {exc.msg}", text[:200])
-                    continue
-                if not isinstance(obj, dict):
-                    yield BadLine(str(path), number, "not a JSON object", text[:200])
-                elif not timestamp_ok(obj.get(ts_field)):
-                    yield BadLine(
-                        str(path), number, f"no parsable timestamp in {ts_field!r}", text[:200]
-                    )
+    for path, number, text in numbered_lines(files):
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield BadLine(path, number, f"invalid JSON: {exc.msg}", text[:200])
+            continue
+        if not isinstance(obj, dict):
+            yield BadLine(path, number, "not a JSON object", text[:200])
+        elif not timestamp_ok(obj.get(ts_field)):
+            yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:200])
 
 
 def _json_keys(files: Sequence[Path], limit: int = 20000) -> list[str]:

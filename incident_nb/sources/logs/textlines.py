@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import duckdb
 
-from incident_nb.sources.logs.accounting import BadLine, RawInput, open_text
+from incident_nb.sources.logs.accounting import BadLine, RawInput, numbered_lines, open_text
 from incident_nb.sources.logs.readers import listing, quote, records_in, schema_of, timestamp_ok
 
 # One text column per line: a delimiter no log line contains, and no quoting.
@@ -23,6 +23,28 @@ _LINES = (
     "delim=E'\\x1e', quote='', escape='', auto_detect=false, strict_mode=false) "
     "WHERE trim(line) <> ''"
 )
+
+
+def _line_view(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[Path],
+    view: str,
+    select: str,
+    bad_lines: Callable[[str], Iterator[BadLine]],
+) -> RawInput:
+    """The view ``select`` makes of the files' lines (``{lines}``), flagging ``_malformed``."""
+    lines = _LINES.format(files=listing(files))
+    con.execute(f"CREATE VIEW {view} AS {select.replace('{lines}', lines)}")
+    schema = schema_of(con, view)
+    schema.pop("_malformed")
+    return RawInput(
+        view=view,
+        schema=schema,
+        malformed="_malformed",
+        records=lambda: records_in(files),
+        bad_lines=bad_lines,
+    )
+
 
 # --- logfmt -------------------------------------------------------------------------------
 
@@ -60,18 +82,12 @@ def _logfmt_keys(files: Sequence[Path], limit: int = 20000) -> list[str]:
 
 
 def _logfmt_bad_lines(files: Sequence[Path], ts_field: str) -> Iterator[BadLine]:
-    for path in files:
-        with open_text(path) as handle:
-            for number, raw in enumerate(handle, start=1):
-                text = raw.strip()
-                if not text:
-                    continue
-                pairs = logfmt_pairs(text)
-                if not pairs:
-                    yield BadLine(str(path), number, "no key=value pair", text[:200])
-                elif not timestamp_ok(pairs.get(ts_field)):
-                    reason = f"no parsable timestamp in {ts_field!r}"
-                    yield BadLine(str(path), number, reason, text[:200])
+    for path, number, text in numbered_lines(files):
+        pairs = logfmt_pairs(text)
+        if not pairs:
+            yield BadLine(path, number, "no key=value pair", text[:200])
+        elif not timestamp_ok(pairs.get(ts_field)):
+            yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:200])
 
 
 def read_logfmt(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
@@ -79,21 +95,12 @@ def read_logfmt(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str
     keys = _logfmt_keys(files)
     pattern = quote(LOGFMT_PAIR)
     columns = [f'{_logfmt_value(key)} AS "{key}"' for key in keys]
-    con.execute(
-        f"CREATE VIEW {view} AS SELECT {', '.join([*columns, 'len(k) = 0 AS _malformed'])} "
+    select = (
+        f"SELECT {', '.join([*columns, 'len(k) = 0 AS _malformed'])} "
         f"FROM (SELECT regexp_extract_all(line, '{pattern}', 1) AS k, "
-        f"regexp_extract_all(line, '{pattern}', 2) AS v "
-        f"FROM ({_LINES.format(files=listing(files))}))"
+        f"regexp_extract_all(line, '{pattern}', 2) AS v FROM ({{lines}}))"
     )
-    schema = schema_of(con, view)
-    schema.pop("_malformed")
-    return RawInput(
-        view=view,
-        schema=schema,
-        malformed="_malformed",
-        records=lambda: records_in(files),
-        bad_lines=lambda ts: _logfmt_bad_lines(files, ts),
-    )
+    return _line_view(con, files, view, select, lambda ts: _logfmt_bad_lines(files, ts))
 
 
 # --- Apache / nginx access logs -----------------------------------------------------------
@@ -115,13 +122,10 @@ def is_access_line(line: str) -> bool:
 
 
 def _access_bad_lines(files: Sequence[Path]) -> Iterator[BadLine]:
-    for path in files:
-        with open_text(path) as handle:
-            for number, raw in enumerate(handle, start=1):
-                text = raw.strip()
-                if text and not _ACCESS.match(text):
-                    reason = "not a common/combined access-log line (truncated?)"
-                    yield BadLine(str(path), number, reason, text[:200])
+    reason = "not a common/combined access-log line (truncated?)"
+    for path, number, text in numbered_lines(files):
+        if not _ACCESS.match(text):
+            yield BadLine(path, number, reason, text[:200])
 
 
 def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
@@ -133,9 +137,8 @@ def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str
     """
     names = ", ".join(f"'{g}'" for g in (*_GROUPS, "rt"))
     pattern = quote(ACCESS_LINE)
-    con.execute(
-        f"CREATE VIEW {view} AS SELECT "
-        "try_strptime(m.time, '%d/%b/%Y:%H:%M:%S %z') AS timestamp, "
+    select = (
+        "SELECT try_strptime(m.time, '%d/%b/%Y:%H:%M:%S %z') AS timestamp, "
         "NULLIF(regexp_extract(m.request, '^(\\S+)', 1), '') AS method, "
         "NULLIF(split_part(regexp_extract(m.request, '^\\S+\\s+(\\S+)', 1), '?', 1), '') AS path, "
         "try_cast(m.status AS INTEGER) AS status, try_cast(m.bytes AS BIGINT) AS bytes, "
@@ -143,15 +146,6 @@ def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str
         "ELSE m.rt::DOUBLE / 1000 END AS latency_ms, "
         "m.client AS client, NULLIF(m.user, '-') AS user, NULLIF(m.referer, '') AS referer, "
         "NULLIF(m.agent, '') AS agent, m.request AS request, m.time = '' AS _malformed "
-        f"FROM (SELECT regexp_extract(line, '{pattern}', [{names}]) AS m "
-        f"FROM ({_LINES.format(files=listing(files))}))"
+        f"FROM (SELECT regexp_extract(line, '{pattern}', [{names}]) AS m FROM ({{lines}}))"
     )
-    schema = schema_of(con, view)
-    schema.pop("_malformed")
-    return RawInput(
-        view=view,
-        schema=schema,
-        malformed="_malformed",
-        records=lambda: records_in(files),
-        bad_lines=lambda _ts: _access_bad_lines(files),
-    )
+    return _line_view(con, files, view, select, lambda _ts: _access_bad_lines(files))
