@@ -31,6 +31,7 @@ class AnalyzeRequest:
     end: datetime | None = None
     snapshot_from: Path | None = None
     snapshot_to: Path | None = None
+    traces: tuple[Path, ...] = ()
 
 
 def signatures(store: LogStore, onset: datetime | None, limit: int = 20) -> pd.DataFrame:
@@ -115,6 +116,48 @@ def analyze_logs(
         return summary
     finally:
         store.close()
+
+
+def analyze_traces(
+    paths: Sequence[Path], progress: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """The ``traces`` part of ``analyze --json``: where failing requests fail.
+
+    Raises:
+        EvidenceError: a trace file cannot be used (the message names it and the shapes read).
+    """
+    from incident_nb.analysis.traces import trace_summary  # noqa: PLC0415 - only with traces
+    from incident_nb.sources.traces import read_traces  # noqa: PLC0415
+
+    progress(f"reading {len(paths)} trace file(s)")
+    spans, report = read_traces(paths)
+    summary = trace_summary(spans, report.malformed)
+    summary["duplicates"] = report.duplicates
+    summary["files"] = [{"path": path, "format": shape} for path, shape in report.files]
+    summary["examples"] = [
+        {"path": b.path, "where": b.where, "reason": b.reason} for b in report.examples
+    ]
+    return summary
+
+
+def analyze_evidence(
+    request: AnalyzeRequest, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """Logs and traces together: the log summary with a ``traces`` key when traces are given.
+
+    Without logs, the document holds the ``traces`` part and the ``window`` its spans cover.
+
+    Raises:
+        EvidenceError: the logs or traces cannot be used.
+    """
+    has_logs = bool(request.logs) or request.snapshot_from is not None
+    summary = analyze_logs(request, progress) if has_logs else {}
+    if request.traces:
+        traces = analyze_traces(request.traces, progress)
+        summary["traces"] = traces
+        if not has_logs:
+            summary["window"] = traces.get("window", {"start": None, "end": None})
+    return summary
 
 
 def _signature_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

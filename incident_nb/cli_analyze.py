@@ -25,9 +25,20 @@ FORMATS = ("auto", "jsonl")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``incident-nb analyze``."""
-    parser.description = "Analyse service logs: onset, error rates, latency, tenants, signatures."
+    parser.description = (
+        "Analyse service logs (onset, error rates, latency, tenants, signatures) "
+        "and traces (where failing requests fail)."
+    )
     parser.add_argument(
         "--logs", action="append", default=[], type=Path, metavar="FILE", help="a log file"
+    )
+    parser.add_argument(
+        "--traces",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a trace file (OTLP/JSON or Jaeger JSON): where failing requests fail",
     )
     parser.add_argument("--format", default="auto", choices=FORMATS, help="log format")
     parser.add_argument(
@@ -62,8 +73,10 @@ def _time(text: str, tz: ZoneInfo) -> datetime | None:
 def _request(args: argparse.Namespace) -> AnalyzeRequest:
     from incident_nb.analyze import AnalyzeRequest, parse_mapping  # noqa: PLC0415 - heavy import
 
-    if not args.logs and args.from_snapshot is None:
-        raise EvidenceError("no logs given; pass --logs FILE (repeatable) or --from-snapshot DIR")
+    if not args.logs and args.from_snapshot is None and not args.traces:
+        raise EvidenceError(
+            "no logs given; pass --logs FILE (repeatable), --from-snapshot DIR or --traces FILE"
+        )
     try:
         tz = ZoneInfo(args.tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -85,6 +98,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         end=end,
         snapshot_from=args.from_snapshot,
         snapshot_to=args.snapshot,
+        traces=tuple(args.traces),
     )
 
 
@@ -130,11 +144,43 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr)
 
-    from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
+    from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import
 
-    summary = analyze_logs(_request(args), progress)
+    summary = analyze_evidence(_request(args), progress)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(_readable(summary))
+        parts = [_readable(summary)] if "lines" in summary else []
+        if "traces" in summary:
+            parts.append(_readable_traces(summary["traces"]))
+        print("\n".join(parts))
     return 0
+
+
+def _readable_traces(traces: dict[str, Any]) -> str:
+    window = traces.get("window") or {}
+    out = [
+        f"Traces:      {traces['traces']} traces, {traces['failing_traces']} failing, "
+        f"{traces['spans']} spans, {traces['malformed']} malformed"
+        + (f" ({window.get('start')} .. {window.get('end')})" if window else ""),
+        f"             {traces['headline']}",
+        "Failures originate in:",
+    ]
+    out += [
+        f"  {o['service']} {o['operation']}: {o['failing_traces']} failing traces "
+        f"({o['share']:.0%})"
+        for o in traces["failure_origins"][:10]
+    ]
+    out.append("Services (failing vs successful traces):")
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    out += [
+        f"  {s['service']}: {s['spans_failing']} vs {s['spans_ok']} spans, "
+        f"p95 {ms(s['p95_ms_failing'])} vs {ms(s['p95_ms_ok'])} ms, {s['errors']} errors"
+        for s in traces["services"][:10]
+    ]
+    for bad in traces.get("examples", []):
+        out.append(f"Malformed:   {bad['path']}: {bad['where']}: {bad['reason']}")
+    return "\n".join(out)

@@ -1,0 +1,240 @@
+"""Trace files as evidence: the same traces in every format give the same answer, the real
+samples parse exactly, bad files get a clear error, and ``analyze --traces`` reports it all."""
+
+import json
+from statistics import quantiles
+
+import pandas as pd
+import pytest
+
+from incident_nb.analysis.traces import compare_failing, trace_summary
+from incident_nb.cli import main
+from incident_nb.errors import EvidenceError
+from incident_nb.sources.traces import read_traces
+from tests.trace_scenario import TraceSet
+
+TRACES = TraceSet()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("traces")
+    return {
+        "otlp": TRACES.write_otlp(folder / "traces.otlp.json"),
+        "otlp-lines": TRACES.write_otlp(folder / "traces.otlp.jsonl", lines_of=40),
+        "jaeger": TRACES.write_jaeger(folder / "traces.jaeger.json"),
+    }
+
+
+def sorted_spans(frame):
+    return frame.sort_values(["trace_id", "span_id"]).reset_index(drop=True)
+
+
+def test_every_format_gives_the_same_spans_and_analysis(files):
+    frames = {name: read_traces([path]) for name, path in files.items()}
+    assert {name: report.files[0][1] for name, (_, report) in frames.items()} == {
+        "otlp": "otlp",
+        "otlp-lines": "otlp",
+        "jaeger": "jaeger-api",
+    }
+    base = sorted_spans(frames["otlp"][0])
+    for name in ("otlp-lines", "jaeger"):
+        pd.testing.assert_frame_equal(sorted_spans(frames[name][0]), base, obj=name)
+    summaries = [trace_summary(frame) for frame, _ in frames.values()]
+    assert summaries[0] == summaries[1] == summaries[2]
+
+
+def test_the_analysis_finds_the_ground_truth(files):
+    spans, report = read_traces([files["jaeger"]])
+    assert (report.spans, report.malformed, report.duplicates) == (len(TRACES.spans), 0, 0)
+    summary = trace_summary(spans)
+    assert summary["traces"] == TRACES.traces
+    assert summary["failing_traces"] == len(TRACES.failing_trace_ids()) == 30
+    assert summary["failure_origins"] == [
+        {
+            "service": "payments-db",
+            "operation": "SELECT",
+            "failing_traces": 27,
+            "share": 0.9,
+            "example_message": "canceling statement due to lock timeout",
+        },
+        {
+            "service": "inventory",
+            "operation": "reserve",
+            "failing_traces": 3,
+            "share": 0.1,
+            "example_message": "out of stock",
+        },
+    ]
+    services = {s["service"]: s for s in summary["services"]}
+    assert set(services) == {"frontend", "checkout", "inventory", "payments", "payments-db"}
+    for name, row in services.items():
+        truth = TRACES.durations_ms(name)
+        assert (row["spans_failing"], row["spans_ok"]) == (
+            len(truth["failing"]),
+            len(truth["ok"]),
+        )
+        failing, ok = TRACES.mean_ms(name)
+        assert row["mean_ms_failing"] == pytest.approx(failing, abs=1e-3)
+        assert row["mean_ms_ok"] == pytest.approx(ok, abs=1e-3)
+        p95 = quantiles(truth["ok"], n=20, method="inclusive")[-1]
+        assert row["p95_ms_ok"] == pytest.approx(p95, abs=1e-3)
+    assert services["payments-db"]["errors"] == 27
+    assert services["inventory"]["errors"] == 3
+    assert services["frontend"]["errors"] == 30  # HTTP 500 alone marks the Jaeger span
+    failing, ok = TRACES.mean_ms("payments-db", "SELECT")
+    assert summary["headline"] == (
+        f"Failing requests fail in payments-db `SELECT` (90% of failing traces) "
+        f"and spend {failing / ok:.1f}x longer in it than successful requests."
+    )
+    assert failing / ok > 20
+    by_op = compare_failing(spans, ("service", "operation"))
+    assert len(by_op) == 5
+
+
+def test_real_samples_parse_with_their_span_counts_and_services(shared_data):
+    expected = {
+        "otel/otlp_trace.json": ("otlp", 1, {"my.service"}, 0),
+        "traces/jaeger_otlp2jaeger-in.otlp.json": ("otlp", 2, {"telemetrygen"}, 1),
+        "traces/jaeger_otlp2jaeger-out.jaeger_api.json": ("jaeger-api", 2, {"telemetrygen"}, 1),
+        "traces/jaeger_ui_format_ui_01.json": ("jaeger-ui", 5, {"service-x", "service-y"}, 1),
+        "traces/jaeger_ui_testTraceNormal_petclinic.json": (
+            "jaeger-ui",
+            5,
+            {"api-gateway", "customers-service"},
+            0,
+        ),
+    }
+    for name, (shape, count, services, duplicates) in expected.items():
+        spans, report = read_traces([shared_data / name])
+        assert report.files[0][1] == shape, name
+        assert (len(spans), report.malformed, report.duplicates) == (count, 0, duplicates), name
+        assert set(spans["service"]) == services, name
+    # the OTLP sample: upper-case ids, times as strings, a one-second server span
+    otlp, _ = read_traces([shared_data / "otel/otlp_trace.json"])
+    row = otlp.iloc[0]
+    assert (row["trace_id"], row["span_id"]) == (
+        "5b8efff798038103d269b633813fc60c",
+        "eee19b7ec3c1b174",
+    )
+    assert (row["duration_ms"], row["kind"], row["is_error"]) == (1000.0, "server", False)
+    assert row["start"] == pd.Timestamp("2018-12-13T14:51:00Z")
+    # the converter's input and output are the same spans
+    a, _ = read_traces([shared_data / "traces/jaeger_otlp2jaeger-in.otlp.json"])
+    b, _ = read_traces([shared_data / "traces/jaeger_otlp2jaeger-out.jaeger_api.json"])
+    pd.testing.assert_frame_equal(a, b)
+    # Jaeger UI: error=true tag, and the parent is the CHILD_OF reference within the trace
+    ui, _ = read_traces([shared_data / "traces/jaeger_ui_format_ui_01.json"])
+    assert ui["is_error"].tolist() == [False, True, False, False, False]
+    assert ui["parent_span_id"].tolist()[2:] == ["0000000000000002"] * 2 + ["0000000000000004"]
+    assert ui["parent_span_id"].isna().tolist()[:2] == [True, True]
+    pet, _ = read_traces([shared_data / "traces/jaeger_ui_testTraceNormal_petclinic.json"])
+    summary = trace_summary(pet)
+    assert (summary["traces"], summary["failing_traces"]) == (1, 0)
+    assert summary["window"] == {"start": "2020-01-15T06:44:35Z", "end": "2020-01-15T06:44:35Z"}
+
+
+def test_files_that_are_not_traces_get_a_clear_error(shared_data, tmp_path):
+    with pytest.raises(
+        EvidenceError,
+        match=r"otlp_logs\.json: .*resourceLogs.*not traces.*"
+        r"resourceSpans.*Jaeger API.*Jaeger UI",
+    ):
+        read_traces([shared_data / "otel/otlp_logs.json"])
+    other = tmp_path / "alert.json"
+    other.write_text(json.dumps({"status": "firing", "alerts": []}))
+    with pytest.raises(
+        EvidenceError,
+        match=r"alert\.json: JSON of no known trace shape "
+        r"\(top-level keys: alerts, status\); give OTLP/JSON traces",
+    ):
+        read_traces([other])
+    text = tmp_path / "notes.txt"
+    text.write_text("this is not json\n")
+    with pytest.raises(EvidenceError, match=r"notes\.txt is not JSON \(line 1"):
+        read_traces([text])
+    with pytest.raises(EvidenceError, match="trace file not found"):
+        read_traces([tmp_path / "missing.json"])
+
+
+def test_malformed_spans_are_counted_with_examples(tmp_path):
+    good = TraceSet(traces=3, db_failures=1, inventory_failures=0, seed=1)
+    otlp = json.loads(good.write_otlp(tmp_path / "a.json").read_text())
+    spans = otlp["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    del spans[0]["spanId"]
+    del spans[1]["endTimeUnixNano"]
+    spans[2]["endTimeUnixNano"] = "1"  # ends before it starts
+    broken = tmp_path / "broken.otlp.jsonl"
+    broken.write_text(json.dumps(otlp) + "\n{not json\n")
+    jaeger = json.loads(good.write_jaeger(tmp_path / "b.json").read_text())
+    del jaeger["data"][0]["spans"][0]["startTime"]
+    jaeger["data"][0]["spans"][1]["traceID"] = "not-hex"
+    (tmp_path / "b.json").write_text(json.dumps(jaeger))
+
+    frame, report = read_traces([broken, tmp_path / "b.json"])
+    assert report.malformed == 6  # 3 OTLP spans, 1 unreadable line, 2 Jaeger spans
+    assert len(frame) == report.spans == 2 * len(good.spans) - 5
+    reasons = [(e.where, e.reason) for e in report.examples]
+    assert reasons == [
+        (
+            "line 2",
+            "not JSON (Expecting property name enclosed in double quotes); its spans are lost",
+        ),
+        ("line 1: resourceSpans[0].scopeSpans[0].spans[0]", "no spanId"),
+        ("line 1: resourceSpans[0].scopeSpans[0].spans[1]", "no endTimeUnixNano"),
+        ("line 1: resourceSpans[0].scopeSpans[0].spans[2]", "it ends before it starts"),
+        ("data[0].spans[0]", "no startTime"),
+    ]  # five examples at most
+    assert report.examples[0].path == str(broken)
+
+
+def analyze(capsys, *args):
+    capsys.readouterr()
+    status = main(["analyze", *map(str, args)])
+    out = capsys.readouterr()
+    assert status == 0, out.err
+    return out.out
+
+
+def test_cli_analyze_traces_json(files, capsys):
+    doc = json.loads(analyze(capsys, "--traces", files["otlp"], "--json"))
+    assert set(doc) == {"traces", "window"}
+    traces = doc["traces"]
+    assert set(traces) >= {
+        "spans",
+        "traces",
+        "failing_traces",
+        "malformed",
+        "failure_origins",
+        "services",
+    }
+    assert (traces["spans"], traces["traces"], traces["failing_traces"]) == (994, 200, 30)
+    assert traces["malformed"] == 0
+    origin = traces["failure_origins"][0]
+    assert {k: origin[k] for k in ("service", "operation", "failing_traces", "share")} == {
+        "service": "payments-db",
+        "operation": "SELECT",
+        "failing_traces": 27,
+        "share": 0.9,
+    }
+    assert set(traces["services"][0]) >= {
+        "service",
+        "spans_failing",
+        "spans_ok",
+        "p95_ms_failing",
+        "p95_ms_ok",
+        "errors",
+    }
+    assert doc["window"] == traces["window"]
+    assert doc["window"]["start"].startswith("2026-03-14T09:00")
+
+
+def test_cli_analyze_traces_readable_and_errors(files, shared_data, capsys):
+    text = analyze(capsys, "--traces", files["jaeger"])
+    assert "Traces:      200 traces, 30 failing, 994 spans, 0 malformed" in text
+    assert "payments-db SELECT: 27 failing traces (90%)" in text
+    assert "Failing requests fail in payments-db `SELECT`" in text
+    status = main(["analyze", "--traces", str(shared_data / "otel/otlp_metrics.json")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "otlp_metrics.json: JSON of no known trace shape" in err
