@@ -30,6 +30,7 @@ class NotebookParams:
     repos: list[str] = field(default_factory=list)
     lookback_hours: float = 24.0
     prometheus_url: str = ""
+    traces: list[str] = field(default_factory=list)
 
     @property
     def alert_start(self) -> datetime | None:
@@ -51,6 +52,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "repos": (list,),
     "lookback_hours": (int, float),
     "prometheus_url": (str,),
+    "traces": (list,),
 }
 PARAMETER_NAMES = frozenset(_TYPES)
 

@@ -2,14 +2,21 @@
 samples parse exactly, bad files get a clear error, and ``analyze --traces`` reports it all."""
 
 import json
+from pathlib import Path
 from statistics import quantiles
 
+import nbformat
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
+from IPython.display import Markdown
 
 from incident_nb.analysis.traces import compare_failing, trace_summary
 from incident_nb.cli import main
 from incident_nb.errors import EvidenceError
+from incident_nb.notebook.params import NotebookParams
+from incident_nb.notebook.session import Investigation
+from incident_nb.record import read_record
 from incident_nb.sources.traces import read_traces
 from tests.trace_scenario import TraceSet
 
@@ -238,3 +245,40 @@ def test_cli_analyze_traces_readable_and_errors(files, shared_data, capsys):
     err = capsys.readouterr().err
     assert status == 1
     assert "otlp_metrics.json: JSON of no known trace shape" in err
+
+
+def test_new_records_the_trace_files_and_the_notebook_shows_them(files, tmp_path, capsys):
+    args = ["new", "--title", "Checkout failing", "--service", "checkout"]
+    args += ["--started-at", "2026-03-14T09:05:00Z", "--root", str(tmp_path)]
+    assert main([*args, "--traces", str(files["otlp"]), str(files["jaeger"])]) == 0
+    folder = Path(capsys.readouterr().out.strip())
+    record = read_record(folder)
+    assert record.evidence.traces == [str(files["otlp"]), str(files["jaeger"])]
+    nb = nbformat.read(folder / "investigation.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"traces = [{json.dumps(str(files['otlp']))}" in injected.source
+
+    params = NotebookParams(incident_dir=str(folder), traces=[str(files["jaeger"])])
+    items = Investigation.open(params).traces_view()
+    markdown = [i.data for i in items if isinstance(i, Markdown)]
+    assert markdown[0] == "### Traces"
+    assert markdown[1].startswith("Failing requests fail in payments-db `SELECT` (90% of")
+    assert markdown[1].endswith("(200 traces (30 failing), 994 spans, 0 malformed)")
+    (origins,) = [i for i in items if isinstance(i, pd.DataFrame) and "share" in i]
+    assert origins.iloc[0][["service", "failing_traces"]].tolist() == ["payments-db", 27]
+    (chart,) = [i for i in items if isinstance(i, go.Figure)]
+    assert [t.name for t in chart.data] == ["failing traces", "successful"]
+    assert set(chart.data[0].y) == {"frontend", "checkout", "inventory", "payments", "payments-db"}
+
+    assert Investigation.open(NotebookParams(incident_dir=str(folder))).traces_view() == []
+    bad = NotebookParams(incident_dir=str(folder), traces=[str(tmp_path / "gone.json")])
+    items = Investigation.open(bad).traces_view()
+    assert "trace file not found" in items[1].data
+
+
+def test_new_refuses_a_missing_trace_file(tmp_path, capsys):
+    args = ["new", "--title", "x", "--service", "y", "--started-at", "2026-03-14T09:05:00Z"]
+    status = main([*args, "--root", str(tmp_path), "--traces", str(tmp_path / "nope.json")])
+    assert status == 1
+    assert "trace file not found" in capsys.readouterr().err
+    assert not (tmp_path / "incidents").exists() or not any((tmp_path / "incidents").iterdir())
