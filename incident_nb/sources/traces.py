@@ -88,7 +88,8 @@ def read_traces(paths: Sequence[Path]) -> tuple[pd.DataFrame, TraceReport]:
     """Read trace files into one spans frame and the report of what was read.
 
     Raises:
-        EvidenceError: a file is missing, is not JSON, or is JSON of no known trace shape.
+        EvidenceError: a file is missing, is not JSON, or is JSON of no known trace shape; or
+            no span at all could be used.
     """
     if not paths:
         raise EvidenceError("no trace files given; pass --traces FILE (repeatable)")
@@ -96,6 +97,13 @@ def read_traces(paths: Sequence[Path]) -> tuple[pd.DataFrame, TraceReport]:
     formats: list[tuple[str, str]] = []
     for path in paths:
         formats.append((str(path), _read_file(Path(path), out)))
+    if not out.rows:
+        bad = f"; {out.malformed} malformed, e.g. {out.examples[0].where}: " if out.examples else ""
+        reason = out.examples[0].reason if out.examples else ""
+        raise EvidenceError(
+            f"no usable spans in {', '.join(map(str, paths))}{bad}{reason}; "
+            "export traces that cover the incident"
+        )
     frame = spans_frame(out.rows)
     duplicates = int(frame.duplicated(["trace_id", "span_id"]).sum()) if len(frame) else 0
     report = TraceReport(tuple(formats), len(frame), out.malformed, duplicates, tuple(out.examples))
@@ -297,7 +305,7 @@ def _jaeger_span(span: dict[str, Any], processes: dict[str, Any]) -> _Span:
         parent = None  # Jaeger writes a missing parent as zeros
     tags = {str(t["key"]): t.get("value") for t in span.get("tags") or [] if isinstance(t, dict)}
     process = span.get("process") or processes.get(span.get("processID", ""), {}) or {}
-    otel_status = str(tags.get("otel.status_code", "")).upper()
+    otel_status = str(tags.get("otel.status_code", "")).upper().removeprefix("STATUS_CODE_")
     explicit: bool | None = None
     if otel_status in {"ERROR", "OK"}:
         explicit = otel_status == "ERROR"

@@ -282,3 +282,14 @@ def test_new_refuses_a_missing_trace_file(tmp_path, capsys):
     assert status == 1
     assert "trace file not found" in capsys.readouterr().err
     assert not (tmp_path / "incidents").exists() or not any((tmp_path / "incidents").iterdir())
+
+
+def test_files_without_a_usable_span_are_refused(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"data": [], "total": 0}))
+    with pytest.raises(EvidenceError, match=r"no usable spans in .*empty\.json; export traces"):
+        read_traces([empty])
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"traceID": "ab", "spans": [{"spanID": "01"}], "processes": {}}))
+    with pytest.raises(EvidenceError, match=r"1 malformed, e\.g\. spans\[0\]: no traceID"):
+        read_traces([broken])
