@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,24 @@ def span_window(spans: pd.DataFrame) -> TimeWindow:
         raise ValueError("no spans")
     ends = spans["start"] + pd.to_timedelta(spans["duration_ms"], unit="ms")
     return TimeWindow(spans["start"].min().to_pydatetime(), ends.max().to_pydatetime())
+
+
+def restrict_traces(
+    spans: pd.DataFrame, start: datetime | None = None, end: datetime | None = None
+) -> pd.DataFrame:
+    """The whole traces whose first span starts in ``[start, end)`` (either bound may be open).
+
+    Traces are kept or dropped whole, so a request that began in the window keeps its late spans.
+    """
+    if spans.empty or (start is None and end is None):
+        return spans
+    first = spans.groupby("trace_id")["start"].transform("min")
+    keep = pd.Series(True, index=spans.index)
+    if start is not None:
+        keep &= first >= pd.Timestamp(start)
+    if end is not None:
+        keep &= first < pd.Timestamp(end)
+    return spans[keep]
 
 
 def trace_outcomes(spans: pd.DataFrame) -> pd.DataFrame:

@@ -236,6 +236,17 @@ def test_cli_analyze_traces_json(files, capsys):
     assert doc["window"]["start"].startswith("2026-03-14T09:00")
 
 
+def test_cli_analyze_traces_in_a_window(files, capsys):
+    window = "2026-03-14T09:05:00Z,2026-03-14T09:06:00Z"  # 20 traces begin in it, 3 s apart
+    doc = json.loads(analyze(capsys, "--traces", files["otlp"], "--window", window, "--json"))
+    begins = sorted({s.trace_id: s.start_us for s in TRACES.spans if s.parent is None}.values())
+    lo, hi = (int(pd.Timestamp(t).timestamp() * 1e6) for t in window.split(","))
+    assert doc["traces"]["traces"] == sum(lo <= b < hi for b in begins) == 20
+    status = main(["analyze", "--traces", str(files["otlp"]), "--window", "2030-01-01T00:00Z,"])
+    assert status == 1
+    assert "begins in the window" in capsys.readouterr().err
+
+
 def test_cli_analyze_traces_readable_and_errors(files, shared_data, capsys):
     text = analyze(capsys, "--traces", files["jaeger"])
     assert "Traces:      200 traces, 30 failing, 994 spans, 0 malformed" in text

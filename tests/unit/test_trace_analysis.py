@@ -2,12 +2,14 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from incident_nb.analysis.traces import (
     compare_failing,
     failure_origins,
     headline,
+    restrict_traces,
     trace_outcomes,
     trace_summary,
 )
@@ -114,3 +116,13 @@ def test_summary_with_no_failures_and_with_no_spans(spans):
     empty = trace_summary(spans.iloc[0:0])
     assert (empty["spans"], empty["traces"], empty["services"]) == (0, 0, [])
     assert "window" not in empty
+
+
+def test_restrict_keeps_whole_traces_that_begin_in_the_window(spans):
+    t0 = pd.Timestamp(T0, unit="ns", tz="UTC")
+    late = restrict_traces(spans, t0 + pd.Timedelta(milliseconds=500), None)
+    assert sorted(set(late["trace_id"])) == ["t3", "t4"]
+    early = restrict_traces(spans, None, t0 + pd.Timedelta(milliseconds=1000))
+    assert sorted(set(early["trace_id"])) == ["t1", "t2"]
+    assert len(early) == 7  # t2's span starting 50 ms in is kept with its trace
+    assert restrict_traces(spans) is spans
