@@ -12,8 +12,10 @@ of 500 or more makes it one.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,8 +97,9 @@ def read_traces(paths: Sequence[Path]) -> tuple[pd.DataFrame, TraceReport]:
         raise EvidenceError("no trace files given; pass --traces FILE (repeatable)")
     out = _Collector()
     formats: list[tuple[str, str]] = []
-    for path in paths:
-        formats.append((str(path), _read_file(Path(path), out)))
+    with _collector_paused():
+        for path in paths:
+            formats.append((str(path), _read_file(Path(path), out)))
     if not out.rows:
         bad = f"; {out.malformed} malformed, e.g. {out.examples[0].where}: " if out.examples else ""
         reason = out.examples[0].reason if out.examples else ""
@@ -108,6 +111,22 @@ def read_traces(paths: Sequence[Path]) -> tuple[pd.DataFrame, TraceReport]:
     duplicates = int(frame.duplicated(["trace_id", "span_id"]).sum()) if len(frame) else 0
     report = TraceReport(tuple(formats), len(frame), out.malformed, duplicates, tuple(out.examples))
     return frame, report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while parsing.
+
+    Parsing allocates millions of small dicts and no reference cycles; the collector's repeated
+    full passes over them would otherwise take more than half of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def spans_frame(rows: list[_Span]) -> pd.DataFrame:
