@@ -181,6 +181,11 @@ def _readable_traces(traces: dict[str, Any]) -> str:
         f"p95 {ms(s['p95_ms_failing'])} vs {ms(s['p95_ms_ok'])} ms, {s['errors']} errors"
         for s in traces["services"][:10]
     ]
+    path = ", ".join(
+        f"{c['service']} {ms(c['critical_ms_failing'])} vs {ms(c['critical_ms_ok'])}"
+        for c in traces.get("critical_path", [])[:5]
+    )
+    out.append(f"Critical path (mean ms per trace, failing vs successful): {path or '-'}")
     for bad in traces.get("examples", []):
         out.append(f"Malformed:   {bad['path']}: {bad['where']}: {bad['reason']}")
     return "\n".join(out)

@@ -152,6 +152,69 @@ def compare_failing(spans: pd.DataFrame, by: Sequence[str] = ("service",)) -> pd
     return wide[columns].reset_index(drop=True)
 
 
+def critical_path(spans: pd.DataFrame) -> pd.DataFrame:
+    """Each span's time on its trace's critical path (the chain that sets the trace's duration).
+
+    From the root, time is walked backwards from the span's end: the child that ended last
+    (within what is left) is on the path up to its start, and the gaps between such children are
+    the span's own time. Children overlapping a later one are off the path. Columns: trace_id,
+    span_id, service, operation, critical_ms (only spans with time on the path).
+    """
+    columns = ["trace_id", "span_id", "service", "operation", "critical_ms"]
+    if spans.empty:
+        return pd.DataFrame(columns=columns)
+    ns = spans["start"].astype("int64")
+    start = (ns - ns.min()).to_numpy() / 1e6  # ms since the first span: exact to the ns
+    end = start + spans["duration_ms"].to_numpy()
+    has_parent = _has_parent_in_trace(spans).to_numpy()
+    parents = spans["parent_span_id"].astype(object).to_numpy()
+    index = {k: i for i, k in enumerate(zip(spans["trace_id"], spans["span_id"], strict=True))}
+    children: dict[int, list[int]] = {}
+    for i, (trace, parent) in enumerate(zip(spans["trace_id"], parents, strict=True)):
+        if has_parent[i]:
+            children.setdefault(index[(trace, parent)], []).append(i)
+    on_path = [0.0] * len(spans)
+    roots = [i for i in range(len(spans)) if not has_parent[i]]
+    for root in roots:
+        stack = [(root, float(end[root]))]
+        while stack:
+            i, limit = stack.pop()
+            t = min(float(end[i]), limit)
+            for c in sorted(children.get(i, []), key=lambda c: end[c], reverse=True):
+                if end[c] <= t and start[c] >= start[i]:
+                    on_path[i] += t - float(end[c])
+                    stack.append((c, t))
+                    t = float(start[c])
+            on_path[i] += max(0.0, t - float(start[i]))
+    out = spans[["trace_id", "span_id", "service", "operation"]].assign(critical_ms=on_path)
+    return out[out["critical_ms"] > 0].reset_index(drop=True)[columns]
+
+
+def critical_path_by_service(spans: pd.DataFrame) -> pd.DataFrame:
+    """Mean critical-path time per trace by service, in failing vs successful traces.
+
+    Columns: service, critical_ms_failing, critical_ms_ok (means over the traces of each kind,
+    counting 0 for a trace whose path does not pass through the service), ratio.
+    """
+    columns = ["service", "critical_ms_failing", "critical_ms_ok", "ratio"]
+    path = critical_path(spans)
+    if path.empty:
+        return pd.DataFrame(columns=columns)
+    failing = spans.groupby("trace_id")["is_error"].any()
+    per_trace = path.groupby(["trace_id", "service"])["critical_ms"].sum().unstack(fill_value=0)
+    per_trace = per_trace.reindex(failing.index, fill_value=0.0)
+    sides = {
+        "critical_ms_failing": per_trace[failing.to_numpy()].mean(),
+        "critical_ms_ok": per_trace[~failing.to_numpy()].mean(),
+    }
+    out = pd.DataFrame(sides).rename_axis("service").reset_index()
+    out["ratio"] = out["critical_ms_failing"] / out["critical_ms_ok"].where(
+        out["critical_ms_ok"] > 0
+    )
+    order = ["critical_ms_failing", "critical_ms_ok", "service"]
+    return out.sort_values(order, ascending=[False, False, True])[columns].reset_index(drop=True)
+
+
 def headline(origins: pd.DataFrame, operations: pd.DataFrame) -> str:
     """One sentence: where failing requests fail, and how much longer they spend there.
 
@@ -202,6 +265,11 @@ def trace_summary(spans: pd.DataFrame, malformed: int = 0) -> dict[str, Any]:
         ],
         "services": _rows(services, ["service"]),
         "operations": _rows(operations, ["service", "operation"]),
+        "critical_path": [
+            {"service": str(r["service"])}
+            | {k: _number(r[k]) for k in ("critical_ms_failing", "critical_ms_ok", "ratio")}
+            for r in critical_path_by_service(spans).to_dict("records")
+        ],
     }
     if len(spans):
         window = span_window(spans)

@@ -15,7 +15,11 @@ import pandas as pd
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.impact import detect_onset
 from incident_nb.analysis.metrics import MetricsEvidence
-from incident_nb.analysis.traces import compare_failing, failure_origins
+from incident_nb.analysis.traces import (
+    compare_failing,
+    critical_path_by_service,
+    failure_origins,
+)
 from incident_nb.errors import EvidenceError
 from incident_nb.evidence import ChangeEvidence, change_evidence, metrics_evidence
 from incident_nb.models import TimeWindow, utc
@@ -151,6 +155,7 @@ class TraceEvidence:
     origins: pd.DataFrame
     services: pd.DataFrame
     operations: pd.DataFrame
+    critical_path: pd.DataFrame
 
 
 def load_traces(folder: Path, params: NotebookParams) -> tuple[TraceEvidence | None, str]:
@@ -167,6 +172,7 @@ def load_traces(folder: Path, params: NotebookParams) -> tuple[TraceEvidence | N
         failure_origins(spans),
         compare_failing(spans, ("service",)),
         compare_failing(spans, ("service", "operation")),
+        critical_path_by_service(spans),
     ), ""
 
 

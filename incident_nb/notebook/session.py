@@ -260,6 +260,11 @@ class Investigation:
                 Markdown("Failing vs successful traces, per service and operation:"),
                 t.operations.head(20),
             ]
+        if not t.critical_path.empty:
+            items += [
+                Markdown("Time on the critical path per trace (ms), failing vs successful:"),
+                t.critical_path,
+            ]
         return items
 
     def fix_verification(self) -> Any:

@@ -97,6 +97,13 @@ def test_the_analysis_finds_the_ground_truth(files):
     assert failing / ok > 20
     by_op = compare_failing(spans, ("service", "operation"))
     assert len(by_op) == 5
+    # the db call is the last child of payments: all of it is on the critical path
+    path = {c["service"]: c for c in summary["critical_path"]}
+    db = TRACES.durations_ms("payments-db", "SELECT")
+    failing_ms = path["payments-db"]["critical_ms_failing"]
+    assert failing_ms == pytest.approx(sum(db["failing"]) / 30, abs=1e-3)
+    assert path["payments-db"]["critical_ms_ok"] == pytest.approx(sum(db["ok"]) / 170, abs=1e-3)
+    assert summary["critical_path"][0]["service"] == "payments-db"
 
 
 def test_real_samples_parse_with_their_span_counts_and_services(shared_data):
@@ -138,6 +145,9 @@ def test_real_samples_parse_with_their_span_counts_and_services(shared_data):
     pet, _ = read_traces([shared_data / "traces/jaeger_ui_testTraceNormal_petclinic.json"])
     summary = trace_summary(pet)
     assert (summary["traces"], summary["failing_traces"]) == (1, 0)
+    path = {c["service"]: c["critical_ms_ok"] for c in summary["critical_path"]}
+    # gateway 4.902 ms in all; its client span waits 2.499 ms of which 1.739 ms in customers
+    assert path == {"api-gateway": 3.163, "customers-service": 1.739}
     assert summary["window"] == {"start": "2020-01-15T06:44:35Z", "end": "2020-01-15T06:44:35Z"}
 
 

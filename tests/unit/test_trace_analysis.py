@@ -7,6 +7,8 @@ import pytest
 
 from incident_nb.analysis.traces import (
     compare_failing,
+    critical_path,
+    critical_path_by_service,
     failure_origins,
     headline,
     restrict_traces,
@@ -126,3 +128,27 @@ def test_restrict_keeps_whole_traces_that_begin_in_the_window(spans):
     assert sorted(set(early["trace_id"])) == ["t1", "t2"]
     assert len(early) == 7  # t2's span starting 50 ms in is kept with its trace
     assert restrict_traces(spans) is spans
+
+
+def test_critical_path_walks_back_from_the_end(spans):
+    path = critical_path(spans).set_index(["trace_id", "span_id"])["critical_ms"]
+    # t1: a 0-100, b 5-95, c 10-90, d 20-21: every span is on the path
+    assert path.loc["t1"].to_dict() == pytest.approx({"a": 10.0, "b": 10.0, "c": 79.0, "d": 1.0})
+    # t2: a 0-60; b 5-45 and e 50-52 are sequential children: both on the path
+    assert path.loc["t2"].to_dict() == pytest.approx({"a": 18.0, "b": 40.0, "e": 2.0})
+    per_trace = path.groupby(level="trace_id").sum()
+    assert per_trace.to_dict() == pytest.approx({"t1": 100.0, "t2": 60.0, "t3": 30.0, "t4": 10.0})
+
+
+def test_overlapping_children_are_off_the_path():
+    spans = spans_frame(
+        [
+            span("t", "root", None, "api", "GET", 100),
+            span("t", "slow", "root", "db", "q1", 80, at_ms=10),  # ends at 90
+            span("t", "fast", "root", "db", "q2", 20, at_ms=30),  # inside q1: off the path
+        ]
+    )
+    path = critical_path(spans).set_index("span_id")["critical_ms"].to_dict()
+    assert path == pytest.approx({"root": 20.0, "slow": 80.0})
+    by = critical_path_by_service(spans)
+    assert by[["service", "critical_ms_ok"]].values.tolist() == [["db", 80.0], ["api", 20.0]]
