@@ -13,6 +13,7 @@ from IPython.display import Markdown
 
 from incident_nb.analysis.traces import compare_failing, trace_summary
 from incident_nb.cli import main
+from incident_nb.demo.scenario import Scenario, generate_logs
 from incident_nb.errors import EvidenceError
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.notebook.session import Investigation
@@ -314,3 +315,14 @@ def test_files_without_a_usable_span_are_refused(tmp_path):
     broken.write_text(json.dumps({"traceID": "ab", "spans": [{"spanID": "01"}], "processes": {}}))
     with pytest.raises(EvidenceError, match=r"1 malformed, e\.g\. spans\[0\]: no traceID"):
         read_traces([broken])
+
+
+def test_cli_analyze_logs_and_traces_together(files, tmp_path, capsys):
+    logs = generate_logs(Scenario(lines=3_000), tmp_path / "service.jsonl")
+    alone = json.loads(analyze(capsys, "--logs", logs, "--json"))
+    both = json.loads(analyze(capsys, "--logs", logs, "--traces", files["jaeger"], "--json"))
+    assert {k: v for k, v in both.items() if k != "traces"} == alone  # the log part is unchanged
+    assert both["traces"]["failing_traces"] == 30
+    text = analyze(capsys, "--logs", logs, "--traces", files["jaeger"])
+    assert "Lines:       3000 total" in text
+    assert "Traces:      200 traces, 30 failing" in text
