@@ -156,9 +156,11 @@ def _read_file(path: Path, out: _Collector) -> str:
         documents: list[tuple[str, Any]] = [("", json.loads(text))]
     except json.JSONDecodeError as exc:
         documents = _json_lines(path, text, exc, out)
+    if not documents:
+        raise EvidenceError(f"{path} is empty; give {ACCEPTED_SHAPES}")
     kinds = {_shape(doc) for _, doc in documents}
-    if None in kinds or not documents:
-        doc = next((d for _, d in documents if _shape(d) is None), None)
+    if None in kinds:
+        doc = next(d for _, d in documents if _shape(d) is None)
         raise EvidenceError(f"{path}: {_describe(doc)}; give {ACCEPTED_SHAPES}")
     for where, doc in documents:
         shape = _shape(doc)

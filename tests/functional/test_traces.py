@@ -171,6 +171,10 @@ def test_files_that_are_not_traces_get_a_clear_error(shared_data, tmp_path):
     text.write_text("this is not json\n")
     with pytest.raises(EvidenceError, match=r"notes\.txt is not JSON \(line 1"):
         read_traces([text])
+    empty = tmp_path / "empty.json"
+    empty.write_text("\n")
+    with pytest.raises(EvidenceError, match=r"empty\.json is empty; give OTLP/JSON traces"):
+        read_traces([empty])
     with pytest.raises(EvidenceError, match="trace file not found"):
         read_traces([tmp_path / "missing.json"])
 
