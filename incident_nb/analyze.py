@@ -7,14 +7,16 @@ summary with the keys the ``analyze`` command promises.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.impact import detect_onset
+from incident_nb.errors import EvidenceError
 from incident_nb.models import AnalyzeRequest, TimeWindow
 from incident_nb.sources.logs import LogStore
 
@@ -112,6 +114,66 @@ def analyze_logs(
         return summary
     finally:
         store.close()
+
+
+def analyze_traces(
+    paths: Sequence[Path],
+    progress: Callable[[str], None] = lambda _: None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
+    """The ``traces`` part of ``analyze --json``: where failing requests fail.
+
+    With ``start``/``end``, only the traces that begin in that window are analysed.
+
+    Raises:
+        EvidenceError: a trace file cannot be used (the message names it and the shapes read),
+            or no trace begins in the window.
+    """
+    from incident_nb.analysis.traces import (  # noqa: PLC0415 - only with traces
+        restrict_traces,
+        trace_summary,
+    )
+    from incident_nb.sources.traces import read_traces  # noqa: PLC0415
+
+    progress(f"reading {len(paths)} trace file(s)")
+    spans, report = read_traces(paths)
+    spans = restrict_traces(spans, start, end)
+    if spans.empty:
+        raise EvidenceError(
+            f"no trace in {', '.join(map(str, paths))} begins in the window "
+            f"{start or '-'} .. {end or '-'}; widen --window"
+        )
+    summary = trace_summary(spans, report.malformed)
+    summary["duplicates"] = report.duplicates
+    summary["files"] = [{"path": path, "format": shape} for path, shape in report.files]
+    summary["examples"] = [
+        {"path": b.path, "where": b.where, "reason": b.reason} for b in report.examples
+    ]
+    return summary
+
+
+def analyze_evidence(
+    request: AnalyzeRequest,
+    progress: Callable[[str], None] = lambda _: None,
+    store: LogStore | None = None,
+) -> dict[str, Any]:
+    """Logs and traces together: the log summary with a ``traces`` key when traces are given.
+
+    Without logs, the document holds the ``traces`` part and the ``window`` its spans cover.
+    ``store`` is the request's logs, already parsed (see :func:`analyze_logs`).
+
+    Raises:
+        EvidenceError: the logs or traces cannot be used.
+    """
+    has_logs = bool(request.logs) or request.snapshot_from is not None
+    summary = analyze_logs(request, progress, store) if has_logs else {}
+    if request.traces:
+        traces = analyze_traces(request.traces, progress, request.start, request.end)
+        summary["traces"] = traces
+        if not has_logs:
+            summary["window"] = traces.get("window", {"start": None, "end": None})
+    return summary
 
 
 def _signature_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -151,3 +151,43 @@ def deploy_markers(deploys: pd.DataFrame) -> list[tuple[str, datetime]]:
         text = f"deploy {service} {label}" if service else f"deploy {label}"
         markers.append((text.strip(), pd.Timestamp(row["time"]).to_pydatetime()))
     return markers
+
+
+def trace_comparison_chart(comparison: pd.DataFrame, title: str = "") -> go.Figure:
+    """Mean span duration in failing vs successful traces, one pair of bars per group.
+
+    ``comparison`` is the frame of :func:`incident_nb.analysis.traces.compare_failing` (by
+    service, or by service and operation); the hover shows the spans, p95 and error spans.
+    """
+    keys = [k for k in ("service", "operation") if k in comparison.columns]
+    labels: list[str] = (
+        comparison[keys].astype(str).agg(" ".join, axis=1).tolist() if len(comparison) else []
+    )
+    fig = go.Figure()
+    for side, name, color in (
+        ("failing", "failing traces", "#d62728"),
+        ("ok", "successful", "#1f77b4"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=comparison[f"mean_ms_{side}"],
+                name=name,
+                orientation="h",
+                marker={"color": color},
+                customdata=comparison[[f"spans_{side}", f"p95_ms_{side}", "errors"]],
+                hovertemplate="%{y}: mean %{x:.1f} ms, p95 %{customdata[1]:.1f} ms, "
+                "%{customdata[0]} spans, %{customdata[2]} error spans<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": title or "Where failing requests spend their time"},
+        template="plotly_white",
+        barmode="group",
+        height=max(260, 60 + 48 * len(comparison)),
+        margin={"l": 160, "r": 20, "t": 70, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        xaxis_title="mean span duration (ms)",
+        yaxis={"autorange": "reversed"},
+    )
+    return fig

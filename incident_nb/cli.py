@@ -49,6 +49,14 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
         "--logs", nargs="+", action="extend", default=[], metavar="FILE", help="log files"
     )
     new.add_argument(
+        "--traces",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="trace files (OTLP/JSON or Jaeger JSON)",
+    )
+    new.add_argument(
         "--repo", action="append", default=[], metavar="GIT_DIR", help="git repository"
     )
     new.add_argument(
@@ -147,6 +155,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
             prometheus=args.prometheus,
             log_format=args.log_format,
             log_tz=args.log_tz,
+            traces=args.traces,
         )
     except FileNotFoundError as exc:
         raise AlertError(f"{exc}; check the path") from None

@@ -24,9 +24,20 @@ from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``incident-nb analyze``."""
-    parser.description = "Analyse service logs: onset, error rates, latency, tenants, signatures."
+    parser.description = (
+        "Analyse service logs (onset, error rates, latency, tenants, signatures) "
+        "and traces (where failing requests fail)."
+    )
     parser.add_argument(
         "--logs", action="append", default=[], type=Path, metavar="FILE", help="a log file"
+    )
+    parser.add_argument(
+        "--traces",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a trace file (OTLP/JSON or Jaeger JSON): where failing requests fail",
     )
     parser.add_argument(
         "--format",
@@ -80,8 +91,10 @@ def parse_mapping(text: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _request(args: argparse.Namespace) -> AnalyzeRequest:
-    if not args.logs and args.from_snapshot is None:
-        raise EvidenceError("no logs given; pass --logs FILE (repeatable) or --from-snapshot DIR")
+    if not args.logs and args.from_snapshot is None and not args.traces:
+        raise EvidenceError(
+            "no logs given; pass --logs FILE (repeatable), --from-snapshot DIR or --traces FILE"
+        )
     try:
         tz = ZoneInfo(args.tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -105,6 +118,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         snapshot_to=args.snapshot,
         fmt=args.format,
         tz=args.tz,
+        traces=tuple(args.traces),
     )
 
 
@@ -151,10 +165,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr)
 
     request = _request(args)
-    if request.snapshot_from is not None:
-        from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
+    if not request.logs:
+        from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import
 
-        summary = analyze_logs(request, progress)
+        summary = analyze_evidence(request, progress)
     else:
         from incident_nb.sources.logs.loader import load_events  # noqa: PLC0415 - DuckDB only
 
@@ -164,13 +178,50 @@ def run(args: argparse.Namespace) -> int:
                 load_events, list(request.logs), dict(request.mapping), request.fmt, request.tz
             )
             # pandas and the analysis load while DuckDB parses (it does not hold the GIL).
-            from incident_nb.analyze import analyze_logs  # noqa: PLC0415 - heavy import
+            from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import
             from incident_nb.sources.logs.store import LogStore  # noqa: PLC0415
 
             store = LogStore(*parsing.result())
-        summary = analyze_logs(request, progress, store=store)
+        summary = analyze_evidence(request, progress, store=store)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(_readable(summary))
+        parts = [_readable(summary)] if "lines" in summary else []
+        if "traces" in summary:
+            parts.append(_readable_traces(summary["traces"]))
+        print("\n".join(parts))
     return 0
+
+
+def _readable_traces(traces: dict[str, Any]) -> str:
+    window = traces.get("window") or {}
+    out = [
+        f"Traces:      {traces['traces']} traces, {traces['failing_traces']} failing, "
+        f"{traces['spans']} spans, {traces['malformed']} malformed"
+        + (f" ({window.get('start')} .. {window.get('end')})" if window else ""),
+        f"             {traces['headline']}",
+        "Failures originate in:",
+    ]
+    out += [
+        f"  {o['service']} {o['operation']}: {o['failing_traces']} failing traces "
+        f"({o['share']:.0%})"
+        for o in traces["failure_origins"][:10]
+    ]
+    out.append("Services (failing vs successful traces):")
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    out += [
+        f"  {s['service']}: {s['spans_failing']} vs {s['spans_ok']} spans, "
+        f"p95 {ms(s['p95_ms_failing'])} vs {ms(s['p95_ms_ok'])} ms, {s['errors']} errors"
+        for s in traces["services"][:10]
+    ]
+    path = ", ".join(
+        f"{c['service']} {ms(c['critical_ms_failing'])} vs {ms(c['critical_ms_ok'])}"
+        for c in traces.get("critical_path", [])[:5]
+    )
+    out.append(f"Critical path (mean ms per trace, failing vs successful): {path or '-'}")
+    for bad in traces.get("examples", []):
+        out.append(f"Malformed:   {bad['path']}: {bad['where']}: {bad['reason']}")
+    return "\n".join(out)

@@ -6,7 +6,7 @@ Every message names the problem and what to do about it.
      ├── AlertError              an alert payload or alert flags are invalid
      ├── RecordError             incident.json is missing, malformed or fails the schema
      ├── IncidentExistsError     an investigation for this alert already exists
-     ├── EvidenceError           logs or repositories cannot be used as evidence
+     ├── EvidenceError           logs, traces or repositories cannot be used as evidence
      ├── ParameterError          notebook parameters are unknown or ill-typed
      ├── NotebookExecutionError  a notebook cell failed or timed out (the notebook is saved)
      └── ExportError             the post-mortem cannot be exported
@@ -41,7 +41,7 @@ class IncidentExistsError(IncidentNbError):
 
 
 class EvidenceError(IncidentNbError):
-    """Logs or repositories given as evidence cannot be used."""
+    """Logs, traces or repositories given as evidence cannot be used."""
 
 
 class ParameterError(IncidentNbError):

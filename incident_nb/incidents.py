@@ -88,17 +88,19 @@ def create_incident(
     prometheus: str = "",
     log_format: str = "auto",
     log_tz: str = "UTC",
+    traces: Sequence[str | Path] = (),
 ) -> Path:
     """Create the incident folder for ``alert`` under ``root`` and return its path.
 
     Raises:
         IncidentExistsError: an investigation for this alert already exists.
-        FileNotFoundError: a log file or repository does not exist.
+        FileNotFoundError: a log file, trace file or repository does not exist.
     """
     existing = find_incident(root, alert.key)
     if existing is not None:
         raise IncidentExistsError(existing)
     log_paths, repo_paths = _resolve(logs, "log file"), _resolve(repos, "repository")
+    trace_paths = _resolve(traces, "trace file")
     created = now or datetime.now(UTC)
     base = root / INCIDENTS
     base.mkdir(parents=True, exist_ok=True)
@@ -113,7 +115,9 @@ def create_incident(
             TimelineEvent(time=alert.started_at, event="Alert fired", source="alert"),
             TimelineEvent(time=created, event="Investigation started", source="system"),
         ],
-        evidence=EvidenceSources(logs=log_paths, repos=repo_paths, prometheus=prometheus),
+        evidence=EvidenceSources(
+            logs=log_paths, repos=repo_paths, prometheus=prometheus, traces=trace_paths
+        ),
     )
     params = NotebookParams(
         incident_dir=".",
@@ -126,6 +130,7 @@ def create_incident(
         prometheus_url=prometheus,
         log_format=log_format,
         log_tz=log_tz,
+        traces=trace_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
     staging = Path(tempfile.mkdtemp(prefix=".new-", dir=base))

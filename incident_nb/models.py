@@ -104,3 +104,4 @@ class AnalyzeRequest:
     snapshot_to: Path | None = None
     fmt: str = "auto"
     tz: str = "UTC"
+    traces: tuple[Path, ...] = ()

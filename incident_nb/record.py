@@ -137,6 +137,7 @@ class EvidenceSources(_Model):
     logs: list[str] = Field(default_factory=list)
     repos: list[str] = Field(default_factory=list)
     prometheus: str = ""
+    traces: list[str] = Field(default_factory=list)
 
 
 class ChangeEntry(_Model):

@@ -1,4 +1,4 @@
-"""Loading an investigation's evidence for its notebook: logs, changes and metrics.
+"""Loading an investigation's evidence for its notebook: logs, changes, metrics and traces.
 
 Each loader returns the evidence or the problem that kept it from loading, so the notebook shows
 the problem in that section and the rest of the investigation still runs.
@@ -15,12 +15,18 @@ import pandas as pd
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.impact import detect_onset
 from incident_nb.analysis.metrics import MetricsEvidence
+from incident_nb.analysis.traces import (
+    compare_failing,
+    critical_path_by_service,
+    failure_origins,
+)
 from incident_nb.errors import EvidenceError
 from incident_nb.evidence import ChangeEvidence, change_evidence, metrics_evidence
 from incident_nb.models import TimeWindow, utc
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.record import IncidentRecord
 from incident_nb.sources.logs import SNAPSHOT_FILE, LineReport, LogStore
+from incident_nb.sources.traces import TraceReport, read_traces
 
 VERIFY_MESSAGES = 1000  # templates for "new error types" need every kind, not just the top
 
@@ -180,6 +186,36 @@ def load_metrics(
         return metrics_evidence(params.prometheus_url, record.service, window.start, window.end), ""
     except EvidenceError as exc:
         return None, str(exc)
+
+
+@dataclass
+class TraceEvidence:
+    """The spans of the trace files and where failing requests fail."""
+
+    spans: pd.DataFrame
+    report: TraceReport
+    origins: pd.DataFrame
+    services: pd.DataFrame
+    operations: pd.DataFrame
+    critical_path: pd.DataFrame
+
+
+def load_traces(folder: Path, params: NotebookParams) -> tuple[TraceEvidence | None, str]:
+    """The trace files' spans and their analysis; nothing (and no problem) without traces."""
+    if not params.traces:
+        return None, ""
+    try:
+        spans, report = read_traces([folder / p for p in params.traces])
+    except EvidenceError as exc:
+        return None, str(exc)
+    return TraceEvidence(
+        spans,
+        report,
+        failure_origins(spans),
+        compare_failing(spans, ("service",)),
+        compare_failing(spans, ("service", "operation")),
+        critical_path_by_service(spans),
+    ), ""
 
 
 def fix_time(record: IncidentRecord) -> datetime | None:

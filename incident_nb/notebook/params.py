@@ -34,6 +34,7 @@ class NotebookParams:
     prometheus_url: str = ""
     log_format: str = "auto"
     log_tz: str = "UTC"
+    traces: list[str] = field(default_factory=list)
 
     @property
     def alert_start(self) -> datetime | None:
@@ -57,6 +58,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "prometheus_url": (str,),
     "log_format": (str,),
     "log_tz": (str,),
+    "traces": (list,),
 }
 PARAMETER_NAMES = frozenset(_TYPES)
 

@@ -20,13 +20,22 @@ from incident_nb import charts, forms
 from incident_nb.analysis.assessment import Assessment
 from incident_nb.analysis.metrics import MetricsEvidence
 from incident_nb.analysis.suspects import first_hypothesis
+from incident_nb.analysis.traces import headline
 from incident_nb.analysis.verification import verify_fix
 from incident_nb.errors import EvidenceError
 from incident_nb.evidence import ChangeEvidence
 from incident_nb.forms.store import RecordStore
 from incident_nb.models import utc
 from incident_nb.notebook import views
-from incident_nb.notebook.loading import Evidence, fix_time, load_changes, load_logs, load_metrics
+from incident_nb.notebook.loading import (
+    Evidence,
+    TraceEvidence,
+    fix_time,
+    load_changes,
+    load_logs,
+    load_metrics,
+    load_traces,
+)
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
@@ -50,6 +59,8 @@ class Investigation:
     changes_problem: str = ""
     metrics: MetricsEvidence | None = None
     metrics_problem: str = ""
+    traces: TraceEvidence | None = None
+    traces_problem: str = ""
 
     @classmethod
     def open(cls, params: NotebookParams) -> Investigation:
@@ -74,6 +85,7 @@ class Investigation:
         changes, changes_problem = load_changes(folder, params, record, assessment)
         window = assessment.window if assessment else None
         metrics, metrics_problem = load_metrics(params, record, window)
+        traces, traces_problem = load_traces(folder, params)
         return cls(
             params,
             folder,
@@ -84,6 +96,8 @@ class Investigation:
             changes_problem,
             metrics,
             metrics_problem,
+            traces=traces,
+            traces_problem=traces_problem,
         )
 
     def reload_record(self) -> IncidentRecord:
@@ -234,6 +248,41 @@ class Investigation:
             charts.latency_chart(per_minute, self.markers()),
         ]
         items += [Markdown(f"- {sections.text(note)}") for note in self.metrics.notes]
+        return items
+
+    def traces_view(self) -> list[Any]:
+        """The Traces section: where failing requests fail; nothing when no traces were given."""
+        if self.traces is None:
+            if not self.traces_problem:
+                return []
+            return [Markdown("### Traces"), Markdown(sections.text(self.traces_problem))]
+        t, report = self.traces, self.traces.report
+        failing = int(t.spans.groupby("trace_id")["is_error"].any().sum()) if len(t.spans) else 0
+        counts = (
+            f"{t.spans['trace_id'].nunique()} traces ({failing} failing), {report.spans} spans, "
+            f"{report.malformed} malformed"
+        )
+        items: list[Any] = [
+            Markdown("### Traces"),
+            Markdown(sections.text(f"{headline(t.origins, t.operations)} ({counts})")),
+        ]
+        items += [
+            Markdown(f"- malformed: {sections.text(f'{b.path}: {b.where}: {b.reason}')}")
+            for b in report.examples
+        ]
+        if not t.origins.empty:
+            items += [Markdown("Where failing traces fail (the deepest error spans):"), t.origins]
+        if not t.services.empty:
+            items += [
+                charts.trace_comparison_chart(t.services),
+                Markdown("Failing vs successful traces, per service and operation:"),
+                t.operations.head(20),
+            ]
+        if not t.critical_path.empty:
+            items += [
+                Markdown("Time on the critical path per trace (ms), failing vs successful:"),
+                t.critical_path,
+            ]
         return items
 
     def fix_verification(self) -> Any:

@@ -15,6 +15,11 @@ def test_template_declares_exactly_the_known_parameters():
     assert template_parameter_names(investigation_template()) == PARAMETER_NAMES
 
 
+def test_traces_round_trip():
+    params = NotebookParams(traces=["/t.otlp.json", "/t.jaeger.json"])
+    assert validate_parameters(params.as_papermill()) == params
+
+
 def test_valid_values_round_trip():
     params = NotebookParams(title='He said "it\'s down"\n', logs=["/a.jsonl"], lookback_hours=6)
     again = validate_parameters(params.as_papermill())
@@ -30,6 +35,8 @@ def test_valid_values_round_trip():
         ({"logs": "one.jsonl"}, "logs must be list"),
         ({"logs": [1]}, "list of paths"),
         ({"lookback_hours": True}, "lookback_hours must be int or float"),
+        ({"traces": "t.json"}, "traces must be list"),
+        ({"traces": [1]}, "traces must be a list of paths"),
         ({"lookback_hours": -1}, "must be positive"),
         ({"alert_started_at": "soon"}, "alert_started_at: not an ISO-8601"),
     ],
