@@ -118,7 +118,7 @@ def _cause(record: IncidentRecord) -> str:
 
 def _actions(record: IncidentRecord) -> list[str]:
     people = sorted(
-        (e for e in record.timeline if e.source in ("person", "evidence") and e.kind != "update"),
+        (e for e in record.timeline if e.source == "person" and e.kind != "update"),
         key=lambda e: utc(e.time),
     )
     done = [f"{utc(e.time):%H:%M} UTC {e.event.strip()}" for e in people[-RECENT_ACTIONS:]]
