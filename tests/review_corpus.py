@@ -45,6 +45,43 @@ RECURRING = {
     40: "connection pool exhausted by retries",
 }
 
+TIMEOUT = "TimeoutError: connection to <*> timed out after <*> ms"
+NPE = "NullPointerException at OrderService.<*>"
+SIGNATURES = {  # incident -> (template, new since the onset) in its executed notebook
+    7: [(TIMEOUT, True), ("KeyError: <*>", True)],
+    21: [(TIMEOUT, True)],
+    44: [(TIMEOUT, True), (NPE, False)],
+    12: [(NPE, True)],
+    50: [(NPE, True)],
+    13: [(NPE, False)],
+}
+BROKEN_NOTEBOOK = 8
+
+
+def notebook_with(signatures: list[tuple[str, bool]]) -> str:
+    """An executed notebook whose last cell published an analysis summary."""
+    summary = {
+        "summary_version": 1,
+        "signatures": [
+            {"id": f"s{k}", "template": t, "count": 10, "new_since_onset": new}
+            for k, (t, new) in enumerate(signatures)
+        ],
+    }
+    output = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"application/vnd.incident-nb.summary+json": summary, "text/plain": "summary"},
+    }
+    cell = {
+        "cell_type": "code",
+        "execution_count": 3,
+        "id": "c",
+        "metadata": {},
+        "outputs": [output],
+        "source": "",
+    }
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
 
 @dataclass
 class Expected:
@@ -216,4 +253,8 @@ def write_corpus(root: Path) -> Expected:
         (folder / "incident.json").write_text(text)
         if exported:
             (folder / "postmortem.html").write_text("<html></html>")
+        if i in SIGNATURES:
+            (folder / "investigation.ipynb").write_text(notebook_with(SIGNATURES[i]))
+        if i == BROKEN_NOTEBOOK:
+            (folder / "investigation.ipynb").write_text("{not a notebook")
     return exp

@@ -105,6 +105,23 @@ def recurring_causes(incidents: pd.DataFrame, at_least: int = 2) -> pd.DataFrame
     return frame.sort_values(["incidents", "key"], ascending=[False, True], ignore_index=True)
 
 
+def recurring_signatures(incidents: pd.DataFrame, at_least: int = 2) -> pd.DataFrame:
+    """Error signatures that came with ``at_least`` incidents, most frequent first."""
+    pairs = incidents[["id", "start", "signatures"]].explode("signatures").dropna()
+    rows = []
+    for template, part in pairs.groupby("signatures", sort=False):
+        if len(part) >= at_least:
+            rows.append(
+                {
+                    "signature": str(template),
+                    "incidents": len(part),
+                    "ids": list(part.sort_values("start")["id"]),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["signature", "incidents", "ids"])
+    return frame.sort_values(["incidents", "signature"], ascending=[False, True], ignore_index=True)
+
+
 def actions_per_owner(actions: pd.DataFrame) -> pd.DataFrame:
     """Per owner: open (not done, overdue included), overdue and done action items."""
     rows = []

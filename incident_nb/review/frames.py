@@ -42,6 +42,8 @@ class Reviewed(Protocol):
     def record(self) -> IncidentRecord: ...  # noqa: D102
     @property
     def postmortem_exported(self) -> bool: ...  # noqa: D102
+    @property
+    def signatures(self) -> tuple[str, ...]: ...  # noqa: D102
 
 
 def _first(record: IncidentRecord, kind: str) -> datetime | None:
@@ -148,6 +150,7 @@ def incidents_frame(items: Sequence[Reviewed]) -> pd.DataFrame:
                 "update_sla": sla,
                 "missed_gaps": missed,
                 "responders": responders(r),
+                "signatures": sorted(set(item.signatures)),
                 "postmortem_exported": item.postmortem_exported,
                 "postmortem_final": r.postmortem_final,
                 "postmortem_findings": len(findings),
@@ -157,7 +160,7 @@ def incidents_frame(items: Sequence[Reviewed]) -> pd.DataFrame:
     columns = [
         "id", "folder", "title", "service", "status", "severity", "start", "month", "ttd_min",
         "ttm_min", "ttr_min", "category", "root_cause", "cause_key", "updates", "update_sla",
-        "missed_gaps", "responders", "postmortem_exported", "postmortem_final",
+        "missed_gaps", "responders", "signatures", "postmortem_exported", "postmortem_final",
         "postmortem_findings", "postmortem_issues",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

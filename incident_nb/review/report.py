@@ -34,6 +34,8 @@ class Review:
     update_sla: pd.DataFrame
     categories: pd.DataFrame
     recurring: pd.DataFrame
+    signatures: pd.DataFrame
+    """Error signatures new since the onset in more than one incident."""
     owners: pd.DataFrame
     concentration: aggregate.Concentration
     postmortem_gaps: pd.DataFrame
@@ -68,6 +70,7 @@ def build_review(
         update_sla=aggregate.update_sla(incidents),
         categories=aggregate.categories(incidents),
         recurring=aggregate.recurring_causes(incidents),
+        signatures=aggregate.recurring_signatures(incidents),
         owners=aggregate.actions_per_owner(actions),
         concentration=aggregate.concentration(incidents),
         postmortem_gaps=aggregate.postmortem_gaps(incidents),
@@ -140,6 +143,10 @@ def summary_text(review: Review) -> str:
         lines.append("Recurring root causes:")
         for r in _rows(review.recurring):
             lines.append(f"  {r['incidents']}x {r['root_cause']} ({', '.join(r['ids'])})")
+    if not review.signatures.empty:
+        lines.append("Error signatures that came with more than one incident:")
+        for r in _rows(review.signatures):
+            lines.append(f"  {r['incidents']}x {r['signature']} ({', '.join(r['ids'])})")
     acts = review.actions
     open_, overdue = int((acts["state"] != "done").sum()), int((acts["state"] == "overdue").sum())
     lines += [

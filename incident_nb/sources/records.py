@@ -16,6 +16,9 @@ from incident_nb.record import RECORD_NAME, SCHEMA_VERSION, IncidentRecord, pars
 
 INCIDENTS = "incidents"
 POSTMORTEM_HTML = "postmortem.html"
+NOTEBOOK_NAME = "investigation.ipynb"
+SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
+"""The analysis summary the executed notebook publishes (``notebook.session``'s constant)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,30 @@ class LoadedIncident:
     """Whether ``postmortem.html`` was exported into the folder."""
     read_version: int
     """The schema version on disk (older versions are migrated in memory)."""
+    signatures: tuple[str, ...] = ()
+    """Templates of the error signatures that appeared with the incident (new since the
+    onset), from the executed notebook's analysis summary; empty without one."""
+
+
+def new_signatures(notebook: Path) -> tuple[str, ...]:
+    """The templates of the signatures new since the onset in an executed notebook's summary.
+
+    A missing or unreadable notebook only means there are none to report.
+    """
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return ()
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        for output in cell.get("outputs", []):
+            summary = output.get("data", {}).get(SUMMARY_MIMETYPE)
+            if isinstance(summary, dict):
+                return tuple(
+                    str(s["template"])
+                    for s in summary.get("signatures", [])
+                    if s.get("new_since_onset") and s.get("template")
+                )
+    return ()
 
 
 @dataclass(frozen=True)
@@ -61,5 +88,6 @@ def load_records(root: Path) -> tuple[list[LoadedIncident], list[RecordProblem]]
             continue
         version = json.loads(text).get("schema_version") or SCHEMA_VERSION
         exported = (path.parent / POSTMORTEM_HTML).is_file()
-        loaded.append(LoadedIncident(path.parent, record, exported, int(version)))
+        signatures = new_signatures(path.parent / NOTEBOOK_NAME)
+        loaded.append(LoadedIncident(path.parent, record, exported, int(version), signatures))
     return loaded, problems

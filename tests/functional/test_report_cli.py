@@ -14,7 +14,7 @@ from incident_nb.cli import main
 from incident_nb.postmortem.check import check_postmortem
 from incident_nb.review.report import build_review
 from incident_nb.sources.records import load_records
-from tests.review_corpus import AS_OF, Expected, N, write_corpus
+from tests.review_corpus import AS_OF, NPE, TIMEOUT, Expected, N, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +93,11 @@ def test_review_figures_match_the_corpus(corpus):
         3: {"2026-04-01-incident-03", "2026-06-03-incident-17", "2026-02-06-incident-31"},
         2: {"2026-06-01-incident-05", "2026-05-07-incident-40"},
     }
+    signatures = {r["signature"]: r["ids"] for r in review.signatures.to_dict("records")}
+    assert signatures == {  # only signatures new since the onset count; oldest incident first
+        TIMEOUT: ["2026-02-02-incident-07", "2026-03-08-incident-44", "2026-04-04-incident-21"],
+        NPE: ["2026-01-03-incident-12", "2026-03-09-incident-50"],
+    }
     assert set(review.postmortem_gaps["id"]) == exp.postmortem_gaps
     assert len(exp.postmortem_gaps) == 58 - 11
 
@@ -118,9 +123,14 @@ def test_cli_prints_the_summary_and_writes_the_html(corpus, tmp_path, capsys):
     assert "The most involved responder worked on 50% of the 60 incidents" in out
     assert "ana" not in out.lower().replace("anal", "")  # no names in the concentration finding
     assert f"Post-mortems missing or incomplete: {len(exp.postmortem_gaps)}" in out
+    assert (
+        f"  3x {TIMEOUT} (2026-02-02-incident-07, 2026-03-08-incident-44, 2026-04-04-incident-21)"
+        in out
+    )
     assert f"HTML report: {html}" in err
     page = html.read_text()
     assert page.count("<script") == 2 + 6  # config, plotly.js once, six charts
+    assert "<code>TimeoutError: connection to &lt;*&gt; timed out after &lt;*&gt; ms</code>" in page
     from plotly.offline import get_plotlyjs
 
     assert page.count(get_plotlyjs()[-300:]) == 1  # plotly.js inlined once

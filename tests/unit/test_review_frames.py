@@ -76,3 +76,10 @@ def test_cause_key_ignores_case_and_punctuation():
     assert cause_key("Missing  Index on ORDERS.created_at.") == cause_key(
         "missing index on orders created_at"
     )
+
+
+def test_the_review_reads_the_summary_the_notebook_publishes():
+    from incident_nb.notebook.session import SUMMARY_MIMETYPE as published
+    from incident_nb.sources.records import SUMMARY_MIMETYPE as read
+
+    assert read == published
