@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from incident_nb.errors import RecordError
 from incident_nb.record import RECORD_NAME, SCHEMA_VERSION, IncidentRecord, parse_record
@@ -36,25 +37,31 @@ class LoadedIncident:
     onset), from the executed notebook's analysis summary; empty without one."""
 
 
-def new_signatures(notebook: Path) -> tuple[str, ...]:
-    """The templates of the signatures new since the onset in an executed notebook's summary.
+def read_summary(notebook: Path) -> dict[str, Any] | None:
+    """The analysis summary an executed notebook published, if any.
 
-    A missing or unreadable notebook only means there are none to report.
+    A missing, unreadable or unexecuted notebook only means there is no summary.
     """
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return ()
+        return None
     for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
         for output in cell.get("outputs", []):
             summary = output.get("data", {}).get(SUMMARY_MIMETYPE)
             if isinstance(summary, dict):
-                return tuple(
-                    str(s["template"])
-                    for s in summary.get("signatures", [])
-                    if s.get("new_since_onset") and s.get("template")
-                )
-    return ()
+                return summary or None
+    return None
+
+
+def new_signatures(notebook: Path) -> tuple[str, ...]:
+    """The templates of the signatures new since the onset in an executed notebook's summary."""
+    summary = read_summary(notebook) or {}
+    return tuple(
+        str(s["template"])
+        for s in summary.get("signatures", [])
+        if s.get("new_since_onset") and s.get("template")
+    )
 
 
 @dataclass(frozen=True)

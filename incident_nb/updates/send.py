@@ -22,6 +22,7 @@ from incident_nb.record import (
     read_record,
     write_atomic,
 )
+from incident_nb.sources.records import NOTEBOOK_NAME, read_summary
 from incident_nb.sources.webhook import post_message
 from incident_nb.updates.draft import Draft, draft_update
 
@@ -93,20 +94,7 @@ def send_update(store: RecordStore, draft: Draft, url: str | None, **post: Any) 
 
 def summary_of(folder: Path) -> Mapping[str, Any] | None:
     """The analysis summary the folder's executed notebook published, if any."""
-    from incident_nb.incidents import NOTEBOOK_NAME  # noqa: PLC0415 - avoid a cycle
-
-    notebook = folder / NOTEBOOK_NAME
-    if not notebook.is_file():
-        return None
-    import nbformat  # noqa: PLC0415 - heavy import, only when a notebook exists
-
-    from incident_nb.postmortem.preprocess import notebook_summary  # noqa: PLC0415
-
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-    except Exception:  # an unreadable notebook only means no evidence for the draft
-        return None
-    return notebook_summary(nb)
+    return read_summary(folder / NOTEBOOK_NAME)
 
 
 def draft_now(folder: Path, now: datetime) -> tuple[IncidentRecord, Draft]:
