@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from incident_nb.cli import main
+from incident_nb.record import ImpactAssessment, SeverityDecision, read_record, write_record
 from incident_nb.sources.records import load_records
 
 pytestmark = pytest.mark.integration
@@ -19,6 +20,10 @@ def test_update_of_the_executed_demo_names_the_true_impact(
     truth = json.loads(demo_data.ground_truth.read_text())
     folder = tmp_path / "incidents" / executed_demo.name
     shutil.copytree(executed_demo, folder)  # the shared demo incident stays untouched
+    record = read_record(folder)  # other tests may have decided things: start from the evidence
+    record.severity, record.impact = SeverityDecision(), ImpactAssessment()
+    record.status, record.resolved_at = "open", None
+    write_record(folder, record)
     assert main(["update", str(folder)]) == 0
     out = capsys.readouterr().out
     tenants = ", ".join(truth["affected_tenants"])
