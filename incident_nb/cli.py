@@ -13,7 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_nb import cli_analyze, cli_changes, cli_metrics, cli_signatures
+from incident_nb import (
+    cli_analyze,
+    cli_changes,
+    cli_metrics,
+    cli_report,
+    cli_signatures,
+    cli_update,
+)
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
@@ -250,6 +257,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "a service's metrics (Prometheus or a file) and the onset",
         cli_metrics.add_arguments,
         cli_metrics.run,
+    ),
+    Subcommand(
+        "update",
+        "draft a stakeholder status update; send it to a webhook and record it",
+        cli_update.add_arguments,
+        cli_update.run,
+    ),
+    Subcommand(
+        "report",
+        "the incident review across incidents: timings, causes, action items (text, HTML)",
+        cli_report.add_arguments,
+        cli_report.run,
     ),
 )
 

@@ -9,7 +9,8 @@ Every message names the problem and what to do about it.
      ├── EvidenceError           logs, traces or repositories cannot be used as evidence
      ├── ParameterError          notebook parameters are unknown or ill-typed
      ├── NotebookExecutionError  a notebook cell failed or timed out (the notebook is saved)
-     └── ExportError             the post-mortem cannot be exported
+     ├── ExportError             the post-mortem cannot be exported
+     └── DeliveryError           a status update could not be delivered (the draft is kept)
 """
 
 from __future__ import annotations
@@ -73,3 +74,7 @@ class NotebookExecutionError(IncidentNbError):
 
 class ExportError(IncidentNbError):
     """The post-mortem cannot be exported from this incident folder."""
+
+
+class DeliveryError(IncidentNbError):
+    """A status update could not be delivered; the drafted text is kept in the incident folder."""

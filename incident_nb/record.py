@@ -12,7 +12,7 @@ import os
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,12 +20,15 @@ from incident_nb.alerts.common import describe_validation_error
 from incident_nb.errors import RecordError
 from incident_nb.models import Alert, Severity
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+"""Versions this incident-nb reads; older ones are migrated in memory (see :func:`migrate`)."""
 RECORD_NAME = "incident.json"
 FILE_MODE = 0o644
 
 RootCauseCategory = Literal["code bug", "configuration", "infrastructure", "data", "deployment"]
 ActionStatus = Literal["TODO", "IN PROGRESS", "DONE"]
+EventKind = Literal["detected", "mitigated", "resolved", "update"]
 
 
 class _Model(BaseModel):
@@ -108,6 +111,9 @@ class TimelineEvent(_Model):
     time: datetime
     event: str
     source: Literal["alert", "evidence", "person", "system"] = "person"
+    kind: EventKind | None = None
+    """What the event marks for the incident's clocks (time to detect, mitigate, resolve) and
+    the update cadence; ``None`` for any other event."""
 
 
 class ActionItem(_Model):
@@ -148,6 +154,16 @@ class ChangeEntry(_Model):
     field: str
 
 
+class StatusUpdate(_Model):
+    """One stakeholder update that was sent, as sent (for the update cadence and its SLA)."""
+
+    time: datetime
+    severity: Severity | None = None
+    channel: Literal["manual", "webhook"] = "manual"
+    who: str = ""
+    text: str = ""
+
+
 class NotebookStatus(_Model):
     """The last execution of the investigation notebook."""
 
@@ -160,7 +176,7 @@ class NotebookStatus(_Model):
 class IncidentRecord(_Model):
     """Everything known and decided about one incident (``incident.json``)."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     id: str
     title: str
     service: str
@@ -182,6 +198,21 @@ class IncidentRecord(_Model):
     notebook: NotebookStatus = Field(default_factory=NotebookStatus)
     postmortem_final: bool = False
     changes: list[ChangeEntry] = Field(default_factory=list)
+    updates: list[StatusUpdate] = Field(default_factory=list)
+    responders: list[str] = Field(default_factory=list)
+    """People who worked on the incident (besides those in ``changes``)."""
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring the JSON of an older record to the current schema, in memory.
+
+    Version 2 only added optional fields (timeline ``kind``, ``updates``, ``responders``), so a
+    version 1 record reads as version 2 with their defaults. The file is left as it is until
+    the record is next written.
+    """
+    if data.get("schema_version") == 1:
+        data = {**data, "schema_version": SCHEMA_VERSION}
+    return data
 
 
 def parse_record(text: str, where: str = RECORD_NAME) -> IncidentRecord:
@@ -197,11 +228,16 @@ def parse_record(text: str, where: str = RECORD_NAME) -> IncidentRecord:
             f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "fix the file by hand or restore it from version control"
         ) from None
-    if isinstance(data, dict) and data.get("schema_version") not in (None, SCHEMA_VERSION):
-        raise RecordError(
-            f"{where} has schema_version {data.get('schema_version')!r}; this incident-nb "
-            f"reads version {SCHEMA_VERSION}; upgrade incident-nb"
-        )
+    if isinstance(data, dict):
+        version = data.get("schema_version")
+        if version not in (None, *READABLE_VERSIONS):
+            newer = isinstance(version, int) and version > SCHEMA_VERSION
+            raise RecordError(
+                f"{where} has schema_version {version!r}; this incident-nb reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))}; "
+                + ("upgrade incident-nb" if newer else "fix schema_version in the file")
+            )
+        data = migrate(data)
     try:
         return IncidentRecord.model_validate(data)
     except ValidationError as exc:

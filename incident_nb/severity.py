@@ -1,12 +1,15 @@
-"""The workflow's severity table and the rubric that suggests a severity from measured impact.
+"""The workflow's severity table, the update cadence it implies, and the severity rubric.
 
 The table is data, copied word for word from the incident-response workflow; the rubric is a
-pure function that says which of the table's criteria the evidence meets, and why.
+pure function that says which of the table's criteria the evidence meets, and why; the cadence
+functions say when the next stakeholder update is due and whether it is overdue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from incident_nb.models import Severity
 
@@ -57,6 +60,65 @@ SEVERITY_TABLE: tuple[SeverityLevel, ...] = (
 def level_info(level: Severity) -> SeverityLevel:
     """Return the table row of ``level``."""
     return next(row for row in SEVERITY_TABLE if row.level is level)
+
+
+def update_cadence(level: Severity) -> timedelta | None:
+    """How often stakeholders get an update at ``level``; ``None``: on resolution only."""
+    minutes = level_info(level).update_every_min
+    return None if minutes is None else timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class UpdateDue:
+    """When the next stakeholder update is due, and whether it is late."""
+
+    level: Severity
+    due_at: datetime | None
+    """``None``: nothing due now (SEV-3/4 while open, or resolved and already announced)."""
+    overdue: bool
+    late_by: timedelta
+    rule: str
+    """The cadence in words, e.g. "SEV-1: updates every 15 min"."""
+
+    def describe(self, now: datetime) -> str:
+        """One line for people: when the next update is due, or how late it is."""
+        if self.due_at is None:
+            return f"No update due now: {self.rule}."
+        stamp = f"{self.due_at:%H:%M} UTC"
+        if self.overdue:
+            minutes = int(self.late_by.total_seconds() // 60)
+            return f"OVERDUE: the update due at {stamp} is {minutes} min late ({self.rule})."
+        left = int((self.due_at - now).total_seconds() // 60)
+        return f"Next update due at {stamp}, in {left} min ({self.rule})."
+
+
+def next_update(
+    level: Severity,
+    opened_at: datetime,
+    sent: Iterable[datetime],
+    now: datetime,
+    resolved_at: datetime | None = None,
+) -> UpdateDue:
+    """When the next update is due at ``level``, given the updates already ``sent``.
+
+    SEV-1 and SEV-2 are due one cadence after the last update (or after ``opened_at`` when none
+    was sent yet); SEV-3 and SEV-4 only on resolution. Once resolved, one update at or after
+    the resolution is due at every severity, and then nothing more.
+    """
+    cadence = update_cadence(level)
+    every = f"every {level_info(level).update_every_min} min" if cadence else "on resolution"
+    rule = f"{level.value}: updates {every}"
+    times = sorted(sent)
+    due_at: datetime | None
+    if resolved_at is not None:
+        announced = any(t >= resolved_at for t in times)
+        due_at = None if announced else resolved_at
+    elif cadence is None:
+        due_at = None
+    else:
+        due_at = (times[-1] if times else opened_at) + cadence
+    late = now - due_at if due_at is not None and now > due_at else timedelta(0)
+    return UpdateDue(level, due_at, late > timedelta(0), late, rule)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from incident_nb.forms.impact import ImpactForm
 from incident_nb.forms.lists import ActionItemsForm, TimelineForm
 from incident_nb.forms.narrative import NarrativeForm
 from incident_nb.forms.store import ConflictError, RecordStore
+from incident_nb.forms.updates import StatusUpdateForm
 from incident_nb.forms.whys import FiveWhysForm
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "ImpactForm",
     "NarrativeForm",
     "RecordStore",
+    "StatusUpdateForm",
     "TimelineForm",
 ]

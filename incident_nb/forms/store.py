@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import getpass
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,13 @@ from pydantic import ValidationError
 
 from incident_nb.alerts.common import describe_validation_error
 from incident_nb.errors import RecordError
-from incident_nb.record import RECORD_NAME, IncidentRecord, read_record, write_record
+from incident_nb.record import (
+    RECORD_NAME,
+    ChangeEntry,
+    IncidentRecord,
+    read_record,
+    write_record,
+)
 
 LOCK_NAME = ".incident.json.lock"
 
@@ -106,5 +112,27 @@ class RecordStore:
                 updated = IncidentRecord.model_validate(data)
             except ValidationError as exc:
                 raise RecordError(f"{field}: {describe_validation_error(exc)}") from None
+            write_record(self.folder, updated)
+            return updated
+
+    def modify(
+        self, fields: Sequence[str], change: Callable[[IncidentRecord], IncidentRecord]
+    ) -> IncidentRecord:
+        """Apply ``change`` to the record as on disk now, under the lock, and log ``fields``.
+
+        For edits that touch several fields at once (e.g. an update appended to ``updates`` and
+        to the timeline), so that they are written together or not at all.
+
+        Raises:
+            RecordError: the changed record is not valid.
+        """
+        with self._locked():
+            record = change(self.read())
+            now = datetime.now(UTC)
+            record.changes.extend(ChangeEntry(time=now, who=self.who, field=f) for f in fields)
+            try:
+                updated = IncidentRecord.model_validate(record.model_dump())
+            except ValidationError as exc:
+                raise RecordError(describe_validation_error(exc)) from None
             write_record(self.folder, updated)
             return updated

@@ -332,6 +332,10 @@ class Investigation:
         """Step 1: impact assessment and severity."""
         return forms.ImpactForm(self.store(), self.assessment)
 
+    def status_update_form(self) -> forms.StatusUpdateForm:
+        """Stakeholder updates: when the next is due, a draft, sending and recording it."""
+        return forms.StatusUpdateForm(self.store(), self.summary())
+
     def five_whys_form(self) -> forms.FiveWhysForm:
         """Step 3: the 5 Whys."""
         return forms.FiveWhysForm(self.store(), hypothesis=self.first_hypothesis())

@@ -40,7 +40,7 @@ def test_round_trip_keeps_every_field(tmp_path):
     write_record(tmp_path, record)
     again = read_record(tmp_path)
     assert again == record
-    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 1
+    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 2
 
 
 def test_invalid_field_is_named(tmp_path):
@@ -61,8 +61,49 @@ def test_bad_json_and_missing_and_future_schema(tmp_path):
         read_record(tmp_path)
     data = json.loads(dump_record(make_record()))
     data["schema_version"] = 99
-    with pytest.raises(RecordError, match="schema_version 99"):
+    with pytest.raises(RecordError, match=r"schema_version 99.*upgrade incident-nb"):
         parse_record(json.dumps(data))
+    data["schema_version"] = 0
+    with pytest.raises(RecordError, match=r"schema_version 0.*fix schema_version"):
+        parse_record(json.dumps(data))
+
+
+V1_RECORD = {
+    "schema_version": 1,
+    "id": "2026-06-01-checkout-down",
+    "title": "Checkout down",
+    "service": "shop",
+    "created_at": "2026-06-01T10:05:00Z",
+    "status": "resolved",
+    "resolved_at": "2026-06-01T11:00:00Z",
+    "alert": {
+        "source": "manual",
+        "key": "manual:1",
+        "title": "Checkout down",
+        "service": "shop",
+        "started_at": "2026-06-01T10:00:00Z",
+    },
+    "timeline": [
+        {"time": "2026-06-01T10:00:00Z", "event": "Alert fired", "source": "alert"},
+        {"time": "2026-06-01T10:30:00Z", "event": "Fix deployed", "source": "person"},
+    ],
+    "five_whys": {"root_cause": "Missing index", "category": "deployment"},
+    "changes": [{"time": "2026-06-01T10:10:00Z", "who": "ana", "field": "severity.level"}],
+}
+
+
+def test_version_1_record_reads_as_version_2_and_is_written_as_2(tmp_path):
+    (tmp_path / "incident.json").write_text(json.dumps(V1_RECORD))
+    record = read_record(tmp_path)
+    assert record.schema_version == 2
+    assert record.updates == [] and record.responders == []
+    assert [e.kind for e in record.timeline] == [None, None]
+    assert record.five_whys.category == "deployment"
+    assert record.changes[0].who == "ana"
+    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 1  # untouched
+    write_record(tmp_path, record)
+    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 2
+    assert read_record(tmp_path) == record
 
 
 def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):

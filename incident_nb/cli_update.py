@@ -1,0 +1,66 @@
+"""``incident-nb update``: draft a stakeholder update, and optionally send and record it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from incident_nb.errors import DeliveryError
+from incident_nb.forms.store import RecordStore
+from incident_nb.models import utc
+from incident_nb.severity import next_update
+from incident_nb.sources.webhook import ENV_URL, webhook_url
+from incident_nb.updates.draft import severity_of
+from incident_nb.updates.send import draft_now, send_update, summary_of
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``incident-nb update``."""
+    parser.description = (
+        "Draft a stakeholder update from the incident record and its notebook's evidence: "
+        "severity, impact, trend, cause, what is being done and when the next update is due. "
+        f"--send posts it to a Slack-compatible incoming webhook (URL from {ENV_URL}, "
+        f"{ENV_URL}_FILE or --webhook-url-file) and records it; --mark-sent records an update "
+        "you pasted yourself."
+    )
+    parser.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown, not plain text")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--send", action="store_true", help="post to the webhook and record it")
+    how.add_argument("--mark-sent", action="store_true", help="record it as sent by hand")
+    parser.add_argument(
+        "--webhook-url-file", type=Path, metavar="FILE", help="file holding the webhook URL"
+    )
+
+
+def run(args: argparse.Namespace, now: datetime | None = None) -> int:
+    """Run ``incident-nb update``."""
+    moment = utc(now or datetime.now(UTC))
+    folder: Path = args.incident_dir
+    record, draft = draft_now(folder, moment)
+    level = severity_of(record, summary_of(folder))
+    if level is not None:
+        resolved = utc(record.resolved_at) if record.resolved_at else None
+        sent = [utc(u.time) for u in record.updates]
+        due = next_update(level, utc(record.created_at), sent, moment, resolved)
+        print(f"incident-nb: {due.describe(moment)}", file=sys.stderr)
+    print(draft.markdown if args.markdown else draft.text, end="")
+    if not (args.send or args.mark_sent):
+        return 0
+    url = None
+    if args.send:
+        url = webhook_url(args.webhook_url_file)
+        if url is None:
+            raise DeliveryError(
+                f"no webhook configured: set {ENV_URL} (or {ENV_URL}_FILE), or give "
+                "--webhook-url-file; or paste the text yourself and use --mark-sent"
+            )
+    result = send_update(RecordStore(folder), draft, url)
+    if not result.delivered:
+        print(f"incident-nb: error: {result.problem}", file=sys.stderr)
+        return 1
+    how = "posted to the webhook" if url else "recorded as sent"
+    print(f"incident-nb: update {how}; text kept in {result.draft_path}", file=sys.stderr)
+    return 0

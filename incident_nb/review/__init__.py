@@ -1,0 +1,1 @@
+"""The incident review across incidents: frames from records, aggregates, charts, the report."""

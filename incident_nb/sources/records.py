@@ -1,0 +1,100 @@
+"""Reading every incident record under a root, for the incident review.
+
+A record that cannot be read (not JSON, failing the schema, a version this incident-nb does not
+know) is reported with its path and the reason, and the others are still read; records of an
+older schema version are migrated in memory and say which version they were.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from incident_nb.errors import RecordError
+from incident_nb.record import RECORD_NAME, SCHEMA_VERSION, IncidentRecord, parse_record
+
+INCIDENTS = "incidents"
+POSTMORTEM_HTML = "postmortem.html"
+NOTEBOOK_NAME = "investigation.ipynb"
+SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
+"""The analysis summary the executed notebook publishes (``notebook.session``'s constant)."""
+
+
+@dataclass(frozen=True)
+class LoadedIncident:
+    """One record as read, with what its folder says about its post-mortem."""
+
+    folder: Path
+    record: IncidentRecord
+    postmortem_exported: bool
+    """Whether ``postmortem.html`` was exported into the folder."""
+    read_version: int
+    """The schema version on disk (older versions are migrated in memory)."""
+    signatures: tuple[str, ...] = ()
+    """Templates of the error signatures that appeared with the incident (new since the
+    onset), from the executed notebook's analysis summary; empty without one."""
+
+
+def read_summary(notebook: Path) -> dict[str, Any] | None:
+    """The analysis summary an executed notebook published, if any.
+
+    A missing, unreadable or unexecuted notebook only means there is no summary.
+    """
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        for output in cell.get("outputs", []):
+            summary = output.get("data", {}).get(SUMMARY_MIMETYPE)
+            if isinstance(summary, dict):
+                return summary or None
+    return None
+
+
+def new_signatures(notebook: Path) -> tuple[str, ...]:
+    """The templates of the signatures new since the onset in an executed notebook's summary."""
+    summary = read_summary(notebook) or {}
+    return tuple(
+        str(s["template"])
+        for s in summary.get("signatures", [])
+        if s.get("new_since_onset") and s.get("template")
+    )
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """A record that could not be read, and why."""
+
+    path: Path
+    message: str
+
+
+def load_records(root: Path) -> tuple[list[LoadedIncident], list[RecordProblem]]:
+    """Read ``<root>/incidents/*/incident.json``, in folder order.
+
+    Returns:
+        The records that were read, and the problems of those that could not be.
+    """
+    loaded: list[LoadedIncident] = []
+    problems: list[RecordProblem] = []
+    for path in sorted((root / INCIDENTS).glob(f"*/{RECORD_NAME}")):
+        if path.parent.name.startswith("."):
+            continue  # an incident being created
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(RecordProblem(path, f"cannot be read: {exc}"))
+            continue
+        try:
+            record = parse_record(text, str(path))
+        except RecordError as exc:
+            problems.append(RecordProblem(path, str(exc)))
+            continue
+        version = json.loads(text).get("schema_version") or SCHEMA_VERSION
+        exported = (path.parent / POSTMORTEM_HTML).is_file()
+        signatures = new_signatures(path.parent / NOTEBOOK_NAME)
+        loaded.append(LoadedIncident(path.parent, record, exported, int(version), signatures))
+    return loaded, problems

@@ -1,0 +1,1 @@
+"""Stakeholder status updates: drafted from the record and the evidence, sent, and recorded."""

@@ -1,0 +1,177 @@
+"""Drafting a stakeholder update from the incident record and the analysis summary.
+
+Pure: the record, the summary the notebook published (or ``None``) and the time in; the update
+as plain text and as Markdown out, ready to paste into a chat channel or a status page. What a
+person recorded wins over what the evidence suggests (severity, tenants, broken functionality,
+trend); the evidence fills what nobody recorded yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from incident_nb.models import Severity, parse_utc, utc
+from incident_nb.record import IncidentRecord, TimelineEvent
+from incident_nb.severity import UpdateDue, next_update
+
+MAX_TENANTS_NAMED = 5
+RECENT_ACTIONS = 3
+MITIGATION_PREFIXES = ("fix deployed", "rolled back", "rollback deployed", "mitigated")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One drafted update: the same content as plain text and as Markdown."""
+
+    created_at: datetime
+    level: Severity | None
+    text: str
+    markdown: str
+    due: UpdateDue | None
+    """When the update after this one is due, counting this one as sent now."""
+
+
+def severity_of(record: IncidentRecord, summary: Mapping[str, Any] | None) -> Severity | None:
+    """The decided severity, else the evidence's suggestion, else ``None``."""
+    if record.severity.level is not None:
+        return record.severity.level
+    suggested = (summary or {}).get("severity_suggestion", {}).get("level")
+    return Severity(suggested) if suggested else None
+
+
+def is_mitigation(event: TimelineEvent) -> bool:
+    """Whether a timeline event marks the mitigation (its kind, or the fix wording)."""
+    if event.kind is not None:
+        return event.kind == "mitigated"
+    return event.event.strip().lower().startswith(MITIGATION_PREFIXES)
+
+
+def phase(record: IncidentRecord) -> str:
+    """Resolved, mitigated, identified (a root cause is recorded) or investigating."""
+    if record.status == "resolved":
+        return "resolved"
+    if any(is_mitigation(e) for e in record.timeline):
+        return "mitigated"
+    if record.five_whys.root_cause.strip():
+        return "identified"
+    return "investigating"
+
+
+def _tenants(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
+    names = list(record.impact.affected_tenants)
+    if not names and summary:
+        names = [str(t["tenant"]) for t in summary.get("affected_tenants", [])]
+    total = (summary or {}).get("tenants_total")
+    if not names:
+        return "no affected tenants identified yet"
+    shown = ", ".join(names[:MAX_TENANTS_NAMED])
+    more = f" and {len(names) - MAX_TENANTS_NAMED} more" if len(names) > MAX_TENANTS_NAMED else ""
+    of = f" of {total}" if total else ""
+    return f"{len(names)}{of} tenants affected ({shown}{more})"
+
+
+def _features(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
+    failing = [
+        f"{e['endpoint']} fails {float(e['error_rate']):.0%} of requests"
+        for e in (summary or {}).get("endpoints", [])
+        if e.get("affected")
+    ]
+    broken = record.impact.broken_functionality.strip()
+    if broken and failing:
+        return f"{broken} ({'; '.join(failing)})"
+    return broken or "; ".join(failing) or "broken functionality not identified yet"
+
+
+def _trend(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
+    parts = []
+    rates = (summary or {}).get("error_rate") or {}
+    if rates.get("since_onset") is not None:
+        parts.append(f"error rate {float(rates['since_onset']):.1%} since the onset")
+    if rates.get("peak") is not None and rates.get("peak_at"):
+        peak_at = parse_utc(rates["peak_at"])
+        parts.append(f"peak {float(rates['peak']):.1%} at {peak_at:%H:%M} UTC")
+    trend = (summary or {}).get("trend") or {}
+    if record.impact.trend.strip():
+        parts.append(f"trend: {record.impact.trend.strip()}")
+    elif trend.get("direction"):
+        points = 100 * float(trend.get("slope_per_min") or 0.0)
+        parts.append(
+            f"trend: {trend['direction']} ({points:+.2f} points/min over the last "
+            f"{trend.get('minutes', 0)} min)"
+        )
+    return "; ".join(parts) or "no error-rate evidence yet"
+
+
+def _cause(record: IncidentRecord) -> str:
+    fw = record.five_whys
+    if fw.root_cause.strip():
+        category = f" ({fw.category})" if fw.category else ""
+        return f"{fw.root_cause.strip()}{category}"
+    answers = [w.answer.strip() for w in fw.whys if w.answer.strip()]
+    if answers:
+        return f"under investigation; so far: {answers[-1]}"
+    return "under investigation"
+
+
+def _actions(record: IncidentRecord) -> list[str]:
+    people = sorted(
+        (e for e in record.timeline if e.source == "person" and e.kind != "update"),
+        key=lambda e: utc(e.time),
+    )
+    done = [f"{utc(e.time):%H:%M} UTC {e.event.strip()}" for e in people[-RECENT_ACTIONS:]]
+    if record.rollback_plan.strip() and record.status != "resolved":
+        done.append(f"rollback plan: {record.rollback_plan.strip()}")
+    return done or ["investigating the evidence"]
+
+
+def _next_line(due: UpdateDue | None, resolved: bool) -> str:
+    if resolved:
+        return "final update: the incident is resolved"
+    if due is None:
+        return "on resolution (severity not decided yet)"
+    if due.due_at is None:
+        return due.rule
+    return f"by {due.due_at:%H:%M} UTC ({due.rule})"
+
+
+def draft_update(record: IncidentRecord, summary: Mapping[str, Any] | None, now: datetime) -> Draft:
+    """Draft the stakeholder update of ``record`` at ``now`` (aware UTC)."""
+    now = utc(now)
+    level = severity_of(record, summary)
+    resolved = record.status == "resolved"
+    sent = [utc(u.time) for u in record.updates] + [now]
+    resolved_at = utc(record.resolved_at) if record.resolved_at else None
+    due = next_update(level, utc(record.created_at), sent, now, resolved_at) if level else None
+    state = phase(record)
+    number = len(record.updates) + 1
+    sev = level.value if level else "SEV-?"
+    head = f"[{sev}] {record.title} ({record.service}): {state}"
+    stamp = f"Update {number}, {now:%Y-%m-%d %H:%M} UTC"
+    fields = [
+        ("Impact", f"{_tenants(record, summary)}; {_features(record, summary)}"),
+        ("Trend", _trend(record, summary)),
+        ("Cause", _cause(record)),
+        ("Being done", "; ".join(_actions(record))),
+        ("Next update", _next_line(due, resolved)),
+    ]
+    if resolved and record.resolved_at is not None:
+        fields.insert(0, ("Resolved", f"{utc(record.resolved_at):%Y-%m-%d %H:%M} UTC"))
+    text = "\n".join([head, stamp, *(f"{k}: {v}" for k, v in fields)]) + "\n"
+    markdown = (
+        "\n".join(
+            [f"**{_md(head)}**", f"_{stamp}_", "", *(f"- **{k}:** {_md(v)}" for k, v in fields)]
+        )
+        + "\n"
+    )
+    return Draft(now, level, text, markdown, due)
+
+
+def _md(value: str) -> str:
+    """Keep chat Markdown from interpreting recorded text (links, emphasis, mentions)."""
+    out = value
+    for char in "\\*_`[]<>":
+        out = out.replace(char, "\\" + char)
+    return out
