@@ -19,6 +19,26 @@ def _key(event: TimelineEvent) -> tuple[datetime, str]:
     return utc(event.time), event.event
 
 
+# What a timeline event marks, for the review's time to detect, mitigate and resolve.
+KIND_OPTIONS: list[tuple[str, str | None]] = [
+    ("-", None),
+    ("detected", "detected"),
+    ("mitigated", "mitigated"),
+    ("resolved", "resolved"),
+    ("update", "update"),
+]
+
+
+def kind_box(value: str | None) -> widgets.Dropdown:
+    """A selector of what an event marks (detected, mitigated, resolved, an update)."""
+    return widgets.Dropdown(
+        options=KIND_OPTIONS,
+        value=value,
+        tooltip="what this event marks",
+        layout=widgets.Layout(width="8rem"),
+    )
+
+
 class TimelineForm(Form):
     """Timeline events in UTC; evidence events are proposed and accepted (or edited) here."""
 
@@ -31,6 +51,7 @@ class TimelineForm(Form):
         self.proposed = widgets.VBox()
         self.new_time = text_box("", "2026-11-20 14:30", "12rem")
         self.new_text = text_box("", "what happened", "28rem")
+        self.new_kind = kind_box(None)
         self.add = widgets.Button(description="Add event", icon="plus")
         self.add_msg = message_widget()
         self.add.on_click(lambda _b: self._add())
@@ -39,7 +60,7 @@ class TimelineForm(Form):
             [
                 widgets.HTML(f"<b>{self.title}</b>"),
                 self.rows,
-                widgets.HBox([self.new_time, self.new_text, self.add, self.add_msg]),
+                widgets.HBox([self.new_time, self.new_text, self.new_kind, self.add, self.add_msg]),
                 widgets.HTML("<i>Proposed from the evidence</i>"),
                 self.proposed,
                 self.status,
@@ -65,9 +86,11 @@ class TimelineForm(Form):
         if not self.new_text.value.strip():
             show_message(self.add_msg, "describe the event")
             return
-        event = TimelineEvent(time=when, event=self.new_text.value.strip(), source="person")
+        event = TimelineEvent(
+            time=when, event=self.new_text.value.strip(), source="person", kind=self.new_kind.value
+        )
         self._save_events([*self._events(), event], self.add_msg)
-        self.new_time.value, self.new_text.value = "", ""
+        self.new_time.value, self.new_text.value, self.new_kind.value = "", "", None
 
     def _render(self) -> None:
         rows = []
@@ -75,6 +98,7 @@ class TimelineForm(Form):
         for index, event in enumerate(events):
             when = text_box(iso(event.time), width="12rem")
             text = text_box(event.event, width="28rem")
+            kind = kind_box(event.kind)
             message = message_widget()
             remove = widgets.Button(
                 icon="trash", tooltip="remove", layout=widgets.Layout(width="3rem")
@@ -90,6 +114,7 @@ class TimelineForm(Form):
                 i: int = index,
                 w: widgets.Text = when,
                 t: widgets.Text = text,
+                k: widgets.Dropdown = kind,
                 m: widgets.HTML = message,
             ) -> None:
                 try:
@@ -98,12 +123,14 @@ class TimelineForm(Form):
                     show_message(m, str(exc))
                     return
                 events = self._events()
-                events[i] = events[i].model_copy(update={"time": moment, "event": t.value.strip()})
+                changes = {"time": moment, "event": t.value.strip(), "kind": k.value}
+                events[i] = events[i].model_copy(update=changes)
                 self._save_events(events, m)
 
             when.observe(edit, names="value")
             text.observe(edit, names="value")
-            rows.append(widgets.HBox([when, text, remove, message]))
+            kind.observe(edit, names="value")
+            rows.append(widgets.HBox([when, text, kind, remove, message]))
         self.rows.children = rows
         known = {(utc(e.time).replace(microsecond=0), e.event.lower()) for e in events}
         proposals = []

@@ -104,10 +104,17 @@ def test_timeline_is_sorted_and_accepts_proposals(folder):
     )
     form = TimelineForm(RecordStore(folder), [proposal])
     form.new_time.value, form.new_text.value = "2026-11-20 15:30", "Rolled back"
+    form.new_kind.value = "mitigated"
     form.add.click()
     form.proposed.children[0].children[1].click()  # accept "First error logged"
     events = [e.event for e in read_record(folder).timeline]
     assert events == ["First error logged", "Alert fired", "Rolled back", "Investigation started"]
+    kinds = {e.event: e.kind for e in read_record(folder).timeline}
+    assert kinds["Rolled back"] == "mitigated" and kinds["Alert fired"] is None
+    first_row = form.rows.children[0]
+    first_row.children[2].value = "detected"  # "First error logged" marks the detection
+    saved = {e.event: e.kind for e in read_record(folder).timeline}
+    assert saved["First error logged"] == "detected" and saved["Rolled back"] == "mitigated"
     assert form.proposed.children[0].value == "(none left)"
     form.new_time.value, form.new_text.value = "nope", "x"
     form.add.click()
