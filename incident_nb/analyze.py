@@ -85,6 +85,18 @@ def analyze_logs(
     """
     if store is not None:
         pass
+    elif request.engine not in ("", "duckdb"):
+        from incident_nb.sources.logs.engines import parse_engine  # noqa: PLC0415
+        from incident_nb.sources.logs.spark import open_spark  # noqa: PLC0415
+
+        progress(f"parsing {len(request.logs)} log file(s) with Spark ({request.engine})")
+        store = open_spark(
+            list(request.logs),
+            parse_engine(request.engine),
+            dict(request.mapping) or None,
+            request.fmt,
+            request.tz,
+        )
     elif request.snapshot_from is not None:
         progress(f"opening the evidence snapshot in {request.snapshot_from}")
         store = LogStore.open_snapshot(request.snapshot_from)

@@ -88,6 +88,12 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
         metavar="TZ",
         help="IANA time zone of log timestamps written without an offset",
     )
+    new.add_argument(
+        "--engine",
+        default="duckdb",
+        help="where the notebook's log queries run: duckdb (default), spark, "
+        "spark://HOST:PORT or sc://HOST:PORT",
+    )
     new.add_argument("--execute", action="store_true", help="execute the notebook now")
     new.add_argument(
         "--timeout", type=int, default=600, metavar="S", help="per-cell timeout with --execute"
@@ -162,6 +168,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
             prometheus=args.prometheus,
             log_format=args.log_format,
             log_tz=args.log_tz,
+            engine=args.engine,
             traces=args.traces,
         )
     except FileNotFoundError as exc:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.errors import EvidenceError
 from incident_nb.models import AnalyzeRequest
+from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 
@@ -29,7 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "and traces (where failing requests fail)."
     )
     parser.add_argument(
-        "--logs", action="append", default=[], type=Path, metavar="FILE", help="a log file"
+        "--logs",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a log file (with --engine spark also s3a://, gs://, hdfs:// URIs)",
     )
     parser.add_argument(
         "--traces",
@@ -44,6 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         choices=FORMAT_NAMES,
         help="format of every log file (default: recognised per file)",
+    )
+    parser.add_argument(
+        "--engine",
+        default="duckdb",
+        metavar="ENGINE",
+        help="where the queries run: duckdb (default, embedded), spark (local), "
+        "spark://HOST:PORT (a cluster) or sc://HOST:PORT (Spark Connect)",
     )
     parser.add_argument(
         "--map",
@@ -95,6 +107,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         raise EvidenceError(
             "no logs given; pass --logs FILE (repeatable), --from-snapshot DIR or --traces FILE"
         )
+    parse_engine(args.engine)  # an unknown engine fails before any work
     try:
         tz = ZoneInfo(args.tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -118,6 +131,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         snapshot_to=args.snapshot,
         fmt=args.format,
         tz=args.tz,
+        engine=args.engine,
         traces=tuple(args.traces),
     )
 
@@ -165,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr)
 
     request = _request(args)
-    if not request.logs:
+    if not request.logs or request.engine != "duckdb":
         from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import
 
         summary = analyze_evidence(request, progress)

@@ -71,6 +71,9 @@ def _free_name(base: Path, name: str) -> Path:
 def _resolve(paths: Sequence[str | Path], what: str) -> list[str]:
     out = []
     for p in paths:
+        if "://" in str(p):  # a URI a cluster engine reads (s3a://, gs://, hdfs://)
+            out.append(str(p))
+            continue
         path = Path(p).expanduser().resolve()
         if not path.exists():
             raise FileNotFoundError(f"{what} not found: {p}")
@@ -88,6 +91,7 @@ def create_incident(
     prometheus: str = "",
     log_format: str = "auto",
     log_tz: str = "UTC",
+    engine: str = "duckdb",
     traces: Sequence[str | Path] = (),
 ) -> Path:
     """Create the incident folder for ``alert`` under ``root`` and return its path.
@@ -130,6 +134,7 @@ def create_incident(
         prometheus_url=prometheus,
         log_format=log_format,
         log_tz=log_tz,
+        engine=engine,
         traces=trace_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel

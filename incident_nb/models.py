@@ -96,7 +96,7 @@ class Alert:
 class AnalyzeRequest:
     """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
 
-    logs: tuple[Path, ...] = ()
+    logs: tuple[str | Path, ...] = ()
     mapping: tuple[tuple[str, str], ...] = ()
     start: datetime | None = None
     end: datetime | None = None
@@ -105,3 +105,5 @@ class AnalyzeRequest:
     fmt: str = "auto"
     tz: str = "UTC"
     traces: tuple[Path, ...] = ()
+    engine: str = "duckdb"
+    """``duckdb``, ``spark``, ``spark://HOST:PORT`` or ``sc://HOST:PORT``."""

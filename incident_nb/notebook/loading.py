@@ -26,6 +26,7 @@ from incident_nb.models import TimeWindow, utc
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.record import IncidentRecord
 from incident_nb.sources.logs import SNAPSHOT_FILE, LineReport, LogStore
+from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.traces import TraceReport, read_traces
 
 VERIFY_MESSAGES = 1000  # templates for "new error types" need every kind, not just the top
@@ -110,21 +111,32 @@ def open_evidence(
 
 
 def load_logs(
-    paths: list[Path],
+    paths: list[str | Path],
     record: IncidentRecord,
+    *,
     snapshot: Path | None = None,
     fmt: str = "auto",
     tz: str = "UTC",
+    engine: str = "duckdb",
 ) -> Evidence:
     """Parse the logs (or their snapshot) and run the Step 1 analysis.
+
+    With a Spark ``engine`` the queries run on Spark and nothing is snapshotted: the evidence
+    stays in the cluster's storage.
 
     Raises:
         EvidenceError: the logs cannot be used (named).
     """
-    if snapshot is None:
+    spec = parse_engine(engine)
+    if spec.name == "spark":
+        from incident_nb.sources.logs.spark import open_spark  # noqa: PLC0415 - optional extra
+
+        store: LogStore = open_spark(paths, spec, fmt=fmt, tz=tz)
+        note = f"Evidence read and queried by Spark ({engine}); no local snapshot is kept."
+    elif snapshot is None:
         store, note = LogStore.open(paths, fmt=fmt, tz=tz), ""
     else:
-        store, note = open_evidence(paths, snapshot, fmt, tz)
+        store, note = open_evidence([Path(p) for p in paths], snapshot, fmt, tz)
     try:
         messages = store.error_messages(limit=VERIFY_MESSAGES)
         per_minute, groups = store.per_minute(), store.minute_groups()

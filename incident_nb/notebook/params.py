@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from incident_nb.errors import ParameterError
+from incident_nb.errors import EvidenceError, ParameterError
 from incident_nb.models import parse_utc
+from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 
@@ -34,6 +35,7 @@ class NotebookParams:
     prometheus_url: str = ""
     log_format: str = "auto"
     log_tz: str = "UTC"
+    engine: str = "duckdb"
     traces: list[str] = field(default_factory=list)
 
     @property
@@ -58,6 +60,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "prometheus_url": (str,),
     "log_format": (str,),
     "log_tz": (str,),
+    "engine": (str,),
     "traces": (list,),
 }
 PARAMETER_NAMES = frozenset(_TYPES)
@@ -107,6 +110,12 @@ def validate_parameters(values: Mapping[str, Any]) -> NotebookParams:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"log_tz must be an IANA time zone, got {zone!r}")
+    engine = values.get("engine", "duckdb")
+    if isinstance(engine, str):
+        try:
+            parse_engine(engine)
+        except EvidenceError as exc:
+            problems.append(f"engine: {exc}")
     hours = values.get("lookback_hours", 24.0)
     if isinstance(hours, int | float) and not isinstance(hours, bool) and hours <= 0:
         problems.append(f"lookback_hours must be positive, got {hours}")

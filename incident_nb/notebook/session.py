@@ -71,11 +71,12 @@ class Investigation:
         if params.logs:
             try:
                 evidence = load_logs(
-                    [folder / p for p in params.logs],
+                    [p if "://" in p else folder / p for p in params.logs],
                     record,
                     snapshot=folder / EVIDENCE_DIR,
                     fmt=params.log_format,
                     tz=params.log_tz,
+                    engine=params.engine,
                 )
             except EvidenceError as exc:
                 problem = str(exc)

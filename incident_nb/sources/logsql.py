@@ -105,3 +105,40 @@ LIMIT 1
 """
 
 EXTENT = "SELECT min(ts) AS start, max(ts) AS end, count(*) AS events FROM events"
+
+# The most frequent distinct error messages (per tenant and endpoint): a bounded result, so a
+# cluster engine sends back at most $limit rows however large the input.
+TOP_ERROR_MESSAGE_COUNTS = (
+    ERROR_MESSAGE_COUNTS + "ORDER BY count DESC, first_seen, message\nLIMIT $limit\n"
+)
+MESSAGE_ROWS = 20_000
+"""How many distinct error messages feed the signatures (the most frequent first)."""
+
+ENGINES = ("duckdb", "spark")
+
+
+def render(sql: str, engine: str) -> str:
+    """One of the queries above in the SQL of ``engine`` (``duckdb`` as written, or ``spark``).
+
+    The queries are written once, in DuckDB's dialect; SQLGlot transpiles them. Two functions
+    are rendered by hand: ``time_bucket`` becomes ``date_trunc('MINUTE', ts)``, and the exact
+    ``quantile_cont`` becomes Spark's exact ``percentile`` (same linear interpolation).
+    """
+    if engine == "duckdb":
+        return sql
+    if engine != "spark":
+        raise ValueError(f"no SQL dialect for engine {engine!r}; use one of {', '.join(ENGINES)}")
+    import sqlglot  # noqa: PLC0415 - only for other engines
+    from sqlglot import exp  # noqa: PLC0415
+
+    def spark_functions(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.PercentileCont):
+            return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+        if isinstance(node, exp.DateBin):
+            return exp.Anonymous(
+                this="date_trunc", expressions=[exp.Literal.string("MINUTE"), node.expression]
+            )
+        return node
+
+    tree = sqlglot.parse_one(sql, read="duckdb").transform(spark_functions)
+    return tree.sql(dialect="spark")

@@ -1,0 +1,312 @@
+"""Log evidence on Apache Spark: the same ``events`` table and queries, run by a cluster.
+
+For log windows too large for one machine. The files (local paths, or ``s3a://``, ``gs://``,
+``hdfs://`` URIs the cluster reads) are parsed and normalised by Spark into the ``events`` view
+DuckDB would build; the queries of :mod:`incident_nb.sources.logsql` are rendered into Spark SQL;
+and only their results (aggregates, and samples of bounded size) travel back to the driver.
+pyspark is an optional extra.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from incident_nb.errors import EvidenceError
+from incident_nb.sources import logsql
+from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport
+from incident_nb.sources.logs.engines import EngineSpec
+from incident_nb.sources.logs.fields import (
+    DURATION_TO_MS,
+    FIELD_CANDIDATES,
+    override_fields,
+    pick_field,
+)
+from incident_nb.sources.logs.formats import detect_format, get_format
+from incident_nb.sources.logs.store import LogStore
+from incident_nb.sources.logs.textlines import LOGFMT_PAIR
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+INSTALL = "pip install 'incident-nb[spark]'"
+SPARK_FORMATS = ("jsonl", "logfmt", "csv", "tsv", "parquet")
+_TIMESTAMP_TYPES = ("timestamp", "timestamp_ntz", "date")
+_NUMBER_TYPES = ("bigint", "int", "double", "float", "smallint", "decimal", "long")
+
+
+def _check_java() -> None:
+    home = os.environ.get("JAVA_HOME", "")
+    if (home and (Path(home) / "bin" / "java").is_file()) or shutil.which("java"):
+        return
+    raise EvidenceError(
+        "--engine spark needs Java 17 or newer, and none was found (no java on PATH, no "
+        "JAVA_HOME); install a JDK (e.g. apt-get install openjdk-17-jre-headless) or set "
+        "JAVA_HOME, or use --engine duckdb"
+    )
+
+
+def spark_session(spec: EngineSpec) -> SparkSession:
+    """The Spark session for ``spec`` (started here for a local master).
+
+    Raises:
+        EvidenceError: pyspark is not installed (names the install line), or Java is missing.
+    """
+    try:
+        from pyspark.sql import SparkSession  # noqa: PLC0415 - optional extra
+    except ImportError:
+        raise EvidenceError(f"--engine spark needs pyspark; install it with: {INSTALL}") from None
+    builder = SparkSession.builder.appName("incident-nb")
+    if spec.remote:
+        return builder.remote(spec.remote).config("spark.sql.session.timeZone", "UTC").create()
+    _check_java()
+    builder = builder.master(spec.master).config("spark.sql.session.timeZone", "UTC")
+    if spec.master.startswith("local"):
+        builder = (
+            builder.config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+        )
+    return builder.getOrCreate()
+
+
+def _is_uri(path: str) -> bool:
+    return "://" in path
+
+
+def _format_of(path: str, fmt: str) -> str:
+    if fmt != "auto":
+        name = get_format(fmt).name
+    elif _is_uri(path):
+        base = path.lower().removesuffix(".gz")
+        name = next((f for f in SPARK_FORMATS if base.endswith(get_format(f).suffixes)), "jsonl")
+    else:
+        name = detect_format(Path(path)).name
+    if name not in SPARK_FORMATS:
+        raise EvidenceError(
+            f"{path}: {name} logs are read by --engine duckdb only; with Spark use "
+            f"{', '.join(SPARK_FORMATS)}"
+        )
+    return name
+
+
+def _read(spark: SparkSession, name: str, paths: list[str]) -> tuple[DataFrame, Column]:
+    """The files as a DataFrame of source columns, and the test for a malformed record."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
+
+    if name == "parquet":
+        return spark.read.parquet(*paths), F.lit(False)
+    if name in ("csv", "tsv"):
+        frame = spark.read.csv(paths, header=True, sep="\t" if name == "tsv" else ",")
+        return frame, F.lit(False)
+    if name == "jsonl":
+        frame = spark.read.json(
+            paths, mode="PERMISSIVE", columnNameOfCorruptRecord="_corrupt_record"
+        ).cache()
+        if "_corrupt_record" in frame.columns:
+            return frame, F.col("_corrupt_record").isNotNull()
+        return frame, F.lit(False)
+    lines = spark.read.text(paths).where(F.trim("value") != "")
+    pattern = F.lit(LOGFMT_PAIR)
+    pairs = lines.select(
+        F.regexp_extract_all("value", pattern, 1).alias("k"),
+        F.regexp_extract_all("value", pattern, 2).alias("v"),
+    )
+    sample = pairs.limit(20000).select(F.explode("k").alias("key")).distinct().collect()
+    keys = sorted({str(r["key"]) for r in sample})
+    columns = []
+    for key in keys:
+        at = F.array_position("k", F.lit(key)).cast("int")
+        raw = F.when(at > 0, F.element_at("v", F.greatest(at, F.lit(1))))
+        unquoted = F.regexp_replace(
+            F.regexp_replace(F.regexp_extract(raw, r'^"(.*)"$', 1), r'\\"', '"'), r"\\\\", "\\\\"
+        )
+        columns.append(F.when(raw.startswith('"'), unquoted).otherwise(raw).alias(key))
+    frame = pairs.select(*columns, (F.size("k") == 0).alias("_malformed"))
+    return frame, F.col("_malformed")
+
+
+def _timestamp(column: Column, dtype: str) -> Column:
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
+
+    def epoch(num: Column) -> Column:
+        size = F.abs(num)
+        micros = (
+            F.when(size >= 1e17, num / 1e3)
+            .when(size >= 1e14, num)
+            .when(size >= 1e11, num * 1e3)
+            .otherwise(num * 1e6)
+        )
+        return F.timestamp_micros(F.round(micros).cast("long"))
+
+    if dtype.startswith(_TIMESTAMP_TYPES):
+        return column.cast("timestamp")
+    if dtype.startswith(_NUMBER_TYPES):
+        return epoch(column.cast("double"))
+    text = column.cast("string")
+    return F.when(text.rlike(r"^-?[0-9]+(\.[0-9]+)?$"), epoch(text.try_cast("double"))).otherwise(
+        F.try_to_timestamp(text)
+    )
+
+
+def _normalise(frame: DataFrame, malformed: Column, fields: dict[str, str]) -> DataFrame:
+    """The source columns as ``events`` rows: the same columns and rules as the DuckDB loader."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
+
+    from incident_nb.sources.logs.loader import SQL_TYPES  # noqa: PLC0415
+
+    types = dict(frame.dtypes)
+    spark_types = {"VARCHAR": "string", "INTEGER": "int", "DOUBLE": "double"}
+    ts_col = fields["ts"]
+    cols = [_timestamp(F.col(f"`{ts_col}`"), types[ts_col]).alias("ts")]
+    for name, sql_type in SQL_TYPES.items():
+        source = fields.get(name)
+        if source is None:
+            cols.append(F.lit(None).cast(spark_types[sql_type]).alias(name))
+            continue
+        value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
+        if name == "latency_ms" and DURATION_TO_MS.get(source, 1.0) != 1.0:
+            value = value * F.lit(DURATION_TO_MS[source])
+        cols.append(value.alias(name))
+    out = frame.select(*cols, malformed.alias("malformed"), F.input_file_name().alias("file"))
+    out = out.withColumn("is_error", F.expr(logsql.IS_ERROR))
+    # Messages and request ids are kept for errors only, as in the DuckDB loader.
+    for name in ("message", "request_id"):
+        out = out.withColumn(name, F.when(F.col("is_error"), F.col(name)))
+    return out
+
+
+def open_spark(
+    paths: Sequence[str | Path],
+    spec: EngineSpec,
+    mapping: dict[str, str] | None = None,
+    fmt: str = "auto",
+    tz: str = "UTC",
+) -> SparkLogStore:
+    """Parse log files with Spark into a store whose queries run on the cluster.
+
+    Raises:
+        EvidenceError: pyspark or Java is missing, a file is missing or of a format Spark does
+            not read here, the logs have no timestamp field, or no line is usable.
+    """
+    names = [str(p) for p in paths]
+    if not names:
+        raise EvidenceError("no log files given; pass at least one with --logs FILE")
+    for name in names:
+        if not _is_uri(name) and not Path(name).is_file():
+            raise EvidenceError(f"log file not found: {name}")
+    spark = spark_session(spec)
+    from pyspark.sql import functions as F  # noqa: PLC0415, N812 - optional extra
+
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(_format_of(name, fmt), []).append(name)
+    parts: list[DataFrame] = []
+    fields: dict[str, str] = {}
+    for form, group in groups.items():
+        frame, bad = _read(spark, form, group)
+        schema = {c: t for c, t in frame.dtypes if c not in ("_corrupt_record", "_malformed")}
+        chosen = {n: c for n, cands in FIELD_CANDIDATES.items() if (c := pick_field(schema, cands))}
+        chosen.update(override_fields(mapping or {}, schema))
+        if "ts" not in chosen:
+            raise EvidenceError(
+                f"no timestamp field in {', '.join(group)}: looked for "
+                f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(schema))}; "
+                "name it with --map timestamp=FIELD"
+            )
+        parts.append(_normalise(frame, bad, chosen))
+        for key, col in chosen.items():
+            fields.setdefault(key, col)
+    events = parts[0]
+    for part in parts[1:]:
+        events = events.unionByName(part)
+    # Timestamps without an offset are read in the logs' zone while the events are computed.
+    spark.conf.set("spark.sql.session.timeZone", tz)
+    events = events.cache()
+    row = events.agg(
+        F.count(F.lit(1)).alias("total"),
+        F.count(F.when(F.col("malformed"), 1)).alias("malformed"),
+        F.count(F.when(F.col("ts").isNull() & ~F.col("malformed"), 1)).alias("bad_ts"),
+    ).collect()[0]
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    total, malformed, bad_ts = int(row["total"]), int(row["malformed"]), int(row["bad_ts"])
+    examples = tuple(
+        BadLine(str(r["file"]), 0, "malformed record" if r["malformed"] else "no timestamp", "")
+        for r in events.where(F.col("malformed") | F.col("ts").isNull())
+        .select("file", "malformed")
+        .limit(MAX_EXAMPLES)
+        .collect()
+    )
+    usable = events.where(F.col("ts").isNotNull() & ~F.col("malformed")).drop("malformed", "file")
+    usable.createOrReplaceTempView("events")
+    report = LineReport(total, total - malformed, malformed, bad_ts, examples)
+    if report.used == 0:
+        raise EvidenceError(
+            f"no usable log lines in {', '.join(names)}: {malformed} malformed, {bad_ts} without "
+            "a parsable timestamp; check the format (--format) and --map timestamp=FIELD"
+        )
+    return SparkLogStore(spark, report, fields)
+
+
+class SparkLogStore(LogStore):
+    """A :class:`LogStore` whose ``events`` live in Spark; results come back as pandas."""
+
+    def __init__(self, spark: SparkSession, lines: LineReport, fields: dict[str, str]):
+        self._spark = spark
+        self.lines = lines
+        self.fields = fields
+        self.rows_collected = 0
+        """Rows brought back to the driver so far (aggregates and bounded samples only)."""
+
+    def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        query = self._spark.sql(logsql.render(sql, "spark"), args=dict(params or {}))
+        with warnings.catch_warnings():
+            # pyspark warns that it does not test every pandas release; the frames here are flat.
+            warnings.simplefilter("ignore")
+            frame = query.toPandas()
+        self.rows_collected += len(frame)
+        for column in frame.columns:  # Spark hands back naive UTC times
+            if pd.api.types.is_datetime64_dtype(frame[column]):
+                frame[column] = frame[column].dt.tz_localize("UTC")
+        return frame
+
+    def extent(self) -> tuple[datetime, datetime]:
+        """First and last event time."""
+        row = self._df(logsql.EXTENT).iloc[0]
+        return row["start"].to_pydatetime(), row["end"].to_pydatetime()
+
+    def restrict(self, start: datetime | None, end: datetime | None) -> int:
+        """Keep only the events in ``[start, end]``; return how many remain."""
+        from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
+
+        events = self._spark.table("events")
+        if start is not None:
+            events = events.where(F.col("ts") >= F.lit(start))
+        if end is not None:
+            events = events.where(F.col("ts") <= F.lit(end))
+        events.cache().createOrReplaceTempView("events")
+        remaining = int(events.count())
+        if remaining == 0:
+            raise EvidenceError(
+                f"no log events between {start} and {end}; widen --window or check --tz"
+            )
+        return remaining
+
+    def snapshot(self, folder: str | Path) -> Path:
+        """Not with Spark: the evidence stays where the cluster reads it."""
+        raise EvidenceError(
+            "--snapshot writes a local Parquet file and needs --engine duckdb; with Spark the "
+            "evidence stays in the cluster's storage"
+        )
+
+    def close(self) -> None:
+        """Drop the events view (the session stays up for the next analysis)."""
+        self._spark.catalog.dropTempView("events")

@@ -1,0 +1,168 @@
+"""The same analysis on Apache Spark (local mode, started here) as on DuckDB.
+
+Ground-truth scenarios in JSON lines and logfmt: identical counts, onset, tenants, endpoints and
+signatures; percentiles are exact on both engines. Only aggregates and bounded samples come back
+to the driver. Needs Java and the ``spark`` extra; in CI both are there and these tests run.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stdout
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from incident_nb.analyze import analyze_logs
+from incident_nb.cli import main
+from incident_nb.demo.scenario import Scenario, generate_logs
+from incident_nb.models import AnalyzeRequest
+from incident_nb.sources import logsql
+from incident_nb.sources.logs.engines import parse_engine
+from tests import log_formats
+from tests.conftest import need
+
+SCENARIO = Scenario(lines=20_000)
+SAME = [
+    "window",
+    "lines",
+    "onset",
+    "first_error_at",
+    "last_error_at",
+    "error_rate",
+    "endpoints",
+    "affected_tenants",
+    "trend",
+    "signatures",
+    "severity_suggestion",
+    "sample_failing_request_ids",
+]
+
+
+def spark_ready():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
+
+
+@pytest.fixture(scope="module")
+def spark():
+    need(spark_ready(), "pyspark (pip install 'incident-nb[spark]') and Java 17 are needed")
+    from incident_nb.sources.logs.spark import spark_session
+
+    session = spark_session(parse_engine("spark"))
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("spark")
+    events = log_formats.load(generate_logs(SCENARIO, folder / "raw.jsonl"))
+    return {
+        "events": events,
+        "jsonl": log_formats.write_jsonl(events, folder / "service.jsonl"),
+        "logfmt": log_formats.write_logfmt(events, folder / "service.logfmt"),
+        "folder": folder,
+    }
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "logfmt"])
+def test_spark_gives_the_duckdb_answers(spark, logs, fmt):
+    request = AnalyzeRequest(logs=(logs[fmt],))
+    on_duckdb = analyze_logs(request)
+    on_spark = analyze_logs(AnalyzeRequest(logs=(logs[fmt],), engine="spark"))
+    for key in SAME:
+        assert on_spark[key] == on_duckdb[key], key
+    assert on_duckdb["onset"] is not None
+    assert {t["tenant"] for t in on_spark["affected_tenants"]} == set(SCENARIO.affected_tenants)
+
+
+def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):
+    from incident_nb.analyze import analyze_store
+    from incident_nb.sources.logs.spark import open_spark
+
+    events = logs["events"]
+    # Ten times the lines over the same hour: every event ten times, one second apart.
+    grown = log_formats.write_jsonl(
+        events.loc[events.index.repeat(10)], logs["folder"] / "grown.jsonl"
+    )
+    collected = []
+    for path in (logs["jsonl"], grown):
+        store = open_spark([path], parse_engine("spark"))
+        try:
+            analyze_store(store)
+            collected.append(store.rows_collected)
+        finally:
+            store.close()
+    small, large = collected
+    # Per-minute and per-key results do not grow with the lines; messages are capped.
+    assert large <= small
+    assert large < 200 + logsql.MESSAGE_ROWS
+
+
+def test_spark_sql_is_rendered_from_the_one_source():
+    sql = logsql.render(logsql.PER_MINUTE, "spark")
+    assert "PERCENTILE(latency_ms, 0.99)" in sql and "DATE_TRUNC('MINUTE', ts)" in sql
+    assert logsql.render(logsql.PER_MINUTE, "duckdb") == logsql.PER_MINUTE
+    assert ":since" in logsql.render(logsql.ENDPOINT_LATENCY, "spark")
+
+
+def test_cli_engine_spark_json(spark, logs):
+    out = StringIO()
+    with redirect_stdout(out):
+        assert main(["analyze", "--logs", str(logs["jsonl"]), "--engine", "spark", "--json"]) == 0
+    summary = json.loads(out.getvalue())
+    assert summary["endpoints"][0]["endpoint"] == SCENARIO.failing_endpoint
+
+
+def run_cli(args, env=None, prelude=""):
+    code = f"{prelude}import sys; from incident_nb.cli import main; sys.exit(main({args!r}))"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_missing_pyspark_names_the_install_line(logs):
+    done = run_cli(
+        ["analyze", "--logs", str(logs["jsonl"]), "--engine", "spark"],
+        prelude="import sys; sys.modules['pyspark'] = None; ",
+    )
+    assert done.returncode == 1
+    assert "pip install 'incident-nb[spark]'" in done.stderr
+
+
+def test_missing_java_is_named(logs):
+    need(spark_ready(), "pyspark is needed to get as far as Java")
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env["PATH"] = str(Path(sys.executable).parent)  # no java here
+    done = run_cli(["analyze", "--logs", str(logs["jsonl"]), "--engine", "spark"], env=env)
+    assert done.returncode == 1
+    assert "needs Java 17 or newer" in done.stderr
+
+
+def test_unknown_engine_is_refused_before_any_work(logs, capsys):
+    assert main(["analyze", "--logs", str(logs["jsonl"]), "--engine", "oracle"]) == 1
+    assert "unknown engine 'oracle'" in capsys.readouterr().err
+
+
+def test_an_investigation_on_spark(spark, logs, tmp_path):
+    from incident_nb.alerts import alert_from_fields
+    from incident_nb.incidents import create_incident
+    from incident_nb.notebook.params import NotebookParams
+    from incident_nb.notebook.session import EVIDENCE_DIR, Investigation
+
+    alert = alert_from_fields("Checkout errors", "checkout", "2026-11-20T13:05:00Z")
+    folder = create_incident(alert, tmp_path, logs=[logs["logfmt"]], engine="spark")
+    params = NotebookParams(incident_dir=str(folder), logs=[str(logs["logfmt"])], engine="spark")
+    on_spark = Investigation.open(params)
+    assert on_spark.evidence is not None, on_spark.evidence_problem
+    assert "queried by Spark" in on_spark.line_report()
+    assert not (folder / EVIDENCE_DIR).exists()
+    local = Investigation.open(NotebookParams(incident_dir=str(folder), logs=[str(logs["logfmt"])]))
+    assert on_spark.summary() == local.summary()
