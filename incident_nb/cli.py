@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_nb import cli_analyze, cli_changes, cli_metrics, cli_signatures
+from incident_nb import cli_analyze, cli_changes, cli_metrics, cli_serve, cli_signatures
 from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
@@ -226,6 +226,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "a service's metrics (Prometheus or a file) and the onset",
         cli_metrics.add_arguments,
         cli_metrics.run,
+    ),
+    Subcommand(
+        "serve",
+        "receive alert webhooks and run their investigations",
+        cli_serve.add_arguments,
+        cli_serve.run,
+    ),
+    Subcommand(
+        "retry",
+        "execute an investigation's notebook again",
+        cli_serve.add_retry_arguments,
+        cli_serve.run_retry,
     ),
 )
 

@@ -4,12 +4,14 @@ Every message names the problem and what to do about it.
 
     IncidentNbError
      ├── AlertError              an alert payload or alert flags are invalid
+     │    └── AlertIgnoredError   a valid payload that carries no alert news
      ├── RecordError             incident.json is missing, malformed or fails the schema
      ├── IncidentExistsError     an investigation for this alert already exists
      ├── EvidenceError           logs or repositories cannot be used as evidence
      ├── ParameterError          notebook parameters are unknown or ill-typed
      ├── NotebookExecutionError  a notebook cell failed or timed out (the notebook is saved)
-     └── ExportError             the post-mortem cannot be exported
+     ├── ExportError             the post-mortem cannot be exported
+     └── ServeError              the alert receiver cannot start or reach its queue
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ class IncidentNbError(Exception):
 
 class AlertError(IncidentNbError):
     """An alert payload or the alert given on the command line is invalid."""
+
+
+class AlertIgnoredError(AlertError):
+    """A valid webhook that carries no alert news (e.g. a PagerDuty priority change)."""
 
 
 class RecordError(IncidentNbError):
@@ -73,3 +79,7 @@ class NotebookExecutionError(IncidentNbError):
 
 class ExportError(IncidentNbError):
     """The post-mortem cannot be exported from this incident folder."""
+
+
+class ServeError(IncidentNbError):
+    """The alert receiver cannot start: a missing extra, token, or an unusable root."""

@@ -156,6 +156,24 @@ class NotebookStatus(_Model):
     error: str = ""
 
 
+class AlertInstanceState(_Model):
+    """The last known state of one alert of the incident's group."""
+
+    name: str = ""
+    status: str = "firing"
+    started_at: datetime
+    ends_at: datetime | None = None
+
+
+class IntakeState(_Model):
+    """What the alert receiver applied to this incident: deliveries and alert states."""
+
+    deliveries: list[str] = Field(default_factory=list)
+    """Content fingerprints of the notifications applied, so a re-delivery changes nothing."""
+    instances: dict[str, AlertInstanceState] = Field(default_factory=dict)
+    """The group's alerts by fingerprint."""
+
+
 class IncidentRecord(_Model):
     """Everything known and decided about one incident (``incident.json``)."""
 
@@ -181,6 +199,8 @@ class IncidentRecord(_Model):
     notebook: NotebookStatus = Field(default_factory=NotebookStatus)
     postmortem_final: bool = False
     changes: list[ChangeEntry] = Field(default_factory=list)
+    intake: IntakeState | None = None
+    """Set for incidents opened by ``incident-nb serve``."""
 
 
 def parse_record(text: str, where: str = RECORD_NAME) -> IncidentRecord:
