@@ -136,7 +136,7 @@ def am_payload(
         "receiver": "incident-nb",
         "status": status,
         "alerts": alerts,
-        "groupLabels": {"alertname": group},
+        "groupLabels": {"alertname": group, "service": "shop"},
         "commonLabels": {"alertname": group, "service": "shop"},
         "commonAnnotations": {"summary": f"{group} on shop"},
         "externalURL": "http://127.0.0.1:9093",

@@ -65,13 +65,15 @@ class _AMWebhook(BaseModel):
 _SERVICE_LABELS = ("service", "app", "job", "namespace", "instance")
 
 
-def _instance_name(alert: _AMAlert, common: dict[str, str]) -> str:
-    """The alert's name and the labels that set it apart from the rest of its group."""
+def _instance_name(alert: _AMAlert, group: dict[str, str]) -> str:
+    """The alert's name and the labels that set it apart within its group.
+
+    The group's own labels (``groupLabels``) are left out: they are the same for every alert of
+    the group, so an alert keeps one name in every notification.
+    """
     name = alert.labels.get("alertname", "") or "alert"
     own = [
-        f"{k}={v}"
-        for k, v in sorted(alert.labels.items())
-        if k != "alertname" and common.get(k) != v
+        f"{k}={v}" for k, v in sorted(alert.labels.items()) if k != "alertname" and k not in group
     ]
     return f"{name} ({', '.join(own)})" if own else name
 
@@ -114,7 +116,7 @@ def grouped_notification(hook: _AMWebhook, source: str, key: str) -> Notificatio
     instances = tuple(
         AlertInstance(
             fingerprint=a.fingerprint or label_fingerprint(a.labels),
-            name=_instance_name(a, hook.commonLabels),
+            name=_instance_name(a, hook.groupLabels),
             status="resolved" if a.status == "resolved" else "firing",
             started_at=a.startsAt,
             ends_at=a.end,

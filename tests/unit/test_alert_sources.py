@@ -23,7 +23,7 @@ def test_alertmanager_notification_instances_and_optional_fields(shared_data):
     assert n.alert.key == "{}/{}:{}"
     assert [i.fingerprint for i in n.instances] == ["a1bc48475b20e73d", "c2ea85182f28cbd9"]
     assert all(i.ends_at is None and i.status == "firing" for i in n.instances)
-    assert n.instances[0].name == "High CPU Temperature (host=andromeda)"
+    assert n.instances[0].name == "High CPU Temperature (host=andromeda, severity=critical)"
     assert n.instances[0].started_at == datetime(2020, 2, 6, 0, 17, 58, 432911, tzinfo=UTC)
     newer = {**payload, "notification_reason": "repeat", "truncatedAlerts": 0}
     assert parse_notification(newer, "alertmanager").fingerprint == n.fingerprint
@@ -91,7 +91,7 @@ def test_grafana_offset_timestamps_become_utc(shared_data):
         sample(shared_data, "grafana_unified_alerting_webhook_doc_example.json"), "grafana"
     )
     assert n.alert.started_at == datetime(2021, 10, 12, 7, 51, 3, 157076, tzinfo=UTC)
-    assert n.instances[0].name == "High memory usage (zone=us-1)"
+    assert n.instances[0].name == "High memory usage (team=blue, zone=us-1)"
 
 
 @pytest.mark.shared_data
