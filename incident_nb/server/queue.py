@@ -154,7 +154,9 @@ class DurableQueue:
 
     def depth(self) -> int:
         """How many notifications wait to be applied."""
-        return sum(1 for p in self.pending.iterdir() if not p.name.startswith("."))
+        return sum(
+            1 for p in self.pending.iterdir() if not p.name.startswith(".") and p.suffix == _SUFFIX
+        )
 
     def remove(self, entry: Entry) -> None:
         """Forget an applied entry, durably."""
