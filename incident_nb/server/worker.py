@@ -1,7 +1,7 @@
 """Workers: processes that apply queued notifications and generate and execute notebooks.
 
-Each worker takes the oldest pending entry of an incident key whose lock it can get, so one
-group is handled by one worker at a time and in arrival order, while other groups proceed in
+Each worker takes the oldest pending entry whose incident key's lock it can get, so one group
+is handled by one worker at a time and in arrival order, while other groups proceed in
 parallel; a burst never runs more kernels than there are workers. Every step is idempotent, so
 an entry interrupted at any point (the server was killed) is simply processed again:
 
@@ -143,18 +143,21 @@ def run_notebook(folder: Path, timeout: int, report: Report) -> bool:
 
 
 def run_once(queue: DurableQueue, settings: WorkerSettings, report: Report) -> bool:
-    """Process the entries of the first free key; return whether there was anything to do."""
-    entries = queue.entries()
-    for hashed in dict.fromkeys(e.key_hash for e in entries):
+    """Process the oldest entry whose key is free; return whether there was anything to do.
+
+    Taking one entry at a time in arrival order (not draining a group) lets a new group's
+    investigation start before the updates queued behind an older one.
+    """
+    for hashed in dict.fromkeys(e.key_hash for e in queue.entries()):
         with queue.key_lock(hashed, wait=False) as mine:
             if not mine:
                 continue
-            while True:  # under the lock, the oldest entry of the key is ours
-                todo = [e for e in queue.entries() if e.key_hash == hashed]
-                if not todo:
-                    break
+            # Under the lock the key's oldest entry is ours (another worker may have just
+            # finished the one listed before the lock was taken).
+            todo = [e for e in queue.entries() if e.key_hash == hashed]
+            if todo:
                 process_entry(queue, todo[0], settings, report)
-        return True
+                return True
     return False
 
 
