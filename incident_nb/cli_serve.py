@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -79,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.workers < 1:
         raise ServeError("--workers must be at least 1")
-    if args.template is not None and not args.template.is_file():
-        raise ServeError(f"--template: no such notebook {args.template}")
+    if args.template is not None:
+        _check_template(args.template)
     secret = _secret(args.pagerduty_secret_file, PAGERDUTY_VARIABLE, "PagerDuty secret")
 
     import uvicorn  # noqa: PLC0415 - optional, heavy
@@ -116,8 +117,39 @@ def run(args: argparse.Namespace) -> int:
             lifespan="on",
         )
         server = uvicorn.Server(config)
-        server.run()
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; ending
+        # with SystemExit (not death by signal) lets the worker pool's resources be released.
+        previous = signal.signal(signal.SIGTERM, _exit_quietly)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         return 0 if server.started else 1
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _check_template(template: Path) -> None:
+    """Refuse a template that could not take the investigation's parameters."""
+    from incident_nb.notebook.params import PARAMETER_NAMES  # noqa: PLC0415
+    from incident_nb.notebook.runner import template_parameter_names  # noqa: PLC0415
+
+    if not template.is_file():
+        raise ServeError(f"--template: no such notebook {template}")
+    try:
+        declared = template_parameter_names(template)
+    except Exception as exc:  # papermill raises several kinds for a file that is no notebook
+        raise ServeError(f"--template: cannot use {template} as a template: {exc}") from None
+    missing = sorted(PARAMETER_NAMES - declared)
+    if missing:
+        raise ServeError(
+            f"--template: {template} does not declare the parameters {', '.join(missing)}; "
+            "copy the parameters cell of the built-in investigation template"
+        )
 
 
 def _installed(module: str) -> bool:

@@ -26,6 +26,21 @@ def test_serve_without_the_extra_names_the_pip_line(tmp_path, monkeypatch, capsy
     assert "needs uvicorn" in err and "pip install 'incident-nb[serve]'" in err
 
 
+def test_serve_refuses_a_template_without_the_parameters(tmp_path, monkeypatch, capsys):
+    import nbformat
+
+    monkeypatch.setenv("INCIDENT_NB_TOKEN", "t")
+    template = tmp_path / "t.ipynb"
+    cell = nbformat.v4.new_code_cell("title = ''")
+    cell.metadata["tags"] = ["parameters"]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=kernel), template)
+    assert main(["serve", "--root", str(tmp_path), "--template", str(template)]) == 1
+    assert (
+        "does not declare the parameters alert_started_at, incident_dir" in capsys.readouterr().err
+    )
+
+
 def test_one_server_per_root(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("INCIDENT_NB_TOKEN", "t")
     with server_lock(tmp_path) as mine:
