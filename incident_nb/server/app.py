@@ -214,7 +214,7 @@ def create_app(settings: ServeSettings) -> Starlette:
                 return _error(401, "X-PagerDuty-Signature is missing or does not match")
         try:
             payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             return await _refuse(source, body, 400, f"body is not JSON: {exc}")
         try:
             notification: Notification = await run_in_threadpool(
