@@ -44,7 +44,7 @@ def test_auth_limits_rejections_and_sources(tmp_path, template, shared_data):
     root = tmp_path / "root"
     server = Server(
         root,
-        "--template", str(template), "--max-body", "65536",
+        "--template", str(template), "--max-body", "65536", "--workers", "2",
         env={"INCIDENT_NB_PAGERDUTY_SECRET": PD_SECRET},
     )  # fmt: skip
     try:
