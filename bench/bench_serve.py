@@ -5,7 +5,8 @@
   (temp file, fsync, rename, folder fsync) on the same disk;
 - webhook to executed notebook: for each alert group of the burst, from its first
   acknowledgement to its notebook executed, median and p95, with ``--workers`` 1 and 2, against
-  papermill alone executing the same notebook (the floor of any investigation).
+  papermill alone executing the same notebook (the floor of any investigation); and the same
+  for a single alert on an idle server.
 
 Usage: python bench/bench_serve.py [--groups N] [--per-group M] [--template IPYNB]
 """
@@ -112,7 +113,7 @@ async def burst(url: str, payloads: list[dict]) -> tuple[float, dict[str, float]
 
 
 def run_server(work: Path, workers: int, template: Path | None, payloads: list[dict]):
-    root = work / f"root-{workers}"
+    root = Path(tempfile.mkdtemp(prefix=f"root-{workers}-", dir=work))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [str(Path(sys.executable).parent / "incident-nb"), "serve", "--root", str(root)]
@@ -158,6 +159,10 @@ def main() -> None:
             f"{len(payloads)} alerts in {args.groups} groups; floor: papermill alone {floor:.2f} s"
         )
         print(f"durable writes alone: {writes:.0f}/s")
+        _, single, _ = run_server(work, 1, args.template, [payload(0, 0)])
+        print(
+            f"one alert, --workers 1: webhook to executed notebook {single:.2f} s = {single / floor:.2f}x floor"
+        )
         for workers in (1, 2):
             rate, median, p95 = run_server(work, workers, args.template, payloads)
             print(

@@ -245,10 +245,11 @@ def create_app(settings: ServeSettings) -> Starlette:
         return _error(status, f"{reason} (kept as rejected/{kept.name})")
 
     async def healthz(request: Request) -> Response:
-        alive = pool.alive()
+        alive, ready = pool.alive(), pool.is_ready()
         depth = await run_in_threadpool(queue.depth)
-        body = {"status": "ok" if alive else "no workers", "workers": alive, "queue_depth": depth}
-        return JSONResponse(body, status_code=200 if alive else 503)
+        status = "ok" if ready else "starting" if alive else "no workers"
+        body = {"status": status, "workers": alive, "queue_depth": depth}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     async def incidents(request: Request) -> Response:
         found = await run_in_threadpool(list_incidents, settings.root)

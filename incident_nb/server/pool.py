@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing.context import SpawnProcess
 
-from incident_nb.server.worker import WorkerSettings, worker_main
+from incident_nb.server.worker import READY, WorkerSettings, worker_main
 
 log = logging.getLogger("incident_nb.server")
 _STOP = "stop"
@@ -34,6 +34,8 @@ class WorkerPool:
         self._events = self._context.SimpleQueue()
         self._processes: list[SpawnProcess] = []
         self._reader: threading.Thread | None = None
+        self.ready = 0
+        """How many workers said they can take work (since the pool started)."""
 
     def _spawn(self) -> SpawnProcess:
         process = self._context.Process(
@@ -56,7 +58,14 @@ class WorkerPool:
             event = self._events.get()
             if event == _STOP:
                 return
+            if event == READY:
+                self.ready += 1
+                continue
             self.on_event(event)
+
+    def is_ready(self) -> bool:
+        """Whether every worker runs and has started up."""
+        return self.alive() == self.count and self.ready >= self.count
 
     def alive(self) -> int:
         """How many workers are running."""

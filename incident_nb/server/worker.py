@@ -42,6 +42,8 @@ RECORD_LOCK = ".incident.json.lock"
 """The lock the notebook forms take to update the record (see forms/store.py)."""
 CREATE_ATTEMPTS = 3
 POLL_S = 0.05
+READY = "ready"
+"""Reported once by each worker when it can take work."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,9 @@ def worker_main(
     for name in SECRET_VARIABLES:
         os.environ.pop(name, None)
     logging.basicConfig(level=logging.WARNING, format="incident-nb worker: %(message)s")
+    import incident_nb.notebook.runner  # noqa: F401, PLC0415 - pay the imports before the first alert
+
+    events.put(READY)
     queue = DurableQueue(settings.root)
     while not stop.is_set() and os.getppid() == parent:
         try:
