@@ -22,12 +22,19 @@ FAIL_FLAG = "fail-notebooks"
 """A file of this name in the root makes the cheap notebook fail (to test failures and retry)."""
 
 
+KILL_TITLE = "Kernel dies"
+"""An alert of this title makes the cheap notebook's kernel exit."""
+
+
 def cheap_template(folder: Path) -> Path:
     """The real template's parameters cell and one cheap cell, so tests run kernels quickly."""
     real = nbformat.read(investigation_template(), as_version=4)
     (params,) = [c for c in real.cells if "parameters" in c.metadata.get("tags", [])]
     check = nbformat.v4.new_code_cell(
+        "import os\n"
         "from pathlib import Path\n"
+        f"if title == {KILL_TITLE!r}:\n"
+        "    os._exit(1)\n"
         f"if Path('../../{FAIL_FLAG}').exists():\n"
         "    raise RuntimeError('failing on purpose')\n"
         "summary = f'{title} on {service} since {alert_started_at}'\n"

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -30,7 +31,7 @@ from pathlib import Path
 from incident_nb.alerts import parse_notification
 from incident_nb.errors import AlertError, NotebookExecutionError, RecordError
 from incident_nb.incidents import INCIDENTS, create_incident, execute_incident, find_incident
-from incident_nb.record import read_record, write_record
+from incident_nb.record import NotebookStatus, read_record, write_record
 from incident_nb.server.apply import apply_notification, start_intake
 from incident_nb.server.queue import DurableQueue, Entry, reject
 
@@ -92,7 +93,7 @@ def process_entry(
     try:
         data = entry.read()
         notification = parse_notification(data["payload"], data["source"])
-    except (ValueError, KeyError, AlertError) as exc:  # not written by this queue: keep it
+    except (ValueError, KeyError, AlertError) as exc:  # not written by this queue; kept to inspect
         reject(queue.root, "queue", entry.path.read_bytes(), f"unreadable queue entry: {exc}")
         report("error")
         queue.remove(entry)
@@ -138,6 +139,16 @@ def run_notebook(folder: Path, timeout: int, report: Report) -> bool:
         execute_incident(folder, timeout=timeout)
     except NotebookExecutionError as exc:
         log.warning("notebook failed in %s: %s", folder.name, exc)
+        report("failed")
+        return False
+    except Exception as exc:  # the kernel died or did not start: a failure to retry by hand
+        log.warning("notebook could not run in %s: %s", folder.name, exc)
+        with record_lock(folder):
+            record = read_record(folder)
+            record.notebook = NotebookStatus(
+                state="failed", executed_at=datetime.now(UTC), error=f"{type(exc).__name__}: {exc}"
+            )
+            write_record(folder, record)
         report("failed")
         return False
     report("executed")

@@ -18,7 +18,16 @@ import pytest
 from incident_nb.alerts.pagerduty import pagerduty_signature
 from incident_nb.cli import main
 from incident_nb.record import read_record
-from tests.serve_support import FAIL_FLAG, TOKEN, Server, am_payload, auth, cheap_template, metric
+from tests.serve_support import (
+    FAIL_FLAG,
+    KILL_TITLE,
+    TOKEN,
+    Server,
+    am_payload,
+    auth,
+    cheap_template,
+    metric,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -279,17 +288,19 @@ def test_failed_notebook_is_kept_listed_and_retried(tmp_path, template, capsys):
     (root / FAIL_FLAG).touch()
     server = Server(root, "--template", str(template))
     try:
+        hook = f"{server.url}/alerts/generic"
         alert = {"title": "Disk full", "service": "db", "started_at": "2026-11-28T10:00:00Z"}
-        assert (
-            httpx.post(f"{server.url}/alerts/generic", json=alert, headers=auth()).status_code
-            == 202
-        )
-        (listed,) = server.wait_idle(1)
+        assert httpx.post(hook, json=alert, headers=auth()).status_code == 202
+        dying = {**alert, "title": KILL_TITLE}
+        assert httpx.post(hook, json=dying, headers=auth()).status_code == 202
+        listed, dead = sorted(server.wait_idle(2), key=lambda i: i["title"] == KILL_TITLE)
         metrics = server.get("/metrics")
     finally:
         server.stop()
     assert listed["notebook"] == "failed" and listed["failed_cell"] == 2
-    assert metric(metrics, "incident_nb_notebooks_failed_total") == 1
+    assert dead["notebook"] == "failed"  # a dead kernel is a failure, not an endless retry
+    assert "DeadKernelError" in read_record(root / "incidents" / dead["id"]).notebook.error
+    assert metric(metrics, "incident_nb_notebooks_failed_total") == 2
     folder = root / "incidents" / listed["id"]
     assert "RuntimeError: failing on purpose" in read_record(folder).notebook.error
     nb = nbformat.read(folder / "investigation.ipynb", as_version=4)
