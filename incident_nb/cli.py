@@ -18,6 +18,7 @@ from incident_nb import (
     cli_changes,
     cli_metrics,
     cli_report,
+    cli_serve,
     cli_signatures,
     cli_update,
 )
@@ -277,6 +278,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         cli_report.add_arguments,
         cli_report.run,
     ),
+    Subcommand(
+        "serve",
+        "receive alert webhooks and run their investigations",
+        cli_serve.add_arguments,
+        cli_serve.run,
+    ),
+    Subcommand(
+        "retry",
+        "execute an investigation's notebook again",
+        cli_serve.add_retry_arguments,
+        cli_serve.run_retry,
+    ),
 )
 
 
@@ -287,7 +300,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in SUBCOMMANDS:
-        command.add_arguments(sub.add_parser(command.name, help=command.help))
+        command.add_arguments(sub.add_parser(command.name, help=command.help, allow_abbrev=False))
     return parser
 
 

@@ -4,13 +4,15 @@ Every message names the problem and what to do about it.
 
     IncidentNbError
      ├── AlertError              an alert payload or alert flags are invalid
+     │    └── AlertIgnoredError   a valid payload that carries no alert news
      ├── RecordError             incident.json is missing, malformed or fails the schema
      ├── IncidentExistsError     an investigation for this alert already exists
      ├── EvidenceError           logs, traces or repositories cannot be used as evidence
      ├── ParameterError          notebook parameters are unknown or ill-typed
      ├── NotebookExecutionError  a notebook cell failed or timed out (the notebook is saved)
      ├── ExportError             the post-mortem cannot be exported
-     └── DeliveryError           a status update could not be delivered (the draft is kept)
+     ├── DeliveryError           a status update could not be delivered (the draft is kept)
+     └── ServeError              the alert receiver cannot start or reach its queue
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ class IncidentNbError(Exception):
 
 class AlertError(IncidentNbError):
     """An alert payload or the alert given on the command line is invalid."""
+
+
+class AlertIgnoredError(AlertError):
+    """A valid webhook that carries no alert news (e.g. a PagerDuty priority change)."""
 
 
 class RecordError(IncidentNbError):
@@ -78,3 +84,7 @@ class ExportError(IncidentNbError):
 
 class DeliveryError(IncidentNbError):
     """A status update could not be delivered; the drafted text is kept in the incident folder."""
+
+
+class ServeError(IncidentNbError):
+    """The alert receiver cannot start: a missing extra, token, or an unusable root."""

@@ -93,8 +93,12 @@ def create_incident(
     log_tz: str = "UTC",
     engine: str = "duckdb",
     traces: Sequence[str | Path] = (),
+    template: Path | None = None,
 ) -> Path:
     """Create the incident folder for ``alert`` under ``root`` and return its path.
+
+    ``template`` replaces the built-in investigation notebook; it must declare the same
+    parameters.
 
     Raises:
         IncidentExistsError: an investigation for this alert already exists.
@@ -144,7 +148,9 @@ def create_incident(
         write_record(staging, record)
         from incident_nb.notebook.runner import create_notebook  # noqa: PLC0415 - heavy import
 
-        create_notebook(investigation_template(), staging / NOTEBOOK_NAME, params.as_papermill())
+        create_notebook(
+            template or investigation_template(), staging / NOTEBOOK_NAME, params.as_papermill()
+        )
         staging.rename(target)  # atomic; fails if the target appeared meanwhile
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

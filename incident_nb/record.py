@@ -173,6 +173,24 @@ class NotebookStatus(_Model):
     error: str = ""
 
 
+class AlertInstanceState(_Model):
+    """The last known state of one alert of the incident's group."""
+
+    name: str = ""
+    status: str = "firing"
+    started_at: datetime
+    ends_at: datetime | None = None
+
+
+class IntakeState(_Model):
+    """What the alert receiver applied to this incident: deliveries and alert states."""
+
+    deliveries: list[str] = Field(default_factory=list)
+    """Content fingerprints of the notifications applied, so a re-delivery changes nothing."""
+    instances: dict[str, AlertInstanceState] = Field(default_factory=dict)
+    """The group's alerts by fingerprint."""
+
+
 class IncidentRecord(_Model):
     """Everything known and decided about one incident (``incident.json``)."""
 
@@ -201,14 +219,16 @@ class IncidentRecord(_Model):
     updates: list[StatusUpdate] = Field(default_factory=list)
     responders: list[str] = Field(default_factory=list)
     """People who worked on the incident (besides those in ``changes``)."""
+    intake: IntakeState | None = None
+    """Set for incidents opened by ``incident-nb serve``."""
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring the JSON of an older record to the current schema, in memory.
 
-    Version 2 only added optional fields (timeline ``kind``, ``updates``, ``responders``), so a
-    version 1 record reads as version 2 with their defaults. The file is left as it is until
-    the record is next written.
+    Version 2 only added optional fields (timeline ``kind``, ``updates``, ``responders``,
+    ``intake``), so a version 1 record reads as version 2 with their defaults. The file is left
+    as it is until the record is next written.
     """
     if data.get("schema_version") == 1:
         data = {**data, "schema_version": SCHEMA_VERSION}

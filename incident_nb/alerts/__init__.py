@@ -1,6 +1,7 @@
 """Alert payload parsers: untrusted webhook JSON in, :class:`~incident_nb.models.Alert` out.
 
-Parsers are registered by source name and are pure (no I/O).
+Parsers are registered by source name and are pure (no I/O). ``NOTIFICATION_PARSERS`` give the
+whole :class:`Notification` (the group and its alert instances) that the alert receiver needs.
 """
 
 from __future__ import annotations
@@ -8,12 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from incident_nb.alerts.alertmanager import parse_alertmanager
+from incident_nb.alerts.alertmanager import parse_alertmanager, parse_alertmanager_notification
 from incident_nb.alerts.common import alert_from_fields
+from incident_nb.alerts.generic import parse_generic, parse_generic_notification
+from incident_nb.alerts.grafana import parse_grafana, parse_grafana_notification
+from incident_nb.alerts.notification import AlertInstance, Notification
+from incident_nb.alerts.pagerduty import parse_pagerduty, parse_pagerduty_notification
 from incident_nb.errors import AlertError
 from incident_nb.models import Alert
 
-PARSERS: dict[str, Callable[[Any], Alert]] = {"alertmanager": parse_alertmanager}
+PARSERS: dict[str, Callable[[Any], Alert]] = {
+    "alertmanager": parse_alertmanager,
+    "generic": parse_generic,
+    "grafana": parse_grafana,
+    "pagerduty": parse_pagerduty,
+}
+NOTIFICATION_PARSERS: dict[str, Callable[[Any], Notification]] = {
+    "alertmanager": parse_alertmanager_notification,
+    "generic": parse_generic_notification,
+    "grafana": parse_grafana_notification,
+    "pagerduty": parse_pagerduty_notification,
+}
 
 
 def parse_alert(payload: Any, source: str = "alertmanager") -> Alert:
@@ -22,12 +38,32 @@ def parse_alert(payload: Any, source: str = "alertmanager") -> Alert:
     Raises:
         AlertError: unknown source, or the payload does not match it.
     """
+    return parse_notification(payload, source).alert
+
+
+def parse_notification(payload: Any, source: str = "alertmanager") -> Notification:
+    """Parse a webhook payload of the named source into a :class:`Notification`.
+
+    Raises:
+        AlertIgnoredError: a valid payload that carries no alert news (e.g. a PagerDuty
+            priority change).
+        AlertError: unknown source, or the payload does not match it.
+    """
     try:
-        parser = PARSERS[source]
+        parser = NOTIFICATION_PARSERS[source]
     except KeyError:
-        known = ", ".join(sorted(PARSERS))
+        known = ", ".join(sorted(NOTIFICATION_PARSERS))
         raise AlertError(f"unknown alert source {source!r}; known sources: {known}") from None
     return parser(payload)
 
 
-__all__ = ["PARSERS", "alert_from_fields", "parse_alert", "parse_alertmanager"]
+__all__ = [
+    "NOTIFICATION_PARSERS",
+    "PARSERS",
+    "AlertInstance",
+    "Notification",
+    "alert_from_fields",
+    "parse_alert",
+    "parse_alertmanager",
+    "parse_notification",
+]

@@ -1,7 +1,8 @@
 """Prometheus Alertmanager webhook payloads (format version 4) to :class:`Alert`.
 
 One webhook notification describes one alert *group*; its opaque ``groupKey`` is the incident's
-identity, so every notification of the group belongs to the same investigation.
+identity, so every notification of the group belongs to the same investigation. Grafana's
+unified alerting sends the same shape (see :mod:`incident_nb.alerts.grafana`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from incident_nb.alerts.common import describe_validation_error
+from incident_nb.alerts.notification import AlertInstance, Notification, label_fingerprint
 from incident_nb.errors import AlertError
 from incident_nb.models import Alert, parse_utc
 
@@ -37,6 +39,13 @@ class _AMAlert(BaseModel):
             return parse_utc(value)
         return value
 
+    @property
+    def end(self) -> datetime | None:
+        """``endsAt``, or None for Go's zero time ("no end")."""
+        if self.endsAt is None or self.endsAt.year <= _GO_ZERO_YEAR:
+            return None
+        return self.endsAt
+
 
 class _AMWebhook(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -56,34 +65,45 @@ class _AMWebhook(BaseModel):
 _SERVICE_LABELS = ("service", "app", "job", "namespace", "instance")
 
 
-def parse_alertmanager(payload: Any) -> Alert:
-    """Parse one Alertmanager webhook notification (version 4) into an :class:`Alert`.
+def _instance_name(alert: _AMAlert, group: dict[str, str]) -> str:
+    """The alert's name and the labels that set it apart within its group.
+
+    The group's own labels (``groupLabels``) are left out: they are the same for every alert of
+    the group, so an alert keeps one name in every notification.
+    """
+    name = alert.labels.get("alertname", "") or "alert"
+    own = [
+        f"{k}={v}" for k, v in sorted(alert.labels.items()) if k != "alertname" and k not in group
+    ]
+    return f"{name} ({', '.join(own)})" if own else name
+
+
+def validate_grouped(payload: Any, what: str) -> _AMWebhook:
+    """Validate the group-notification shape shared by Alertmanager and Grafana.
 
     Raises:
-        AlertError: the payload is not a version 4 webhook, naming the bad field.
+        AlertError: naming the bad field.
     """
     try:
-        hook = _AMWebhook.model_validate(payload)
+        return _AMWebhook.model_validate(payload)
     except ValidationError as exc:
-        raise AlertError(
-            f"not an Alertmanager webhook payload: {describe_validation_error(exc)}"
-        ) from None
-    if hook.version != "4":
-        raise AlertError(
-            f"unsupported Alertmanager webhook version {hook.version!r}; only version 4 is known"
-        )
+        raise AlertError(f"not {what} webhook payload: {describe_validation_error(exc)}") from None
+
+
+def grouped_notification(hook: _AMWebhook, source: str, key: str) -> Notification:
+    """The :class:`Notification` of a validated group webhook."""
     firing = [a for a in hook.alerts if a.status == "firing"] or hook.alerts
     first = min(firing, key=lambda a: a.startsAt)
     labels = {**first.labels, **hook.commonLabels}
     annotations = {**first.annotations, **hook.commonAnnotations}
     alertname = labels.get("alertname", "")
-    title = annotations.get("summary") or alertname or "Alertmanager alert"
+    title = annotations.get("summary") or alertname or f"{source} alert"
     service = next((labels[k] for k in _SERVICE_LABELS if labels.get(k)), "")
-    ends = [a.endsAt for a in hook.alerts if a.endsAt and a.endsAt.year > _GO_ZERO_YEAR]
+    ends = [a.end for a in hook.alerts if a.end is not None]
     resolved = hook.status == "resolved"
-    return Alert(
-        source="alertmanager",
-        key=hook.groupKey,
+    alert = Alert(
+        source=source,
+        key=key,
         title=title,
         service=service,
         started_at=first.startsAt,
@@ -93,3 +113,40 @@ def parse_alertmanager(payload: Any) -> Alert:
         annotations=annotations,
         generator_url=first.generatorURL,
     )
+    instances = tuple(
+        AlertInstance(
+            fingerprint=a.fingerprint or label_fingerprint(a.labels),
+            name=_instance_name(a, hook.groupLabels),
+            status="resolved" if a.status == "resolved" else "firing",
+            started_at=a.startsAt,
+            ends_at=a.end,
+        )
+        for a in hook.alerts
+    )
+    return Notification(alert=alert, instances=instances)
+
+
+def parse_alertmanager_notification(payload: Any) -> Notification:
+    """Parse one Alertmanager webhook notification (version 4), keyed by its ``groupKey``.
+
+    ``endsAt`` of ``0001-01-01T00:00:00Z`` means "no end"; ``truncatedAlerts`` and
+    ``notification_reason`` are optional.
+
+    Raises:
+        AlertError: the payload is not a version 4 webhook, naming the bad field.
+    """
+    hook = validate_grouped(payload, "an Alertmanager")
+    if hook.version != "4":
+        raise AlertError(
+            f"unsupported Alertmanager webhook version {hook.version!r}; only version 4 is known"
+        )
+    return grouped_notification(hook, "alertmanager", hook.groupKey)
+
+
+def parse_alertmanager(payload: Any) -> Alert:
+    """Parse one Alertmanager webhook notification (version 4) into an :class:`Alert`.
+
+    Raises:
+        AlertError: the payload is not a version 4 webhook, naming the bad field.
+    """
+    return parse_alertmanager_notification(payload).alert

@@ -7,6 +7,7 @@ the caller gets a :class:`~incident_nb.errors.NotebookExecutionError` naming the
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from incident_nb.notebook.params import check_names
 
 KERNEL = "python3"
 DEFAULT_TIMEOUT_S = 600
+PARTIAL_PREFIX = ".running-"
 
 
 def template_parameter_names(template: Path) -> frozenset[str]:
@@ -90,10 +92,13 @@ def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
         NotebookExecutionError: a cell raised or timed out; the saved notebook shows where.
     """
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    # papermill rewrites its output after every cell; writing to a temporary file and renaming
+    # it over the notebook at the end means a crash never leaves a half-written notebook.
+    partial = notebook.with_name(f"{PARTIAL_PREFIX}{os.getpid()}-{notebook.name}")
     try:
         pm.execute_notebook(
             str(notebook),
-            str(notebook),
+            str(partial),
             cwd=str(notebook.parent),
             kernel_name=KERNEL,
             progress_bar=False,
@@ -104,11 +109,47 @@ def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
+        _replace(partial, notebook)
         raise NotebookExecutionError(
             notebook, exc.cell_index, exc.exec_count, exc.ename, exc.evalue
         ) from None
     except CellTimeoutError:
+        _replace(partial, notebook)
         index, count = _mark_timeout(notebook, timeout)
         raise NotebookExecutionError(
             notebook, index, count, "CellTimeoutError", f"cell timed out after {timeout} s"
         ) from None
+    except Exception:
+        _replace(partial, notebook)  # e.g. the kernel died: keep what the run showed
+        raise
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    _replace(partial, notebook)
+
+
+def _replace(partial: Path, notebook: Path) -> None:
+    """Move the executed copy over the notebook, durably; keep the notebook's mode."""
+    if not partial.exists():
+        return
+    mode = notebook.stat().st_mode & 0o777 if notebook.exists() else 0o644
+    fd = os.open(partial, os.O_RDONLY)
+    try:
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    partial.replace(notebook)
+    dir_fd = os.open(notebook.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def remove_partial_runs(folder: Path) -> list[Path]:
+    """Delete executed copies left behind by a run that was killed; return them."""
+    stale = sorted(folder.glob(f"{PARTIAL_PREFIX}*.ipynb"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale

@@ -1,0 +1,192 @@
+"""``incident-nb serve`` (the alert receiver) and ``incident-nb retry`` (re-run a notebook).
+
+Secrets come from files or the environment, never from the command line, where other users
+could read them in the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import signal
+import sys
+from pathlib import Path
+
+from incident_nb.errors import ServeError
+from incident_nb.record import read_record
+
+TOKEN_VARIABLE = "INCIDENT_NB_TOKEN"
+PAGERDUTY_VARIABLE = "INCIDENT_NB_PAGERDUTY_SECRET"
+SERVE_EXTRA = "pip install 'incident-nb[serve]'"
+DEFAULT_PORT = 8765
+
+
+def add_arguments(serve: argparse.ArgumentParser) -> None:
+    """Arguments of ``incident-nb serve``."""
+    serve.description = (
+        "Receive alert webhooks (Alertmanager, Grafana, PagerDuty, generic JSON) and turn each "
+        "alert group into an executed investigation in <root>/incidents/. The bearer token "
+        f"comes from --token-file or ${TOKEN_VARIABLE}."
+    )
+    serve.add_argument("--root", type=Path, required=True, help="where incidents/ and queue/ go")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    serve.add_argument("--token-file", type=Path, metavar="F", help="file holding the token")
+    serve.add_argument(
+        "--pagerduty-secret-file",
+        type=Path,
+        metavar="F",
+        help=f"PagerDuty webhook signing secret (or ${PAGERDUTY_VARIABLE})",
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="K", help="notebooks run at once (default 1)"
+    )
+    serve.add_argument(
+        "--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="default 1 MiB"
+    )
+    serve.add_argument(
+        "--timeout", type=int, default=600, metavar="S", help="per-cell execution timeout"
+    )
+    serve.add_argument(
+        "--template", type=Path, metavar="IPYNB", help="investigation template to use instead"
+    )
+
+
+def _secret(path: Path | None, variable: str, what: str) -> str:
+    if path is not None:
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ServeError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+        if not value:
+            raise ServeError(f"the {what} file {path} is empty; write the {what} into it")
+        return value
+    return os.environ.get(variable, "").strip()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the receiver until interrupted."""
+    missing = [m for m in ("starlette", "uvicorn", "prometheus_client") if not _installed(m)]
+    if missing:
+        raise ServeError(
+            f"incident-nb serve needs {', '.join(missing)}, which this installation lacks; "
+            f"install the serve extra: {SERVE_EXTRA}"
+        )
+    token = _secret(args.token_file, TOKEN_VARIABLE, "token")
+    if not token:
+        raise ServeError(
+            f"no bearer token: put one in a file and pass --token-file, or set ${TOKEN_VARIABLE}"
+        )
+    if args.workers < 1:
+        raise ServeError("--workers must be at least 1")
+    if args.template is not None:
+        _check_template(args.template)
+    secret = _secret(args.pagerduty_secret_file, PAGERDUTY_VARIABLE, "PagerDuty secret")
+
+    import uvicorn  # noqa: PLC0415 - optional, heavy
+
+    from incident_nb.server.app import ServeSettings, create_app  # noqa: PLC0415
+    from incident_nb.server.queue import server_lock  # noqa: PLC0415
+
+    root = args.root.resolve()
+    settings = ServeSettings(
+        root=root,
+        token=token,
+        workers=args.workers,
+        pagerduty_secret=secret,
+        max_body=args.max_body,
+        timeout=args.timeout,
+        template=args.template.resolve() if args.template else None,
+    )
+    with server_lock(root) as mine:
+        if not mine:
+            raise ServeError(f"another incident-nb serve is using {root}; stop it or use --root")
+        print(
+            f"incident-nb: serving {root} on http://{args.host}:{args.port} "
+            f"with {args.workers} worker(s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        config = uvicorn.Config(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; ending
+        # with SystemExit (not death by signal) lets the worker pool's resources be released.
+        previous = signal.signal(signal.SIGTERM, _exit_quietly)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        return 0 if server.started else 1
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _check_template(template: Path) -> None:
+    """Refuse a template that could not take the investigation's parameters."""
+    from incident_nb.notebook.params import PARAMETER_NAMES  # noqa: PLC0415
+    from incident_nb.notebook.runner import template_parameter_names  # noqa: PLC0415
+
+    if not template.is_file():
+        raise ServeError(f"--template: no such notebook {template}")
+    try:
+        declared = template_parameter_names(template)
+    except Exception as exc:  # papermill raises several kinds for a file that is no notebook
+        raise ServeError(f"--template: cannot use {template} as a template: {exc}") from None
+    missing = sorted(PARAMETER_NAMES - declared)
+    if missing:
+        raise ServeError(
+            f"--template: {template} does not declare the parameters {', '.join(missing)}; "
+            "copy the parameters cell of the built-in investigation template"
+        )
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def add_retry_arguments(retry: argparse.ArgumentParser) -> None:
+    """Arguments of ``incident-nb retry``."""
+    retry.description = "Execute an investigation's notebook again (e.g. after it failed)."
+    retry.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
+    retry.add_argument("--timeout", type=int, default=600, metavar="S", help="per-cell timeout")
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    """Re-run the notebook; while a server owns the root, under its lock for this incident."""
+    from incident_nb.server.queue import DurableQueue, key_hash  # noqa: PLC0415
+    from incident_nb.server.worker import run_notebook  # noqa: PLC0415
+
+    folder: Path = args.incident_dir.resolve()
+    record = read_record(folder)  # RecordError names a folder that is not an incident
+    queue = DurableQueue(folder.parent.parent)
+    outcomes: list[str] = []
+    if queue.locks.is_dir():
+        with queue.key_lock(key_hash(record.alert.key), wait=True):
+            ok = run_notebook(folder, args.timeout, outcomes.append)
+    else:
+        ok = run_notebook(folder, args.timeout, outcomes.append)
+    state = read_record(folder).notebook
+    if not ok:
+        print(
+            f"incident-nb: notebook failed again at cell {state.failed_cell}: {state.error}; "
+            f"open {folder / 'investigation.ipynb'} to see the error",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{folder}: executed")
+    return 0
+
+
+__all__ = ["add_arguments", "add_retry_arguments", "run", "run_retry"]
