@@ -285,30 +285,42 @@ def dump_record(record: IncidentRecord) -> str:
     return record.model_dump_json(indent=2) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never a part.
+def fsync_dir(folder: Path) -> None:
+    """Make renames and removals in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` whole or not at all, and durably.
 
     The data is written to a temporary file in the same folder, flushed to disk, and renamed
-    over the target; the folder is then synced so the rename itself survives a crash.
+    over the target; the folder is then synced so the rename itself survives a crash. The file
+    keeps its mode (or gets ``mode``, by default the usual 0644).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
+    if mode is None:
+        mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, mode)  # mkstemp creates 0600; keep the file's (or the usual) mode
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        os.fchmod(fd, mode)  # mkstemp creates 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never a part."""
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_record(path: Path, record: IncidentRecord) -> None:

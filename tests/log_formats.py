@@ -12,6 +12,19 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+ANALYSIS_KEYS = [
+    "window",
+    "onset",
+    "first_error_at",
+    "last_error_at",
+    "error_rate",
+    "endpoints",
+    "affected_tenants",
+    "trend",
+    "severity_suggestion",
+]
+"""The keys of ``analyze --json`` that are the analysis itself (beside lines, signatures)."""
+
 COLUMNS = ["ts", "tenant_id", "endpoint", "status", "latency_ms", "message", "request_id", "level"]
 
 

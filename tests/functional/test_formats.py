@@ -16,17 +16,7 @@ from incident_nb.sources.logs.formats import detect_format
 from tests import log_formats
 
 SCENARIO = Scenario(lines=20_000)
-ANALYSIS = [
-    "window",
-    "onset",
-    "first_error_at",
-    "last_error_at",
-    "error_rate",
-    "endpoints",
-    "affected_tenants",
-    "trend",
-    "severity_suggestion",
-]
+ANALYSIS = log_formats.ANALYSIS_KEYS
 
 
 @pytest.fixture(scope="module")

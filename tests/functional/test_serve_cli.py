@@ -1,5 +1,7 @@
 """``incident-nb serve`` refuses to start without what it needs; the durable queue on disk."""
 
+import pytest
+
 from incident_nb import cli_serve
 from incident_nb.cli import main
 from incident_nb.server.queue import DurableQueue, key_hash, server_lock
@@ -13,9 +15,11 @@ def test_serve_needs_a_token_from_a_file_or_the_environment(tmp_path, monkeypatc
     empty.write_text("\n")
     assert main(["serve", "--root", str(tmp_path), "--token-file", str(empty)]) == 1
     assert f"the token file {empty} is empty" in capsys.readouterr().err
-    # There is no --token: a value on the command line is only ever a file name.
-    assert main(["serve", "--root", str(tmp_path), "--token", "on-the-command-line"]) == 1
-    assert "cannot read the token file on-the-command-line" in capsys.readouterr().err
+    # There is no --token, and flags are never abbreviated: a token on the command line is refused.
+    with pytest.raises(SystemExit) as usage:
+        main(["serve", "--root", str(tmp_path), "--token", "on-the-command-line"])
+    assert usage.value.code == 2
+    assert "unrecognized arguments: --token" in capsys.readouterr().err
 
 
 def test_serve_without_the_extra_names_the_pip_line(tmp_path, monkeypatch, capsys):
@@ -37,7 +41,8 @@ def test_serve_refuses_a_template_without_the_parameters(tmp_path, monkeypatch, 
     nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=kernel), template)
     assert main(["serve", "--root", str(tmp_path), "--template", str(template)]) == 1
     assert (
-        "does not declare the parameters alert_started_at, incident_dir" in capsys.readouterr().err
+        "does not declare the parameters alert_started_at, engine, incident_dir"
+        in capsys.readouterr().err
     )
 
 

@@ -27,17 +27,9 @@ from tests.conftest import need
 
 SCENARIO = Scenario(lines=20_000)
 SAME = [
-    "window",
+    *log_formats.ANALYSIS_KEYS,
     "lines",
-    "onset",
-    "first_error_at",
-    "last_error_at",
-    "error_rate",
-    "endpoints",
-    "affected_tenants",
-    "trend",
     "signatures",
-    "severity_suggestion",
     "sample_failing_request_ids",
 ]
 
