@@ -8,12 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_nb.errors import DeliveryError
-from incident_nb.forms.store import RecordStore
 from incident_nb.models import utc
 from incident_nb.severity import next_update
 from incident_nb.sources.webhook import ENV_URL, webhook_url
-from incident_nb.updates.draft import severity_of
-from incident_nb.updates.send import draft_now, send_update, summary_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, now: datetime | None = None) -> int:
     """Run ``incident-nb update``."""
+    # The forms and the draft need pandas; the CLI's other commands start without them.
+    from incident_nb.forms.store import RecordStore  # noqa: PLC0415
+    from incident_nb.updates.draft import severity_of  # noqa: PLC0415
+    from incident_nb.updates.send import draft_now, send_update, summary_of  # noqa: PLC0415
+
     moment = utc(now or datetime.now(UTC))
     folder: Path = args.incident_dir
     record, draft = draft_now(folder, moment)
