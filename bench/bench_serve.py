@@ -33,6 +33,7 @@ from incident_nb.incidents import create_incident
 from incident_nb.server.queue import DurableQueue
 
 TOKEN = "bench-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def payload(group: int, alert: int) -> dict:
@@ -132,7 +133,8 @@ def run_server(work: Path, workers: int, template: Path | None, payloads: list[d
         wall, first_ack = asyncio.run(burst(url, payloads))
         executed: dict[str, float] = {}
         while len(executed) < len(first_ack):
-            for incident in httpx.get(f"{url}/incidents", timeout=10).json()["incidents"]:
+            listing = httpx.get(f"{url}/incidents", timeout=10, headers=AUTH)
+            for incident in listing.json()["incidents"]:
                 if incident["notebook"] in ("executed", "failed"):
                     executed.setdefault(incident["key"], time.perf_counter())
             time.sleep(0.05)

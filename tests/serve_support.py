@@ -85,7 +85,7 @@ class Server:
         raise RuntimeError(f"serve did not become ready: {self.log.read_text()}")
 
     def get(self, path: str) -> Any:
-        response = httpx.get(f"{self.url}{path}", timeout=10)
+        response = httpx.get(f"{self.url}{path}", timeout=10, headers=auth())
         response.raise_for_status()
         return response.json() if path != "/metrics" else response.text
 

@@ -252,6 +252,10 @@ def create_app(settings: ServeSettings) -> Starlette:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     async def incidents(request: Request) -> Response:
+        # Titles and services may be sensitive: the listing needs the token too (health and
+        # metrics do not, so probes and scrapers need no secret).
+        if not _authorized(request, settings.token):
+            return _error(401, "missing or wrong bearer token", **{"WWW-Authenticate": "Bearer"})
         found = await run_in_threadpool(list_incidents, settings.root)
         depth = await run_in_threadpool(queue.depth)
         return JSONResponse({"incidents": found, "queue_depth": depth})

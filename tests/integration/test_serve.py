@@ -60,6 +60,8 @@ def test_auth_limits_rejections_and_sources(tmp_path, template, shared_data):
         hook = f"{server.url}/alerts"
         good = am_payload("Err", [("a", "firing", "2026-11-28T17:00:00Z")])
         assert httpx.post(f"{hook}/alertmanager", json=good).status_code == 401
+        assert httpx.get(f"{server.url}/incidents").status_code == 401  # the listing too
+        assert httpx.get(f"{server.url}/healthz").status_code == 200  # probes need no token
         wrong = {"Authorization": "Bearer not-the-token"}
         assert httpx.post(f"{hook}/alertmanager", json=good, headers=wrong).status_code == 401
         assert (
