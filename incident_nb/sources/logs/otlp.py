@@ -19,32 +19,16 @@ import pyarrow as pa
 
 from incident_nb.errors import EvidenceError
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, RawInput, open_text
+from incident_nb.sources.otlp_json import any_value, as_text, attributes
 
 
 def attribute_value(value: Any) -> str | None:
     """The text of an OTLP ``AnyValue`` (arrays and maps as JSON)."""
-    if not isinstance(value, dict):
-        return None if value is None else str(value)
-    for kind in ("stringValue", "intValue", "doubleValue"):
-        if kind in value:
-            return str(value[kind])
-    if "boolValue" in value:
-        return "true" if value["boolValue"] else "false"
-    if "arrayValue" in value:
-        items = value["arrayValue"].get("values", [])
-        return json.dumps([attribute_value(v) for v in items])
-    if "kvlistValue" in value:
-        pairs = value["kvlistValue"].get("values", [])
-        return json.dumps({p.get("key"): attribute_value(p.get("value")) for p in pairs})
-    if "bytesValue" in value:
-        return str(value["bytesValue"])
-    return None
+    return as_text(any_value(value))
 
 
 def _attributes(items: Any) -> dict[str, str | None]:
-    if not isinstance(items, list):
-        return {}
-    return {str(a["key"]): attribute_value(a.get("value")) for a in items if "key" in a}
+    return {key: as_text(value) for key, value in attributes(items).items()}
 
 
 def _nanos(value: Any) -> int | None:
