@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from incident_nb.record import fsync_dir, write_bytes_atomic
 
@@ -149,14 +149,8 @@ class DurableQueue:
 
         The lock is an flock, so it is released when its holder dies, however it dies.
         """
-        with (self.locks / f"{hashed}.lock").open("a") as handle:
-            if not _flock(handle, wait=wait):
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with _held(self.locks / f"{hashed}.lock", wait=wait) as held:
+            yield held
 
     def cached_folder(self, key: str) -> str | None:
         """The incident folder name remembered for ``key``, if any."""
@@ -170,12 +164,19 @@ class DurableQueue:
         write_durably(self.keys / key_hash(key), folder.name.encode())
 
 
-def _flock(handle: IO[str], *, wait: bool) -> bool:
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+@contextmanager
+def _held(path: Path, *, wait: bool) -> Iterator[bool]:
+    """Hold an exclusive flock on ``path``; yields False if ``wait`` is off and it is taken."""
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -183,14 +184,8 @@ def server_lock(root: Path) -> Iterator[bool]:
     """Hold ``<root>/queue/server.lock``; yields False when another server holds it."""
     folder = root / QUEUE
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "server.lock").open("a") as handle:
-        if not _flock(handle, wait=False):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _held(folder / "server.lock", wait=False) as held:
+        yield held
 
 
 def reject(root: Path, source: str, body: bytes, reason: str) -> Path:
