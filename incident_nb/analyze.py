@@ -120,7 +120,7 @@ def analyze_logs(
             for b in store.lines.examples
         ]
         summary["sample_failing_request_ids"] = [
-            str(r) for r in store.failing_requests(store.extent()[0])["request_id"].dropna()
+            str(r) for r in store.failing_requests(assessment.window.start)["request_id"].dropna()
         ]
         summary["fields"] = dict(store.fields)
         return summary

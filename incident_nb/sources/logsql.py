@@ -78,6 +78,8 @@ GROUP BY 1
 ORDER BY errors DESC, requests DESC
 """
 
+# The most frequent distinct error messages (per tenant and endpoint): a bounded result, so a
+# cluster engine sends back at most $limit rows however large the input.
 ERROR_MESSAGE_COUNTS = """
 SELECT message, tenant, endpoint,
        count(*) AS count,
@@ -86,7 +88,11 @@ SELECT message, tenant, endpoint,
 FROM events
 WHERE is_error AND message IS NOT NULL
 GROUP BY 1, 2, 3
+ORDER BY count DESC, first_seen, message
+LIMIT $limit
 """
+MESSAGE_ROWS = 20_000
+"""How many distinct error messages feed the signatures (the most frequent first)."""
 
 FAILING_REQUESTS = """
 SELECT ts, request_id, tenant, endpoint, status, message
@@ -106,13 +112,6 @@ LIMIT 1
 
 EXTENT = "SELECT min(ts) AS start, max(ts) AS end, count(*) AS events FROM events"
 
-# The most frequent distinct error messages (per tenant and endpoint): a bounded result, so a
-# cluster engine sends back at most $limit rows however large the input.
-TOP_ERROR_MESSAGE_COUNTS = (
-    ERROR_MESSAGE_COUNTS + "ORDER BY count DESC, first_seen, message\nLIMIT $limit\n"
-)
-MESSAGE_ROWS = 20_000
-"""How many distinct error messages feed the signatures (the most frequent first)."""
 
 ENGINES = ("duckdb", "spark")
 

@@ -166,7 +166,7 @@ class LogStore:
 
     def error_messages(self, limit: int = 20) -> pd.DataFrame:
         """Error signatures (messages grouped into templates), most frequent first."""
-        counts = self._df(logsql.TOP_ERROR_MESSAGE_COUNTS, {"limit": logsql.MESSAGE_ROWS})
+        counts = self._df(logsql.ERROR_MESSAGE_COUNTS, {"limit": logsql.MESSAGE_ROWS})
         return error_signatures_from_counts(counts).head(limit)
 
     def failing_requests(self, since: datetime, limit: int = 20) -> pd.DataFrame:
