@@ -18,6 +18,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from incident_nb.errors import NotebookExecutionError
 from incident_nb.notebook.params import check_names
+from incident_nb.record import fsync_dir
 
 KERNEL = "python3"
 DEFAULT_TIMEOUT_S = 600
@@ -140,11 +141,7 @@ def _replace(partial: Path, notebook: Path) -> None:
     finally:
         os.close(fd)
     partial.replace(notebook)
-    dir_fd = os.open(notebook.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(notebook.parent)
 
 
 def remove_partial_runs(folder: Path) -> list[Path]:

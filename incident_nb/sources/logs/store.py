@@ -19,6 +19,7 @@ import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
 from incident_nb.errors import EvidenceError
+from incident_nb.record import write_atomic
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
 from incident_nb.sources.logs.loader import load_events
@@ -92,11 +93,17 @@ class LogStore:
         return cls(con, report, {str(k): str(v) for k, v in info["fields"].items()})
 
     def snapshot(self, folder: str | Path) -> Path:
-        """Write the events as Parquet (plus their line accounting) into ``folder``."""
+        """Write the events as Parquet (plus their line accounting) into ``folder``.
+
+        Both files are replaced whole: an interrupted run leaves the previous snapshot, which
+        may be the only evidence left once the logs have rotated away.
+        """
         base = Path(folder)
         base.mkdir(parents=True, exist_ok=True)
         data = base / SNAPSHOT_FILE
-        self._con.execute(f"COPY events TO '{quote(str(data))}' (FORMAT parquet)")
+        partial = base / f".{SNAPSHOT_FILE}.partial"
+        self._con.execute(f"COPY events TO '{quote(str(partial))}' (FORMAT parquet)")
+        partial.replace(data)
         lines = {
             "total": self.lines.total,
             "parsed": self.lines.parsed,
@@ -104,7 +111,7 @@ class LogStore:
             "bad_timestamp": self.lines.bad_timestamp,
         }
         meta = {"lines": lines, "fields": self.fields}
-        (base / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_atomic(base / SNAPSHOT_META, json.dumps(meta, indent=2))
         return data
 
     def restrict(self, start: datetime | None, end: datetime | None) -> int:
