@@ -13,32 +13,38 @@ IS_ERROR = (
     "(COALESCE(status >= 500, lower(level) IN ('error', 'fatal', 'critical', 'panic', 'crit')))"
 )
 
-# The minute of an event. DuckDB's time_bucket is 3-4x faster than date_trunc on TIMESTAMPTZ
-# (no calendar lookups); on another engine, render this as date_trunc('minute', ts).
-MINUTE = "time_bucket(INTERVAL 1 MINUTE, ts)"
+# The minute of an event, by integer arithmetic on its epoch microseconds: 4-10x faster in
+# DuckDB than time_bucket or date_trunc on TIMESTAMPTZ (no calendar or time-zone lookups).
+MINUTE = "make_timestamptz(epoch_us(ts) // 60000000 * 60000000)"
+
+# p50/p95/p99 of the latency: one exact quantile of a list sorts each group once, not thrice.
+LATENCY_QUANTILES = "quantile_cont(latency_ms, [0.5, 0.95, 0.99]) AS q"
+PERCENTILES = "q[1] AS p50_ms, q[2] AS p95_ms, q[3] AS p99_ms"
 
 PER_MINUTE = f"""
-SELECT {MINUTE} AS minute,
-       count(*) AS requests,
-       count(*) FILTER (WHERE is_error) AS errors,
-       quantile_cont(latency_ms, 0.5) AS p50_ms,
-       quantile_cont(latency_ms, 0.95) AS p95_ms,
-       quantile_cont(latency_ms, 0.99) AS p99_ms
-FROM events
-GROUP BY 1
+SELECT minute, requests, errors, {PERCENTILES}
+FROM (
+  SELECT {MINUTE} AS minute,
+         count(*) AS requests,
+         count(*) FILTER (WHERE is_error) AS errors,
+         {LATENCY_QUANTILES}
+  FROM events
+  GROUP BY 1
+)
 ORDER BY 1
 """
 
 PER_MINUTE_ENDPOINT = f"""
-SELECT {MINUTE} AS minute,
-       endpoint,
-       count(*) AS requests,
-       count(*) FILTER (WHERE is_error) AS errors,
-       quantile_cont(latency_ms, 0.5) AS p50_ms,
-       quantile_cont(latency_ms, 0.95) AS p95_ms,
-       quantile_cont(latency_ms, 0.99) AS p99_ms
-FROM events
-GROUP BY 1, 2
+SELECT minute, endpoint, requests, errors, {PERCENTILES}
+FROM (
+  SELECT {MINUTE} AS minute,
+         endpoint,
+         count(*) AS requests,
+         count(*) FILTER (WHERE is_error) AS errors,
+         {LATENCY_QUANTILES}
+  FROM events
+  GROUP BY 1, 2
+)
 ORDER BY 1, 2
 """
 
@@ -65,16 +71,17 @@ GROUP BY 1, 2
 ORDER BY 1, 2
 """
 
-ENDPOINT_LATENCY = """
-SELECT COALESCE(endpoint, '(none)') AS endpoint,
-       count(*) AS requests,
-       count(*) FILTER (WHERE is_error) AS errors,
-       quantile_cont(latency_ms, 0.5) AS p50_ms,
-       quantile_cont(latency_ms, 0.95) AS p95_ms,
-       quantile_cont(latency_ms, 0.99) AS p99_ms
-FROM events
-WHERE ts >= $since
-GROUP BY 1
+ENDPOINT_LATENCY = f"""
+SELECT endpoint, requests, errors, {PERCENTILES}
+FROM (
+  SELECT COALESCE(endpoint, '(none)') AS endpoint,
+         count(*) AS requests,
+         count(*) FILTER (WHERE is_error) AS errors,
+         {LATENCY_QUANTILES}
+  FROM events
+  WHERE ts >= $since
+  GROUP BY 1
+)
 ORDER BY errors DESC, requests DESC
 """
 
@@ -114,14 +121,16 @@ EXTENT = "SELECT min(ts) AS start, max(ts) AS end, count(*) AS events FROM event
 
 
 ENGINES = ("duckdb", "spark")
+_SPARK_NAMES = {"epoch_us": "unix_micros", "make_timestamptz": "timestamp_micros"}
 
 
 def render(sql: str, engine: str) -> str:
     """One of the queries above in the SQL of ``engine`` (``duckdb`` as written, or ``spark``).
 
-    The queries are written once, in DuckDB's dialect; SQLGlot transpiles them. Two functions
-    are rendered by hand: ``time_bucket`` becomes ``date_trunc('MINUTE', ts)``, and the exact
-    ``quantile_cont`` becomes Spark's exact ``percentile`` (same linear interpolation).
+    The queries are written once, in DuckDB's dialect; SQLGlot transpiles them (list indexes
+    included). Three functions are rendered by hand: the exact ``quantile_cont`` becomes
+    Spark's exact ``percentile`` (same linear interpolation), and ``epoch_us`` and
+    ``make_timestamptz`` of microseconds become ``unix_micros`` and ``timestamp_micros``.
     """
     if engine == "duckdb":
         return sql
@@ -133,10 +142,8 @@ def render(sql: str, engine: str) -> str:
     def spark_functions(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.PercentileCont):
             return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
-        if isinstance(node, exp.DateBin):
-            return exp.Anonymous(
-                this="date_trunc", expressions=[exp.Literal.string("MINUTE"), node.expression]
-            )
+        if isinstance(node, exp.Anonymous) and node.name.lower() in _SPARK_NAMES:
+            node.set("this", _SPARK_NAMES[node.name.lower()])  # in place: arguments still visited
         return node
 
     tree = sqlglot.parse_one(sql, read="duckdb").transform(spark_functions)

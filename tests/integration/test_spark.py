@@ -100,7 +100,10 @@ def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):
 
 def test_spark_sql_is_rendered_from_the_one_source():
     sql = logsql.render(logsql.PER_MINUTE, "spark")
-    assert "PERCENTILE(latency_ms, 0.99)" in sql and "DATE_TRUNC('MINUTE', ts)" in sql
+    assert "PERCENTILE(latency_ms, ARRAY(0.5, 0.95, 0.99)) AS q" in sql
+    # DuckDB lists count from 1, Spark arrays from 0.
+    assert "q[0] AS p50_ms, q[1] AS p95_ms, q[2] AS p99_ms" in sql
+    assert "TIMESTAMP_MICROS(UNIX_MICROS(ts) DIV 60000000 * 60000000) AS minute" in sql
     assert logsql.render(logsql.PER_MINUTE, "duckdb") == logsql.PER_MINUTE
     assert ":since" in logsql.render(logsql.ENDPOINT_LATENCY, "spark")
 
