@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb report``."""
-    from incident_nb.record import write_atomic  # noqa: PLC0415
+    from incident_nb.durable import write_atomic  # noqa: PLC0415
     from incident_nb.review.report import build_review, summary_text  # noqa: PLC0415 - pandas
     from incident_nb.sources.records import INCIDENTS, load_records  # noqa: PLC0415
 

@@ -8,8 +8,6 @@ exports render it, so what a person enters survives re-runs, restarts and export
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from incident_nb.alerts.common import describe_validation_error
+from incident_nb.durable import write_atomic
 from incident_nb.errors import RecordError
 from incident_nb.models import Alert, Severity
 
@@ -24,7 +23,6 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 """Versions this incident-nb reads; older ones are migrated in memory (see :func:`migrate`)."""
 RECORD_NAME = "incident.json"
-FILE_MODE = 0o644
 
 RootCauseCategory = Literal["code bug", "configuration", "infrastructure", "data", "deployment"]
 ActionStatus = Literal["TODO", "IN PROGRESS", "DONE"]
@@ -283,44 +281,6 @@ def read_record(path: Path) -> IncidentRecord:
 def dump_record(record: IncidentRecord) -> str:
     """Serialise a record as stable, indented JSON."""
     return record.model_dump_json(indent=2) + "\n"
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make renames and removals in ``folder`` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` whole or not at all, and durably.
-
-    The data is written to a temporary file in the same folder, flushed to disk, and renamed
-    over the target; the folder is then synced so the rename itself survives a crash. The file
-    keeps its mode (or gets ``mode``, by default the usual 0644).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)  # mkstemp creates 0600
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never a part."""
-    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_record(path: Path, record: IncidentRecord) -> None:

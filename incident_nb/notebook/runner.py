@@ -16,9 +16,9 @@ import papermill as pm
 from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
+from incident_nb.durable import fsync_dir
 from incident_nb.errors import NotebookExecutionError
 from incident_nb.notebook.params import check_names
-from incident_nb.record import fsync_dir
 
 KERNEL = "python3"
 DEFAULT_TIMEOUT_S = 600

@@ -20,6 +20,7 @@ from typing import Any
 
 import nbformat
 
+from incident_nb.durable import write_atomic
 from incident_nb.errors import ExportError
 from incident_nb.incidents import NOTEBOOK_NAME
 from incident_nb.postmortem.check import Finding, check_postmortem
@@ -27,7 +28,7 @@ from incident_nb.postmortem.document import postmortem_filename, render_markdown
 from incident_nb.postmortem.exporter import PostmortemExporter
 from incident_nb.postmortem.images import chart_title, write_pngs
 from incident_nb.postmortem.preprocess import check_executed
-from incident_nb.record import read_record, write_atomic
+from incident_nb.record import read_record
 
 HTML_NAME = "postmortem.html"
 PDF_NAME = "postmortem.pdf"

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from incident_nb.durable import write_atomic
 from incident_nb.errors import DeliveryError
 from incident_nb.forms.store import RecordStore
 from incident_nb.record import (
@@ -20,7 +21,6 @@ from incident_nb.record import (
     StatusUpdate,
     TimelineEvent,
     read_record,
-    write_atomic,
 )
 from incident_nb.sources.records import NOTEBOOK_NAME, read_summary
 from incident_nb.sources.webhook import post_message

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from incident_nb.durable import write_atomic
 from incident_nb.errors import RecordError
 from incident_nb.models import Severity
 from incident_nb.record import (
@@ -12,7 +13,6 @@ from incident_nb.record import (
     dump_record,
     parse_record,
     read_record,
-    write_atomic,
     write_record,
 )
 

@@ -18,8 +18,8 @@ import duckdb
 import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
+from incident_nb.durable import write_atomic
 from incident_nb.errors import EvidenceError
-from incident_nb.record import write_atomic
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
 from incident_nb.sources.logs.loader import load_events
