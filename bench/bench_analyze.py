@@ -6,7 +6,9 @@ In one run, each command a fresh subprocess after warming the page cache (``cat 
 - against naive pandas ``read_json(lines=True)`` + groupby (target: at least 3.5x faster);
 - its peak RSS (target <= 1 GB), from ``/usr/bin/time -v``;
 - re-analysis from the Parquet snapshot against the first pass (target <= 1/5);
-- lines/s and MB/s beside the raw read speed of the file.
+- lines/s and MB/s beside the raw read speed of the file;
+- the start-up floor: a Python process that only imports what the analysis needs (DuckDB,
+  pandas and the analysis modules), reading no data.
 
 Usage: python bench/bench_analyze.py [--lines N] [--skip-pandas]
 """
@@ -53,6 +55,8 @@ SELECT date_trunc('minute', CAST(ts AS TIMESTAMPTZ)) AS minute, count(*) AS requ
        quantile_cont(latency_ms, [0.5, 0.95, 0.99]) AS pct
 FROM read_json(?, format='newline_delimited') GROUP BY 1 ORDER BY 1''', [sys.argv[1]]).fetchall()
 """
+
+IMPORTS_ONLY = "import incident_nb.analyze, incident_nb.sources.logs.loader"
 
 NAIVE_PANDAS = """
 import pandas as pd, sys
@@ -102,12 +106,14 @@ def main() -> None:
         first, first_rss = timed(cli, log)
         snapped, snapped_rss = timed([*cli, "--snapshot", str(snap)], log)
         again, again_rss = timed([exe, "analyze", "--from-snapshot", str(snap), "--json"], log)
+        floor, floor_rss = timed([py, "-c", IMPORTS_ONLY], log)
         rows = [
             ("raw read (cat, warm)", read, float("nan")),
             ("one DuckDB query (baseline)", query, query_rss),
             ("incident-nb analyze --json", first, first_rss),
             ("incident-nb analyze --json --snapshot", snapped, snapped_rss),
             ("re-analysis from the Parquet snapshot", again, again_rss),
+            ("start-up floor (imports, no data)", floor, floor_rss),
         ]
         if not args.skip_pandas:
             naive, naive_rss = timed([py, "-c", NAIVE_PANDAS, str(log)], log)
@@ -120,6 +126,8 @@ def main() -> None:
         print(f"analyze peak RSS:           {first_rss:5.2f} GiB (target <= 1 GiB)")
         print(f"with --snapshot / query:    {snapped / query:5.2f}x")
         print(f"snapshot / first pass:      {again / snapped:5.2f}    (target <= 0.20)")
+        print(f"start-up floor / one query: {floor / query:5.2f}x")
+        print(f"start-up floor / first pass:{floor / snapped:5.2f}")
         print(
             f"throughput: {args.lines / first:,.0f} lines/s, {size_mb / first:,.0f} MB/s "
             f"(raw read {size_mb / read:,.0f} MB/s)"
