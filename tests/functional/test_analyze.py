@@ -3,6 +3,7 @@
 import json
 from datetime import datetime, timedelta
 
+import duckdb
 import pytest
 
 from incident_nb.cli import main
@@ -102,9 +103,30 @@ def test_map_overrides_the_conventions(jsonl, tmp_path, capsys):
 def test_snapshot_reanalysis_gives_the_same_summary(jsonl, tmp_path, capsys):
     snap = tmp_path / "evidence"
     first = analyze(capsys, "--logs", jsonl, "--snapshot", snap)
-    assert (snap / "events.parquet").is_file()
+    # One file, replaced whole: the events and their line accounting cannot drift apart.
+    assert [p.name for p in snap.iterdir()] == ["events.parquet"]
     again = analyze(capsys, "--from-snapshot", snap)
     assert again == first
+
+
+def test_snapshot_with_its_accounting_beside_it_still_opens(jsonl, tmp_path, capsys):
+    snap = tmp_path / "evidence"
+    first = analyze(capsys, "--logs", jsonl, "--snapshot", snap)
+    data = snap / "events.parquet"
+    # The earlier layout: plain Parquet, with the accounting in events.json next to it.
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_parquet('{data}')) TO '{tmp_path / 'plain.parquet'}'")
+    (tmp_path / "plain.parquet").replace(data)
+    meta = {
+        "lines": {k: first["lines"][k] for k in ("total", "parsed", "malformed", "bad_timestamp")},
+        "fields": first["fields"],
+    }
+    (snap / "events.json").write_text(json.dumps(meta))
+    assert analyze(capsys, "--from-snapshot", snap) == first
+    (snap / "events.json").unlink()
+    assert main(["analyze", "--from-snapshot", str(snap), "--json"]) == 1
+    err = capsys.readouterr().err
+    assert "has no line accounting" in err and "--snapshot" in err
 
 
 def test_malformed_lines_are_reported_and_analysis_continues(jsonl, tmp_path, capsys):

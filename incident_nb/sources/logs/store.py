@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
-from incident_nb.durable import write_atomic
+from incident_nb.durable import fsync_dir
 from incident_nb.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
@@ -27,6 +27,9 @@ from incident_nb.sources.logs.readers import quote
 
 SNAPSHOT_FILE = "events.parquet"
 SNAPSHOT_META = "events.json"
+"""Where snapshots written before the accounting moved into the Parquet file kept it."""
+SNAPSHOT_KEY = "incident_nb.evidence"
+"""The Parquet key-value metadata entry holding the snapshot's line accounting and fields."""
 
 
 class LogStore:
@@ -72,15 +75,15 @@ class LogStore:
             EvidenceError: the folder holds no snapshot.
         """
         base = Path(folder)
-        data, meta = base / SNAPSHOT_FILE, base / SNAPSHOT_META
-        if not data.is_file() or not meta.is_file():
+        data = base / SNAPSHOT_FILE
+        if not data.is_file():
             raise EvidenceError(
                 f"no evidence snapshot in {base}; run incident-nb analyze --logs FILE "
                 f"--snapshot {base} first"
             )
-        info = json.loads(meta.read_text(encoding="utf-8"))
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
+        info = _snapshot_info(con, data)
         # A view: each query reads only the Parquet columns it needs.
         con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
         counts = info["lines"]
@@ -93,25 +96,29 @@ class LogStore:
         return cls(con, report, {str(k): str(v) for k, v in info["fields"].items()})
 
     def snapshot(self, folder: str | Path) -> Path:
-        """Write the events as Parquet (plus their line accounting) into ``folder``.
+        """Write the events, with their line accounting and fields, as one Parquet file.
 
-        Both files are replaced whole: an interrupted run leaves the previous snapshot, which
-        may be the only evidence left once the logs have rotated away.
+        The accounting travels in the file's key-value metadata, and the file is replaced
+        whole: an interrupted run leaves the previous snapshot intact, which may be the only
+        evidence left once the logs have rotated away.
         """
         base = Path(folder)
         base.mkdir(parents=True, exist_ok=True)
         data = base / SNAPSHOT_FILE
         partial = base / f".{SNAPSHOT_FILE}.partial"
-        self._con.execute(f"COPY events TO '{quote(str(partial))}' (FORMAT parquet)")
-        partial.replace(data)
         lines = {
             "total": self.lines.total,
             "parsed": self.lines.parsed,
             "malformed": self.lines.malformed,
             "bad_timestamp": self.lines.bad_timestamp,
         }
-        meta = {"lines": lines, "fields": self.fields}
-        write_atomic(base / SNAPSHOT_META, json.dumps(meta, indent=2))
+        meta = quote(json.dumps({"lines": lines, "fields": self.fields}))
+        self._con.execute(
+            f"COPY events TO '{quote(str(partial))}' "
+            f"(FORMAT parquet, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
+        )
+        partial.replace(data)
+        fsync_dir(base)
         return data
 
     def restrict(self, start: datetime | None, end: datetime | None) -> int:
@@ -191,3 +198,20 @@ class LogStore:
     def close(self) -> None:
         """Release the DuckDB connection."""
         self._con.close()
+
+
+def _snapshot_info(con: duckdb.DuckDBPyConnection, data: Path) -> dict[str, Any]:
+    """The line accounting and fields stored with a snapshot (in the file, or beside it)."""
+    row = con.execute(
+        "SELECT decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) = ?",
+        [str(data), SNAPSHOT_KEY],
+    ).fetchone()
+    legacy = data.with_name(SNAPSHOT_META)
+    if row is None and not legacy.is_file():
+        raise EvidenceError(
+            f"{data} has no line accounting: it was not written by incident-nb analyze "
+            "--snapshot; analyse the logs again with --snapshot"
+        )
+    text = str(row[0]) if row else legacy.read_text(encoding="utf-8")
+    info: dict[str, Any] = json.loads(text)
+    return info
