@@ -26,6 +26,7 @@ from incident_nb.record import (
     NotebookStatus,
     TimelineEvent,
     read_record,
+    record_lock,
     write_record,
 )
 from incident_nb.templates import investigation_template
@@ -170,18 +171,27 @@ def execute_incident(folder: Path, timeout: int = 600) -> None:
 
         execute_notebook(notebook, timeout=timeout)
     except NotebookExecutionError as exc:
-        try:
-            record = read_record(folder)
-        except RecordError:
-            raise exc from None  # the record itself is what broke the notebook; leave it be
-        record.notebook = NotebookStatus(
+        failed = NotebookStatus(
             state="failed",
             executed_at=datetime.now(UTC),
             failed_cell=exc.cell_index,
             error=f"{exc.ename}: {exc.evalue}",
         )
-        write_record(folder, record)
+        try:
+            set_notebook_status(folder, failed)
+        except RecordError:
+            raise exc from None  # the record itself is what broke the notebook; leave it be
         raise
-    record = read_record(folder)
-    record.notebook = NotebookStatus(state="executed", executed_at=datetime.now(UTC))
-    write_record(folder, record)
+    set_notebook_status(folder, NotebookStatus(state="executed", executed_at=datetime.now(UTC)))
+
+
+def set_notebook_status(folder: Path, status: NotebookStatus) -> None:
+    """Record how the notebook's last run went, keeping every other field as it is on disk.
+
+    The notebook may run for minutes while a person fills in the forms; the record is read
+    and written under its lock, so none of their edits is lost.
+    """
+    with record_lock(folder):
+        record = read_record(folder)
+        record.notebook = status
+        write_record(folder, record)

@@ -7,7 +7,10 @@ exports render it, so what a person enters survives re-runs, restarts and export
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -288,3 +291,22 @@ def write_record(path: Path, record: IncidentRecord) -> None:
     file = path / RECORD_NAME if path.is_dir() else path
     IncidentRecord.model_validate(record.model_dump())
     write_atomic(file, dump_record(record))
+
+
+LOCK_NAME = ".incident.json.lock"
+"""The lock file beside the record (a lock on the record itself would not survive its rename)."""
+
+
+@contextmanager
+def record_lock(folder: Path) -> Iterator[None]:
+    """Hold the record's exclusive lock.
+
+    Every read-modify-write of ``incident.json`` (the forms, the intake service, the notebook
+    runner) holds it, so no writer replaces the record with a copy that misses another's edit.
+    """
+    with (Path(folder) / LOCK_NAME).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

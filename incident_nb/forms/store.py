@@ -8,11 +8,9 @@ naming who changed it and when, so nobody silently overwrites another person's w
 
 from __future__ import annotations
 
-import fcntl
 import getpass
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,10 +24,9 @@ from incident_nb.record import (
     ChangeEntry,
     IncidentRecord,
     read_record,
+    record_lock,
     write_record,
 )
-
-LOCK_NAME = ".incident.json.lock"
 
 
 class ConflictError(RecordError):
@@ -64,15 +61,6 @@ class RecordStore:
         self.folder = Path(folder)
         self.who = who or current_user()
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with (self.folder / LOCK_NAME).open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     def read(self) -> IncidentRecord:
         """The record as it is on disk now."""
         return read_record(self.folder)
@@ -91,7 +79,7 @@ class RecordStore:
             ConflictError: the field changed since the caller last saw it.
             RecordError: the value is not valid for the field (named).
         """
-        with self._locked():
+        with record_lock(self.folder):
             record = self.read()
             data = record.model_dump(mode="json")
             current = get_path(data, field)
@@ -126,7 +114,7 @@ class RecordStore:
         Raises:
             RecordError: the changed record is not valid.
         """
-        with self._locked():
+        with record_lock(self.folder):
             record = change(self.read())
             now = datetime.now(UTC)
             record.changes.extend(ChangeEntry(time=now, who=self.who, field=f) for f in fields)

@@ -14,14 +14,12 @@ an entry interrupted at any point (the server was killed) is simply processed ag
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.queues import SimpleQueue
@@ -30,8 +28,14 @@ from pathlib import Path
 
 from incident_nb.alerts import parse_notification
 from incident_nb.errors import AlertError, NotebookExecutionError, RecordError
-from incident_nb.incidents import INCIDENTS, create_incident, execute_incident, find_incident
-from incident_nb.record import NotebookStatus, read_record, write_record
+from incident_nb.incidents import (
+    INCIDENTS,
+    create_incident,
+    execute_incident,
+    find_incident,
+    set_notebook_status,
+)
+from incident_nb.record import NotebookStatus, read_record, record_lock, write_record
 from incident_nb.server.apply import apply_notification, start_intake
 from incident_nb.server.queue import DurableQueue, Entry, reject
 
@@ -39,7 +43,6 @@ log = logging.getLogger("incident_nb.server")
 
 SECRET_VARIABLES = ("INCIDENT_NB_TOKEN", "INCIDENT_NB_PAGERDUTY_SECRET")
 """Removed from a worker's environment, so notebooks and kernels never see them."""
-RECORD_LOCK = ".incident.json.lock"
 """The lock the notebook forms take to update the record (see forms/store.py)."""
 CREATE_ATTEMPTS = 3
 POLL_S = 0.05
@@ -58,17 +61,6 @@ class WorkerSettings:
 
 Report = Callable[[str], None]
 """Receives the worker's outcomes: generated, executed, failed, updated, duplicate, error."""
-
-
-@contextmanager
-def record_lock(folder: Path) -> Iterator[None]:
-    """The record's own lock, shared with the forms, so a person's edit is never lost."""
-    with (folder / RECORD_LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _find(queue: DurableQueue, key: str) -> Path | None:
@@ -143,12 +135,12 @@ def run_notebook(folder: Path, timeout: int, report: Report) -> bool:
         return False
     except Exception as exc:  # the kernel died or did not start: a failure to retry by hand
         log.warning("notebook could not run in %s: %s", folder.name, exc)
-        with record_lock(folder):
-            record = read_record(folder)
-            record.notebook = NotebookStatus(
+        set_notebook_status(
+            folder,
+            NotebookStatus(
                 state="failed", executed_at=datetime.now(UTC), error=f"{type(exc).__name__}: {exc}"
-            )
-            write_record(folder, record)
+            ),
+        )
         report("failed")
         return False
     report("executed")

@@ -3,7 +3,7 @@ comes back when the form is shown again, and concurrent editors do not lose each
 
 import json
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,9 +18,15 @@ from incident_nb.forms import (
     RecordStore,
     TimelineForm,
 )
-from incident_nb.incidents import create_incident
+from incident_nb.incidents import create_incident, set_notebook_status
 from incident_nb.models import Severity
-from incident_nb.record import TimelineEvent, read_record
+from incident_nb.record import (
+    NotebookStatus,
+    TimelineEvent,
+    read_record,
+    record_lock,
+    write_record,
+)
 from incident_nb.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST
 
 
@@ -180,3 +186,33 @@ def test_concurrent_writers_lose_nothing(folder):
     for field in fields:
         assert data["narrative"][field.split(".")[1]] == f"{field} 9"
     assert len(data["changes"]) == 50
+
+
+def test_notebook_runner_and_forms_share_the_record_lock(folder):
+    finished = NotebookStatus(state="executed", executed_at=datetime.now(UTC))
+    with record_lock(folder):
+        runner = threading.Thread(target=set_notebook_status, args=(folder, finished))
+        runner.start()
+        runner.join(0.5)
+        assert runner.is_alive()  # the runner waits while the record is being edited
+        record = read_record(folder)
+        record.narrative.summary = "typed while the notebook ran"
+        write_record(folder, record)
+    runner.join(10)
+    record = read_record(folder)
+    assert record.notebook.state == "executed"
+    assert record.narrative.summary == "typed while the notebook ran"
+
+
+def test_record_edits_while_a_status_is_written_are_all_kept(folder):
+    store = RecordStore(folder, who="alice")
+    statuses = [NotebookStatus(state="executed", executed_at=datetime.now(UTC)) for _ in range(20)]
+    runner = threading.Thread(target=lambda: [set_notebook_status(folder, s) for s in statuses])
+    runner.start()
+    for i in range(20):
+        store.update("narrative.lessons_learned", f"lesson {i}")
+    runner.join(10)
+    record = read_record(folder)
+    assert record.narrative.lessons_learned == "lesson 19"
+    assert record.notebook.state == "executed"
+    assert len(record.changes) == 20
