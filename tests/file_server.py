@@ -1,6 +1,7 @@
 """A real local HTTP(S) server of a folder's files, with byte ranges, as log stores serve them.
 
-Paths under ``/private/`` answer 403, missing files 404; ``ranges=False`` makes a server that
+Paths under ``/private/`` answer 403, missing files 404, and files under ``/broken/`` answer
+HEAD but fail every GET (500); ``ranges=False`` makes a server that
 ignores ``Range`` (as ``python -m http.server`` does) and always sends the whole file. ``tls_files`` makes a self-signed
 certificate for 127.0.0.1 so the same server can speak HTTPS to a client that trusts it.
 """
@@ -41,9 +42,13 @@ class _Handler(SimpleHTTPRequestHandler):
         if self.path.startswith("/private/"):
             self.send_error(403)
             return None
-        path = Path(self.translate_path(self.path))
+        broken = self.path.startswith("/broken/")
+        path = Path(self.translate_path(self.path.removeprefix("/broken")))
         if not path.is_file():
             self.send_error(404)
+            return None
+        if broken and self.command == "GET":
+            self.send_error(500)
             return None
         size = path.stat().st_size
         status, start, end = 200, 0, size - 1

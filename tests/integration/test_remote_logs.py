@@ -169,6 +169,13 @@ def test_missing_forbidden_and_unreachable_urls_are_named(http, capsys):
     assert f"cannot read log file http://127.0.0.1:{port}/service.jsonl: cannot reach" in err
 
 
+def test_a_read_failing_after_the_check_is_named(http, capsys):
+    url = f"{http.url}/broken/service.jsonl"
+    err = failure(capsys, f"{url}?X-Amz-Signature=0123456789abcdef")
+    assert f"reading {url}?… failed: the server answered HTTP 500" in err
+    assert "0123456789abcdef" not in err and "Traceback" not in err
+
+
 def test_the_snapshot_of_remote_logs_is_local(http, tmp_path):
     first = analyze(f"{http.url}/service.jsonl.gz", "--snapshot", tmp_path / "snap")
     assert (tmp_path / "snap" / "events.parquet").is_file()

@@ -140,8 +140,12 @@ def open_binary(location: str, head: bool = False) -> IO[bytes]:
     return cast("IO[bytes]", fs.open(location, "rb", **sized))
 
 
-def _problem(exc: BaseException, kind: str) -> str:
-    """What went wrong, in words, from the exception fsspec raised (and what it wraps)."""
+def _known_problem(exc: BaseException, kind: str) -> str:
+    """What went wrong, in words, from the first error in ``exc``'s chain that says.
+
+    An HTTP status, an untrusted certificate, missing credentials or a failed connection;
+    ``""`` when none is there.
+    """
     chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 5:
@@ -166,10 +170,19 @@ def _problem(exc: BaseException, kind: str) -> str:
                 "no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
                 "AWS_PROFILE"
             )
+        if "Reset" in name or "Disconnected" in name:
+            return "the server closed the connection midway; try again"
         if "Connect" in name or isinstance(error, TimeoutError | ConnectionError):
             endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
             where = f" {display(endpoint)}" if kind == "s3" and endpoint else ""
             return f"cannot reach the host{where}; check the address and the network"
+    return ""
+
+
+def _problem(exc: BaseException, kind: str, location: str) -> str:
+    """What went wrong with ``location``, in words, from the exception fsspec raised."""
+    if known := _known_problem(exc, kind):
+        return known
     if isinstance(exc, PermissionError):
         return "access denied; check the credentials and the bucket policy"
     if isinstance(exc, FileNotFoundError):
@@ -178,7 +191,8 @@ def _problem(exc: BaseException, kind: str) -> str:
                 return "the bucket does not exist; check the bucket name and AWS_ENDPOINT_URL"
             return "no such object in the bucket; check the key"
         return "not found; check the URL"
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'read failed'}"
+    text = str(exc).splitlines()[0] if str(exc) else "read failed"
+    return f"{type(exc).__name__}: {text.replace(location, display(location))}"
 
 
 def check(location: str) -> int | None:
@@ -197,7 +211,7 @@ def check(location: str) -> int | None:
         raise
     except Exception as exc:
         raise EvidenceError(
-            f"cannot read log file {display(location)}: {_problem(exc, kind)}"
+            f"cannot read log file {display(location)}: {_problem(exc, kind, location)}"
         ) from None
     if info.get("type") == "directory":
         raise EvidenceError(
@@ -231,10 +245,12 @@ def register(con: duckdb.DuckDBPyConnection, locations: Iterable[str]) -> None:
 def read_failed(exc: BaseException, locations: Sequence[str]) -> EvidenceError:
     """An error naming the remote files whose reading failed midway (connection lost...)."""
     shown = [display(loc) for loc in locations]
-    # DuckDB's message, or the last line of the Python error it wraps; not the query it quotes.
-    lines = [line for line in str(exc).splitlines() if line.strip()]
-    cut = next((i for i, line in enumerate(lines) if line.startswith("LINE ")), len(lines))
-    text = lines[cut - 1] if cut else ""
-    for loc, safe in zip(locations, shown, strict=False):
-        text = text.replace(str(loc), safe)
+    text = _known_problem(exc, SCHEMES.get(scheme(locations[0]), "")) if locations else ""
+    if not text:
+        # DuckDB's message, or the last line of the Python error it wraps; not its query.
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        cut = next((i for i, line in enumerate(lines) if line.startswith("LINE ")), len(lines))
+        text = lines[cut - 1] if cut else ""
+        for loc, safe in zip(locations, shown, strict=False):
+            text = text.replace(str(loc), safe)
     return EvidenceError(f"reading {', '.join(shown)} failed: {text.strip() or type(exc).__name__}")
