@@ -80,6 +80,14 @@ def folder(tmp_path_factory):
     write_gz(log_formats.write_delimited(events, base / "csv.tmp"), base / "service.csv.gz")
     log_formats.write_otlp(events, base / "service.json")
     (base / "bad.jsonl").write_text(BAD_LINES)
+    (base / "bad.csv").write_text(
+        "ts,status,message\n2026-11-20T12:00:00Z,200,ok\n2026-11-20T12:00:01Z,500\n"
+        "yesterday,200,ok\n2026-11-20T12:00:03Z,503,timeout\n"
+    )
+    (base / "bad.logfmt").write_text(
+        "ts=2026-11-20T12:00:00Z status=200\nnot logfmt at all\n\n"
+        "ts=yesterday status=200\nts=2026-11-20T12:00:04Z status=503 msg=timeout\n"
+    )
     return base
 
 
@@ -136,15 +144,18 @@ def test_http_gives_the_local_analysis(http, folder, truth, name):
         assert rounded(remote[key]) == rounded(truth[key]), key
 
 
-def test_malformed_lines_keep_their_line_numbers(http, folder):
-    local = analyze(folder / "bad.jsonl")
-    remote = analyze(f"{http.url}/bad.jsonl")
-    assert remote["lines"]["malformed"] == local["lines"]["malformed"] == 1
-    assert remote["lines"]["bad_timestamp"] == local["lines"]["bad_timestamp"] == 1
-    where = [(e["line"], e["reason"]) for e in remote["lines"]["examples"]]
-    assert where == [(e["line"], e["reason"]) for e in local["lines"]["examples"]]
-    assert [line for line, _ in where] == [3, 5]
-    assert {e["path"] for e in remote["lines"]["examples"]} == {f"{http.url}/bad.jsonl"}
+@pytest.mark.parametrize(
+    ("name", "numbers"), [("bad.jsonl", [3, 5]), ("bad.csv", [3, 4]), ("bad.logfmt", [2, 4])]
+)
+def test_malformed_lines_keep_their_line_numbers(http, folder, name, numbers):
+    local = analyze(folder / name)
+    remote = analyze(f"{http.url}/{name}")
+    assert remote["lines"] == {
+        **local["lines"],
+        "examples": [{**e, "path": f"{http.url}/{name}"} for e in local["lines"]["examples"]],
+    }
+    assert remote["lines"]["malformed"] == remote["lines"]["bad_timestamp"] == 1
+    assert [e["line"] for e in remote["lines"]["examples"]] == numbers
 
 
 def test_a_presigned_url_keeps_its_signature_out_of_the_output(http, capsys):
