@@ -54,7 +54,13 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
     source.add_argument("--service", help="affected service")
     source.add_argument("--started-at", metavar="ISO8601", help="start time (UTC or with offset)")
     new.add_argument(
-        "--logs", nargs="+", action="extend", default=[], metavar="FILE", help="log files"
+        "--logs",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="log files: local paths, https:// or http:// URLs, or s3://bucket/key URIs (the "
+        "remote extra); with --engine spark also s3a://, gs://, hdfs://",
     )
     new.add_argument(
         "--traces",

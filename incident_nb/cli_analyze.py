@@ -34,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="a log file (with --engine spark also s3a://, gs://, hdfs:// URIs)",
+        help="a log file: a local path, an https:// or http:// URL, or s3://bucket/key (the "
+        "remote extra: pip install 'incident-nb[remote]'); with --engine spark also s3a://, "
+        "gs://, hdfs:// URIs",
     )
     parser.add_argument(
         "--traces",

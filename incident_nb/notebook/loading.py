@@ -6,6 +6,7 @@ the problem in that section and the rest of the investigation still runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from incident_nb.evidence import ChangeEvidence, change_evidence, metrics_eviden
 from incident_nb.models import TimeWindow, utc
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.record import IncidentRecord
-from incident_nb.sources.logs import SNAPSHOT_FILE, LineReport, LogStore
+from incident_nb.sources.logs import SNAPSHOT_FILE, LineReport, LogStore, remote
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.traces import TraceReport, read_traces
 
@@ -82,23 +83,36 @@ def assess_store(
     )
 
 
+def _unavailable(paths: Sequence[str | Path]) -> list[str]:
+    """Why each log file that cannot be read now cannot (rotated away, expired, unreachable)."""
+    out = []
+    for path in paths:
+        if remote.scheme(path):
+            if problem := remote.problem(str(path)):
+                out.append(problem)
+        elif not Path(path).is_file():
+            out.append(f"{Path(path).name} no longer there")
+    return out
+
+
 def open_evidence(
-    paths: list[Path], snapshot: Path, fmt: str = "auto", tz: str = "UTC"
+    paths: Sequence[str | Path], snapshot: Path, fmt: str = "auto", tz: str = "UTC"
 ) -> tuple[LogStore, str]:
     """The log store of an investigation, and a note on its snapshot.
 
-    While every log file is there, the logs are parsed and the snapshot in ``snapshot`` is
-    (re)written, so a re-run sees lines appended since; once a file has rotated away, the
-    snapshot is read instead and the note says so.
+    While every log file (local, or at a remote URI) can be read, the logs are parsed and the
+    snapshot in ``snapshot`` is (re)written, so a re-run sees lines appended since; once a file
+    has rotated away (or a remote object expired, or its host is unreachable), the snapshot is
+    read instead and the note says so.
 
     Raises:
         EvidenceError: the logs cannot be used, and there is no snapshot to fall back on.
     """
-    missing = [p for p in paths if not p.is_file()]
-    if missing and (snapshot / SNAPSHOT_FILE).is_file():
+    missing = _unavailable(paths) if (snapshot / SNAPSHOT_FILE).is_file() else []
+    if missing:
         taken = datetime.fromtimestamp((snapshot / SNAPSHOT_FILE).stat().st_mtime, UTC)
         note = (
-            f"{', '.join(p.name for p in missing)} no longer there: using the evidence snapshot "
+            f"{'; '.join(missing)}: using the evidence snapshot "
             f"taken {taken:%Y-%m-%d %H:%M} UTC ({snapshot.name}/{SNAPSHOT_FILE})."
         )
         return LogStore.open_snapshot(snapshot), note
@@ -136,7 +150,7 @@ def load_logs(
     elif snapshot is None:
         store, note = LogStore.open(paths, fmt=fmt, tz=tz), ""
     else:
-        store, note = open_evidence([Path(p) for p in paths], snapshot, fmt, tz)
+        store, note = open_evidence(paths, snapshot, fmt, tz)
     try:
         messages = store.error_messages(limit=VERIFY_MESSAGES)
         per_minute, groups = store.per_minute(), store.minute_groups()

@@ -161,3 +161,12 @@ def test_an_investigation_on_spark(spark, logs, tmp_path):
     assert not (folder / EVIDENCE_DIR).exists()
     local = Investigation.open(NotebookParams(incident_dir=str(folder), logs=[str(logs["logfmt"])]))
     assert on_spark.summary() == local.summary()
+
+
+def test_s3_without_a_filesystem_for_it_points_to_s3a(spark, capsys):
+    args = ["analyze", "--logs", "s3://incident-logs/service.jsonl", "--engine", "spark"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "this Spark has no filesystem for s3://" in err
+    assert "Spark reads S3 as s3a://bucket/key" in err and "--engine duckdb" in err
+    assert "Traceback" not in err and "Py4J" not in err

@@ -3,6 +3,7 @@
 - :mod:`.formats`: the formats (JSON lines, CSV/TSV, logfmt, access logs, OTLP, Parquet) and
   how a file's format is recognised;
 - :mod:`.readers`, :mod:`.textlines`, :mod:`.otlp`: one DuckDB view per format;
+- :mod:`.remote`: log files at ``https://``, ``http://`` and ``s3://`` URIs, read in place;
 - :mod:`.fields`: which source field is the timestamp, tenant, status... and unit conversions;
 - :mod:`.loader`: the one pass from those views to ``events``, with line accounting;
 - :mod:`.store`: :class:`LogStore`, the queries the analysis runs, and Parquet snapshots.

@@ -2,16 +2,21 @@
 
 Nothing is dropped without being counted: every record the input holds is parsed, malformed,
 or parsed without a usable timestamp, and a few examples of the unusable ones keep their file
-and line number so a person can look at them.
+and line number so a person can look at them. Files are local paths or remote URIs
+(:mod:`.remote`), plain or gzip-compressed, opened here for every reader.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO, cast
+
+from incident_nb.sources.logs import remote
 
 MAX_EXAMPLES = 5
 
@@ -42,35 +47,52 @@ class LineReport:
         return self.parsed - self.bad_timestamp
 
 
-def open_text(path: Path) -> IO[str]:
-    """Open a (possibly gzip-compressed) text file, replacing undecodable bytes."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return path.open(encoding="utf-8", errors="replace")
+@contextmanager
+def open_bytes(location: str | Path, head: bool = False) -> Iterator[IO[bytes]]:
+    """Open a local or remote log file for reading, decompressed when its name ends in .gz.
+
+    ``head`` when only the first bytes will be read (a remote file then fetches little).
+    """
+    with ExitStack() as stack:
+        if remote.is_remote(location):
+            raw = stack.enter_context(remote.open_binary(str(location), head=head))
+        else:
+            raw = stack.enter_context(Path(location).open("rb"))
+        if str(location).lower().endswith(".gz"):
+            raw = stack.enter_context(cast("IO[bytes]", gzip.GzipFile(fileobj=raw, mode="rb")))
+        yield raw
 
 
-def numbered_lines(files: Sequence[Path]) -> Iterator[tuple[str, int, str]]:
-    """(file, line number, stripped text) of every non-blank line of ``files``."""
-    for path in files:
-        with open_text(path) as handle:
+@contextmanager
+def open_text(location: str | Path) -> Iterator[IO[str]]:
+    """Open a (possibly gzip-compressed, possibly remote) text file, replacing bad bytes."""
+    with open_bytes(location) as raw:
+        yield io.TextIOWrapper(cast("BinaryIO", raw), encoding="utf-8", errors="replace")
+
+
+def numbered_lines(files: Sequence[str]) -> Iterator[tuple[str, int, str]]:
+    """(file as shown, line number, stripped text) of every non-blank line of ``files``."""
+    for location in files:
+        shown = remote.display(location)
+        with open_text(location) as handle:
             for number, raw in enumerate(handle, start=1):
                 if text := raw.strip():
-                    yield str(path), number, text
+                    yield shown, number, text
 
 
-def count_lines(path: Path, blank_lines: bool = True) -> int:
-    """Count the lines of ``path``; without blank lines unless ``blank_lines`` is False.
+def count_lines(location: str | Path, blank_lines: bool = True) -> int:
+    """Count the lines of ``location``; without blank lines unless ``blank_lines`` is False.
 
     Reads into one reused buffer; counting blank lines costs as much again, so callers first
     count newlines only and ask for the exact count when the totals disagree.
     """
-    opener = gzip.open if path.suffix == ".gz" else Path.open
     total = blank = 0
     newline = ord("\n")
     tail = newline
     buf = bytearray(1 << 22)
-    with opener(path, "rb") as handle:
-        while n := handle.readinto(buf):
+    with open_bytes(location) as handle:
+        reader = cast("io.BufferedIOBase", handle)  # every opener above reads into a buffer
+        while n := reader.readinto(buf):
             total += buf.count(b"\n", 0, n)
             if blank_lines:
                 blank += buf.count(b"\n\n", 0, n) + (tail == newline and buf[0] == newline)

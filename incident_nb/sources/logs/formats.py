@@ -7,7 +7,6 @@ recognises each file on its own, so one investigation can mix formats.
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import re
 from collections.abc import Callable, Sequence
@@ -16,13 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from incident_nb.errors import EvidenceError
+from incident_nb.sources.logs.accounting import open_bytes
+from incident_nb.sources.logs.remote import HEAD_BYTES, basename, display
 
 if TYPE_CHECKING:
     import duckdb
 
     from incident_nb.sources.logs.accounting import RawInput
 
-    Reader = Callable[[duckdb.DuckDBPyConnection, Sequence[Path], str], RawInput]
+    Reader = Callable[[duckdb.DuckDBPyConnection, Sequence[str], str], RawInput]
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ class LogFormat:
     suffixes: tuple[str, ...]
     sniff: Callable[[str], bool]
 
-    def read(self, con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
-        """Create the DuckDB view ``view`` of ``files`` in this format."""
+    def read(self, con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
+        """Create the DuckDB view ``view`` of ``files`` (local paths or URIs) in this format."""
         module, _, function = self.reader.partition(":")
         read = cast(
             "Reader",
@@ -120,10 +121,15 @@ def get_format(name: str) -> LogFormat:
     raise EvidenceError(f"unknown log format {name!r}; use one of {', '.join(FORMAT_NAMES)}")
 
 
-def _first_line(path: Path) -> str:
-    opener = gzip.open if path.suffix == ".gz" else Path.open
-    with opener(path, "rb") as handle:
-        head = handle.read(1 << 16)
+def _first_line(location: str | Path) -> str:
+    chunks: list[bytes] = []
+    with open_bytes(location, head=True) as handle:
+        try:
+            while sum(map(len, chunks)) < HEAD_BYTES and (chunk := handle.read(1 << 13)):
+                chunks.append(chunk)
+        except EOFError:
+            pass  # the head of a remote .gz file ends mid-stream: what came is enough
+    head = b"".join(chunks)
     if head.startswith(b"PAR1"):
         return "PAR1"
     text = head.decode("utf-8", errors="replace")
@@ -132,8 +138,8 @@ def _first_line(path: Path) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-def detect_format(path: Path) -> LogFormat:
-    """Recognise the format of ``path`` by its name, then by its first line.
+def detect_format(path: str | Path) -> LogFormat:
+    """Recognise the format of ``path`` (a local path or a URI) by its name, then its first line.
 
     Raises:
         EvidenceError: the format cannot be told; the message says how to name it.
@@ -141,7 +147,7 @@ def detect_format(path: Path) -> LogFormat:
     line = _first_line(path)
     if _is_otlp(line):  # OTLP files are often named plain .json
         return get_format("otlp")
-    name = path.name.lower().removesuffix(".gz")
+    name = basename(path).lower().removesuffix(".gz")
     for fmt in FORMATS:
         if name.endswith(fmt.suffixes):
             return fmt
@@ -151,6 +157,6 @@ def detect_format(path: Path) -> LogFormat:
         if fmt.sniff(line):
             return fmt
     raise EvidenceError(
-        f"cannot tell the format of {path} from its name or first line ({line[:80]!r}); "
+        f"cannot tell the format of {display(path)} from its name or first line ({line[:80]!r}); "
         f"name it with --format ({', '.join(f.name for f in FORMATS)})"
     )

@@ -4,7 +4,9 @@ Each file's format is named or recognised; each format's reader gives a view of 
 columns; the field conventions (or ``--map``) pick the timestamp, tenant, endpoint, status,
 latency, message, request id and level among them; and one pass converts them into
 ``events`` (ts TIMESTAMPTZ in UTC, latency in milliseconds) while every record is accounted
-for: parsed, malformed, or without a usable timestamp.
+for: parsed, malformed, or without a usable timestamp. Files are local paths or remote URIs
+(:mod:`.remote`), which DuckDB reads in place through the filesystems registered on its
+connection.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import duckdb
 
 from incident_nb.errors import EvidenceError
 from incident_nb.sources import logsql
+from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport, RawInput
 from incident_nb.sources.logs.fields import (
     FIELD_CANDIDATES,
@@ -42,15 +45,22 @@ SQL_TYPES = {
 _ERRORS_ONLY = ("message", "request_id")
 
 
-def _check_files(paths: Sequence[str | Path]) -> list[Path]:
-    files = [Path(p) for p in paths]
-    if not files:
+def _check_files(paths: Sequence[str | Path]) -> list[str]:
+    """The files as local paths or URIs, each checked to be there and not empty."""
+    if not paths:
         raise EvidenceError("no log files given; pass at least one with --logs FILE")
-    for file in files:
+    files: list[str] = []
+    for given in paths:
+        if remote.scheme(given):
+            remote.check(str(given))
+            files.append(str(given))
+            continue
+        file = Path(given)
         if not file.is_file():
             raise EvidenceError(f"log file not found: {file}")
         if file.stat().st_size == 0:
             raise EvidenceError(f"log file is empty: {file}; check the path or the export")
+        files.append(str(file))
     return files
 
 
@@ -64,16 +74,16 @@ def _check_tz(tz: str) -> str:
     return tz
 
 
-def _groups(files: list[Path], fmt: str) -> list[tuple[LogFormat, list[Path]]]:
+def _groups(files: list[str], fmt: str) -> list[tuple[LogFormat, list[str]]]:
     """Files grouped by format, in the order given."""
     chosen = [get_format(fmt) if fmt != "auto" else detect_format(f) for f in files]
-    grouped: dict[str, tuple[LogFormat, list[Path]]] = {}
+    grouped: dict[str, tuple[LogFormat, list[str]]] = {}
     for f, file in zip(chosen, files, strict=True):
         grouped.setdefault(f.name, (f, []))[1].append(file)
     return list(grouped.values())
 
 
-def _fields(raw: RawInput, files: list[Path], mapping: dict[str, str]) -> dict[str, str]:
+def _fields(raw: RawInput, files: list[str], mapping: dict[str, str]) -> dict[str, str]:
     fields = {
         name: col
         for name, cands in FIELD_CANDIDATES.items()
@@ -82,7 +92,7 @@ def _fields(raw: RawInput, files: list[Path], mapping: dict[str, str]) -> dict[s
     fields.update(override_fields(mapping, raw.schema))
     if "ts" not in fields:
         raise EvidenceError(
-            f"no timestamp field in {', '.join(map(str, files))}: looked for "
+            f"no timestamp field in {', '.join(map(remote.display, files))}: looked for "
             f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(raw.schema))}; "
             "name it with --map timestamp=FIELD"
         )
@@ -120,32 +130,13 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
 
-def load_events(
-    paths: Sequence[str | Path],
-    mapping: dict[str, str] | None = None,
-    fmt: str = "auto",
-    tz: str = "UTC",
-) -> tuple[duckdb.DuckDBPyConnection, LineReport, dict[str, str]]:
-    """Parse log files into an ``events`` table of a new DuckDB connection.
-
-    Args:
-        paths: the log files (any mix of the known formats when ``fmt`` is ``auto``).
-        mapping: canonical field (``timestamp``, ``tenant``, ...) -> source field, overriding
-            the conventions of :data:`FIELD_CANDIDATES`.
-        fmt: a format name of :data:`~incident_nb.sources.logs.formats.FORMATS`, or ``auto``.
-        tz: the time zone of timestamps written without an offset.
-
-    Returns:
-        The connection, the accounting of every line, and canonical field -> source column.
-
-    Raises:
-        EvidenceError: a file is missing, empty or of an unknown format, the logs have no
-            timestamp field, or no line is usable.
-    """
-    files = _check_files(paths)
-    tz = _check_tz(tz)
-    groups = _groups(files, fmt)
-    con = duckdb.connect()
+def _parse(
+    con: duckdb.DuckDBPyConnection,
+    groups: list[tuple[LogFormat, list[str]]],
+    mapping: dict[str, str],
+    tz: str,
+) -> tuple[dict[str, str], int, int, int, list[BadLine]]:
+    """Parse every group into ``events``; return the fields and the line accounting."""
     con.execute("SET TimeZone = 'UTC'")
     # Every query orders its own result, so the table need not keep the files' order: DuckDB
     # then fills it from its threads without re-sequencing their batches.
@@ -156,7 +147,7 @@ def load_events(
     seen = (0, 0, 0)
     for index, (form, group) in enumerate(groups):
         raw = form.read(con, group, f"raw{index}")
-        chosen = _fields(raw, group, mapping or {})
+        chosen = _fields(raw, group, mapping)
         # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
         con.execute(f"SET TimeZone = '{tz}'")
         verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
@@ -182,6 +173,47 @@ def load_events(
         con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
     con.execute("ALTER TABLE parsed DROP COLUMN malformed")
     con.execute("ALTER TABLE parsed RENAME TO events")
+    return fields, total, malformed, bad_ts, examples
+
+
+def load_events(
+    paths: Sequence[str | Path],
+    mapping: dict[str, str] | None = None,
+    fmt: str = "auto",
+    tz: str = "UTC",
+) -> tuple[duckdb.DuckDBPyConnection, LineReport, dict[str, str]]:
+    """Parse log files into an ``events`` table of a new DuckDB connection.
+
+    Args:
+        paths: the log files (any mix of the known formats when ``fmt`` is ``auto``): local
+            paths, or ``https://``, ``http://`` and ``s3://`` URIs (the ``remote`` extra).
+        mapping: canonical field (``timestamp``, ``tenant``, ...) -> source field, overriding
+            the conventions of :data:`FIELD_CANDIDATES`.
+        fmt: a format name of :data:`~incident_nb.sources.logs.formats.FORMATS`, or ``auto``.
+        tz: the time zone of timestamps written without an offset.
+
+    Returns:
+        The connection, the accounting of every line, and canonical field -> source column.
+
+    Raises:
+        EvidenceError: a file is missing, empty, unreachable or of an unknown format, the logs
+            have no timestamp field, or no line is usable.
+    """
+    files = _check_files(paths)
+    tz = _check_tz(tz)
+    con = duckdb.connect()
+    try:
+        remote.register(con, files)
+        fields, total, malformed, bad_ts, examples = _parse(
+            con, _groups(files, fmt), mapping or {}, tz
+        )
+    except Exception as exc:
+        con.close()
+        far = [f for f in files if remote.is_remote(f)]
+        if far and not isinstance(exc, EvidenceError):
+            # A connection lost or access revoked midway: name the files, not a traceback.
+            raise remote.read_failed(exc, far) from exc
+        raise
     report = LineReport(
         total=total,
         parsed=total - malformed,
@@ -192,8 +224,8 @@ def load_events(
     if report.used == 0:
         con.close()
         raise EvidenceError(
-            f"no usable log lines in {', '.join(map(str, files))}: {malformed} malformed, "
-            f"{bad_ts} without a parsable timestamp; check the format (--format) and the "
-            "timestamp field (--map timestamp=FIELD)"
+            f"no usable log lines in {', '.join(map(remote.display, files))}: {malformed} "
+            f"malformed, {bad_ts} without a parsable timestamp; check the format (--format) and "
+            "the timestamp field (--map timestamp=FIELD)"
         )
     return con, report, fields

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -19,6 +18,7 @@ import pyarrow as pa
 
 from incident_nb.errors import EvidenceError
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, RawInput, open_text
+from incident_nb.sources.logs.remote import display
 from incident_nb.sources.otlp_json import any_value, as_text, attributes
 
 
@@ -66,7 +66,7 @@ def log_records(document: Any) -> Iterator[dict[str, Any]]:
                 yield row
 
 
-def _documents(path: Path) -> Iterator[tuple[int, Any | json.JSONDecodeError, str]]:
+def _documents(path: str) -> Iterator[tuple[int, Any | json.JSONDecodeError, str]]:
     """(line number, parsed document or the error, text) for each document of ``path``."""
     with open_text(path) as handle:
         text = handle.read()
@@ -83,7 +83,7 @@ def _documents(path: Path) -> Iterator[tuple[int, Any | json.JSONDecodeError, st
                 yield number, exc, line[:200]
 
 
-def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """OTLP/JSON log export requests, one row per log record."""
     rows: list[dict[str, Any]] = []
     bad: list[BadLine] = []
@@ -93,20 +93,20 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) 
         for number, document, text in _documents(path):
             if isinstance(document, json.JSONDecodeError):
                 malformed += 1
-                bad.append(BadLine(str(path), number, f"invalid JSON: {document.msg}", text))
+                bad.append(BadLine(display(path), number, f"invalid JSON: {document.msg}", text))
                 continue
             try:
                 found = list(log_records(document))
             except ValueError as exc:
                 malformed += 1
-                bad.append(BadLine(str(path), number, str(exc), text))
+                bad.append(BadLine(display(path), number, str(exc), text))
                 continue
             rows += found
-            lines_of_rows += [(str(path), number)] * len(found)
+            lines_of_rows += [(display(path), number)] * len(found)
     if not rows:
         where = f"; {bad[0].path} line {bad[0].line}: {bad[0].reason}" if bad else ""
         raise EvidenceError(
-            f"no OTLP log records in {', '.join(map(str, files))}{where}; check the files are "
+            f"no OTLP log records in {', '.join(map(display, files))}{where}; check the files are "
             "OTLP/JSON logs export requests (resourceLogs), or name their format with --format"
         )
     columns: dict[str, list[Any]] = {}

@@ -12,7 +12,6 @@ import itertools
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -31,6 +30,7 @@ from incident_nb.sources.logs.fields import (
     ZONED_TIME_FORMATS,
     timestamp_expr,
 )
+from incident_nb.sources.logs.remote import display
 
 
 def quote(text: str) -> str:
@@ -38,17 +38,17 @@ def quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def listing(files: Sequence[Path]) -> str:
+def listing(files: Sequence[str]) -> str:
     """A DuckDB list literal of file names."""
     return "[" + ", ".join(f"'{quote(str(f))}'" for f in files) + "]"
 
 
 def schema_of(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
-    """Column -> DuckDB type of ``view``."""
+    """Column -> DuckDB type of ``view`` (a view's name, or a query)."""
     return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {view}").fetchall()}
 
 
-def records_in(files: Sequence[Path], headers: int = 0) -> int:
+def records_in(files: Sequence[str], headers: int = 0) -> int:
     """Non-blank lines of ``files``, less ``headers`` header lines per file."""
     return sum(count_lines(f) - headers for f in files)
 
@@ -86,7 +86,7 @@ def timestamp_ok(value: Any) -> bool:
 _JSON_OPTIONS = "format='newline_delimited', ignore_errors=true, maximum_object_size=16777216"
 
 
-def _json_bad_lines(files: Sequence[Path], ts_field: str) -> Iterator[BadLine]:
+def _json_bad_lines(files: Sequence[str], ts_field: str) -> Iterator[BadLine]:
     for path, number, text in numbered_lines(files):
         try:
             obj = json.loads(text)
@@ -99,7 +99,7 @@ def _json_bad_lines(files: Sequence[Path], ts_field: str) -> Iterator[BadLine]:
             yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:200])
 
 
-def _json_keys(files: Sequence[Path], limit: int = 20000) -> list[str]:
+def _json_keys(files: Sequence[str], limit: int = 20000) -> list[str]:
     """Keys of the JSON objects among the first lines of each file, in first-seen order."""
     keys: dict[str, None] = {}
     for path in files:
@@ -114,19 +114,19 @@ def _json_keys(files: Sequence[Path], limit: int = 20000) -> list[str]:
     return list(keys)
 
 
-def read_jsonl(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_jsonl(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """JSON lines, plain or gzip: one object per line, nested objects kept as structs."""
     names = listing(files)
-    con.execute(
-        f"CREATE VIEW {view} AS SELECT * FROM read_json({names}, {_JSON_OPTIONS}, "
-        "union_by_name=true, sample_size=20000)"
+    # Sampled once (each bind of a sampling read_json samples again: a remote file's head
+    # would cross the network twice), then the view binds the detected columns.
+    schema = schema_of(
+        con,
+        f"SELECT * FROM read_json({names}, {_JSON_OPTIONS}, union_by_name=true, sample_size=20000)",
     )
-    schema = schema_of(con, view)
     if list(schema) != ["json"]:
-        # Bind the detected columns: every later query would otherwise sample the file again.
         columns = ", ".join(f"'{quote(k)}': '{quote(t)}'" for k, t in schema.items())
         con.execute(
-            f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_json({names}, "
+            f"CREATE VIEW {view} AS SELECT * FROM read_json({names}, "
             f"{_JSON_OPTIONS}, columns={{{columns}}})"
         )
     else:
@@ -137,13 +137,13 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str)
             first = next(_json_bad_lines(files, "ts"), None)
             where = f"; line {first.line}: {first.reason}" if first else ""
             raise EvidenceError(
-                f"no usable log lines in {', '.join(map(str, files))}: no line is a JSON "
+                f"no usable log lines in {', '.join(map(display, files))}: no line is a JSON "
                 f"object{where}; check the file is JSON lines (one object per line), or name "
                 "its format with --format"
             )
         columns = ", ".join(f"'{quote(k)}': 'VARCHAR'" for k in schema)
         con.execute(
-            f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_json({names}, "
+            f"CREATE VIEW {view} AS SELECT * FROM read_json({names}, "
             f"{_JSON_OPTIONS}, columns={{{columns}}})"
         )
     # DuckDB turns a line it cannot parse into a row of NULLs.
@@ -161,8 +161,9 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str)
 # --- CSV and TSV --------------------------------------------------------------------------
 
 
-def _csv_bad_lines(files: Sequence[Path], delim: str, ts_field: str) -> Iterator[BadLine]:
+def _csv_bad_lines(files: Sequence[str], delim: str, ts_field: str) -> Iterator[BadLine]:
     for path in files:
+        shown = display(path)
         with open_text(path) as handle:
             rows = csv.reader(handle, delimiter=delim)
             header = next(rows, [])
@@ -174,13 +175,13 @@ def _csv_bad_lines(files: Sequence[Path], delim: str, ts_field: str) -> Iterator
                 text = delim.join(row)[:200]
                 if len(row) != len(header):
                     reason = f"{len(row)} fields where the header has {len(header)}"
-                    yield BadLine(str(path), number, reason, text)
+                    yield BadLine(shown, number, reason, text)
                 elif ts_at >= 0 and not timestamp_ok(row[ts_at]):
-                    yield BadLine(str(path), number, f"no parsable timestamp in {ts_field!r}", text)
+                    yield BadLine(shown, number, f"no parsable timestamp in {ts_field!r}", text)
 
 
 def read_delimited(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str, delim: str
+    con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str, delim: str
 ) -> RawInput:
     """CSV or TSV with a header line; every value read as text, converted by field."""
     sep = "\\t" if delim == "\t" else delim
@@ -199,12 +200,12 @@ def read_delimited(
     )
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_csv(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """Comma-separated values with a header line."""
     return read_delimited(con, files, view, ",")
 
 
-def read_tsv(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_tsv(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """Tab-separated values with a header line."""
     return read_delimited(con, files, view, "\t")
 
@@ -212,7 +213,7 @@ def read_tsv(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -
 # --- Parquet ------------------------------------------------------------------------------
 
 
-def read_parquet(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_parquet(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """Parquet files (typed columns; every row is a record)."""
     names = listing(files)
     con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({names}, union_by_name=true)")
@@ -227,7 +228,10 @@ def read_parquet(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: st
         ).fetchall()
         for name, number, value in rows:
             yield BadLine(
-                str(name), int(number), f"no parsable timestamp in {ts_field!r}", str(value)
+                display(str(name)),
+                int(number),
+                f"no parsable timestamp in {ts_field!r}",
+                str(value),
             )
 
     return RawInput(

@@ -1,10 +1,11 @@
 """Log evidence on Apache Spark: the same ``events`` table and queries, run by a cluster.
 
 For log windows too large for one machine. The files (local paths, or ``s3a://``, ``gs://``,
-``hdfs://`` URIs the cluster reads) are parsed and normalised by Spark into the ``events`` view
-DuckDB would build; the queries of :mod:`incident_nb.sources.logsql` are rendered into Spark SQL;
-and only their results (aggregates, and samples of bounded size) travel back to the driver.
-pyspark is an optional extra.
+``hdfs://`` URIs the cluster reads; ``s3://`` where the cluster maps it, as on EMR) are parsed
+and normalised by Spark into the ``events`` view DuckDB would build; the queries of
+:mod:`incident_nb.sources.logsql` are rendered into Spark SQL; and only their results
+(aggregates, and samples of bounded size) travel back to the driver. pyspark is an optional
+extra. A scheme the cluster has no filesystem for is named, with the way out.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from incident_nb.sources.logs.fields import (
     pick_field,
 )
 from incident_nb.sources.logs.formats import detect_format, get_format
+from incident_nb.sources.logs.remote import INSTALL as REMOTE_INSTALL
+from incident_nb.sources.logs.remote import display, scheme
 from incident_nb.sources.logs.store import LogStore
 from incident_nb.sources.logs.textlines import LOGFMT_PAIR
 
@@ -82,6 +85,36 @@ def _is_uri(path: str) -> bool:
     return "://" in path
 
 
+def _check_scheme(path: str) -> None:
+    if scheme(path) in ("http", "https"):
+        raise EvidenceError(
+            f"{display(path)}: Spark cannot read logs over {scheme(path)}:// (Hadoop's HTTP "
+            "filesystem cannot list files); read them with --engine duckdb, or copy them to "
+            "storage the cluster reads (s3a://, gs://, hdfs://)"
+        )
+
+
+def _unreadable(exc: Exception, paths: list[str]) -> EvidenceError | None:
+    """A clear error when Spark has no filesystem for the paths' scheme, else None."""
+    text = str(exc)
+    if "No FileSystem for scheme" not in text and not (
+        "ClassNotFoundException" in text and "org.apache.hadoop.fs." in text
+    ):
+        return None
+    kind = scheme(paths[0])
+    hint = (
+        "Spark reads S3 as s3a://bucket/key (with hadoop-aws on the cluster); s3:// works "
+        "only where the cluster maps it (EMR)"
+        if kind in ("s3", "s3a")
+        else "add that filesystem's connector to the cluster"
+    )
+    return EvidenceError(
+        f"this Spark has no filesystem for {kind}:// ({', '.join(map(display, paths))}): "
+        f"{hint}; or read them with --engine duckdb, which reads s3:// and https:// itself "
+        f"({REMOTE_INSTALL})"
+    )
+
+
 def _format_of(path: str, fmt: str) -> str:
     if fmt != "auto":
         name = get_format(fmt).name
@@ -89,7 +122,7 @@ def _format_of(path: str, fmt: str) -> str:
         base = path.lower().removesuffix(".gz")
         name = next((f for f in SPARK_FORMATS if base.endswith(get_format(f).suffixes)), "jsonl")
     else:
-        name = detect_format(Path(path)).name
+        name = detect_format(path).name
     if name not in SPARK_FORMATS:
         raise EvidenceError(
             f"{path}: {name} logs are read by --engine duckdb only; with Spark use "
@@ -201,6 +234,7 @@ def open_spark(
     if not names:
         raise EvidenceError("no log files given; pass at least one with --logs FILE")
     for name in names:
+        _check_scheme(name)
         if not _is_uri(name) and not Path(name).is_file():
             raise EvidenceError(f"log file not found: {name}")
     spark = spark_session(spec)
@@ -212,7 +246,12 @@ def open_spark(
     parts: list[DataFrame] = []
     fields: dict[str, str] = {}
     for form, group in groups.items():
-        frame, bad = _read(spark, form, group)
+        try:
+            frame, bad = _read(spark, form, group)
+        except Exception as exc:
+            if (named := _unreadable(exc, group)) is not None:
+                raise named from None
+            raise
         schema = {c: t for c, t in frame.dtypes if c not in ("_corrupt_record", "_malformed")}
         chosen = {n: c for n, cands in FIELD_CANDIDATES.items() if (c := pick_field(schema, cands))}
         chosen.update(override_fields(mapping or {}, schema))

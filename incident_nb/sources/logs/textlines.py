@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import duckdb
 
@@ -27,7 +26,7 @@ _LINES = (
 
 def _line_view(
     con: duckdb.DuckDBPyConnection,
-    files: Sequence[Path],
+    files: Sequence[str],
     view: str,
     select: str,
     bad_lines: Callable[[str], Iterator[BadLine]],
@@ -72,7 +71,7 @@ def _logfmt_value(key: str) -> str:
     )
 
 
-def _logfmt_keys(files: Sequence[Path], limit: int = 20000) -> list[str]:
+def _logfmt_keys(files: Sequence[str], limit: int = 20000) -> list[str]:
     keys: dict[str, None] = {}
     for path in files:
         with open_text(path) as handle:
@@ -81,7 +80,7 @@ def _logfmt_keys(files: Sequence[Path], limit: int = 20000) -> list[str]:
     return list(keys)
 
 
-def _logfmt_bad_lines(files: Sequence[Path], ts_field: str) -> Iterator[BadLine]:
+def _logfmt_bad_lines(files: Sequence[str], ts_field: str) -> Iterator[BadLine]:
     for path, number, text in numbered_lines(files):
         pairs = logfmt_pairs(text)
         if not pairs:
@@ -90,7 +89,7 @@ def _logfmt_bad_lines(files: Sequence[Path], ts_field: str) -> Iterator[BadLine]
             yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:200])
 
 
-def read_logfmt(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_logfmt(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """Read logfmt lines (``ts=... level=error msg="..."``); every value read as text."""
     keys = _logfmt_keys(files)
     pattern = quote(LOGFMT_PAIR)
@@ -121,14 +120,14 @@ def is_access_line(line: str) -> bool:
     return _ACCESS.match(line.strip()) is not None
 
 
-def _access_bad_lines(files: Sequence[Path]) -> Iterator[BadLine]:
+def _access_bad_lines(files: Sequence[str]) -> Iterator[BadLine]:
     reason = "not a common/combined access-log line (truncated?)"
     for path, number, text in numbered_lines(files):
         if not _ACCESS.match(text):
             yield BadLine(path, number, reason, text[:200])
 
 
-def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[Path], view: str) -> RawInput:
+def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
     """Apache/nginx access logs, common or combined, with an optional trailing request time.
 
     Columns: ``timestamp`` (with its offset), ``method``, ``path`` (the URL path without the
