@@ -89,10 +89,11 @@ def analyze_logs(
         from incident_nb.sources.logs.engines import parse_engine  # noqa: PLC0415
         from incident_nb.sources.logs.spark import open_spark  # noqa: PLC0415
 
-        progress(f"parsing {len(request.logs)} log file(s) with Spark ({request.engine})")
+        spec = parse_engine(request.engine)
+        progress(f"parsing {len(request.logs)} log file(s) with Spark ({spec.label})")
         store = open_spark(
             list(request.logs),
-            parse_engine(request.engine),
+            spec,
             dict(request.mapping) or None,
             request.fmt,
             request.tz,

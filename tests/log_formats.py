@@ -147,3 +147,21 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
     """Parquet with a typed UTC timestamp column."""
     frame.to_parquet(path, index=False)
     return path
+
+
+DAMAGED_LINES = [
+    '{"ts": "2026-11-20T07:01:00", "status": 500, "endpoint": ',
+    '{"tenant_id": "acme", "status": 200}',
+    "not json at all",
+]
+"""Two malformed JSON lines and one without a timestamp, for :func:`write_local_damaged`."""
+
+
+def write_local_damaged(frame: pd.DataFrame, path: Path, tz: str) -> Path:
+    """JSON lines with naive local times in ``tz``, and :data:`DAMAGED_LINES` after the 100th."""
+    local = frame.assign(
+        ts=frame["ts"].dt.tz_convert(ZoneInfo(tz)).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    lines = local.to_json(orient="records", lines=True).splitlines()
+    path.write_text("\n".join([*lines[:100], *DAMAGED_LINES, *lines[100:]]) + "\n")
+    return path

@@ -146,7 +146,7 @@ def load_logs(
         from incident_nb.sources.logs.spark import open_spark  # noqa: PLC0415 - optional extra
 
         store: LogStore = open_spark(paths, spec, fmt=fmt, tz=tz)
-        note = f"Evidence read and queried by Spark ({engine}); no local snapshot is kept."
+        note = f"Evidence read and queried by Spark ({spec.label}); no local snapshot is kept."
     elif snapshot is None:
         store, note = LogStore.open(paths, fmt=fmt, tz=tz), ""
     else:

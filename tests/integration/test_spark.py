@@ -1,13 +1,13 @@
 """The same analysis on Apache Spark (local mode, started here) as on DuckDB.
 
 Ground-truth scenarios in JSON lines and logfmt: identical counts, onset, tenants, endpoints and
-signatures; percentiles are exact on both engines. Only aggregates and bounded samples come back
+signatures; percentiles are exact on both engines; local times are read in the logs' zone and
+malformed lines counted as DuckDB counts them. Only aggregates and bounded samples come back
 to the driver. Needs Java and the ``spark`` extra; in CI both are there and these tests run.
 """
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from contextlib import redirect_stdout
@@ -24,6 +24,7 @@ from incident_nb.sources import logsql
 from incident_nb.sources.logs.engines import parse_engine
 from tests import log_formats
 from tests.conftest import need
+from tests.spark_servers import spark_ready
 
 SCENARIO = Scenario(lines=20_000)
 SAME = [
@@ -34,18 +35,10 @@ SAME = [
 ]
 
 
-def spark_ready():
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return False
-    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
-
-
 @pytest.fixture(scope="module")
 def spark():
     need(spark_ready(), "pyspark (pip install 'incident-nb[spark]') and Java 17 are needed")
-    from incident_nb.sources.logs.spark import spark_session
+    from incident_nb.sources.logs.spark_session import spark_session
 
     session = spark_session(parse_engine("spark"))
     yield session
@@ -75,6 +68,23 @@ def test_spark_gives_the_duckdb_answers(spark, logs, fmt):
     assert {t["tenant"] for t in on_spark["affected_tenants"]} == set(SCENARIO.affected_tenants)
 
 
+def test_local_times_and_malformed_lines_as_on_duckdb(spark, logs):
+    zone = "America/New_York"
+    path = log_formats.write_local_damaged(
+        logs["events"].iloc[::5], logs["folder"] / "local-damaged.jsonl", zone
+    )
+    on_duckdb = analyze_logs(AnalyzeRequest(logs=(path,), tz=zone))
+    on_spark = analyze_logs(AnalyzeRequest(logs=(path,), tz=zone, engine="spark"))
+    assert on_spark["window"]["start"] == "2026-11-20T12:00:00Z"  # 07:00 in New York
+    for key in log_formats.ANALYSIS_KEYS:
+        assert on_spark[key] == on_duckdb[key], key
+    counts = ["total", "parsed", "malformed", "bad_timestamp"]
+    assert [on_spark["lines"][k] for k in counts] == [on_duckdb["lines"][k] for k in counts]
+    assert on_spark["lines"]["malformed"] == 2 and on_spark["lines"]["bad_timestamp"] == 1
+    files = {e["path"].rsplit("/", 1)[-1] for e in on_spark["lines"]["examples"]}
+    assert files == {path.name}
+
+
 def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):
     from incident_nb.analyze import analyze_store
     from incident_nb.sources.logs.spark import open_spark
@@ -96,6 +106,13 @@ def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):
     # Per-minute and per-key results do not grow with the lines; messages are capped.
     assert large <= small
     assert large < 200 + logsql.MESSAGE_ROWS
+
+
+def test_a_running_driver_is_not_silently_reused_for_another_master(spark, logs, capsys):
+    args = ["analyze", "--logs", str(logs["jsonl"]), "--engine", "spark://127.0.0.1:7077"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "already runs a Spark driver on local[2]" in err and "new process" in err
 
 
 def test_spark_sql_is_rendered_from_the_one_source():

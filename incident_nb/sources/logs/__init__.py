@@ -6,7 +6,9 @@
 - :mod:`.remote`: log files at ``https://``, ``http://`` and ``s3://`` URIs, read in place;
 - :mod:`.fields`: which source field is the timestamp, tenant, status... and unit conversions;
 - :mod:`.loader`: the one pass from those views to ``events``, with line accounting;
-- :mod:`.store`: :class:`LogStore`, the queries the analysis runs, and Parquet snapshots.
+- :mod:`.store`: :class:`LogStore`, the queries the analysis runs, and Parquet snapshots;
+- :mod:`.engines`, :mod:`.spark_session`, :mod:`.spark`: the same ``events`` and queries on
+  Apache Spark (a local driver, a cluster, or a Spark Connect server), with the extra.
 """
 
 from __future__ import annotations

@@ -20,6 +20,13 @@ class EngineSpec:
     master: str = ""
     remote: str = ""
 
+    @property
+    def label(self) -> str:
+        """The engine as shown to people: a Connect address without its parameters (tokens)."""
+        if self.remote:
+            return self.remote.split(";", 1)[0].rstrip("/")
+        return self.master or self.name
+
 
 def parse_engine(text: str) -> EngineSpec:
     """``duckdb``, ``spark`` (local, two cores), ``spark://HOST:PORT`` or ``sc://HOST:PORT``.

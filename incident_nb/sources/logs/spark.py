@@ -4,16 +4,18 @@ For log windows too large for one machine. The files (local paths, or ``s3a://``
 ``hdfs://`` URIs the cluster reads; ``s3://`` where the cluster maps it, as on EMR) are parsed
 and normalised by Spark into the ``events`` view DuckDB would build; the queries of
 :mod:`incident_nb.sources.logsql` are rendered into Spark SQL; and only their results
-(aggregates, and samples of bounded size) travel back to the driver. pyspark is an optional
-extra. A scheme the cluster has no filesystem for is named, with the way out.
+(aggregates, and samples of bounded size) travel back to the driver. A scheme the cluster has
+no filesystem for is named, with the way out. One code path serves a driver in this process
+and Spark Connect alike: DataFrame and SQL calls only (no SparkContext, RDD or JVM), with the
+session of :mod:`.spark_session`. What one analysis caches is uncached when its store closes.
+pyspark is an optional extra.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,52 +35,19 @@ from incident_nb.sources.logs.fields import (
 from incident_nb.sources.logs.formats import detect_format, get_format
 from incident_nb.sources.logs.remote import INSTALL as REMOTE_INSTALL
 from incident_nb.sources.logs.remote import display, scheme
+from incident_nb.sources.logs.spark_session import is_connect, spark_session
 from incident_nb.sources.logs.store import LogStore
 from incident_nb.sources.logs.textlines import LOGFMT_PAIR
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-INSTALL = "pip install 'incident-nb[spark]'"
 SPARK_FORMATS = ("jsonl", "logfmt", "csv", "tsv", "parquet")
 _TIMESTAMP_TYPES = ("timestamp", "timestamp_ntz", "date")
 _NUMBER_TYPES = ("bigint", "int", "double", "float", "smallint", "decimal", "long")
-
-
-def _check_java() -> None:
-    home = os.environ.get("JAVA_HOME", "")
-    if (home and (Path(home) / "bin" / "java").is_file()) or shutil.which("java"):
-        return
-    raise EvidenceError(
-        "--engine spark needs Java 17 or newer, and none was found (no java on PATH, no "
-        "JAVA_HOME); install a JDK (e.g. apt-get install openjdk-17-jre-headless) or set "
-        "JAVA_HOME, or use --engine duckdb"
-    )
-
-
-def spark_session(spec: EngineSpec) -> SparkSession:
-    """The Spark session for ``spec`` (started here for a local master).
-
-    Raises:
-        EvidenceError: pyspark is not installed (names the install line), or Java is missing.
-    """
-    try:
-        from pyspark.sql import SparkSession  # noqa: PLC0415 - optional extra
-    except ImportError:
-        raise EvidenceError(f"--engine spark needs pyspark; install it with: {INSTALL}") from None
-    builder = SparkSession.builder.appName("incident-nb")
-    if spec.remote:
-        return builder.remote(spec.remote).config("spark.sql.session.timeZone", "UTC").create()
-    _check_java()
-    builder = builder.master(spec.master).config("spark.sql.session.timeZone", "UTC")
-    if spec.master.startswith("local"):
-        builder = (
-            builder.config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-        )
-    return builder.getOrCreate()
+_ZONE = "spark.sql.session.timeZone"
+_CORRUPT, _MALFORMED, _FILE = "_corrupt_record", "_malformed", "_file"
+"""Columns of this module's own beside the source's: a bad record, and the file of a row."""
 
 
 def _is_uri(path: str) -> bool:
@@ -131,27 +100,40 @@ def _format_of(path: str, fmt: str) -> str:
     return name
 
 
-def _read(spark: SparkSession, name: str, paths: list[str]) -> tuple[DataFrame, Column]:
-    """The files as a DataFrame of source columns, and the test for a malformed record."""
+def _read(
+    spark: SparkSession, name: str, paths: list[str], cached: list[DataFrame]
+) -> tuple[DataFrame, Column]:
+    """The files as a DataFrame of source columns, and the test for a malformed record.
+
+    Each row also has the file it came from (``_file``), taken from the file scan itself:
+    read above a cache, Spark no longer knows it. A frame cached here is added to ``cached``,
+    for the store to release when it closes.
+    """
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
 
     if name == "parquet":
-        return spark.read.parquet(*paths), F.lit(False)
+        frame = spark.read.parquet(*paths)
+        return frame.withColumn(_FILE, F.input_file_name()), F.lit(False)
     if name in ("csv", "tsv"):
         frame = spark.read.csv(paths, header=True, sep="\t" if name == "tsv" else ",")
-        return frame, F.lit(False)
+        return frame.withColumn(_FILE, F.input_file_name()), F.lit(False)
     if name == "jsonl":
-        frame = spark.read.json(
-            paths, mode="PERMISSIVE", columnNameOfCorruptRecord="_corrupt_record"
-        ).cache()
-        if "_corrupt_record" in frame.columns:
-            return frame, F.col("_corrupt_record").isNotNull()
+        # Cached so that the malformed records are told apart once, from the full parse.
+        frame = (
+            spark.read.json(paths, mode="PERMISSIVE", columnNameOfCorruptRecord=_CORRUPT)
+            .withColumn(_FILE, F.input_file_name())
+            .cache()
+        )
+        cached.append(frame)
+        if _CORRUPT in frame.columns:
+            return frame, F.col(_CORRUPT).isNotNull()
         return frame, F.lit(False)
     lines = spark.read.text(paths).where(F.trim("value") != "")
     pattern = F.lit(LOGFMT_PAIR)
     pairs = lines.select(
         F.regexp_extract_all("value", pattern, 1).alias("k"),
         F.regexp_extract_all("value", pattern, 2).alias("v"),
+        F.input_file_name().alias(_FILE),
     )
     sample = pairs.limit(20000).select(F.explode("k").alias("key")).distinct().collect()
     keys = sorted({str(r["key"]) for r in sample})
@@ -163,8 +145,8 @@ def _read(spark: SparkSession, name: str, paths: list[str]) -> tuple[DataFrame, 
             F.regexp_replace(F.regexp_extract(raw, r'^"(.*)"$', 1), r'\\"', '"'), r"\\\\", "\\\\"
         )
         columns.append(F.when(raw.startswith('"'), unquoted).otherwise(raw).alias(key))
-    frame = pairs.select(*columns, (F.size("k") == 0).alias("_malformed"))
-    return frame, F.col("_malformed")
+    frame = pairs.select(*columns, (F.size("k") == 0).alias(_MALFORMED), _FILE)
+    return frame, F.col(_MALFORMED)
 
 
 def _timestamp(column: Column, dtype: str) -> Column:
@@ -209,7 +191,7 @@ def _normalise(frame: DataFrame, malformed: Column, fields: dict[str, str]) -> D
         if name == "latency_ms" and DURATION_TO_MS.get(source, 1.0) != 1.0:
             value = value * F.lit(DURATION_TO_MS[source])
         cols.append(value.alias(name))
-    out = frame.select(*cols, malformed.alias("malformed"), F.input_file_name().alias("file"))
+    out = frame.select(*cols, malformed.alias("malformed"), F.col(_FILE).alias("file"))
     out = out.withColumn("is_error", F.expr(logsql.IS_ERROR))
     # Messages and request ids are kept for errors only, as in the DuckDB loader.
     for name in ("message", "request_id"):
@@ -237,7 +219,53 @@ def open_spark(
         _check_scheme(name)
         if not _is_uri(name) and not Path(name).is_file():
             raise EvidenceError(f"log file not found: {name}")
+    # Absolute, so that a Spark Connect server or a cluster's executors find them too.
+    names = [name if _is_uri(name) else str(Path(name).resolve()) for name in names]
     spark = spark_session(spec)
+    cached: list[DataFrame] = []
+    try:
+        with _zone(spark, tz):
+            lines, fields, events = _load_events(spark, names, mapping or {}, fmt, cached)
+    except BaseException:
+        _release(spark, cached, tz)
+        raise
+    return SparkLogStore(spark, lines, fields, events=events, cached=cached, tz=tz)
+
+
+@contextmanager
+def _zone(spark: SparkSession, tz: str) -> Iterator[None]:
+    """Plans made and run inside read timestamps without an offset in ``tz``.
+
+    A driver in this process resolves the zone as each DataFrame is built, Spark Connect as
+    each plan is run (or cached, or made a view, which keeps it resolved): the events are
+    defined, counted, cached and viewed inside, the queries on the view run outside, in UTC.
+    """
+    spark.conf.set(_ZONE, tz)
+    try:
+        yield
+    finally:
+        spark.conf.set(_ZONE, "UTC")
+
+
+def _release(spark: SparkSession, cached: list[DataFrame], tz: str) -> None:
+    """Uncache what one analysis cached, drop its view, and end its Spark Connect session."""
+    with _zone(spark, tz):  # the zone the frames were cached in, so that they match
+        for frame in cached:
+            frame.unpersist()
+    cached.clear()
+    spark.catalog.dropTempView("events")
+    if is_connect(spark):
+        spark.stop()  # releases the session on the server; the server stays up
+
+
+def _load_events(
+    spark: SparkSession,
+    names: list[str],
+    mapping: dict[str, str],
+    fmt: str,
+    cached: list[DataFrame],
+) -> tuple[LineReport, dict[str, str], DataFrame]:
+    """Make the usable events the ``events`` view; return the line accounting and fields."""
     from pyspark.sql import functions as F  # noqa: PLC0415, N812 - optional extra
 
     groups: dict[str, list[str]] = {}
@@ -247,14 +275,14 @@ def open_spark(
     fields: dict[str, str] = {}
     for form, group in groups.items():
         try:
-            frame, bad = _read(spark, form, group)
+            frame, bad = _read(spark, form, group, cached)
         except Exception as exc:
             if (named := _unreadable(exc, group)) is not None:
                 raise named from None
             raise
-        schema = {c: t for c, t in frame.dtypes if c not in ("_corrupt_record", "_malformed")}
+        schema = {c: t for c, t in frame.dtypes if c not in (_CORRUPT, _MALFORMED, _FILE)}
         chosen = {n: c for n, cands in FIELD_CANDIDATES.items() if (c := pick_field(schema, cands))}
-        chosen.update(override_fields(mapping or {}, schema))
+        chosen.update(override_fields(mapping, schema))
         if "ts" not in chosen:
             raise EvidenceError(
                 f"no timestamp field in {', '.join(group)}: looked for "
@@ -267,15 +295,13 @@ def open_spark(
     events = parts[0]
     for part in parts[1:]:
         events = events.unionByName(part)
-    # Timestamps without an offset are read in the logs' zone while the events are computed.
-    spark.conf.set("spark.sql.session.timeZone", tz)
     events = events.cache()
+    cached.append(events)
     row = events.agg(
         F.count(F.lit(1)).alias("total"),
         F.count(F.when(F.col("malformed"), 1)).alias("malformed"),
         F.count(F.when(F.col("ts").isNull() & ~F.col("malformed"), 1)).alias("bad_ts"),
     ).collect()[0]
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
     total, malformed, bad_ts = int(row["total"]), int(row["malformed"]), int(row["bad_ts"])
     examples = tuple(
         BadLine(str(r["file"]), 0, "malformed record" if r["malformed"] else "no timestamp", "")
@@ -284,22 +310,35 @@ def open_spark(
         .limit(MAX_EXAMPLES)
         .collect()
     )
-    usable = events.where(F.col("ts").isNotNull() & ~F.col("malformed")).drop("malformed", "file")
-    usable.createOrReplaceTempView("events")
     report = LineReport(total, total - malformed, malformed, bad_ts, examples)
     if report.used == 0:
         raise EvidenceError(
             f"no usable log lines in {', '.join(names)}: {malformed} malformed, {bad_ts} without "
             "a parsable timestamp; check the format (--format) and --map timestamp=FIELD"
         )
-    return SparkLogStore(spark, report, fields)
+    usable = events.where(F.col("ts").isNotNull() & ~F.col("malformed")).drop("malformed", "file")
+    usable.createOrReplaceTempView("events")
+    return report, fields, usable
 
 
 class SparkLogStore(LogStore):
     """A :class:`LogStore` whose ``events`` live in Spark; results come back as pandas."""
 
-    def __init__(self, spark: SparkSession, lines: LineReport, fields: dict[str, str]):
+    def __init__(
+        self,
+        spark: SparkSession,
+        lines: LineReport,
+        fields: dict[str, str],
+        *,
+        events: DataFrame,
+        cached: list[DataFrame],
+        tz: str = "UTC",
+    ):
         self._spark = spark
+        self._events = events
+        self._cached = cached
+        self._tz = tz
+        self._closed = False
         self.lines = lines
         self.fields = fields
         self.rows_collected = 0
@@ -326,13 +365,18 @@ class SparkLogStore(LogStore):
         """Keep only the events in ``[start, end]``; return how many remain."""
         from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
 
-        events = self._spark.table("events")
+        events = self._events
         if start is not None:
             events = events.where(F.col("ts") >= F.lit(start))
         if end is not None:
             events = events.where(F.col("ts") <= F.lit(end))
-        events.cache().createOrReplaceTempView("events")
-        remaining = int(events.count())
+        # From the events' own plan, not their view: replacing a view uncaches what reads it.
+        with _zone(self._spark, self._tz):
+            events = events.cache()
+            self._cached.append(events)
+            events.createOrReplaceTempView("events")
+            remaining = int(events.count())
+        self._events = events
         if remaining == 0:
             raise EvidenceError(
                 f"no log events between {start} and {end}; widen --window or check --tz"
@@ -347,5 +391,11 @@ class SparkLogStore(LogStore):
         )
 
     def close(self) -> None:
-        """Drop the events view (the session stays up for the next analysis)."""
-        self._spark.catalog.dropTempView("events")
+        """Uncache the events and drop their view; a Spark Connect session ends here.
+
+        A driver in this process stays up for the next analysis; a Connect server too, with
+        nothing of this analysis left in it.
+        """
+        if not self._closed:
+            self._closed = True
+            _release(self._spark, self._cached, self._tz)
