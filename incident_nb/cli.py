@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incident_nb import (
     cli_analyze,
@@ -22,13 +23,17 @@ from incident_nb import (
     cli_signatures,
     cli_update,
 )
-from incident_nb.alerts import PARSERS, alert_from_fields, parse_alert
 from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
-from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
-from incident_nb.record import read_record
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
+if TYPE_CHECKING:
+    from incident_nb.models import Alert
+
 DEFAULT_ROOT = Path("notebooks")
+ALERT_SOURCES = ("alertmanager", "generic", "grafana", "pagerduty")
+"""The payload formats ``new --source`` reads (the parsers of :mod:`incident_nb.alerts`).
+
+Named here so the command line starts without loading the parsers' validation library."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
     source = new.add_argument_group("the alert (a webhook payload file, or the three fields)")
     source.add_argument("--alert", type=Path, metavar="FILE", help="alert webhook payload (JSON)")
     source.add_argument(
-        "--source", default="alertmanager", choices=sorted(PARSERS), help="payload format"
+        "--source", default="alertmanager", choices=ALERT_SOURCES, help="payload format"
     )
     source.add_argument("--title", help="incident title")
     source.add_argument("--service", help="affected service")
@@ -136,7 +141,9 @@ def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     )
 
 
-def _alert_from_args(args: argparse.Namespace) -> object:
+def _alert_from_args(args: argparse.Namespace) -> Alert:
+    from incident_nb.alerts import alert_from_fields, parse_alert  # noqa: PLC0415 - pydantic
+
     if args.alert is not None:
         if args.title or args.service or args.started_at:
             raise AlertError("give either --alert FILE or --title/--service/--started-at, not both")
@@ -165,10 +172,12 @@ def _alert_from_args(args: argparse.Namespace) -> object:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
+    from incident_nb.incidents import create_incident, execute_incident  # noqa: PLC0415
+
     alert = _alert_from_args(args)
     try:
         folder = create_incident(
-            alert,  # type: ignore[arg-type]
+            alert,
             args.root,
             logs=args.logs,
             repos=args.repo,
@@ -222,6 +231,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from incident_nb.postmortem.check import check_postmortem  # noqa: PLC0415
+    from incident_nb.record import read_record  # noqa: PLC0415
 
     findings = check_postmortem(read_record(args.incident_dir))
     level = "error" if args.strict else "warning"
@@ -326,4 +336,4 @@ def run() -> None:
     sys.exit(main())
 
 
-__all__ = ["NOTEBOOK_NAME", "main", "run"]
+__all__ = ["main", "run"]

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from incident_nb.errors import DeliveryError
+
+if TYPE_CHECKING:
+    import httpx
 
 ENV_URL = "INCIDENT_NB_SLACK_WEBHOOK"
 ENV_URL_FILE = "INCIDENT_NB_SLACK_WEBHOOK_FILE"
@@ -58,6 +60,8 @@ def post_message(
         DeliveryError: the server could not be reached or did not accept the message; the
             message names the status and the server's answer, never the URL (a secret).
     """
+    import httpx  # noqa: PLC0415 - only when an update is sent
+
     host = httpx.URL(url).host
     try:
         with httpx.Client(transport=transport, timeout=timeout) as client:

@@ -35,3 +35,20 @@ def test_all_matches_the_lazy_table():
     from incident_nb import _EXPORTS
 
     assert sorted(_EXPORTS) == incident_nb.__all__
+
+
+def test_command_line_starts_without_the_heavy_libraries():
+    # `analyze` starts parsing before pandas loads; no command pays for another's imports.
+    heavy = ("pandas", "pydantic", "httpx", "scipy", "papermill", "ipywidgets", "pyspark")
+    code = f"import sys, incident_nb.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_alert_sources_of_the_command_line_are_the_parsers():
+    from incident_nb.alerts import PARSERS
+    from incident_nb.cli import ALERT_SOURCES
+
+    assert sorted(ALERT_SOURCES) == sorted(PARSERS)
