@@ -275,6 +275,14 @@ def test_the_missing_extra_is_named_with_its_install_line(http):
         assert "Traceback" not in done.stderr
 
 
+def test_local_logs_need_no_remote_extra(folder, truth):
+    # The base install reads local files: the remote extra is imported only for a URI.
+    hidden = "import sys; sys.modules.update(fsspec=None, s3fs=None, aiohttp=None); "
+    done = run_cli(["analyze", "--logs", str(folder / "service.jsonl"), "--json"], prelude=hidden)
+    assert done.returncode == 0, done.stderr
+    same(json.loads(done.stdout), truth)
+
+
 def test_schemes_duckdb_does_not_read_are_named(capsys, http):
     err = failure(capsys, "gs://bucket/service.jsonl")
     assert "gs:// logs are read by --engine spark only" in err

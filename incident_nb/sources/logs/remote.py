@@ -233,10 +233,15 @@ def problem(location: str) -> str:
 
 
 def register(con: duckdb.DuckDBPyConnection, locations: Iterable[str]) -> None:
-    """Let ``con``'s readers open the remote ``locations`` (one filesystem per kind of URI)."""
+    """Let ``con``'s readers open the remote ``locations`` (one filesystem per kind of URI).
+
+    Local files need nothing: the optional extra is imported only when a URI is read.
+    """
+    kinds = {SCHEMES[scheme(loc)]: loc for loc in locations if is_remote(loc)}
+    if not kinds:
+        return
     from incident_nb.sources.logs.remote_files import DuckDBFiles  # noqa: PLC0415 - extra
 
-    kinds = {SCHEMES[scheme(loc)]: loc for loc in locations if is_remote(loc)}
     for kind, location in kinds.items():
         protocols = tuple(name for name, of in SCHEMES.items() if of == kind)
         con.register_filesystem(DuckDBFiles(filesystem(location), protocols))
