@@ -24,7 +24,7 @@ from incident_nb.sources import logsql
 from incident_nb.sources.logs.engines import parse_engine
 from tests import log_formats
 from tests.conftest import need
-from tests.spark_servers import spark_ready
+from tests.spark_servers import QUICK_JVM, spark_ready
 
 SCENARIO = Scenario(lines=20_000)
 SAME = [
@@ -40,7 +40,10 @@ def spark():
     need(spark_ready(), "pyspark (pip install 'incident-nb[spark]') and Java 17 are needed")
     from incident_nb.sources.logs.spark_session import spark_session
 
-    session = spark_session(parse_engine("spark"))
+    with pytest.MonkeyPatch.context() as env:
+        # The driver JVM is started once, for a minute of small queries: skip the C2 compiler.
+        env.setenv("PYSPARK_SUBMIT_ARGS", f'--driver-java-options "{QUICK_JVM}" pyspark-shell')
+        session = spark_session(parse_engine("spark"))
     yield session
     session.stop()
 
