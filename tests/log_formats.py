@@ -6,11 +6,17 @@ request_id, level) and writes it the way that format's producers do.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+from incident_nb.cli import main
+from incident_nb.demo.scenario import Scenario, generate_logs
 
 ANALYSIS_KEYS = [
     "window",
@@ -165,3 +171,24 @@ def write_local_damaged(frame: pd.DataFrame, path: Path, tz: str) -> Path:
     lines = local.to_json(orient="records", lines=True).splitlines()
     path.write_text("\n".join([*lines[:100], *DAMAGED_LINES, *lines[100:]]) + "\n")
     return path
+
+
+def scenario_files(scenario: Scenario, folder: Path) -> dict[str, Any]:
+    """The scenario's events, written as JSON lines and as logfmt into ``folder``."""
+    events = load(generate_logs(scenario, folder / "raw.jsonl"))
+    return {
+        "events": events,
+        "jsonl": write_jsonl(events, folder / "service.jsonl"),
+        "logfmt": write_logfmt(events, folder / "service.logfmt"),
+        "folder": folder,
+    }
+
+
+def analyze_json(*args: object) -> dict[str, Any]:
+    """``incident-nb analyze --logs ARGS... --json``, run in this process, as a document."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["analyze", "--logs", *map(str, args), "--json"])
+    assert status == 0
+    document: dict[str, Any] = json.loads(out.getvalue())
+    return document

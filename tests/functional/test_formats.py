@@ -4,7 +4,6 @@ The ground truth is the JSON-lines scenario; each format's writer (``tests/log_f
 writes the very same events the way that format's producers do.
 """
 
-import json
 import math
 
 import pytest
@@ -36,15 +35,7 @@ def truth(events, folder):
     return analyze(path)
 
 
-def analyze(*args):
-    from contextlib import redirect_stdout
-    from io import StringIO
-
-    out = StringIO()
-    with redirect_stdout(out):
-        status = main(["analyze", "--logs", *map(str, args), "--json"])
-    assert status == 0
-    return json.loads(out.getvalue())
+analyze = log_formats.analyze_json
 
 
 def rounded(value):

@@ -98,12 +98,7 @@ def http(folder):
     server.close()
 
 
-def analyze(*args):
-    out = StringIO()
-    with redirect_stdout(out):
-        status = main(["analyze", "--logs", *map(str, args), "--json"])
-    assert status == 0
-    return json.loads(out.getvalue())
+analyze = log_formats.analyze_json
 
 
 def failure(capsys, *args):

@@ -18,7 +18,7 @@ import pytest
 
 from incident_nb.analyze import analyze_logs
 from incident_nb.cli import main
-from incident_nb.demo.scenario import Scenario, generate_logs
+from incident_nb.demo.scenario import Scenario
 from incident_nb.models import AnalyzeRequest
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.engines import parse_engine
@@ -50,14 +50,7 @@ def spark():
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("spark")
-    events = log_formats.load(generate_logs(SCENARIO, folder / "raw.jsonl"))
-    return {
-        "events": events,
-        "jsonl": log_formats.write_jsonl(events, folder / "service.jsonl"),
-        "logfmt": log_formats.write_logfmt(events, folder / "service.logfmt"),
-        "folder": folder,
-    }
+    return log_formats.scenario_files(SCENARIO, tmp_path_factory.mktemp("spark"))
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "logfmt"])
