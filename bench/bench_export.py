@@ -20,10 +20,11 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from incident_nb.alerts import parse_alert
+from incident_nb.core.folder import NOTEBOOK as NOTEBOOK_NAME
 from incident_nb.demo.history import alert_payload
 from incident_nb.demo.run import write_demo_data
 from incident_nb.demo.scenario import Scenario
-from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident
+from incident_nb.incidents import create_incident, execute_incident
 from incident_nb.postmortem.export import export_postmortem
 from incident_nb.postmortem.exporter import PostmortemExporter
 from incident_nb.postmortem.preprocess import PLOTLY_MIMETYPE

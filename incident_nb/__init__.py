@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Alert": "incident_nb.models",
-    "IncidentNbError": "incident_nb.errors",
-    "IncidentRecord": "incident_nb.record",
-    "Severity": "incident_nb.models",
-    "TimeWindow": "incident_nb.models",
+    "Alert": "incident_nb.core.models",
+    "IncidentNbError": "incident_nb.core.errors",
+    "IncidentRecord": "incident_nb.core.record",
+    "Severity": "incident_nb.core.models",
+    "TimeWindow": "incident_nb.core.models",
     "alert_from_fields": "incident_nb.alerts",
     "create_incident": "incident_nb.incidents",
     "execute_incident": "incident_nb.incidents",
     "parse_alert": "incident_nb.alerts",
-    "read_record": "incident_nb.record",
-    "suggest_severity": "incident_nb.severity",
-    "write_record": "incident_nb.record",
+    "read_record": "incident_nb.core.record",
+    "suggest_severity": "incident_nb.core.severity",
+    "write_record": "incident_nb.core.record",
 }
 
 __all__ = [
@@ -47,11 +47,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     from incident_nb.alerts import alert_from_fields, parse_alert
-    from incident_nb.errors import IncidentNbError
+    from incident_nb.core.errors import IncidentNbError
+    from incident_nb.core.models import Alert, Severity, TimeWindow
+    from incident_nb.core.record import IncidentRecord, read_record, write_record
+    from incident_nb.core.severity import suggest_severity
     from incident_nb.incidents import create_incident, execute_incident
-    from incident_nb.models import Alert, Severity, TimeWindow
-    from incident_nb.record import IncidentRecord, read_record, write_record
-    from incident_nb.severity import suggest_severity
 
 
 def __getattr__(name: str) -> Any:

@@ -16,8 +16,8 @@ import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.impact import detect_onset
-from incident_nb.errors import EvidenceError
-from incident_nb.models import AnalyzeRequest, TimeWindow
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import AnalyzeRequest, TimeWindow
 from incident_nb.sources.logs import LogStore
 
 

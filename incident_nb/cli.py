@@ -23,11 +23,11 @@ from incident_nb import (
     cli_signatures,
     cli_update,
 )
-from incident_nb.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
+from incident_nb.core.errors import AlertError, ExportError, IncidentNbError, NotebookExecutionError
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
-    from incident_nb.models import Alert
+    from incident_nb.core.models import Alert
 
 DEFAULT_ROOT = Path("notebooks")
 ALERT_SOURCES = ("alertmanager", "generic", "grafana", "pagerduty")
@@ -230,8 +230,8 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from incident_nb.core.record import read_record  # noqa: PLC0415
     from incident_nb.postmortem.check import check_postmortem  # noqa: PLC0415
-    from incident_nb.record import read_record  # noqa: PLC0415
 
     findings = check_postmortem(read_record(args.incident_dir))
     level = "error" if args.strict else "warning"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from incident_nb.errors import EvidenceError
-from incident_nb.models import AnalyzeRequest
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 

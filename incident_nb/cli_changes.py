@@ -7,8 +7,8 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from incident_nb.errors import EvidenceError
-from incident_nb.models import iso, parse_utc
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import iso, parse_utc
 
 if TYPE_CHECKING:
     from incident_nb.evidence import ChangeEvidence

@@ -7,8 +7,8 @@ import json
 import math
 
 from incident_nb.cli_changes import parse_time
-from incident_nb.errors import EvidenceError
-from incident_nb.models import iso
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import iso
 from incident_nb.sources.promql import MetricNames
 
 

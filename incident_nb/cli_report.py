@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from incident_nb.errors import RecordError
+from incident_nb.core.errors import RecordError
 
 DEFAULT_ROOT = Path("notebooks")
 
@@ -44,16 +44,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb report``."""
-    from incident_nb.durable import write_atomic  # noqa: PLC0415
+    from incident_nb.core.durable import write_atomic  # noqa: PLC0415
+    from incident_nb.core.folder import incidents_dir  # noqa: PLC0415
     from incident_nb.review.report import build_review, summary_text  # noqa: PLC0415 - pandas
-    from incident_nb.sources.records import INCIDENTS, load_records  # noqa: PLC0415
+    from incident_nb.sources.records import load_records  # noqa: PLC0415
 
     items, problems = load_records(args.root)
     for problem in problems:
         print(f"incident-nb: warning: skipped {problem.path}: {problem.message}", file=sys.stderr)
     if not items:
         raise RecordError(
-            f"no readable incident records under {args.root / INCIDENTS}; "
+            f"no readable incident records under {incidents_dir(args.root)}; "
             "give --root the folder that holds incidents/"
         )
     review = build_review(

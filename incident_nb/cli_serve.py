@@ -13,7 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
-from incident_nb.errors import ServeError
+from incident_nb.core.errors import ServeError
 
 TOKEN_VARIABLE = "INCIDENT_NB_TOKEN"
 PAGERDUTY_VARIABLE = "INCIDENT_NB_PAGERDUTY_SECRET"
@@ -168,7 +168,7 @@ def run_retry(args: argparse.Namespace) -> int:
     from incident_nb.server.worker import run_notebook  # noqa: PLC0415
 
     folder: Path = args.incident_dir.resolve()
-    from incident_nb.record import read_record  # noqa: PLC0415 - pydantic, only here
+    from incident_nb.core.record import read_record  # noqa: PLC0415 - pydantic, only here
 
     record = read_record(folder)  # RecordError names a folder that is not an incident
     queue = DurableQueue(folder.parent.parent)

@@ -7,9 +7,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incident_nb.errors import DeliveryError
-from incident_nb.models import utc
-from incident_nb.severity import next_update
+from incident_nb.core.errors import DeliveryError
+from incident_nb.core.models import utc
+from incident_nb.core.severity import next_update
 from incident_nb.sources.webhook import ENV_URL, webhook_url
 
 
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, now: datetime | None = None) -> int:
     """Run ``incident-nb update``."""
     # The forms and the draft need pandas; the CLI's other commands start without them.
-    from incident_nb.forms.store import RecordStore  # noqa: PLC0415
+    from incident_nb.core.store import RecordStore  # noqa: PLC0415
     from incident_nb.updates.draft import severity_of  # noqa: PLC0415
     from incident_nb.updates.send import draft_now, send_update, summary_of  # noqa: PLC0415
 

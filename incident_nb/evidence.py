@@ -3,7 +3,7 @@
 The functions the notebook and the command line call: :func:`metrics_evidence` (Prometheus),
 :func:`file_metrics_evidence` (an exported CSV/Parquet file) and :func:`change_evidence`
 (git changes, deploys and the ranked suspects). Each raises
-:class:`~incident_nb.errors.EvidenceError` with a message meant to be shown in place of the
+:class:`~incident_nb.core.errors.EvidenceError` with a message meant to be shown in place of the
 section, so the rest of the investigation still runs.
 """
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from incident_nb.analysis.metrics import MetricsEvidence, metrics_onset, tidy
 from incident_nb.analysis.suspects import rank_suspects
-from incident_nb.models import utc
+from incident_nb.core.models import utc
 from incident_nb.sources.changes import recent_changes, release_tags, with_tags
 from incident_nb.sources.deploys import deploys as load_deploys
 from incident_nb.sources.deploys import read_deploy_log

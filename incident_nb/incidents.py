@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from slugify import slugify
 
-from incident_nb.errors import IncidentExistsError, NotebookExecutionError, RecordError
-from incident_nb.models import Alert
-from incident_nb.notebook.params import NotebookParams, validate_parameters
-from incident_nb.record import (
-    RECORD_NAME,
+from incident_nb.core.errors import IncidentExistsError, NotebookExecutionError, RecordError
+from incident_nb.core.folder import STAGING_PREFIX, IncidentFolder, incidents_dir, iter_incidents
+from incident_nb.core.models import Alert
+from incident_nb.core.record import (
     AlertRecord,
     EvidenceSources,
     IncidentRecord,
@@ -29,10 +28,9 @@ from incident_nb.record import (
     record_lock,
     write_record,
 )
-from incident_nb.templates import investigation_template
+from incident_nb.core.templates import investigation_template
+from incident_nb.notebook.params import NotebookParams, validate_parameters
 
-NOTEBOOK_NAME = "investigation.ipynb"
-INCIDENTS = "incidents"
 SLUG_MAX = 48
 
 
@@ -42,21 +40,12 @@ def folder_name(alert: Alert) -> str:
     return f"{alert.started_at:%Y-%m-%d}-{slug}"
 
 
-def iter_incidents(root: Path) -> Iterator[Path]:
-    """Incident folders under ``root`` (those holding a record), in name order."""
-    base = root / INCIDENTS
-    if base.is_dir():
-        yield from sorted(
-            p for p in base.iterdir() if (p / RECORD_NAME).is_file() and not p.name.startswith(".")
-        )
-
-
 def find_incident(root: Path, key: str) -> Path | None:
     """The folder of the incident opened by the alert with identity ``key``, if any."""
     for folder in iter_incidents(root):
         try:
-            if read_record(folder).alert.key == key:
-                return folder
+            if read_record(folder.path).alert.key == key:
+                return folder.path
         except RecordError:
             continue
     return None
@@ -111,7 +100,7 @@ def create_incident(
     log_paths, repo_paths = _resolve(logs, "log file"), _resolve(repos, "repository")
     trace_paths = _resolve(traces, "trace file")
     created = now or datetime.now(UTC)
-    base = root / INCIDENTS
+    base = incidents_dir(root)
     base.mkdir(parents=True, exist_ok=True)
     target = _free_name(base, folder_name(alert))
     record = IncidentRecord(
@@ -143,14 +132,16 @@ def create_incident(
         traces=trace_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
-    staging = Path(tempfile.mkdtemp(prefix=".new-", dir=base))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700
         write_record(staging, record)
         from incident_nb.notebook.runner import create_notebook  # noqa: PLC0415 - heavy import
 
         create_notebook(
-            template or investigation_template(), staging / NOTEBOOK_NAME, params.as_papermill()
+            template or investigation_template(),
+            IncidentFolder(staging).notebook,
+            params.as_papermill(),
         )
         staging.rename(target)  # atomic; fails if the target appeared meanwhile
     except BaseException:
@@ -165,7 +156,7 @@ def execute_incident(folder: Path, timeout: int = 600) -> None:
     Raises:
         NotebookExecutionError: a cell failed; the notebook and the record say which.
     """
-    notebook = folder / NOTEBOOK_NAME
+    notebook = IncidentFolder(folder).notebook
     try:
         from incident_nb.notebook.runner import execute_notebook  # noqa: PLC0415 - heavy import
 

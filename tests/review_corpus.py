@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from incident_nb.models import Severity
-from incident_nb.record import (
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
     ActionItem,
     AlertRecord,
     ChangeEntry,

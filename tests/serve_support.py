@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import nbformat
 
-from incident_nb.templates import investigation_template
+from incident_nb.core.templates import investigation_template
 
 TOKEN = "s3cret-token-for-tests"
 FAIL_FLAG = "fail-notebooks"

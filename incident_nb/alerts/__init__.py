@@ -1,4 +1,4 @@
-"""Alert payload parsers: untrusted webhook JSON in, :class:`~incident_nb.models.Alert` out.
+"""Alert payload parsers: untrusted webhook JSON in, :class:`~incident_nb.core.models.Alert` out.
 
 Parsers are registered by source name and are pure (no I/O). ``NOTIFICATION_PARSERS`` give the
 whole :class:`Notification` (the group and its alert instances) that the alert receiver needs.
@@ -15,8 +15,8 @@ from incident_nb.alerts.generic import parse_generic, parse_generic_notification
 from incident_nb.alerts.grafana import parse_grafana, parse_grafana_notification
 from incident_nb.alerts.notification import AlertInstance, Notification
 from incident_nb.alerts.pagerduty import parse_pagerduty, parse_pagerduty_notification
-from incident_nb.errors import AlertError
-from incident_nb.models import Alert
+from incident_nb.core.errors import AlertError
+from incident_nb.core.models import Alert
 
 PARSERS: dict[str, Callable[[Any], Alert]] = {
     "alertmanager": parse_alertmanager,

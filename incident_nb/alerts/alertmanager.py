@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from incident_nb.alerts.common import describe_validation_error
 from incident_nb.alerts.notification import AlertInstance, Notification, label_fingerprint
-from incident_nb.errors import AlertError
-from incident_nb.models import Alert, parse_utc
+from incident_nb.core.errors import AlertError
+from incident_nb.core.models import Alert, parse_utc
+from incident_nb.core.text import describe_validation_error
 
 # Go's zero time: Alertmanager's way of saying "no end yet".
 _GO_ZERO_YEAR = 1

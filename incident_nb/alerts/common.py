@@ -5,22 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from pydantic import ValidationError
-
-from incident_nb.errors import AlertError
-from incident_nb.models import Alert, parse_utc
-
-
-def describe_validation_error(exc: ValidationError, limit: int = 3) -> str:
-    """Summarise a pydantic error as ``field.path: message`` items."""
-    parts = []
-    for err in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        parts.append(f"{where}: {err['msg']}")
-    more = len(exc.errors()) - limit
-    if more > 0:
-        parts.append(f"and {more} more")
-    return "; ".join(parts)
+from incident_nb.core.errors import AlertError
+from incident_nb.core.models import Alert, parse_utc
 
 
 def alert_from_fields(title: str, service: str, started_at: str | datetime) -> Alert:

@@ -21,10 +21,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from incident_nb.alerts.common import describe_validation_error
 from incident_nb.alerts.notification import AlertInstance, Notification
-from incident_nb.errors import AlertError
-from incident_nb.models import Alert, parse_utc
+from incident_nb.core.errors import AlertError
+from incident_nb.core.models import Alert, parse_utc
+from incident_nb.core.text import describe_validation_error
 
 
 class _Generic(BaseModel):

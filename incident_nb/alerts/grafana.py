@@ -12,7 +12,7 @@ from typing import Any
 
 from incident_nb.alerts.alertmanager import grouped_notification, validate_grouped
 from incident_nb.alerts.notification import Notification
-from incident_nb.models import Alert
+from incident_nb.core.models import Alert
 
 
 def parse_grafana_notification(payload: Any) -> Notification:

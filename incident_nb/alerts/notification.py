@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from incident_nb.models import Alert
+from incident_nb.core.models import Alert
 
 
 @dataclass(frozen=True)

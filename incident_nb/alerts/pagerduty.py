@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from incident_nb.alerts.common import describe_validation_error
 from incident_nb.alerts.notification import AlertInstance, Notification
-from incident_nb.errors import AlertError, AlertIgnoredError
-from incident_nb.models import Alert, parse_utc
+from incident_nb.core.errors import AlertError, AlertIgnoredError
+from incident_nb.core.models import Alert, parse_utc
+from incident_nb.core.text import describe_validation_error
 
 HANDLED = ("incident.triggered", "incident.resolved")
 

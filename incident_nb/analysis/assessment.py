@@ -21,8 +21,8 @@ from incident_nb.analysis.impact import (
     peak_minute,
     window_rate,
 )
-from incident_nb.models import TimeWindow, iso
-from incident_nb.severity import ImpactFacts, SeveritySuggestion, suggest_severity
+from incident_nb.core.models import TimeWindow, iso
+from incident_nb.core.severity import ImpactFacts, SeveritySuggestion, suggest_severity
 
 SUMMARY_VERSION = 1
 

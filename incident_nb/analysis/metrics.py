@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from incident_nb.analysis.impact import Onset, detect_onset
-from incident_nb.models import iso
+from incident_nb.core.models import iso
 
 SERIES_NAMES: tuple[str, ...] = ("request_rate", "error_rate", "p50_ms", "p95_ms", "p99_ms")
 """The overall series, in order: requests/s, share of requests failing, latency in ms."""

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from incident_nb.change_kinds import classify_path
-from incident_nb.models import iso, utc
+from incident_nb.analysis.change_kinds import classify_path
+from incident_nb.core.models import iso, utc
 
 HALF_LIFE_MIN = 60.0
 LIVE_WEIGHT = 0.7

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from incident_nb.models import TimeWindow, iso
+from incident_nb.core.models import TimeWindow, iso
 
 _PRECISION = 3
 

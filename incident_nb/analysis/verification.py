@@ -26,9 +26,9 @@ import pandas as pd
 from scipy import stats
 
 from incident_nb.analysis.impact import group_impact
-from incident_nb.models import Severity, iso, utc
-from incident_nb.severity import level_info
-from incident_nb.workflow import DEPLOYMENT_CHECKLIST
+from incident_nb.core.models import Severity, iso, utc
+from incident_nb.core.severity import level_info
+from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST
 
 RATE_ALPHA = 0.001
 RATE_RATIO = 1.5

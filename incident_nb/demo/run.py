@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from incident_nb.alerts import parse_alert
+from incident_nb.core.errors import IncidentExistsError
+from incident_nb.core.folder import IncidentFolder
 from incident_nb.demo.history import alert_payload, build_repo
 from incident_nb.demo.scenario import Scenario, generate_logs
-from incident_nb.errors import IncidentExistsError
-from incident_nb.incidents import NOTEBOOK_NAME, create_incident, execute_incident, find_incident
+from incident_nb.incidents import create_incident, execute_incident, find_incident
 from incident_nb.postmortem.export import ExportResult, export_postmortem
 
 DATA_DIR = "demo-data"
@@ -66,4 +67,4 @@ def run_demo(root: Path, docs_root: Path, scenario: Scenario | None = None) -> D
     folder = create_incident(alert, root, logs=[data.logs], repos=[data.repo])
     execute_incident(folder)
     exports = export_postmortem(folder, docs_root)
-    return DemoResult(folder, folder / NOTEBOOK_NAME, exports, data)
+    return DemoResult(folder, IncidentFolder(folder).notebook, exports, data)

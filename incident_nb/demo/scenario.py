@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incident_nb.models import iso
+from incident_nb.core.models import iso
 
 _BACKGROUND_ERRORS = (
     ("UpstreamError: inventory service returned 503 for sku {n}", 503),

@@ -1,10 +1,10 @@
 """ipywidgets forms for every human decision of the workflow, bound to ``incident.json``."""
 
+from incident_nb.core.store import ConflictError, RecordStore
 from incident_nb.forms.checklists import ChecklistForm
 from incident_nb.forms.impact import ImpactForm
 from incident_nb.forms.lists import ActionItemsForm, TimelineForm
 from incident_nb.forms.narrative import NarrativeForm
-from incident_nb.forms.store import ConflictError, RecordStore
 from incident_nb.forms.updates import StatusUpdateForm
 from incident_nb.forms.whys import FiveWhysForm
 

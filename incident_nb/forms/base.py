@@ -2,7 +2,7 @@
 
 A form is a thin layer over the record: its widgets show the saved values (so re-running a cell,
 restarting the kernel or re-executing with papermill shows what was entered, not defaults), each
-change is saved at once through :class:`~incident_nb.forms.store.RecordStore`, and ``.value``
+change is saved at once through :class:`~incident_nb.core.store.RecordStore`, and ``.value``
 returns the domain object. Displayed, a form is a live widget with a static Markdown rendering
 of its values beside it for viewers without a kernel.
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from incident_nb.errors import RecordError
-from incident_nb.forms.store import RecordStore, get_path
+from incident_nb.core.errors import RecordError
+from incident_nb.core.store import RecordStore, get_path
 
 LABEL_WIDTH = "12rem"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from incident_nb.core.models import Severity
+from incident_nb.core.severity import level_info
+from incident_nb.core.store import RecordStore
+from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
 from incident_nb.forms.base import Form, row, text_box
-from incident_nb.forms.store import RecordStore
-from incident_nb.models import Severity
 from incident_nb.postmortem import sections
-from incident_nb.severity import level_info
-from incident_nb.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
 
 CHECKLISTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "fix_checklist": ("Fix checklist", FIX_CHECKLIST),

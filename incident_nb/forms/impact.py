@@ -7,15 +7,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from incident_nb.analysis.answers import impact_answers
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.core.models import Severity, iso
+from incident_nb.core.record import ImpactAssessment, SeverityDecision
+from incident_nb.core.severity import SeveritySuggestion, level_info
+from incident_nb.core.store import RecordStore
 from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
-from incident_nb.forms.store import RecordStore
 from incident_nb.forms.validation import parse_time, severity_problems
-from incident_nb.models import Severity, iso
-from incident_nb.notebook.views import impact_answers
 from incident_nb.postmortem import sections
-from incident_nb.record import ImpactAssessment, SeverityDecision
-from incident_nb.severity import SeveritySuggestion, level_info
 
 UNDECIDED = "(not decided)"
 _WORKAROUND = {"unknown": None, "yes": True, "no": False}

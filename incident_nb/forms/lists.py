@@ -6,13 +6,13 @@ from datetime import datetime
 
 import ipywidgets as widgets
 
+from incident_nb.core.models import iso, utc
+from incident_nb.core.record import ActionItem, TimelineEvent
+from incident_nb.core.store import RecordStore
+from incident_nb.core.workflow import ACTION_STATUSES
 from incident_nb.forms.base import Form, message_widget, show_message, text_box
-from incident_nb.forms.store import RecordStore
 from incident_nb.forms.validation import action_item_problems, parse_day, parse_time
-from incident_nb.models import iso, utc
 from incident_nb.postmortem import sections
-from incident_nb.record import ActionItem, TimelineEvent
-from incident_nb.workflow import ACTION_STATUSES
 
 
 def _key(event: TimelineEvent) -> tuple[datetime, str]:

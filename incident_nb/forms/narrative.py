@@ -6,11 +6,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from incident_nb.core.record import Narrative
+from incident_nb.core.store import RecordStore
 from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
-from incident_nb.forms.store import RecordStore
 from incident_nb.forms.validation import finalize_problems, lines
 from incident_nb.postmortem import sections
-from incident_nb.record import Narrative
 
 
 class NarrativeForm(Form):

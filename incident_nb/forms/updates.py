@@ -17,12 +17,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from incident_nb.errors import IncidentNbError
+from incident_nb.core.errors import IncidentNbError
+from incident_nb.core.models import utc
+from incident_nb.core.record import StatusUpdate
+from incident_nb.core.severity import UpdateDue, next_update
+from incident_nb.core.store import RecordStore
 from incident_nb.forms.base import Form, message_widget, show_message, text_box
-from incident_nb.forms.store import RecordStore
-from incident_nb.models import utc
-from incident_nb.record import StatusUpdate
-from incident_nb.severity import UpdateDue, next_update
 from incident_nb.sources.webhook import ENV_URL, webhook_url
 from incident_nb.updates.draft import Draft, draft_update, severity_of
 from incident_nb.updates.send import send_update

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from incident_nb.models import Severity, parse_utc
-from incident_nb.record import ActionItem, FiveWhys, IncidentRecord, SeverityDecision
-
-MIN_WHYS = 5
+from incident_nb.core.models import Severity, parse_utc
+from incident_nb.core.record import ActionItem, FiveWhys, IncidentRecord, SeverityDecision
+from incident_nb.core.workflow import MIN_WHYS
 
 
 def parse_time(text: str) -> datetime:

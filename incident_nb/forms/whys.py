@@ -7,12 +7,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from incident_nb.core.record import FiveWhys, Why
+from incident_nb.core.store import RecordStore
+from incident_nb.core.workflow import MIN_WHYS, ROOT_CAUSE_CATEGORIES
 from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
-from incident_nb.forms.store import RecordStore
-from incident_nb.forms.validation import MIN_WHYS, five_whys_problems, lines
+from incident_nb.forms.validation import five_whys_problems, lines
 from incident_nb.postmortem import sections
-from incident_nb.record import FiveWhys, Why
-from incident_nb.workflow import ROOT_CAUSE_CATEGORIES
 
 UNSET = "(choose)"
 _STILL = {"not checked": None, "no": False, "yes": True}

@@ -21,12 +21,13 @@ from incident_nb.analysis.traces import (
     critical_path_by_service,
     failure_origins,
 )
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.folder import SNAPSHOT as SNAPSHOT_FILE
+from incident_nb.core.models import TimeWindow, utc
+from incident_nb.core.record import IncidentRecord
 from incident_nb.evidence import ChangeEvidence, change_evidence, metrics_evidence
-from incident_nb.models import TimeWindow, utc
 from incident_nb.notebook.params import NotebookParams
-from incident_nb.record import IncidentRecord
-from incident_nb.sources.logs import SNAPSHOT_FILE, LineReport, LogStore, remote
+from incident_nb.sources.logs import LineReport, LogStore, remote
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.traces import TraceReport, read_traces
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from incident_nb.errors import EvidenceError, ParameterError
-from incident_nb.models import parse_utc
+from incident_nb.core.errors import EvidenceError, ParameterError
+from incident_nb.core.models import parse_utc
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 

@@ -1,7 +1,7 @@
 """Creating and executing investigation notebooks with papermill.
 
 A failing or timed-out cell always leaves the executed notebook on disk showing the failure;
-the caller gets a :class:`~incident_nb.errors.NotebookExecutionError` naming the cell.
+the caller gets a :class:`~incident_nb.core.errors.NotebookExecutionError` naming the cell.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import papermill as pm
 from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
-from incident_nb.durable import fsync_dir
-from incident_nb.errors import NotebookExecutionError
+from incident_nb.core.durable import fsync_dir
+from incident_nb.core.errors import NotebookExecutionError
+from incident_nb.core.folder import PARTIAL_PREFIX, IncidentFolder
 from incident_nb.notebook.params import check_names
 
 KERNEL = "python3"
 DEFAULT_TIMEOUT_S = 600
-PARTIAL_PREFIX = ".running-"
 
 
 def template_parameter_names(template: Path) -> frozenset[str]:
@@ -146,7 +146,7 @@ def _replace(partial: Path, notebook: Path) -> None:
 
 def remove_partial_runs(folder: Path) -> list[Path]:
     """Delete executed copies left behind by a run that was killed; return them."""
-    stale = sorted(folder.glob(f"{PARTIAL_PREFIX}*.ipynb"))
+    stale = IncidentFolder(folder).partial_notebooks()
     for path in stale:
         path.unlink(missing_ok=True)
     return stale

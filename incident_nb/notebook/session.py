@@ -17,16 +17,19 @@ import plotly.graph_objects as go
 from IPython.display import Markdown
 
 from incident_nb import charts, forms
+from incident_nb.analysis import answers
 from incident_nb.analysis.assessment import Assessment
 from incident_nb.analysis.metrics import MetricsEvidence
 from incident_nb.analysis.suspects import first_hypothesis
 from incident_nb.analysis.traces import headline
 from incident_nb.analysis.verification import verify_fix
-from incident_nb.errors import EvidenceError
+from incident_nb.core import text as md
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.folder import SUMMARY_MIMETYPE, IncidentFolder
+from incident_nb.core.models import utc
+from incident_nb.core.record import IncidentRecord, TimelineEvent, read_record
+from incident_nb.core.store import RecordStore
 from incident_nb.evidence import ChangeEvidence
-from incident_nb.forms.store import RecordStore
-from incident_nb.models import utc
-from incident_nb.notebook import views
 from incident_nb.notebook.loading import (
     Evidence,
     TraceEvidence,
@@ -39,11 +42,6 @@ from incident_nb.notebook.loading import (
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
-from incident_nb.record import IncidentRecord, TimelineEvent, read_record
-
-EVIDENCE_DIR = "evidence"
-"""Folder of the incident holding the Parquet snapshot of the log evidence."""
-SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
 
 
 @dataclass
@@ -73,7 +71,7 @@ class Investigation:
                 evidence = load_logs(
                     [p if "://" in p else folder / p for p in params.logs],
                     record,
-                    snapshot=folder / EVIDENCE_DIR,
+                    snapshot=IncidentFolder(folder).evidence,
                     fmt=params.log_format,
                     tz=params.log_tz,
                     engine=params.engine,
@@ -121,19 +119,19 @@ class Investigation:
         r = self.record
         alert_start = utc(r.alert.started_at).strftime("%Y-%m-%d %H:%M:%S")
         lines = [
-            f"# {sections.text(r.title)}",
+            f"# {md.text(r.title)}",
             "",
-            f"**Incident** `{r.id}` · **service** {sections.text(r.service) or '(unknown)'} · "
-            f"**alert** {sections.text(r.alert.source)} fired at {alert_start} UTC · "
+            f"**Incident** `{r.id}` · **service** {md.text(r.service) or '(unknown)'} · "
+            f"**alert** {md.text(r.alert.source)} fired at {alert_start} UTC · "
             f"**status** {r.status}",
         ]
         if self.evidence_problem:
-            lines += ["", f"> **Evidence problem:** {sections.text(self.evidence_problem)}"]
+            lines += ["", f"> **Evidence problem:** {md.text(self.evidence_problem)}"]
         return "\n".join(lines)
 
     def impact_table(self) -> pd.DataFrame:
         """The workflow's five impact questions with the answers the evidence gives."""
-        return views.impact_table(self.assessment, self.record, self.evidence_problem)
+        return answers.impact_table(self.assessment, self.record, self.evidence_problem)
 
     def severity_markdown(self) -> str:
         """The suggested (or decided) severity, why, and the response it implies."""
@@ -199,17 +197,16 @@ class Investigation:
     def line_report(self) -> str:
         """How many log lines were read, used and rejected (with examples)."""
         if self.evidence is None:
-            return sections.text(self.evidence_problem)
+            return md.text(self.evidence_problem)
         rep = self.evidence.lines
         out = [
             f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
             f"{rep.bad_timestamp:,} without a parsable timestamp."
         ]
         if self.evidence.snapshot_note:
-            out += ["", sections.text(self.evidence.snapshot_note), ""]
+            out += ["", md.text(self.evidence.snapshot_note), ""]
         out += [
-            f"- line {b.line} of `{Path(b.path).name}`: {sections.text(b.reason)}"
-            for b in rep.examples
+            f"- line {b.line} of `{Path(b.path).name}`: {md.text(b.reason)}" for b in rep.examples
         ]
         return "\n".join(out)
 
@@ -242,13 +239,13 @@ class Investigation:
     def metrics_view(self) -> list[Any]:
         """Charts of the metrics server's series, or why there are none."""
         if self.metrics is None:
-            return [Markdown(sections.text(self.metrics_problem))]
+            return [Markdown(md.text(self.metrics_problem))]
         per_minute = self.metrics.per_minute()
         items: list[Any] = [
             charts.error_rate_chart(per_minute, markers=self.markers()),
             charts.latency_chart(per_minute, self.markers()),
         ]
-        items += [Markdown(f"- {sections.text(note)}") for note in self.metrics.notes]
+        items += [Markdown(f"- {md.text(note)}") for note in self.metrics.notes]
         return items
 
     def traces_view(self) -> list[Any]:
@@ -256,7 +253,7 @@ class Investigation:
         if self.traces is None:
             if not self.traces_problem:
                 return []
-            return [Markdown("### Traces"), Markdown(sections.text(self.traces_problem))]
+            return [Markdown("### Traces"), Markdown(md.text(self.traces_problem))]
         t, report = self.traces, self.traces.report
         failing = int(t.spans.groupby("trace_id")["is_error"].any().sum()) if len(t.spans) else 0
         counts = (
@@ -265,10 +262,10 @@ class Investigation:
         )
         items: list[Any] = [
             Markdown("### Traces"),
-            Markdown(sections.text(f"{headline(t.origins, t.operations)} ({counts})")),
+            Markdown(md.text(f"{headline(t.origins, t.operations)} ({counts})")),
         ]
         items += [
-            Markdown(f"- malformed: {sections.text(f'{b.path}: {b.where}: {b.reason}')}")
+            Markdown(f"- malformed: {md.text(f'{b.path}: {b.where}: {b.reason}')}")
             for b in report.examples
         ]
         if not t.origins.empty:
@@ -395,4 +392,4 @@ def _short_list(items: list[str]) -> str:
     return ", ".join(items[:6]) + (" …" if len(items) > 6 else "")
 
 
-__all__ = ["SUMMARY_MIMETYPE", "Evidence", "Investigation"]
+__all__ = ["Evidence", "Investigation"]

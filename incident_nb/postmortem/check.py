@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from incident_nb.forms.validation import MIN_WHYS
-from incident_nb.record import IncidentRecord
+from incident_nb.core.record import IncidentRecord
+from incident_nb.core.workflow import MIN_WHYS
 
 BLAME_PHRASES: tuple[str, ...] = (
     "blame",

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 import jinja2
 from slugify import slugify
 
+from incident_nb.core import text as md
+from incident_nb.core.record import IncidentRecord
+from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.sections import EMPTY, Summary
-from incident_nb.record import IncidentRecord
-from incident_nb.templates import templates_dir
 
 TEMPLATE_NAME = "postmortem.md.j2"
 
@@ -60,7 +61,7 @@ def key_numbers(summary: Summary | None) -> str:
         p99 = f", p99 {e['p99_ms']:.0f} ms" if e.get("p99_ms") is not None else ""
         rows.append(
             (
-                f"Failing endpoint {sections.text(e['endpoint'])}",
+                f"Failing endpoint {md.text(e['endpoint'])}",
                 f"{e['error_rate']:.1%} errors{p99}",
             )
         )
@@ -77,7 +78,7 @@ def key_numbers(summary: Summary | None) -> str:
         rows.append(
             ("Log lines", f"{lines['total']:,} read, {lines.get('malformed', 0):,} malformed")
         )
-    body = "\n".join(f"| {name} | {sections.cell(value)} |" for name, value in rows)
+    body = "\n".join(f"| {name} | {md.cell(value)} |" for name, value in rows)
     return f"| Key number | Value |\n|---|---|\n{body}"
 
 
@@ -96,15 +97,15 @@ def render_markdown(
     )
     narrative = record.narrative
     values = {
-        "title": sections.text(record.title),
+        "title": md.text(record.title),
         "date": sections.incident_start(record, summary).date().isoformat(),
         "severity": sections.severity_line(record, summary),
         "duration": duration(record, summary),
-        "author": sections.text(narrative.author) if narrative.author.strip() else EMPTY,
+        "author": md.text(narrative.author) if narrative.author.strip() else EMPTY,
         "summary": sections.paragraph(narrative.summary),
         "impact": sections.impact_lines(record, summary),
         "key_numbers": key_numbers(summary),
-        "charts": [(sections.text(title), path) for title, path in charts],
+        "charts": [(md.text(title), path) for title, path in charts],
         "timeline": sections.timeline_table(record, summary),
         "root_cause": sections.root_cause(record),
         "contributing_factors": sections.bullets(record.five_whys.contributing_factors),

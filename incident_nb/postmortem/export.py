@@ -20,19 +20,15 @@ from typing import Any
 
 import nbformat
 
-from incident_nb.durable import write_atomic
-from incident_nb.errors import ExportError
-from incident_nb.incidents import NOTEBOOK_NAME
+from incident_nb.core.durable import write_atomic
+from incident_nb.core.errors import ExportError
+from incident_nb.core.folder import IncidentFolder, markdown_dir
+from incident_nb.core.record import read_record
 from incident_nb.postmortem.check import Finding, check_postmortem
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 from incident_nb.postmortem.exporter import PostmortemExporter
 from incident_nb.postmortem.images import chart_title, write_pngs
 from incident_nb.postmortem.preprocess import check_executed
-from incident_nb.record import read_record
-
-HTML_NAME = "postmortem.html"
-PDF_NAME = "postmortem.pdf"
-MARKDOWN_DIR = Path("docs/spec/.llm/completed")
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ def read_notebook(folder: Path) -> Any:
     Raises:
         ExportError: missing or unreadable.
     """
-    notebook = folder / NOTEBOOK_NAME
+    notebook = IncidentFolder(folder).notebook
     if not notebook.is_file():
         raise ExportError(
             f"no investigation notebook at {notebook}; is {folder} an incident folder?"
@@ -111,7 +107,8 @@ def export_postmortem(
         RecordError: ``incident.json`` is missing or invalid.
     """
     nb = read_notebook(folder)
-    check_executed(nb, folder / NOTEBOOK_NAME)
+    files = IncidentFolder(folder)
+    check_executed(nb, files.notebook)
     record = read_record(folder)
     findings = tuple(check_postmortem(record, extra_people))
     if strict and findings:
@@ -121,7 +118,7 @@ def export_postmortem(
     html, resources = exporter.from_notebook_node(nb, {"metadata": {"path": str(folder)}})
     clean_record, summary = resources["incident_record"], resources["incident_summary"]
 
-    md_path = docs_root / MARKDOWN_DIR / postmortem_filename(clean_record, summary)
+    md_path = markdown_dir(docs_root) / postmortem_filename(clean_record, summary)
     figures = resources["postmortem_figures"]  # already redacted
     image_dir = md_path.with_name(md_path.stem + "_files")
     images = tuple(image_dir / f"chart-{i + 1}.png" for i in range(len(figures)))
@@ -131,7 +128,7 @@ def export_postmortem(
         for i, (f, p) in enumerate(zip(figures, images, strict=True))
     ]
     write_atomic(md_path, render_markdown(clean_record, summary, charts))
-    html_path = folder / "postmortem.html"
+    html_path = files.postmortem_html
     write_atomic(html_path, html)
     pdf_path = None
     if pdf:
@@ -140,6 +137,6 @@ def export_postmortem(
             raise ExportError("a PDF needs a headless Chromium (e.g. apt-get install chromium)")
         static = PostmortemExporter(optional_rules=list(redact), static_charts=True)
         page, _ = static.from_notebook_node(nb, {"metadata": {"path": str(folder)}})
-        pdf_path = folder / PDF_NAME
+        pdf_path = files.postmortem_pdf
         print_pdf(page, pdf_path, chromium)
     return ExportResult(html_path, md_path, images, pdf_path, exporter.redaction_report, findings)

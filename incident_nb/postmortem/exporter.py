@@ -19,6 +19,10 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Bool, List, Unicode
 from traitlets.config import Config
 
+from incident_nb.core import text as md
+from incident_nb.core.folder import IncidentFolder, published_summary
+from incident_nb.core.record import IncidentRecord, read_record
+from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import duration, render_markdown
 from incident_nb.postmortem.images import chart_title, png_bytes
@@ -28,11 +32,8 @@ from incident_nb.postmortem.preprocess import (
     PlotlyToHTMLPreprocessor,
     RecordSectionsPreprocessor,
     check_executed,
-    notebook_summary,
 )
 from incident_nb.postmortem.redact import Redactor, redact_json
-from incident_nb.record import IncidentRecord, read_record
-from incident_nb.templates import templates_dir
 
 SEVERITY_COLORS = {"SEV-1": "#b71c1c", "SEV-2": "#e65100", "SEV-3": "#f9a825", "SEV-4": "#2e7d32"}
 TOC = (
@@ -96,13 +97,13 @@ class PostmortemExporter(HTMLExporter):
         """Render the post-mortem; ``resources`` may carry the record, else it is read from disk."""
         resources = dict(resources or {})
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        check_executed(nb, folder / "investigation.ipynb")
+        check_executed(nb, IncidentFolder(folder).notebook)
         record: IncidentRecord = resources.pop("incident_record", None) or read_record(folder)
         redactor = Redactor.with_options(self.optional_rules, tenants=_tenants(record, nb))
         record = IncidentRecord.model_validate(
             redact_json(record.model_dump(mode="json"), redactor)
         )
-        summary = redact_json(notebook_summary(nb), redactor)
+        summary = redact_json(published_summary(nb), redactor)
         doc = redact_notebook(nb, redactor)
         self.redaction_report = redactor.report()
         resources["postmortem_figures"] = [
@@ -142,7 +143,7 @@ class PostmortemExporter(HTMLExporter):
 
 
 def _tenants(record: IncidentRecord, nb: Any) -> list[str]:
-    summary = notebook_summary(nb) or {}
+    summary = published_summary(nb) or {}
     names = [str(t.get("tenant")) for t in summary.get("affected_tenants", [])]
     return sorted({*names, *record.impact.affected_tenants})
 
@@ -158,7 +159,7 @@ def _charts_to_png(nb: Any) -> None:
         images = png_bytes(figures, Path(tmp))
     for output, figure, image in zip(outputs, figures, images, strict=True):
         del output["data"][PLOTLY_MIMETYPE]
-        alt = sections.text(chart_title(figure, "chart"))
+        alt = md.text(chart_title(figure, "chart"))
         encoded = base64.b64encode(image).decode()
         output["data"]["text/html"] = (
             f'<img alt="{alt}" src="data:image/png;base64,{encoded}" style="max-width:100%">'

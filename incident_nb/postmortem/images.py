@@ -11,7 +11,7 @@ from typing import Any
 
 import plotly.io as pio
 
-from incident_nb.errors import ExportError
+from incident_nb.core.errors import ExportError
 
 WIDTH, HEIGHT = 1000, 400
 

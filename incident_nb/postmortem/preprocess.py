@@ -10,11 +10,10 @@ import plotly.io as pio
 from nbconvert.preprocessors import Preprocessor
 from plotly.offline import get_plotlyjs
 
-from incident_nb.errors import ExportError
-from incident_nb.notebook.session import SUMMARY_MIMETYPE
+from incident_nb.core.errors import ExportError
+from incident_nb.core.record import IncidentRecord
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
-from incident_nb.record import IncidentRecord
 
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
@@ -29,16 +28,6 @@ REMOVED_TAGS = frozenset(
         "papermill-error-cell-tag",
     }
 )
-
-
-def notebook_summary(nb: Any) -> dict[str, Any] | None:
-    """The analysis summary the executed notebook published, if it ran that far."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            value = output.get("data", {}).get(SUMMARY_MIMETYPE)
-            if value is not None:
-                return dict(value) if value else None
-    return None
 
 
 def check_executed(nb: Any, path: Path) -> None:

@@ -6,34 +6,19 @@ wrote is escaped, so that text such as ``<script>`` shows as text wherever Markd
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from incident_nb.models import Severity, parse_utc, utc
-from incident_nb.record import IncidentRecord, TimelineEvent
-from incident_nb.severity import level_info
-from incident_nb.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
+from incident_nb.core.models import Severity, parse_utc, utc
+from incident_nb.core.record import IncidentRecord, TimelineEvent
+from incident_nb.core.severity import level_info
+from incident_nb.core.text import cell, text
+from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
 
 EMPTY = "_Not recorded yet._"
 
 Summary = Mapping[str, Any]
-
-
-def text(value: str) -> str:
-    """Escape user or log text for Markdown: HTML and links are shown, never interpreted.
-
-    Markdown emphasis and lists still work; link and image syntax does not, since a link in a
-    shared document could carry a ``javascript:`` URL.
-    """
-    escaped = html.escape(value.strip(), quote=False)
-    return escaped.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-
-
-def cell(value: str) -> str:
-    """Escape text for a Markdown table cell (pipes and line breaks too)."""
-    return text(value).replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def bullets(items: Iterable[str]) -> str:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from incident_nb.models import Severity
-from incident_nb.record import RootCauseCategory
+from incident_nb.core.models import Severity
+from incident_nb.core.record import RootCauseCategory
 from incident_nb.review.frames import NOT_RECORDED, UNDECIDED
 
 SEVERITIES = [s.value for s in Severity] + [UNDECIDED]

@@ -23,10 +23,10 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from incident_nb.models import utc
+from incident_nb.core.models import utc
+from incident_nb.core.record import IncidentRecord
+from incident_nb.core.severity import update_cadence
 from incident_nb.postmortem.check import SYSTEM_ACCOUNTS, check_postmortem
-from incident_nb.record import IncidentRecord
-from incident_nb.severity import update_cadence
 from incident_nb.updates.draft import is_mitigation
 
 UNDECIDED = "undecided"

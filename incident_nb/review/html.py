@@ -15,16 +15,16 @@ import jinja2
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from incident_nb.core.folder import IncidentFolder
+from incident_nb.core.templates import templates_dir
 from incident_nb.review import charts
 from incident_nb.review.report import Review, concentration_sentence, minutes_text
-from incident_nb.sources.records import POSTMORTEM_HTML
-from incident_nb.templates import templates_dir
 
 TEMPLATE = "report.html.j2"
 
 
 def _link(folder: str, base: Path) -> str:
-    target = Path(folder) / POSTMORTEM_HTML
+    target = IncidentFolder(Path(folder)).postmortem_html
     if not target.is_file():  # no exported post-mortem: link the record
         target = Path(folder) / "incident.json"
     return Path(os.path.relpath(target, base)).as_posix()

@@ -29,9 +29,9 @@ from starlette.routing import Route
 
 from incident_nb.alerts import NOTIFICATION_PARSERS, Notification, parse_notification
 from incident_nb.alerts.pagerduty import verify_pagerduty_signature
-from incident_nb.errors import AlertError, AlertIgnoredError, RecordError
-from incident_nb.incidents import iter_incidents
-from incident_nb.record import read_record
+from incident_nb.core.errors import AlertError, AlertIgnoredError, RecordError
+from incident_nb.core.folder import iter_incidents
+from incident_nb.core.record import read_record
 from incident_nb.server.pool import WorkerPool
 from incident_nb.server.queue import DurableQueue, reject
 from incident_nb.server.worker import WorkerSettings
@@ -149,7 +149,7 @@ def _seen_deliveries(queue: DurableQueue) -> set[str]:
     seen = {e.delivery for e in queue.entries()}
     for folder in iter_incidents(queue.root):
         try:
-            intake = read_record(folder).intake
+            intake = read_record(folder.path).intake
         except RecordError:
             continue
         if intake is not None:
@@ -162,9 +162,9 @@ def list_incidents(root: Path) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for folder in iter_incidents(root):
         try:
-            record = read_record(folder)
+            record = read_record(folder.path)
         except RecordError as exc:
-            out.append({"id": folder.name, "error": str(exc)})
+            out.append({"id": folder.path.name, "error": str(exc)})
             continue
         out.append(
             {

@@ -10,8 +10,8 @@ re-deliveries idempotent.
 from __future__ import annotations
 
 from incident_nb.alerts.notification import AlertInstance, Notification
-from incident_nb.models import iso
-from incident_nb.record import (
+from incident_nb.core.models import iso
+from incident_nb.core.record import (
     AlertInstanceState,
     IncidentRecord,
     IntakeState,

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from incident_nb.durable import fsync_dir, write_bytes_atomic
+from incident_nb.core.durable import fsync_dir, write_bytes_atomic
 
 QUEUE = "queue"
 REJECTED = "rejected"

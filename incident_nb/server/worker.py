@@ -27,15 +27,15 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from incident_nb.alerts import parse_notification
-from incident_nb.errors import AlertError, NotebookExecutionError, RecordError
+from incident_nb.core.errors import AlertError, NotebookExecutionError, RecordError
+from incident_nb.core.folder import incidents_dir
+from incident_nb.core.record import NotebookStatus, read_record, record_lock, write_record
 from incident_nb.incidents import (
-    INCIDENTS,
     create_incident,
     execute_incident,
     find_incident,
     set_notebook_status,
 )
-from incident_nb.record import NotebookStatus, read_record, record_lock, write_record
 from incident_nb.server.apply import apply_notification, start_intake
 from incident_nb.server.queue import DurableQueue, Entry, reject
 
@@ -66,7 +66,7 @@ Report = Callable[[str], None]
 def _find(queue: DurableQueue, key: str) -> Path | None:
     name = queue.cached_folder(key)
     if name is not None:
-        cached = queue.root / INCIDENTS / name
+        cached = incidents_dir(queue.root) / name
         try:
             if read_record(cached).alert.key == key:
                 return cached

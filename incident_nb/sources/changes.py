@@ -14,9 +14,9 @@ from pathlib import Path
 import git
 import pandas as pd
 
-from incident_nb.change_kinds import classify_files
-from incident_nb.errors import EvidenceError
-from incident_nb.models import utc
+from incident_nb.analysis.change_kinds import classify_files
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import utc
 
 CHANGE_COLUMNS = ["time", "repo", "sha", "short_sha", "subject", "author", "files", "merge"]
 
@@ -107,7 +107,7 @@ def recent_changes(
     """Commits, merges and tags of ``[until - lookback, until]``, newest first, classified.
 
     Columns: time, repo, type (``commit``, ``merge`` or ``tag``), sha (full; a tag's commit),
-    short_sha, subject, author, files, kinds (see :mod:`incident_nb.change_kinds`) and
+    short_sha, subject, author, files, kinds (see :mod:`incident_nb.analysis.change_kinds`) and
     shipped (for a tag: the shas of the commits it released since the previous matching tag).
 
     Raises:

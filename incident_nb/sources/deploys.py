@@ -15,8 +15,8 @@ import git
 import pandas as pd
 import pydantic
 
-from incident_nb.errors import EvidenceError
-from incident_nb.models import parse_utc, utc
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import parse_utc, utc
 from incident_nb.sources.changes import open_repo, release_tags
 
 DEPLOY_COLUMNS = ["time", "source", "service", "version", "sha", "repo", "shipped"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 
 KNOWN_SERIES: tuple[str, ...] = (
     "request_rate",

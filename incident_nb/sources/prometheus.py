@@ -2,7 +2,8 @@
 
 Speaks only the HTTP API, so Thanos, Mimir and VictoriaMetrics work the same. Credentials come
 from the environment (or files it names), never from notebook parameters. Every failure (server
-unreachable, HTTP or query error, no data) is an :class:`~incident_nb.errors.EvidenceError` that
+unreachable, HTTP or query error, no data) is an
+:class:`~incident_nb.core.errors.EvidenceError` that
 says what to check, so the notebook can show it in the metrics section and carry on.
 """
 
@@ -19,8 +20,8 @@ import httpx
 import pandas as pd
 import pydantic
 
-from incident_nb.errors import EvidenceError
-from incident_nb.models import iso, utc
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import iso, utc
 from incident_nb.sources import promql
 from incident_nb.sources.promql import MetricNames
 

@@ -12,14 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incident_nb.errors import RecordError
-from incident_nb.record import RECORD_NAME, SCHEMA_VERSION, IncidentRecord, parse_record
-
-INCIDENTS = "incidents"
-POSTMORTEM_HTML = "postmortem.html"
-NOTEBOOK_NAME = "investigation.ipynb"
-SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
-"""The analysis summary the executed notebook publishes (``notebook.session``'s constant)."""
+from incident_nb.core.errors import RecordError
+from incident_nb.core.folder import iter_incidents, published_summary
+from incident_nb.core.record import SCHEMA_VERSION, IncidentRecord, parse_record
 
 
 @dataclass(frozen=True)
@@ -46,12 +41,7 @@ def read_summary(notebook: Path) -> dict[str, Any] | None:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
-        for output in cell.get("outputs", []):
-            summary = output.get("data", {}).get(SUMMARY_MIMETYPE)
-            if isinstance(summary, dict):
-                return summary or None
-    return None
+    return published_summary(nb) if isinstance(nb, dict) else None
 
 
 def new_signatures(notebook: Path) -> tuple[str, ...]:
@@ -80,9 +70,8 @@ def load_records(root: Path) -> tuple[list[LoadedIncident], list[RecordProblem]]
     """
     loaded: list[LoadedIncident] = []
     problems: list[RecordProblem] = []
-    for path in sorted((root / INCIDENTS).glob(f"*/{RECORD_NAME}")):
-        if path.parent.name.startswith("."):
-            continue  # an incident being created
+    for folder in iter_incidents(root):
+        path = folder.record
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -94,7 +83,7 @@ def load_records(root: Path) -> tuple[list[LoadedIncident], list[RecordProblem]]
             problems.append(RecordProblem(path, str(exc)))
             continue
         version = json.loads(text).get("schema_version") or SCHEMA_VERSION
-        exported = (path.parent / POSTMORTEM_HTML).is_file()
-        signatures = new_signatures(path.parent / NOTEBOOK_NAME)
-        loaded.append(LoadedIncident(path.parent, record, exported, int(version), signatures))
+        exported = folder.postmortem_html.is_file()
+        signatures = new_signatures(folder.notebook)
+        loaded.append(LoadedIncident(folder.path, record, exported, int(version), signatures))
     return loaded, problems

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incident_nb.errors import DeliveryError
+from incident_nb.core.errors import DeliveryError
 
 if TYPE_CHECKING:
     import httpx

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from incident_nb.models import Severity, parse_utc, utc
-from incident_nb.record import IncidentRecord, TimelineEvent
-from incident_nb.severity import UpdateDue, next_update
+from incident_nb.core.models import Severity, parse_utc, utc
+from incident_nb.core.record import IncidentRecord, TimelineEvent
+from incident_nb.core.severity import UpdateDue, next_update
 
 MAX_TENANTS_NAMED = 5
 RECENT_ACTIONS = 3

@@ -13,16 +13,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from incident_nb.durable import write_atomic
-from incident_nb.errors import DeliveryError
-from incident_nb.forms.store import RecordStore
-from incident_nb.record import (
+from incident_nb.core.durable import write_atomic
+from incident_nb.core.errors import DeliveryError
+from incident_nb.core.folder import IncidentFolder
+from incident_nb.core.record import (
     IncidentRecord,
     StatusUpdate,
     TimelineEvent,
     read_record,
 )
-from incident_nb.sources.records import NOTEBOOK_NAME, read_summary
+from incident_nb.core.store import RecordStore
+from incident_nb.sources.records import read_summary
 from incident_nb.sources.webhook import post_message
 from incident_nb.updates.draft import Draft, draft_update
 
@@ -94,7 +95,7 @@ def send_update(store: RecordStore, draft: Draft, url: str | None, **post: Any) 
 
 def summary_of(folder: Path) -> Mapping[str, Any] | None:
     """The analysis summary the folder's executed notebook published, if any."""
-    return read_summary(folder / NOTEBOOK_NAME)
+    return read_summary(IncidentFolder(folder).notebook)
 
 
 def draft_now(folder: Path, now: datetime) -> tuple[IncidentRecord, Draft]:

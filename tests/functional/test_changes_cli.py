@@ -11,9 +11,9 @@ import pytest
 
 from incident_nb.analysis.impact import detect_onset
 from incident_nb.cli import main
+from incident_nb.core.models import iso
 from incident_nb.demo.history import build_repo
 from incident_nb.demo.scenario import Scenario
-from incident_nb.models import iso
 from incident_nb.sources.logs import LogStore
 from tests.fix_scenario import CULPRIT, FixScenario
 

@@ -6,10 +6,12 @@ import nbformat
 
 from incident_nb.alerts import alert_from_fields
 from incident_nb.cli import main
+from incident_nb.core.folder import EVIDENCE_DIR
+from incident_nb.core.folder import NOTEBOOK as NOTEBOOK_NAME
 from incident_nb.demo.scenario import Scenario, generate_logs
-from incident_nb.incidents import NOTEBOOK_NAME, create_incident
+from incident_nb.incidents import create_incident
 from incident_nb.notebook.params import validate_parameters
-from incident_nb.notebook.session import EVIDENCE_DIR, Investigation
+from incident_nb.notebook.session import Investigation
 from tests import log_formats
 
 SCENARIO = Scenario(lines=12_000)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from incident_nb.analysis.verification import FAIL, PASS, FixVerification, verify_fix
-from incident_nb.models import Severity
+from incident_nb.core.models import Severity
+from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST
 from incident_nb.sources.logs import LogStore
-from incident_nb.workflow import DEPLOYMENT_CHECKLIST
 from tests.fix_scenario import AFFECTED, FixScenario
 
 

@@ -8,6 +8,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from incident_nb.alerts import alert_from_fields
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
+    NotebookStatus,
+    TimelineEvent,
+    read_record,
+    record_lock,
+    write_record,
+)
+from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST
 from incident_nb.forms import (
     ActionItemsForm,
     ChecklistForm,
@@ -19,15 +28,6 @@ from incident_nb.forms import (
     TimelineForm,
 )
 from incident_nb.incidents import create_incident, set_notebook_status
-from incident_nb.models import Severity
-from incident_nb.record import (
-    NotebookStatus,
-    TimelineEvent,
-    read_record,
-    record_lock,
-    write_record,
-)
-from incident_nb.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST
 
 
 @pytest.fixture

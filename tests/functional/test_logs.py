@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs import LogStore
 
 GOOD = {

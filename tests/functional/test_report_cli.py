@@ -191,7 +191,7 @@ def test_no_records_is_an_error_naming_the_folder(tmp_path, capsys):
 
 def test_recorded_text_is_escaped_in_the_html(corpus, tmp_path):
     root, _ = corpus
-    from incident_nb.record import read_record, write_record
+    from incident_nb.core.record import read_record, write_record
 
     folder = tmp_path / "x" / "incidents"
     folder.mkdir(parents=True)

@@ -13,11 +13,11 @@ from IPython.display import Markdown
 
 from incident_nb.analysis.traces import compare_failing, trace_summary
 from incident_nb.cli import main
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.record import read_record
 from incident_nb.demo.scenario import Scenario, generate_logs
-from incident_nb.errors import EvidenceError
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.notebook.session import Investigation
-from incident_nb.record import read_record
 from incident_nb.sources.traces import read_traces
 from tests.trace_scenario import TraceSet
 

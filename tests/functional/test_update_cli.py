@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from incident_nb.cli import main
-from incident_nb.models import Severity
-from incident_nb.record import (
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
     AlertRecord,
     IncidentRecord,
     SeverityDecision,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incident_nb.alerts import alert_from_fields
+from incident_nb.core.record import read_record
 from incident_nb.forms import RecordStore, StatusUpdateForm
 from incident_nb.incidents import create_incident
-from incident_nb.record import read_record
 from incident_nb.sources.webhook import ENV_URL
 from tests.webhook_server import Hook
 

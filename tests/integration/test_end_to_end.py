@@ -10,8 +10,8 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from incident_nb.cli import main
-from incident_nb.postmortem.preprocess import notebook_summary
-from incident_nb.record import read_record
+from incident_nb.core.folder import published_summary as notebook_summary
+from incident_nb.core.record import read_record
 
 pytestmark = pytest.mark.integration
 
@@ -111,7 +111,7 @@ def test_edits_to_the_record_reach_the_export_without_re_running(executed_demo, 
     record = read_record(executed_demo)
     record.narrative.summary = "A migration ran after the code that needed it."
     record.fix_checklist = {"Rollback plan documented": True}
-    from incident_nb.record import write_record
+    from incident_nb.core.record import write_record
 
     write_record(executed_demo, record)
     assert main(["export", str(executed_demo), "--docs-root", str(tmp_path)]) == 0

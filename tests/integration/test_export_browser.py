@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from incident_nb.cli import main
-from incident_nb.record import read_record, write_record
+from incident_nb.core.record import read_record, write_record
 from tests.conftest import ARTIFACTS, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

@@ -5,9 +5,9 @@ import pytest
 
 from incident_nb.alerts import alert_from_fields
 from incident_nb.cli import main
-from incident_nb.errors import ExportError, NotebookExecutionError
+from incident_nb.core.errors import ExportError, NotebookExecutionError
+from incident_nb.core.models import parse_utc
 from incident_nb.incidents import create_incident, execute_incident
-from incident_nb.models import parse_utc
 from incident_nb.postmortem.export import export_postmortem
 
 pytestmark = pytest.mark.integration
@@ -55,7 +55,7 @@ def test_timeout_is_marked_as_a_failure(demo_data, tmp_path, capsys):
     assert any(
         "timed out after 1 seconds" in c.source for c in nb.cells if c.cell_type == "markdown"
     )
-    from incident_nb.record import read_record
+    from incident_nb.core.record import read_record
 
     status = read_record(folder).notebook
     assert status.state == "failed" and "CellTimeoutError" in status.error

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from incident_nb.cli import main
-from incident_nb.record import read_record
+from incident_nb.core.record import read_record
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from incident_nb.cli import main
-from incident_nb.record import read_record
+from incident_nb.core.record import read_record
 from tests.conftest import ARTIFACTS, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

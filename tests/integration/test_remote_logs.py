@@ -21,9 +21,10 @@ import pytest
 
 from incident_nb.alerts import alert_from_fields
 from incident_nb.cli import main
+from incident_nb.core.folder import EVIDENCE_DIR
 from incident_nb.demo.scenario import Scenario, generate_logs
 from incident_nb.incidents import create_incident
-from incident_nb.notebook.session import EVIDENCE_DIR, Investigation
+from incident_nb.notebook.session import Investigation
 from incident_nb.sources.logs.formats import detect_format
 from tests import log_formats
 from tests.conftest import need

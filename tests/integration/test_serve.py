@@ -17,7 +17,7 @@ import pytest
 
 from incident_nb.alerts.pagerduty import pagerduty_signature
 from incident_nb.cli import main
-from incident_nb.record import read_record
+from incident_nb.core.record import read_record
 from tests.serve_support import (
     FAIL_FLAG,
     KILL_TITLE,

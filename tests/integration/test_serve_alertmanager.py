@@ -15,8 +15,8 @@ import httpx
 import nbformat
 import pytest
 
-from incident_nb.models import iso
-from incident_nb.record import read_record
+from incident_nb.core.models import iso
+from incident_nb.core.record import read_record
 from tests.conftest import need
 from tests.serve_support import TOKEN, Server, cheap_template, free_port
 

@@ -18,8 +18,8 @@ import pytest
 
 from incident_nb.analyze import analyze_logs
 from incident_nb.cli import main
+from incident_nb.core.models import AnalyzeRequest
 from incident_nb.demo.scenario import Scenario
-from incident_nb.models import AnalyzeRequest
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.engines import parse_engine
 from tests import log_formats
@@ -161,9 +161,10 @@ def test_unknown_engine_is_refused_before_any_work(logs, capsys):
 
 def test_an_investigation_on_spark(spark, logs, tmp_path):
     from incident_nb.alerts import alert_from_fields
+    from incident_nb.core.folder import EVIDENCE_DIR
     from incident_nb.incidents import create_incident
     from incident_nb.notebook.params import NotebookParams
-    from incident_nb.notebook.session import EVIDENCE_DIR, Investigation
+    from incident_nb.notebook.session import Investigation
 
     alert = alert_from_fields("Checkout errors", "checkout", "2026-11-20T13:05:00Z")
     folder = create_incident(alert, tmp_path, logs=[logs["logfmt"]], engine="spark")

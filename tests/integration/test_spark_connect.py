@@ -22,8 +22,8 @@ import pytest
 
 from incident_nb.analyze import analyze_logs, analyze_store
 from incident_nb.cli import main
+from incident_nb.core.models import AnalyzeRequest
 from incident_nb.demo.scenario import Scenario
-from incident_nb.models import AnalyzeRequest
 from incident_nb.sources import logsql
 from incident_nb.sources.logs import spark_session as sessions
 from incident_nb.sources.logs.engines import parse_engine

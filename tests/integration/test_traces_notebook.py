@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from incident_nb.cli import main
-from incident_nb.record import read_record
+from incident_nb.core.record import read_record
 from tests.trace_scenario import TraceSet
 
 pytestmark = pytest.mark.integration

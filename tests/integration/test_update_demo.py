@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from incident_nb.cli import main
-from incident_nb.record import ImpactAssessment, SeverityDecision, read_record, write_record
+from incident_nb.core.record import ImpactAssessment, SeverityDecision, read_record, write_record
 from incident_nb.sources.records import load_records
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ import pytest
 
 from incident_nb.alerts import parse_alert, parse_notification
 from incident_nb.alerts.pagerduty import pagerduty_signature, verify_pagerduty_signature
-from incident_nb.errors import AlertError, AlertIgnoredError
+from incident_nb.core.errors import AlertError, AlertIgnoredError
 
 
 def sample(shared_data, name):

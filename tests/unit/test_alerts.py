@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 import pytest
 
 from incident_nb.alerts import alert_from_fields, parse_alert
+from incident_nb.core.errors import AlertError
 from incident_nb.demo.history import alert_payload
 from incident_nb.demo.scenario import Scenario
-from incident_nb.errors import AlertError
 
 SAMPLES = [
     "captured_alertmanager-0.25.0_webhook_firing_from_prometheus-2.42_rule.json",

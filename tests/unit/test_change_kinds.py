@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_nb.change_kinds import classify_files, classify_path
+from incident_nb.analysis.change_kinds import classify_files, classify_path
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 from datetime import UTC, date, datetime
 
-from incident_nb.models import Severity
+from incident_nb.core.models import Severity
+from incident_nb.core.record import ActionItem, AlertRecord, ChangeEntry, IncidentRecord, Why
 from incident_nb.postmortem.check import check_postmortem
-from incident_nb.record import ActionItem, AlertRecord, ChangeEntry, IncidentRecord, Why
 
 T = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.engines import EngineSpec, parse_engine
 
 

@@ -2,6 +2,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
+    ActionItem,
+    AlertRecord,
+    FiveWhys,
+    IncidentRecord,
+    SeverityDecision,
+    Why,
+)
+from incident_nb.core.severity import SeveritySuggestion
 from incident_nb.forms.impact import effective_suggestion
 from incident_nb.forms.validation import (
     action_item_problems,
@@ -12,16 +22,6 @@ from incident_nb.forms.validation import (
     parse_time,
     severity_problems,
 )
-from incident_nb.models import Severity
-from incident_nb.record import (
-    ActionItem,
-    AlertRecord,
-    FiveWhys,
-    IncidentRecord,
-    SeverityDecision,
-    Why,
-)
-from incident_nb.severity import SeveritySuggestion
 
 
 def test_times_and_days():

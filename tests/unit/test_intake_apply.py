@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from incident_nb.alerts import parse_notification
-from incident_nb.record import AlertRecord, IncidentRecord, TimelineEvent
+from incident_nb.core.record import AlertRecord, IncidentRecord, TimelineEvent
 from incident_nb.server.apply import apply_notification, start_intake
 from tests.serve_support import am_payload
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from incident_nb.errors import EvidenceError
-from incident_nb.models import parse_utc
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import parse_utc
 from incident_nb.sources.logs.fields import (
     FIELD_CANDIDATES,
     override_fields,

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from incident_nb.models import TimeWindow, iso, parse_utc
+from incident_nb.core.models import TimeWindow, iso, parse_utc
 
 
 @pytest.mark.parametrize(

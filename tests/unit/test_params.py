@@ -1,6 +1,7 @@
 import pytest
 
-from incident_nb.errors import ParameterError
+from incident_nb.core.errors import ParameterError
+from incident_nb.core.templates import investigation_template
 from incident_nb.notebook.params import (
     PARAMETER_NAMES,
     NotebookParams,
@@ -8,7 +9,6 @@ from incident_nb.notebook.params import (
     validate_parameters,
 )
 from incident_nb.notebook.runner import template_parameter_names
-from incident_nb.templates import investigation_template
 
 
 def test_template_declares_exactly_the_known_parameters():

@@ -2,9 +2,9 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from incident_nb.models import Severity
+from incident_nb.core.models import Severity
+from incident_nb.core.record import ActionItem, AlertRecord, IncidentRecord, TimelineEvent, Why
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
-from incident_nb.record import ActionItem, AlertRecord, IncidentRecord, TimelineEvent, Why
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 T_ALERT = datetime(2026, 11, 20, 14, 11, 12, tzinfo=UTC)

@@ -3,10 +3,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from incident_nb.durable import write_atomic
-from incident_nb.errors import RecordError
-from incident_nb.models import Severity
-from incident_nb.record import (
+from incident_nb.core.durable import write_atomic
+from incident_nb.core.errors import RecordError
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
     AlertRecord,
     IncidentRecord,
     Why,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs import remote
 
 

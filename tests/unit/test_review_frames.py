@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from incident_nb.models import Severity
-from incident_nb.record import (
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
     AlertRecord,
     ChangeEntry,
     IncidentRecord,
@@ -78,8 +78,14 @@ def test_cause_key_ignores_case_and_punctuation():
     )
 
 
-def test_the_review_reads_the_summary_the_notebook_publishes():
-    from incident_nb.notebook import session
-    from incident_nb.sources import records
+def test_the_review_reads_the_summary_the_notebook_publishes(tmp_path):
+    import json
 
-    assert records.SUMMARY_MIMETYPE == session.SUMMARY_MIMETYPE
+    from incident_nb.core.folder import SUMMARY_MIMETYPE
+    from incident_nb.sources.records import read_summary
+
+    summary = {"onset": "2026-11-20T14:07:00Z", "signatures": []}
+    output = {"output_type": "display_data", "data": {SUMMARY_MIMETYPE: summary}}
+    notebook = tmp_path / "investigation.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [output]}]}))
+    assert read_summary(notebook) == summary

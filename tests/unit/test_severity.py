@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from incident_nb.models import Severity
-from incident_nb.severity import SEVERITY_TABLE, ImpactFacts, level_info, suggest_severity
-from incident_nb.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS, STEPS
+from incident_nb.core.models import Severity
+from incident_nb.core.severity import SEVERITY_TABLE, ImpactFacts, level_info, suggest_severity
+from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS, STEPS
 
 
 def test_sev_table_is_the_workflows_word_for_word(shared_data):

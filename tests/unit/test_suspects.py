@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
+from incident_nb.analysis.change_kinds import classify_files
 from incident_nb.analysis.suspects import (
     first_hypothesis,
     proximity,
     rank_suspects,
     service_tokens,
 )
-from incident_nb.change_kinds import classify_files
 
 ONSET = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
 

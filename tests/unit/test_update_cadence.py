@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incident_nb.models import Severity
-from incident_nb.severity import next_update, update_cadence
+from incident_nb.core.models import Severity
+from incident_nb.core.severity import next_update, update_cadence
 
 OPEN = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 

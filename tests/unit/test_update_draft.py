@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
-from incident_nb.models import Severity
-from incident_nb.record import (
+from incident_nb.core.models import Severity
+from incident_nb.core.record import (
     AlertRecord,
     IncidentRecord,
     SeverityDecision,

@@ -13,7 +13,7 @@ from incident_nb.analysis.verification import (
     compare_rates,
     verify_fix,
 )
-from incident_nb.models import Severity
+from incident_nb.core.models import Severity
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ONSET, FIX = START + timedelta(minutes=30), START + timedelta(minutes=50)

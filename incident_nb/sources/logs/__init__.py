@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from incident_nb.sources.logs.accounting import BadLine, LineReport
     from incident_nb.sources.logs.formats import FORMAT_NAMES, FORMATS
-    from incident_nb.sources.logs.store import SNAPSHOT_FILE, SNAPSHOT_META, LogStore
+    from incident_nb.sources.logs.store import SNAPSHOT_META, LogStore
 
 _HOMES = {
     "BadLine": "accounting",
     "LineReport": "accounting",
     "FORMATS": "formats",
     "FORMAT_NAMES": "formats",
-    "SNAPSHOT_FILE": "store",
     "SNAPSHOT_META": "store",
     "LogStore": "store",
 }
@@ -42,7 +41,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "FORMATS",
     "FORMAT_NAMES",
-    "SNAPSHOT_FILE",
     "SNAPSHOT_META",
     "BadLine",
     "LineReport",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 
 
 @dataclass(frozen=True)

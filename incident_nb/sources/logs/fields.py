@@ -7,7 +7,7 @@ any type (ISO text with offsets, epoch seconds/ms/us/ns) into a UTC ``TIMESTAMPT
 
 from __future__ import annotations
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 
 # Canonical field -> names it goes by in common log conventions (first match wins): plain
 # names, then OpenTelemetry semantic conventions, then Elastic Common Schema (flattened keys).

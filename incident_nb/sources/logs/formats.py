@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import open_bytes
 from incident_nb.sources.logs.remote import HEAD_BYTES, basename, display
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport, RawInput

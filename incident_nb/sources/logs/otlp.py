@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, RawInput, open_text
 from incident_nb.sources.logs.remote import display
 from incident_nb.sources.otlp_json import any_value, as_text, attributes

@@ -16,8 +16,8 @@ from typing import Any
 
 import duckdb
 
-from incident_nb.errors import EvidenceError
-from incident_nb.models import parse_utc
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.models import parse_utc
 from incident_nb.sources.logs.accounting import (
     BadLine,
     RawInput,

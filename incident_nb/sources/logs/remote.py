@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 
 if TYPE_CHECKING:
     import duckdb

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport
 from incident_nb.sources.logs.engines import EngineSpec

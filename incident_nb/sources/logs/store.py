@@ -18,14 +18,14 @@ import duckdb
 import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
-from incident_nb.durable import fsync_dir
-from incident_nb.errors import EvidenceError
+from incident_nb.core.durable import fsync_dir
+from incident_nb.core.errors import EvidenceError
+from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
 from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.readers import quote
 
-SNAPSHOT_FILE = "events.parquet"
 SNAPSHOT_META = "events.json"
 """Where snapshots written before the accounting moved into the Parquet file kept it."""
 SNAPSHOT_KEY = "incident_nb.evidence"
@@ -75,7 +75,7 @@ class LogStore:
             EvidenceError: the folder holds no snapshot.
         """
         base = Path(folder)
-        data = base / SNAPSHOT_FILE
+        data = base / SNAPSHOT
         if not data.is_file():
             raise EvidenceError(
                 f"no evidence snapshot in {base}; run incident-nb analyze --logs FILE "
@@ -104,8 +104,8 @@ class LogStore:
         """
         base = Path(folder)
         base.mkdir(parents=True, exist_ok=True)
-        data = base / SNAPSHOT_FILE
-        partial = base / f".{SNAPSHOT_FILE}.partial"
+        data = base / SNAPSHOT
+        partial = base / f".{SNAPSHOT}.partial"
         lines = {
             "total": self.lines.total,
             "parsed": self.lines.parsed,

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from incident_nb.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.traces.spans import (
     BadSpan,
     Collector,

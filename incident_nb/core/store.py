@@ -17,16 +17,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from incident_nb.alerts.common import describe_validation_error
-from incident_nb.errors import RecordError
-from incident_nb.record import (
-    RECORD_NAME,
+from incident_nb.core.errors import RecordError
+from incident_nb.core.folder import RECORD
+from incident_nb.core.record import (
     ChangeEntry,
     IncidentRecord,
     read_record,
     record_lock,
     write_record,
 )
+from incident_nb.core.text import describe_validation_error
 
 
 class ConflictError(RecordError):
@@ -50,7 +50,7 @@ def _set_path(data: dict[str, Any], field: str, value: Any) -> None:
     for part in parents:
         data = data[part]
     if last not in data:
-        raise RecordError(f"{RECORD_NAME} has no field {field!r}")
+        raise RecordError(f"{RECORD} has no field {field!r}")
     data[last] = value
 
 

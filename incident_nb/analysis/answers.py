@@ -1,4 +1,4 @@
-"""What the notebook shows for Step 1, as plain values: the five impact questions answered.
+"""The five impact questions of Step 1 answered from the evidence and the record, as text.
 
 Pure: an :class:`~incident_nb.analysis.assessment.Assessment` and the record in, text out.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment
-from incident_nb.models import utc
-from incident_nb.record import IncidentRecord
+from incident_nb.core.models import utc
+from incident_nb.core.record import IncidentRecord
 
 QUESTIONS = (
     "Which tenants are affected?",

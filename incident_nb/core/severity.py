@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incident_nb.models import Severity
+from incident_nb.core.models import Severity
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,6 @@ STEPS: tuple[str, ...] = (
     "Step 6: Deploy with Monitoring",
     "Step 7: Write Post-Mortem",
 )
+
+MIN_WHYS = 5
+"""The 5 Whys: how many answers a root-cause analysis needs before it can stop."""

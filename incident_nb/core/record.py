@@ -17,15 +17,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from incident_nb.alerts.common import describe_validation_error
-from incident_nb.durable import write_atomic
-from incident_nb.errors import RecordError
-from incident_nb.models import Alert, Severity
+from incident_nb.core.durable import write_atomic
+from incident_nb.core.errors import RecordError
+from incident_nb.core.folder import RECORD, RECORD_LOCK
+from incident_nb.core.models import Alert, Severity
+from incident_nb.core.text import describe_validation_error
 
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 """Versions this incident-nb reads; older ones are migrated in memory (see :func:`migrate`)."""
-RECORD_NAME = "incident.json"
 
 RootCauseCategory = Literal["code bug", "configuration", "infrastructure", "data", "deployment"]
 ActionStatus = Literal["TODO", "IN PROGRESS", "DONE"]
@@ -236,7 +236,7 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def parse_record(text: str, where: str = RECORD_NAME) -> IncidentRecord:
+def parse_record(text: str, where: str = RECORD) -> IncidentRecord:
     """Validate the JSON text of a record.
 
     Raises:
@@ -271,7 +271,7 @@ def read_record(path: Path) -> IncidentRecord:
     Raises:
         RecordError: missing, unreadable or invalid.
     """
-    file = path / RECORD_NAME if path.is_dir() else path
+    file = path / RECORD if path.is_dir() else path
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -288,13 +288,9 @@ def dump_record(record: IncidentRecord) -> str:
 
 def write_record(path: Path, record: IncidentRecord) -> None:
     """Validate and atomically write a record to ``path`` (a file, or an incident folder)."""
-    file = path / RECORD_NAME if path.is_dir() else path
+    file = path / RECORD if path.is_dir() else path
     IncidentRecord.model_validate(record.model_dump())
     write_atomic(file, dump_record(record))
-
-
-LOCK_NAME = ".incident.json.lock"
-"""The lock file beside the record (a lock on the record itself would not survive its rename)."""
 
 
 @contextmanager
@@ -304,7 +300,7 @@ def record_lock(folder: Path) -> Iterator[None]:
     Every read-modify-write of ``incident.json`` (the forms, the intake service, the notebook
     runner) holds it, so no writer replaces the record with a copy that misses another's edit.
     """
-    with (Path(folder) / LOCK_NAME).open("a") as handle:
+    with (Path(folder) / RECORD_LOCK).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
