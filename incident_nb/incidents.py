@@ -29,7 +29,7 @@ from incident_nb.core.record import (
     write_record,
 )
 from incident_nb.core.templates import investigation_template
-from incident_nb.notebook.params import NotebookParams, validate_parameters
+from incident_nb.notebook.params import CELL_TIMEOUT_S, NotebookParams, validate_parameters
 
 SLUG_MAX = 48
 
@@ -150,7 +150,7 @@ def create_incident(
     return target
 
 
-def execute_incident(folder: Path, timeout: int = 600) -> None:
+def execute_incident(folder: Path, timeout: int = CELL_TIMEOUT_S) -> None:
     """Execute the folder's notebook in place and record the outcome in ``incident.json``.
 
     Raises:

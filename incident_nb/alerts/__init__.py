@@ -9,21 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from incident_nb.alerts.alertmanager import parse_alertmanager, parse_alertmanager_notification
+from incident_nb.alerts.alertmanager import parse_alertmanager_notification
 from incident_nb.alerts.common import alert_from_fields
-from incident_nb.alerts.generic import parse_generic, parse_generic_notification
-from incident_nb.alerts.grafana import parse_grafana, parse_grafana_notification
+from incident_nb.alerts.generic import parse_generic_notification
+from incident_nb.alerts.grafana import parse_grafana_notification
 from incident_nb.alerts.notification import AlertInstance, Notification
-from incident_nb.alerts.pagerduty import parse_pagerduty, parse_pagerduty_notification
+from incident_nb.alerts.pagerduty import parse_pagerduty_notification
 from incident_nb.core.errors import AlertError
 from incident_nb.core.models import Alert
 
-PARSERS: dict[str, Callable[[Any], Alert]] = {
-    "alertmanager": parse_alertmanager,
-    "generic": parse_generic,
-    "grafana": parse_grafana,
-    "pagerduty": parse_pagerduty,
-}
 NOTIFICATION_PARSERS: dict[str, Callable[[Any], Notification]] = {
     "alertmanager": parse_alertmanager_notification,
     "generic": parse_generic_notification,
@@ -59,11 +53,9 @@ def parse_notification(payload: Any, source: str = "alertmanager") -> Notificati
 
 __all__ = [
     "NOTIFICATION_PARSERS",
-    "PARSERS",
     "AlertInstance",
     "Notification",
     "alert_from_fields",
     "parse_alert",
-    "parse_alertmanager",
     "parse_notification",
 ]

@@ -141,12 +141,3 @@ def parse_alertmanager_notification(payload: Any) -> Notification:
             f"unsupported Alertmanager webhook version {hook.version!r}; only version 4 is known"
         )
     return grouped_notification(hook, "alertmanager", hook.groupKey)
-
-
-def parse_alertmanager(payload: Any) -> Alert:
-    """Parse one Alertmanager webhook notification (version 4) into an :class:`Alert`.
-
-    Raises:
-        AlertError: the payload is not a version 4 webhook, naming the bad field.
-    """
-    return parse_alertmanager_notification(payload).alert

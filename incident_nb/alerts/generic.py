@@ -82,12 +82,3 @@ def parse_generic_notification(payload: Any) -> Notification:
         ends_at=ends_at,
     )
     return Notification(alert=alert, instances=(instance,))
-
-
-def parse_generic(payload: Any) -> Alert:
-    """Parse the generic JSON form into an :class:`Alert`.
-
-    Raises:
-        AlertError: a required field is missing or a value is invalid, naming it.
-    """
-    return parse_generic_notification(payload).alert

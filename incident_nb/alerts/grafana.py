@@ -12,7 +12,6 @@ from typing import Any
 
 from incident_nb.alerts.alertmanager import grouped_notification, validate_grouped
 from incident_nb.alerts.notification import Notification
-from incident_nb.core.models import Alert
 
 
 def parse_grafana_notification(payload: Any) -> Notification:
@@ -23,12 +22,3 @@ def parse_grafana_notification(payload: Any) -> Notification:
     """
     hook = validate_grouped(payload, "a Grafana alerting")
     return grouped_notification(hook, "grafana", f"grafana:{hook.groupKey}")
-
-
-def parse_grafana(payload: Any) -> Alert:
-    """Parse a Grafana unified alerting webhook into an :class:`Alert`.
-
-    Raises:
-        AlertError: the payload does not have the group shape, naming the bad field.
-    """
-    return parse_grafana_notification(payload).alert

@@ -121,16 +121,6 @@ def parse_pagerduty_notification(payload: Any) -> Notification:
     return Notification(alert=alert, instances=(instance,))
 
 
-def parse_pagerduty(payload: Any) -> Alert:
-    """Parse a PagerDuty v3 webhook into an :class:`Alert`.
-
-    Raises:
-        AlertIgnoredError: a valid webhook of an event type that carries no alert news.
-        AlertError: the payload is not a PagerDuty v3 webhook, naming the bad field.
-    """
-    return parse_pagerduty_notification(payload).alert
-
-
 def pagerduty_signature(body: bytes, secret: str) -> str:
     """The ``v1=<hex>`` signature PagerDuty sends for ``body`` signed with ``secret``."""
     return "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

@@ -19,6 +19,9 @@ from incident_nb.core.models import parse_utc
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
+CELL_TIMEOUT_S = 600
+"""How long one notebook cell may run by default (``--timeout``), in seconds."""
+
 
 @dataclass(frozen=True)
 class NotebookParams:

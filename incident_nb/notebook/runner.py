@@ -19,10 +19,9 @@ from papermill.exceptions import PapermillExecutionError
 from incident_nb.core.durable import fsync_dir
 from incident_nb.core.errors import NotebookExecutionError
 from incident_nb.core.folder import PARTIAL_PREFIX, IncidentFolder
-from incident_nb.notebook.params import check_names
+from incident_nb.notebook.params import CELL_TIMEOUT_S, check_names
 
 KERNEL = "python3"
-DEFAULT_TIMEOUT_S = 600
 
 
 def template_parameter_names(template: Path) -> frozenset[str]:
@@ -86,7 +85,7 @@ def _mark_timeout(notebook: Path, timeout: int) -> tuple[int, int | None]:
     return index, cell.get("execution_count")
 
 
-def execute_notebook(notebook: Path, timeout: int = DEFAULT_TIMEOUT_S) -> None:
+def execute_notebook(notebook: Path, timeout: int = CELL_TIMEOUT_S) -> None:
     """Execute ``notebook`` in place, in its own folder, saving it whatever happens.
 
     Raises:

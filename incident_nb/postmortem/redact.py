@@ -77,6 +77,18 @@ def tenant_rule(tenants: Iterable[str]) -> Rule | None:
     return Rule("tenant", re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"))
 
 
+def check_rule_names(names: Iterable[str]) -> None:
+    """Refuse optional rule names that do not exist.
+
+    Raises:
+        ValueError: an unknown optional rule, naming the known ones.
+    """
+    for name in names:
+        if name != "tenant" and name not in OPTIONAL_RULES:
+            known = ", ".join([*sorted(OPTIONAL_RULES), "tenant"])
+            raise ValueError(f"unknown redaction rule {name!r}; known: {known}")
+
+
 @dataclass
 class Redactor:
     """Applies rules to text and counts replacements per rule (never storing values)."""
@@ -91,6 +103,8 @@ class Redactor:
         Raises:
             ValueError: an unknown optional rule, naming the known ones.
         """
+        optional = list(optional)
+        check_rule_names(optional)
         rules = list(DEFAULT_RULES)
         for name in optional:
             if name == "tenant":
@@ -98,9 +112,6 @@ class Redactor:
                 if rule is not None:
                     rules.append(rule)
                 continue
-            if name not in OPTIONAL_RULES:
-                known = ", ".join([*sorted(OPTIONAL_RULES), "tenant"])
-                raise ValueError(f"unknown redaction rule {name!r}; known: {known}")
             rules.append(OPTIONAL_RULES[name])
         return cls(tuple(rules))
 

@@ -32,6 +32,7 @@ from incident_nb.alerts.pagerduty import verify_pagerduty_signature
 from incident_nb.core.errors import AlertError, AlertIgnoredError, RecordError
 from incident_nb.core.folder import iter_incidents
 from incident_nb.core.record import read_record
+from incident_nb.notebook.params import CELL_TIMEOUT_S
 from incident_nb.server.pool import WorkerPool
 from incident_nb.server.queue import DurableQueue, reject
 from incident_nb.server.worker import WorkerSettings
@@ -50,7 +51,7 @@ class ServeSettings:
     workers: int = 1
     pagerduty_secret: str = ""
     max_body: int = MAX_BODY
-    timeout: int = 600
+    timeout: int = CELL_TIMEOUT_S
     template: Path | None = None
 
     def __repr__(self) -> str:  # never print the secrets

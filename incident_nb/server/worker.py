@@ -36,6 +36,7 @@ from incident_nb.incidents import (
     find_incident,
     set_notebook_status,
 )
+from incident_nb.notebook.params import CELL_TIMEOUT_S
 from incident_nb.server.apply import apply_notification, start_intake
 from incident_nb.server.queue import DurableQueue, Entry, reject
 
@@ -55,7 +56,7 @@ class WorkerSettings:
     """What a worker needs: where the root is and how to run notebooks."""
 
     root: Path
-    timeout: int = 600
+    timeout: int = CELL_TIMEOUT_S
     template: Path | None = None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -204,6 +205,47 @@ def read_messages(path: str | Path, fmt: Format = "auto") -> MessageLog:
         without_timestamp=int(timestamps.isna().sum()),
     )
     return MessageLog(pd.Series(texts, dtype=object), timestamps, counts)
+
+
+def read_message_files(paths: Sequence[str | Path], fmt: Format = "auto") -> MessageLog:
+    """The messages of several files, in the order given (see :func:`read_messages`).
+
+    Raises:
+        EvidenceError: a file is missing or empty, or the format is unknown.
+    """
+    import pandas as pd  # noqa: PLC0415 - the CLI starts without pandas
+
+    logs = [read_messages(path, fmt) for path in paths]
+    if len(logs) == 1:
+        return logs[0]
+    if not logs:
+        raise EvidenceError("no log files given; pass at least one with --logs FILE")
+    messages = pd.concat([log.messages for log in logs], ignore_index=True)
+    timestamps = None
+    if any(log.timestamps is not None for log in logs):
+        timestamps = pd.concat(
+            [
+                log.timestamps
+                if log.timestamps is not None
+                else pd.Series(pd.NaT, index=log.messages.index, dtype="datetime64[ns, UTC]")
+                for log in logs
+            ],
+            ignore_index=True,
+        )
+    owners: list[int] = []
+    for offset, log in zip(
+        itertools.accumulate((len(log.messages) for log in logs), initial=0), logs, strict=False
+    ):
+        owners += [offset + i for i in log.message_of_lines()]
+    formats = sorted({log.lines.format for log in logs})
+    counts = MessageLines(
+        total=sum(log.lines.total for log in logs),
+        format=formats[0] if len(formats) == 1 else "mixed",
+        not_json=sum(log.lines.not_json for log in logs),
+        without_message=sum(log.lines.without_message for log in logs),
+        without_timestamp=sum(log.lines.without_timestamp for log in logs),
+    )
+    return MessageLog(messages, timestamps, counts, tuple(owners))
 
 
 def write_assignments(

@@ -9,11 +9,9 @@ says what to check, so the notebook can show it in the metrics section and carry
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -22,14 +20,13 @@ import pydantic
 
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import iso, utc
+from incident_nb.core.secrets import read_secret
 from incident_nb.sources import promql
 from incident_nb.sources.promql import MetricNames
 
 ENV_TOKEN = "INCIDENT_NB_PROMETHEUS_TOKEN"
-ENV_TOKEN_FILE = "INCIDENT_NB_PROMETHEUS_TOKEN_FILE"
 ENV_USER = "INCIDENT_NB_PROMETHEUS_USER"
 ENV_PASSWORD = "INCIDENT_NB_PROMETHEUS_PASSWORD"
-ENV_PASSWORD_FILE = "INCIDENT_NB_PROMETHEUS_PASSWORD_FILE"
 MAX_POINTS = 11_000  # Prometheus refuses more than 11,000 points per series
 
 
@@ -54,13 +51,12 @@ class PrometheusAuth:
         Raises:
             EvidenceError: a named secret file cannot be read.
         """
-        env = os.environ if env is None else env
-        token = env.get(ENV_TOKEN) or _read_secret(env.get(ENV_TOKEN_FILE))
+        token = read_secret(ENV_TOKEN, "Prometheus secret", env=env, error=EvidenceError)
         if token:
             return cls(bearer_token=token)
-        user = env.get(ENV_USER)
+        user = read_secret(ENV_USER, "Prometheus user", env=env, error=EvidenceError)
         if user:
-            password = env.get(ENV_PASSWORD) or _read_secret(env.get(ENV_PASSWORD_FILE)) or ""
+            password = read_secret(ENV_PASSWORD, "Prometheus secret", env=env, error=EvidenceError)
             return cls(username=user, password=password)
         return None
 
@@ -73,18 +69,6 @@ class PrometheusAuth:
     def headers(self) -> dict[str, str]:
         """Headers carrying a bearer token."""
         return {"Authorization": f"Bearer {self.bearer_token}"} if self.bearer_token else {}
-
-
-def _read_secret(path: str | None) -> str | None:
-    if not path:
-        return None
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise EvidenceError(
-            f"cannot read the Prometheus secret file {path}: {exc.strerror}; "
-            "check the path in the environment variable"
-        ) from None
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_nb.core.errors import DeliveryError
+from incident_nb.core.secrets import read_secret
 
 if TYPE_CHECKING:
     import httpx
 
 ENV_URL = "INCIDENT_NB_SLACK_WEBHOOK"
-ENV_URL_FILE = "INCIDENT_NB_SLACK_WEBHOOK_FILE"
 TIMEOUT_S = 10.0
 
 
@@ -27,18 +27,9 @@ def webhook_url(file: Path | None = None, env: Mapping[str, str] | None = None) 
     Raises:
         DeliveryError: the file cannot be read or does not hold an http(s) URL.
     """
-    env = os.environ if env is None else env
-    path = str(file) if file is not None else env.get(ENV_URL_FILE)
-    if path:
-        try:
-            url = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise DeliveryError(
-                f"cannot read the webhook URL file {path}: {exc.strerror}; check the path"
-            ) from None
-        where = f"the file {path}"
-    else:
-        url, where = env.get(ENV_URL, "").strip(), ENV_URL
+    url = read_secret(ENV_URL, "webhook URL", file=file, env=env, error=DeliveryError)
+    named = file or (os.environ if env is None else env).get(f"{ENV_URL}_FILE")
+    where = f"the file {named}" if named else ENV_URL
     if not url:
         return None
     if not url.startswith(("https://", "http://")):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from incident_nb import cli_serve
 from incident_nb.cli import main
+from incident_nb.cli import serve as cli_serve
 from incident_nb.server.queue import DurableQueue, key_hash, server_lock
 
 

@@ -4,45 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from incident_nb.core.errors import EvidenceError
-from incident_nb.core.models import iso, parse_utc
+from incident_nb.cli.args import parse_duration, parse_time
+from incident_nb.core.models import iso
 
 if TYPE_CHECKING:
     from incident_nb.evidence import ChangeEvidence
-
-
-def parse_duration(text: str) -> timedelta:
-    """A positive duration such as ``24h``, ``90m`` or ``2d``.
-
-    Raises:
-        EvidenceError: the text is not a positive duration.
-    """
-    import pandas as pd  # noqa: PLC0415 - heavy import, only when run
-
-    try:
-        value = pd.Timedelta(text)
-    except ValueError:
-        value = pd.Timedelta(0)
-    if pd.isna(value) or value <= pd.Timedelta(0):
-        raise EvidenceError(f"not a positive duration: {text!r}; write e.g. 24h, 90m or 2d")
-    return value.to_pytimedelta()
-
-
-def parse_time(text: str, flag: str) -> datetime:
-    """An ISO-8601 command-line time as aware UTC.
-
-    Raises:
-        EvidenceError: the text is not ISO-8601.
-    """
-    try:
-        return parse_utc(text)
-    except ValueError:
-        raise EvidenceError(
-            f"{flag} {text!r} is not an ISO-8601 time; write e.g. 2026-11-20T14:07:00Z"
-        ) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 
-from incident_nb.cli_changes import parse_time
+from incident_nb.cli.args import parse_time
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import iso
 from incident_nb.sources.promql import MetricNames

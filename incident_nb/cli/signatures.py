@@ -8,7 +8,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from incident_nb.sources.messages import FORMATS, read_messages, write_assignments
+from incident_nb.cli.args import add_files
+from incident_nb.core.errors import EvidenceError
+from incident_nb.sources.messages import FORMATS, read_message_files, write_assignments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Group the messages of a log into signatures (templates with <*> for the variable "
         "parts) and print them, most frequent first."
     )
-    parser.add_argument("--logs", type=Path, required=True, metavar="FILE", help="the log file")
+    add_files(parser, "--logs", "log files", required=True)
     parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -50,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
     from incident_nb.analysis.signature_tables import grouping_frame  # noqa: PLC0415 - heavy
     from incident_nb.analysis.signatures import group_messages  # noqa: PLC0415 - heavy
 
-    log = read_messages(args.logs, args.format)
+    if args.assignments is not None and len(args.logs) > 1:
+        raise EvidenceError(
+            f"--assignments numbers the lines of one log file; {len(args.logs)} were given"
+        )
+    log = read_message_files(args.logs, args.format)
     grouping = group_messages(log.messages)
     table = grouping_frame(grouping, log.timestamps)
     if args.assignments is not None:
@@ -80,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{len(rows)} signatures in {len(log.messages)} messages "
-        f"({log.lines.total} lines) of {args.logs}"
+        f"({log.lines.total} lines) of {', '.join(map(str, args.logs))}"
     )
     for row in rows:
         template = str(row["template"]) or "(empty message)"

@@ -1,4 +1,4 @@
-"""``incident-nb serve`` (the alert receiver) and ``incident-nb retry`` (re-run a notebook).
+"""``incident-nb serve``: the alert receiver.
 
 Secrets come from files or the environment, never from the command line, where other users
 could read them in the process list.
@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import signal
 import sys
 from pathlib import Path
 
+from incident_nb.cli.args import add_timeout
 from incident_nb.core.errors import ServeError
+from incident_nb.core.secrets import read_secret
 
 TOKEN_VARIABLE = "INCIDENT_NB_TOKEN"
 PAGERDUTY_VARIABLE = "INCIDENT_NB_PAGERDUTY_SECRET"
@@ -44,24 +45,10 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="default 1 MiB"
     )
-    serve.add_argument(
-        "--timeout", type=int, default=600, metavar="S", help="per-cell execution timeout"
-    )
+    add_timeout(serve)
     serve.add_argument(
         "--template", type=Path, metavar="IPYNB", help="investigation template to use instead"
     )
-
-
-def _secret(path: Path | None, variable: str, what: str) -> str:
-    if path is not None:
-        try:
-            value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ServeError(f"cannot read the {what} file {path}: {exc.strerror}") from None
-        if not value:
-            raise ServeError(f"the {what} file {path} is empty; write the {what} into it")
-        return value
-    return os.environ.get(variable, "").strip()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             f"incident-nb serve needs {', '.join(missing)}, which this installation lacks; "
             f"install the serve extra: {SERVE_EXTRA}"
         )
-    token = _secret(args.token_file, TOKEN_VARIABLE, "token")
+    token = read_secret(TOKEN_VARIABLE, "token", file=args.token_file, error=ServeError)
     if not token:
         raise ServeError(
             f"no bearer token: put one in a file and pass --token-file, or set ${TOKEN_VARIABLE}"
@@ -81,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         raise ServeError("--workers must be at least 1")
     if args.template is not None:
         _check_template(args.template)
-    secret = _secret(args.pagerduty_secret_file, PAGERDUTY_VARIABLE, "PagerDuty secret")
+    secret = read_secret(
+        PAGERDUTY_VARIABLE, "PagerDuty secret", file=args.pagerduty_secret_file, error=ServeError
+    )
 
     import uvicorn  # noqa: PLC0415 - optional, heavy
 
@@ -155,39 +144,4 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def add_retry_arguments(retry: argparse.ArgumentParser) -> None:
-    """Arguments of ``incident-nb retry``."""
-    retry.description = "Execute an investigation's notebook again (e.g. after it failed)."
-    retry.add_argument("incident_dir", type=Path, metavar="INCIDENT_DIR")
-    retry.add_argument("--timeout", type=int, default=600, metavar="S", help="per-cell timeout")
-
-
-def run_retry(args: argparse.Namespace) -> int:
-    """Re-run the notebook; while a server owns the root, under its lock for this incident."""
-    from incident_nb.server.queue import DurableQueue, key_hash  # noqa: PLC0415
-    from incident_nb.server.worker import run_notebook  # noqa: PLC0415
-
-    folder: Path = args.incident_dir.resolve()
-    from incident_nb.core.record import read_record  # noqa: PLC0415 - pydantic, only here
-
-    record = read_record(folder)  # RecordError names a folder that is not an incident
-    queue = DurableQueue(folder.parent.parent)
-    outcomes: list[str] = []
-    if queue.locks.is_dir():
-        with queue.key_lock(key_hash(record.alert.key), wait=True):
-            ok = run_notebook(folder, args.timeout, outcomes.append)
-    else:
-        ok = run_notebook(folder, args.timeout, outcomes.append)
-    state = read_record(folder).notebook
-    if not ok:
-        print(
-            f"incident-nb: notebook failed again at cell {state.failed_cell}: {state.error}; "
-            f"open {folder / 'investigation.ipynb'} to see the error",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"{folder}: executed")
-    return 0
-
-
-__all__ = ["add_arguments", "add_retry_arguments", "run", "run_retry"]
+__all__ = ["add_arguments", "run"]

@@ -10,13 +10,13 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from incident_nb.cli.args import add_files, add_logs, add_map, parse_mapping
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
@@ -29,23 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Analyse service logs (onset, error rates, latency, tenants, signatures) "
         "and traces (where failing requests fail)."
     )
-    parser.add_argument(
-        "--logs",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a log file: a local path, an https:// or http:// URL, or s3://bucket/key (the "
-        "remote extra: pip install 'incident-nb[remote]'); with --engine spark also s3a://, "
-        "gs://, hdfs:// URIs",
-    )
-    parser.add_argument(
-        "--traces",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="FILE",
-        help="a trace file (OTLP/JSON or Jaeger JSON): where failing requests fail",
-    )
+    add_logs(parser)
+    add_files(parser, "--traces", "trace files (OTLP/JSON or Jaeger JSON): where requests fail")
     parser.add_argument(
         "--format",
         default="auto",
@@ -59,13 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the queries run: duckdb (default, embedded), spark (local), "
         "spark://HOST:PORT (a cluster) or sc://HOST:PORT (Spark Connect)",
     )
-    parser.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="FIELD=SOURCE,...",
-        help="field overrides, e.g. timestamp=@timestamp,tenant=org.id",
-    )
+    add_map(parser)
     parser.add_argument("--window", metavar="START,END", help="ISO-8601 times; either may be empty")
     parser.add_argument(
         "--tz",
@@ -92,18 +71,6 @@ def _time(text: str, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def parse_mapping(text: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """``["timestamp=@timestamp,tenant=org.id"]`` -> ``(("timestamp", "@timestamp"), ...)``."""
-    pairs: list[tuple[str, str]] = []
-    for chunk in text:
-        for item in filter(None, (p.strip() for p in chunk.split(","))):
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise ValueError(f"bad --map entry {item!r}; write canonical=source_field")
-            pairs.append((key.strip(), value.strip()))
-    return tuple(pairs)
-
-
 def _request(args: argparse.Namespace) -> AnalyzeRequest:
     if not args.logs and args.from_snapshot is None and not args.traces:
         raise EvidenceError(
@@ -120,10 +87,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         if not sep:
             raise EvidenceError("--window takes START,END (either may be empty)")
         start, end = _time(first, tz), _time(last, tz)
-    try:
-        mapping = parse_mapping(args.map)
-    except ValueError as exc:
-        raise EvidenceError(str(exc)) from None
+    mapping = parse_mapping(args.map)
     return AnalyzeRequest(
         logs=tuple(args.logs),
         mapping=mapping,
@@ -134,7 +98,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         fmt=args.format,
         tz=args.tz,
         engine=args.engine,
-        traces=tuple(args.traces),
+        traces=tuple(Path(t) for t in args.traces),
     )
 
 

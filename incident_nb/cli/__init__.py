@@ -1,0 +1,94 @@
+"""The ``incident-nb`` command line: one subcommand per library entry point, one module each.
+
+``main(argv)`` returns the exit status: 0 on success, 1 when the work failed (the message says
+why and what to do), 2 for a usage error. Each subcommand's module has ``add_arguments(parser)``
+and ``run(args) -> int`` and imports what it needs only when it runs, so the command line
+starts fast; arguments several subcommands share are in :mod:`.args`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from incident_nb.core.errors import IncidentNbError
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``incident-nb`` subcommand: its name, help, and the module that implements it."""
+
+    name: str
+    help: str
+    module: str
+    """The module under ``incident_nb.cli`` with ``add_arguments`` and ``run``."""
+
+    def _function(self, name: str) -> Callable[..., object]:
+        module = importlib.import_module(f"incident_nb.cli.{self.module}")
+        return cast("Callable[..., object]", getattr(module, name))
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Declare the subcommand's arguments on ``parser``."""
+        self._function("add_arguments")(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Run the subcommand; return its exit status."""
+        return cast("int", self._function("run")(args))
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("new", "create the investigation of an alert", "new"),
+    Subcommand("export", "export the post-mortem (HTML, Markdown)", "export"),
+    Subcommand("check", "blameless and completeness check", "check"),
+    Subcommand("demo", "run the whole job on built-in demo data", "demo"),
+    Subcommand(
+        "analyze", "analyse log files: impact, onset, trend, endpoints, signatures", "analyze"
+    ),
+    Subcommand("signatures", "group the messages of a log into error signatures", "signatures"),
+    Subcommand("changes", "recent changes, deploys and suspect changes before an onset", "changes"),
+    Subcommand("metrics", "a service's metrics (Prometheus or a file) and the onset", "metrics"),
+    Subcommand(
+        "update", "draft a stakeholder status update; send it to a webhook and record it", "update"
+    ),
+    Subcommand(
+        "report",
+        "the incident review across incidents: timings, causes, action items (text, HTML)",
+        "report",
+    ),
+    Subcommand("serve", "receive alert webhooks and run their investigations", "serve"),
+    Subcommand("retry", "execute an investigation's notebook again", "retry"),
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-nb",
+        description="From an alert to an investigation notebook, and from it to a post-mortem.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in SUBCOMMANDS:
+        command.add_arguments(sub.add_parser(command.name, help=command.help, allow_abbrev=False))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        command = next(c for c in SUBCOMMANDS if c.name == args.command)
+        return command.run(args)
+    except IncidentNbError as exc:
+        print(f"incident-nb: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+__all__ = ["main", "run"]
