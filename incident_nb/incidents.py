@@ -15,7 +15,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from incident_nb.core.errors import IncidentExistsError, NotebookExecutionError, RecordError
+from incident_nb.core.errors import EvidenceError, IncidentExistsError, NotebookExecutionError, RecordError
 from incident_nb.core.folder import STAGING_PREFIX, IncidentFolder, incidents_dir, iter_incidents
 from incident_nb.core.models import Alert
 from incident_nb.core.record import (
@@ -66,7 +66,7 @@ def _resolve(paths: Sequence[str | Path], what: str) -> list[str]:
             continue
         path = Path(p).expanduser().resolve()
         if not path.exists():
-            raise FileNotFoundError(f"{what} not found: {p}")
+            raise EvidenceError(f"{what} not found: {p}; check the path")
         out.append(str(path))
     return out
 
@@ -92,7 +92,7 @@ def create_incident(
 
     Raises:
         IncidentExistsError: an investigation for this alert already exists.
-        FileNotFoundError: a log file, trace file or repository does not exist.
+        EvidenceError: a log file, trace file or repository does not exist.
     """
     existing = find_incident(root, alert.key)
     if existing is not None:

@@ -10,7 +10,6 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 
 class Severity(enum.StrEnum):
@@ -90,20 +89,3 @@ class Alert:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     generator_url: str = ""
-
-
-@dataclass(frozen=True)
-class AnalyzeRequest:
-    """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
-
-    logs: tuple[str | Path, ...] = ()
-    mapping: tuple[tuple[str, str], ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    snapshot_from: Path | None = None
-    snapshot_to: Path | None = None
-    fmt: str = "auto"
-    tz: str = "UTC"
-    traces: tuple[Path, ...] = ()
-    engine: str = "duckdb"
-    """``duckdb``, ``spark``, ``spark://HOST:PORT`` or ``sc://HOST:PORT``."""

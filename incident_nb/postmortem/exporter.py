@@ -22,6 +22,7 @@ from traitlets.config import Config
 from incident_nb.core import text as md
 from incident_nb.core.folder import IncidentFolder, published_summary
 from incident_nb.core.record import IncidentRecord, read_record
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import duration, render_markdown
@@ -103,7 +104,8 @@ class PostmortemExporter(HTMLExporter):
         record = IncidentRecord.model_validate(
             redact_json(record.model_dump(mode="json"), redactor)
         )
-        summary = redact_json(published_summary(nb), redactor)
+        published = published_summary(nb)
+        summary = AnalysisSummary.from_json(redact_json(published, redactor)) if published else None
         doc = redact_notebook(nb, redactor)
         self.redaction_report = redactor.report()
         resources["postmortem_figures"] = [
@@ -124,7 +126,7 @@ class PostmortemExporter(HTMLExporter):
         level = (
             record.severity.level.value
             if record.severity.level
-            else (summary or {}).get("severity_suggestion", {}).get("level")
+            else (summary.severity_suggestion.level.value if summary else None)
         )
         resources["incident_record"] = record
         resources["incident_summary"] = summary
@@ -143,8 +145,9 @@ class PostmortemExporter(HTMLExporter):
 
 
 def _tenants(record: IncidentRecord, nb: Any) -> list[str]:
-    summary = published_summary(nb) or {}
-    names = [str(t.get("tenant")) for t in summary.get("affected_tenants", [])]
+    published = published_summary(nb)
+    summary = AnalysisSummary.from_json(published) if published else None
+    names = [t.tenant for t in summary.affected_tenants] if summary else []
     return sorted({*names, *record.impact.affected_tenants})
 
 

@@ -5,8 +5,9 @@ secret is set, PagerDuty's signature), read at most ``max_body`` bytes, parse th
 answer only once the notification is fsync'd in the queue: 202 queued, 200 for a duplicate
 delivery or an event that carries no alert, 400/422 for an invalid payload (kept in
 ``rejected/``), 401 without the token, 413 for a body too large, 503 when the queue cannot be
-written. ``GET /healthz``, ``GET /incidents`` and ``GET /metrics`` (Prometheus text format)
-need no token and reveal no payload.
+written. ``GET /incidents`` lists the incidents (titles, services, states) and needs the token
+too; ``GET /healthz`` and ``GET /metrics`` (Prometheus text format) stay open for probes and
+scrapers and reveal no payload.
 """
 
 from __future__ import annotations

@@ -3,24 +3,30 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from incident_nb.core.models import Severity
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.record import ActionItem, AlertRecord, IncidentRecord, TimelineEvent, Why
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 T_ALERT = datetime(2026, 11, 20, 14, 11, 12, tzinfo=UTC)
 
-SUMMARY = {
-    "window": {"start": "2026-11-20T12:00:00Z", "end": "2026-11-20T14:59:59Z"},
-    "onset": "2026-11-20T14:07:00Z",
-    "first_error_at": "2026-11-20T14:07:00Z",
-    "tenants_total": 8,
-    "affected_tenants": [{"tenant": "acme"}, {"tenant": "globex"}, {"tenant": "initech"}],
-    "endpoints": [
-        {"endpoint": "/api/v1/checkout", "error_rate": 0.3565, "affected": True},
-        {"endpoint": "/api/v1/cart", "error_rate": 0.003, "affected": False},
-    ],
-    "severity_suggestion": {"level": "SEV-2", "reasons": ["significant tenant subset affected"]},
-}
+SUMMARY = AnalysisSummary.from_json(
+    {
+        "window": {"start": "2026-11-20T12:00:00Z", "end": "2026-11-20T14:59:59Z"},
+        "onset": "2026-11-20T14:07:00Z",
+        "first_error_at": "2026-11-20T14:07:00Z",
+        "tenants_total": 8,
+        "affected_tenants": [{"tenant": "acme"}, {"tenant": "globex"}, {"tenant": "initech"}],
+        "endpoints": [
+            {"endpoint": "/api/v1/checkout", "error_rate": 0.3565, "affected": True},
+            {"endpoint": "/api/v1/cart", "error_rate": 0.003, "affected": False},
+        ],
+        "severity_suggestion": {
+            "level": "SEV-2",
+            "reasons": ["significant tenant subset affected"],
+        },
+    }
+)
 
 TEMPLATE_HEADINGS = [
     "## Post-Mortem: ",
