@@ -15,7 +15,12 @@ from pathlib import Path
 
 from slugify import slugify
 
-from incident_nb.core.errors import EvidenceError, IncidentExistsError, NotebookExecutionError, RecordError
+from incident_nb.core.errors import (
+    EvidenceError,
+    IncidentExistsError,
+    NotebookExecutionError,
+    RecordError,
+)
 from incident_nb.core.folder import STAGING_PREFIX, IncidentFolder, incidents_dir, iter_incidents
 from incident_nb.core.models import Alert
 from incident_nb.core.record import (

@@ -12,7 +12,6 @@ from incident_nb.cli.args import add_root
 from incident_nb.core.errors import RecordError
 
 
-
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)

@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from incident_nb.core.models import Severity
-from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.record import ActionItem, AlertRecord, IncidentRecord, TimelineEvent, Why
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"

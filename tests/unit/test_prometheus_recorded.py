@@ -85,18 +85,18 @@ def test_recorded_answers_become_the_metrics_evidence(shared_data: Path) -> None
 )
 def test_refusals_and_non_json_answers_are_named(response: httpx.Response, message: str) -> None:
     transport = httpx.MockTransport(lambda _request: response)
-    with PrometheusSource("http://prom.example:9090", transport=transport) as source:
-        with pytest.raises(EvidenceError, match=message):
-            source.query_range("up", START, END, 60)
+    source = PrometheusSource("http://prom.example:9090", transport=transport)
+    with source, pytest.raises(EvidenceError, match=message):
+        source.query_range("up", START, END, 60)
 
 
 def test_an_unreachable_server_is_named() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    with PrometheusSource("http://prom.example:9090", transport=httpx.MockTransport(refuse)) as s:
-        with pytest.raises(EvidenceError, match="prom.example:9090 is unreachable"):
-            s.query_range("up", START, END, 60)
+    source = PrometheusSource("http://prom.example:9090", transport=httpx.MockTransport(refuse))
+    with source, pytest.raises(EvidenceError, match=r"prom\.example:9090 is unreachable"):
+        source.query_range("up", START, END, 60)
 
 
 def test_a_service_without_request_series_says_what_to_check() -> None:
