@@ -23,7 +23,7 @@ SUMMARY_VERSION = 1
 
 
 def _time(value: Any) -> datetime | None:
-    if value in (None, ""):
+    if value is None or value == "" or value != value:  # noqa: PLR0124 - NaT is not itself
         return None
     if isinstance(value, datetime):
         return value
@@ -140,6 +140,20 @@ class EndpointImpact:
     p99_ms: float | None
     affected: bool
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EndpointImpact:
+        """Read one endpoint's row (a JSON object, or a frame's record)."""
+        return cls(
+            endpoint=str(data.get("endpoint", "")),
+            requests=_count(data.get("requests")),
+            errors=_count(data.get("errors")),
+            error_rate=_number(data.get("error_rate")),
+            p50_ms=_number(data.get("p50_ms")),
+            p95_ms=_number(data.get("p95_ms")),
+            p99_ms=_number(data.get("p99_ms")),
+            affected=bool(data.get("affected")),
+        )
+
 
 @dataclass(frozen=True)
 class TenantImpact:
@@ -150,6 +164,17 @@ class TenantImpact:
     errors: int
     error_rate: float | None
     baseline_error_rate: float | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TenantImpact:
+        """Read one tenant's row (a JSON object, or a frame's record)."""
+        return cls(
+            tenant=str(data.get("tenant", "")),
+            requests=_count(data.get("requests")),
+            errors=_count(data.get("errors")),
+            error_rate=_number(data.get("error_rate")),
+            baseline_error_rate=_number(data.get("baseline_error_rate")),
+        )
 
 
 @dataclass(frozen=True)
@@ -173,6 +198,19 @@ class SignatureNote:
     last_seen: datetime | None
     example: str
     new_since_onset: bool
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SignatureNote:
+        """Read one signature's row (a JSON object, or a frame's record)."""
+        return cls(
+            id=str(data.get("id", "")),
+            template=str(data.get("template", "")).strip(),
+            count=_count(data.get("count")),
+            first_seen=_time(data.get("first_seen")),
+            last_seen=_time(data.get("last_seen")),
+            example=str(data.get("example", "")),
+            new_since_onset=bool(data.get("new_since_onset")),
+        )
 
 
 @dataclass(frozen=True)
@@ -330,15 +368,17 @@ class AnalysisSummary:
                 peak=_number(rates.get("peak")),
                 peak_at=_time(rates.get("peak_at")),
             ),
-            endpoints=tuple(_endpoint(e) for e in data.get("endpoints") or []),
-            affected_tenants=tuple(_tenant(t) for t in data.get("affected_tenants") or []),
+            endpoints=tuple(EndpointImpact.from_json(e) for e in data.get("endpoints") or []),
+            affected_tenants=tuple(
+                TenantImpact.from_json(t) for t in data.get("affected_tenants") or []
+            ),
             tenants_total=_count(data.get("tenants_total")),
             trend=TrendNote(
                 direction=str(trend.get("direction") or "stable"),
                 slope_per_min=_number(trend.get("slope_per_min")) or 0.0,
                 minutes=_count(trend.get("minutes")),
             ),
-            signatures=tuple(_signature(s) for s in data.get("signatures") or []),
+            signatures=tuple(SignatureNote.from_json(s) for s in data.get("signatures") or []),
             severity_suggestion=SeverityNote(
                 level=Severity(severity.get("level") or Severity.SEV4.value),
                 reasons=tuple(str(r) for r in severity.get("reasons") or []),
@@ -355,38 +395,3 @@ def _event(data: Any) -> ErrorEvent | None:
     if not isinstance(data, Mapping) or _time(data.get("ts")) is None:
         return None
     return ErrorEvent.from_json(data)
-
-
-def _endpoint(data: Mapping[str, Any]) -> EndpointImpact:
-    return EndpointImpact(
-        endpoint=str(data.get("endpoint", "")),
-        requests=_count(data.get("requests")),
-        errors=_count(data.get("errors")),
-        error_rate=_number(data.get("error_rate")),
-        p50_ms=_number(data.get("p50_ms")),
-        p95_ms=_number(data.get("p95_ms")),
-        p99_ms=_number(data.get("p99_ms")),
-        affected=bool(data.get("affected")),
-    )
-
-
-def _tenant(data: Mapping[str, Any]) -> TenantImpact:
-    return TenantImpact(
-        tenant=str(data.get("tenant", "")),
-        requests=_count(data.get("requests")),
-        errors=_count(data.get("errors")),
-        error_rate=_number(data.get("error_rate")),
-        baseline_error_rate=_number(data.get("baseline_error_rate")),
-    )
-
-
-def _signature(data: Mapping[str, Any]) -> SignatureNote:
-    return SignatureNote(
-        id=str(data.get("id", "")),
-        template=str(data.get("template", "")),
-        count=_count(data.get("count")),
-        first_seen=_time(data.get("first_seen")),
-        last_seen=_time(data.get("last_seen")),
-        example=str(data.get("example", "")),
-        new_since_onset=bool(data.get("new_since_onset")),
-    )

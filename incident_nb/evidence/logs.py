@@ -8,7 +8,6 @@ the summary the notebook publishes for the post-mortem).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,83 +160,26 @@ def analyze_logs(
 # --- the typed summary --------------------------------------------------------------------
 
 
-def _number(value: Any) -> float | None:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _count(value: Any) -> int:
-    return int(_number(value) or 0)
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row with missing values (NaN, NaT, NA) as ``None``."""
+    return {str(k): None if pd.api.types.is_scalar(v) and pd.isna(v) else v for k, v in row.items()}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)
+    return [_plain(row) for row in frame.to_dict("records")]
 
 
 def _event(row: Mapping[str, Any] | None) -> ErrorEvent | None:
-    if row is None:
-        return None
-    status = _number(row.get("status"))
-    ts = row.get("ts")
-    return ErrorEvent(
-        ts=None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime(),
-        request_id=_text(row.get("request_id")),
-        tenant=_text(row.get("tenant")),
-        endpoint=_text(row.get("endpoint")),
-        status=int(status) if status is not None else None,
-        message=_text(row.get("message")),
-    )
-
-
-def _time(value: Any) -> datetime | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+    return ErrorEvent.from_json(_plain(row)) if row else None
 
 
 def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) -> AnalysisSummary:
     """The typed summary of the log evidence (and the traces' JSON part, when given)."""
     a = evidence.assessment
     lines = evidence.lines
-    endpoints = tuple(
-        EndpointImpact(
-            endpoint=str(r["endpoint"]),
-            requests=_count(r["requests"]),
-            errors=_count(r["errors"]),
-            error_rate=_number(r["error_rate"]),
-            p50_ms=_number(r["p50_ms"]),
-            p95_ms=_number(r["p95_ms"]),
-            p99_ms=_number(r["p99_ms"]),
-            affected=bool(r["affected"]),
-        )
-        for r in _records(a.endpoints)
-    )
-    tenants = tuple(
-        TenantImpact(
-            tenant=str(r["tenant"]),
-            requests=_count(r["requests"]),
-            errors=_count(r["errors"]),
-            error_rate=_number(r["error_rate"]),
-            baseline_error_rate=_number(r["baseline_error_rate"]),
-        )
-        for r in _records(a.tenants[a.tenants["affected"]])
-    )
-    signatures = tuple(
-        SignatureNote(
-            id=str(r["id"]),
-            template=str(r["template"]).strip(),
-            count=_count(r["count"]),
-            first_seen=_time(r["first_seen"]),
-            last_seen=_time(r["last_seen"]),
-            example=str(r["example"]),
-            new_since_onset=bool(r["new_since_onset"]),
-        )
-        for r in _records(a.messages)
-    )
+    endpoints = tuple(EndpointImpact.from_json(r) for r in _records(a.endpoints))
+    tenants = tuple(TenantImpact.from_json(r) for r in _records(a.tenants[a.tenants["affected"]]))
+    signatures = tuple(SignatureNote.from_json(r) for r in _records(a.messages))
     requests = evidence.failing_requests.get("request_id", pd.Series(dtype=object)).dropna()
     return AnalysisSummary(
         window_start=a.window.start,
