@@ -57,14 +57,15 @@ class LogEvidence:
     fields: Mapping[str, str]
     """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
     per_minute: pd.DataFrame
-    per_minute_endpoint: pd.DataFrame
     per_minute_tenant: pd.DataFrame
     failing_requests: pd.DataFrame
     messages: pd.DataFrame
     """Error signatures, most frequent first, with ``new_since_onset``."""
     assessment: Assessment
+    per_minute_endpoint: pd.DataFrame | None = None
+    """Requests, errors and latency per minute and endpoint (with ``detail``: for charts)."""
     minute_groups: pd.DataFrame | None = None
-    """Requests and errors per minute, endpoint and tenant (for fix verification only)."""
+    """Requests and errors per minute, endpoint and tenant (with ``detail``: for verification)."""
     note: str = ""
     """Where the events came from (parsed now and snapshotted, or read from the snapshot)."""
 
@@ -89,7 +90,7 @@ def analyze_store(
     store: LogStore,
     impact: ImpactInputs = ImpactInputs(),
     *,
-    verification: bool = False,
+    detail: bool = False,
     note: str = "",
 ) -> LogEvidence:
     """Run the Step 1 and 2 log analysis on the events of ``store``.
@@ -97,15 +98,15 @@ def analyze_store(
     Args:
         store: the parsed events (restricted to the window already).
         impact: what a person recorded about data loss and security.
-        verification: also keep what fix verification needs (requests per minute, endpoint and
-            tenant), which costs a query over the finest grouping.
+        detail: also keep the finer frames the notebook draws and verifies the fix with
+            (per minute and endpoint; per minute, endpoint and tenant); they cost queries over
+            the finest groupings, so the command line does without.
         note: where the events came from, kept with the evidence.
     """
     per_minute = store.per_minute()
     onset = detect_onset(per_minute)
     start, end = store.extent()
     since = onset.at if onset else start
-    per_minute_endpoint = store.per_minute_endpoint()
     endpoint_groups, tenant_groups = store.minute_by("endpoint"), store.minute_by("tenant")
     messages = _with_new_since_onset(
         store.error_messages(MESSAGE_SIGNATURES), onset.at if onset else None
@@ -127,12 +128,12 @@ def analyze_store(
         lines=store.lines,
         fields=dict(store.fields),
         per_minute=per_minute,
-        per_minute_endpoint=per_minute_endpoint,
         per_minute_tenant=tenant_groups,
         failing_requests=store.failing_requests(since, FAILING_REQUESTS),
         messages=messages,
         assessment=assessment,
-        minute_groups=store.minute_groups() if verification else None,
+        per_minute_endpoint=store.per_minute_endpoint() if detail else None,
+        minute_groups=store.minute_groups() if detail else None,
         note=note,
     )
 
@@ -142,7 +143,7 @@ def analyze_logs(
     progress: Callable[[str], None] = lambda _: None,
     impact: ImpactInputs = ImpactInputs(),
     *,
-    verification: bool = False,
+    detail: bool = False,
 ) -> LogEvidence:
     """Open the request's logs (see :func:`~incident_nb.evidence.engine.open_store`), analyse them.
 
@@ -152,7 +153,7 @@ def analyze_logs(
     store, note = open_store(request, progress)
     try:
         progress("analysing")
-        return analyze_store(store, impact, verification=verification, note=note)
+        return analyze_store(store, impact, detail=detail, note=note)
     finally:
         store.close()
 

@@ -49,7 +49,7 @@ def load_logs(
     )
     impact = ImpactInputs(record.impact.data_loss, record.impact.security_breach)
     try:
-        return analyze_logs(request, impact=impact, verification=True), ""
+        return analyze_logs(request, impact=impact, detail=True), ""
     except EvidenceError as exc:
         return None, str(exc)
 
