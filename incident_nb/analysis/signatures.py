@@ -24,8 +24,6 @@ built by :mod:`incident_nb.analysis.signature_tables`.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,21 +33,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from incident_nb.analysis.masking import WILDCARD, mask_array, tokens
+from incident_nb.analysis.clustering import DEFAULT_CONFIG, GroupingConfig, cluster_templates
+from incident_nb.analysis.masking import mask_array
 from incident_nb.analysis.stacktraces import trace_template
-
-
-@dataclass(frozen=True)
-class GroupingConfig:
-    """The knobs of the clustering; the defaults are the one configuration used everywhere."""
-
-    similarity: float = 0.5
-    """Share of equal tokens a message needs to join a cluster."""
-    max_constant_values: int = 3
-    """A position with more distinct values than this is a variable, not a set of constants."""
-
-
-DEFAULT_CONFIG = GroupingConfig()
 
 
 @dataclass(frozen=True)
@@ -81,119 +67,6 @@ class Grouping:
 def signature_id(template: str) -> str:
     """Stable id of a template: the first 12 hex digits of its SHA-1."""
     return hashlib.sha1(template.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
-
-
-def _wildcard_regex(value: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in value.split(WILDCARD)), re.DOTALL)
-
-
-def _column_values(values: set[str], max_constants: int) -> dict[str, str] | None:
-    """How to split on one position: value -> the constant it stands for; None for a variable."""
-    if WILDCARD in values:
-        return None
-    patterns = sorted(v for v in values if WILDCARD in v)
-    regexes = [(p, _wildcard_regex(p)) for p in patterns]
-    collapsed: dict[str, str] = {}
-    for value in values:
-        fits = next((p for p, rx in regexes if rx.fullmatch(value)), value)
-        collapsed[value] = fits
-    if len(set(collapsed.values())) == 1 or len(set(collapsed.values())) > max_constants:
-        return None
-    return collapsed
-
-
-def _split(members: list[int], seqs: list[tuple[str, ...]], max_constants: int) -> list[list[int]]:
-    """Split one cluster by its positions that hold a few different constants."""
-    if len(members) < 2:
-        return [members]
-    splitters: list[tuple[int, dict[str, str]]] = []
-    for pos in range(len(seqs[members[0]])):
-        values = {seqs[m][pos] for m in members}
-        if len(values) > 1 and (mapping := _column_values(values, max_constants)) is not None:
-            splitters.append((pos, mapping))
-    if not splitters:
-        return [members]
-    parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for m in members:
-        parts[tuple(mapping[seqs[m][pos]] for pos, mapping in splitters)].append(m)
-    return list(parts.values())
-
-
-def _cluster(
-    seqs: list[tuple[str, ...]], weights: list[int], config: GroupingConfig
-) -> list[list[int]]:
-    """Cluster distinct token sequences; returns lists of indices into ``seqs``."""
-    buckets: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for i, seq in enumerate(seqs):
-        first = seq[0] if seq and WILDCARD not in seq[0] else WILDCARD
-        buckets[(len(seq), first)].append(i)
-    clusters: list[list[int]] = []
-    for key in sorted(buckets):
-        order = sorted(buckets[key], key=lambda i: (-weights[i], seqs[i]))
-        for group in _bucket_clusters(order, seqs, config.similarity):
-            clusters.extend(_split(group, seqs, config.max_constant_values))
-    return clusters
-
-
-def _bucket_clusters(
-    order: list[int], seqs: list[tuple[str, ...]], similarity: float
-) -> list[list[int]]:
-    """Greedy clustering of one bucket (same length, same first token), in the given order.
-
-    A message joins the cluster whose template has the most equal tokens at the same positions
-    (the earliest cluster on a tie) when that share reaches ``similarity``. An index from
-    (position, token) to clusters finds the candidates without comparing with every cluster.
-    """
-    templates: list[list[str]] = []
-    members: list[list[int]] = []
-    index: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for i in order:
-        seq = seqs[i]
-        length = len(seq)
-        same: dict[int, int]
-        if length <= 2:  # one equal token may be enough: compare with every cluster
-            same = {
-                c: sum(a == b for a, b in zip(t, seq, strict=True)) for c, t in enumerate(templates)
-            }
-        else:  # a cluster sharing nothing after the first token cannot reach the threshold
-            hits: Counter[int] = Counter()
-            for pos in range(1, length):
-                hits.update(index.get((pos, seq[pos]), ()))
-            same = {c: n + (templates[c][0] == seq[0]) for c, n in hits.items()}
-        best = min(same, key=lambda c: (-same[c], c), default=-1)
-        if best >= 0 and (length == 0 or same[best] / length >= similarity):
-            template = templates[best]
-            for pos, token in enumerate(seq):
-                if template[pos] != token:
-                    index[(pos, template[pos])].discard(best)
-                    template[pos] = WILDCARD
-                    index[(pos, WILDCARD)].add(best)
-            members[best].append(i)
-        else:
-            for pos, token in enumerate(seq):
-                index[(pos, token)].add(len(templates))
-            templates.append(list(seq))
-            members.append([i])
-    return members
-
-
-def _template(group: list[int], seqs: list[tuple[str, ...]]) -> str:
-    first = seqs[group[0]]
-    return " ".join(
-        token if all(seqs[m][pos] == token for m in group) else WILDCARD
-        for pos, token in enumerate(first)
-    )
-
-
-def _masked_templates(masked: list[str], weights: list[int], config: GroupingConfig) -> list[str]:
-    """Template of each distinct masked message."""
-    seqs = [tokens(m) for m in masked]
-    out = [""] * len(masked)
-    for group in _cluster(seqs, weights, config):
-        template = _template(group, seqs)
-        for m in group:
-            out[m] = template
-    return out
 
 
 def group_messages(
@@ -233,7 +106,7 @@ def group_messages(
     ).astype(np.int64)
     plain = [j for j in range(plain_count) if weights[j] > 0]
     templates = list(kinds)
-    clustered = _masked_templates(
+    clustered = cluster_templates(
         [kinds[j] for j in plain], [int(weights[j]) for j in plain], config
     )
     for j, template in zip(plain, clustered, strict=True):
