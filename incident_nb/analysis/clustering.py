@@ -156,7 +156,7 @@ def split_cluster(
 
 def _bucket_key(seq: tuple[str, ...]) -> tuple[int, str]:
     first = seq[0] if seq else ""
-    if WILDCARD in first or any(ch.isdigit() for ch in first):
+    if WILDCARD in first or any(ch.isdigit() for ch in first) or _QUOTED.fullmatch(first):
         first = WILDCARD
     return len(seq), first
 

@@ -38,9 +38,14 @@ class Mask:
     """The match must follow the start, a space or an opening or separating character."""
     tail: bool = False
     """The match must precede the end, a space or a closing or separating character."""
+    replacement: str = WILDCARD
+    """What a match becomes (the wildcard, or the wildcard in the quotes that were matched)."""
 
 
 MASKS: tuple[Mask, ...] = (
+    # A quoted word ('card', "id-7") is a value: the key of a KeyError, a name in a message.
+    Mask("single_quoted", r"'[^'\s]+'", replacement=f"'{WILDCARD}'"),
+    Mask("double_quoted", r'"[^"\s]+"', replacement=f'"{WILDCARD}"'),
     Mask("email", r"[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
     Mask("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     Mask("url", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"),
@@ -95,7 +100,7 @@ _JOINED = r"<\*>(?:(?:[.:,/\-_#@+]*|[,;] )<\*>)+"
 def _with_context(rule: Mask) -> tuple[str, str]:
     """The pattern and replacement of a rule whose lead or tail characters are put back."""
     pattern = f"(?:{rule.pattern})"
-    replacement = WILDCARD
+    replacement = rule.replacement
     if rule.lead:
         pattern = f"({_LEAD}){pattern}"
         replacement = r"\1" + replacement
@@ -108,14 +113,14 @@ def _with_context(rule: Mask) -> tuple[str, str]:
 def _passes(rules: tuple[Mask, ...]) -> tuple[tuple[str, str], ...]:
     """The regex passes that apply ``rules`` in order.
 
-    Consecutive rules without context become one alternation (earlier rules win where two match
+    Consecutive rules without context (replaced by the plain wildcard) become one alternation (earlier rules win where two match
     at the same place): one pass over the text instead of several. Rules with context need
     capture groups, which slow an alternation down, so each gets a pass of its own.
     """
     passes: list[tuple[str, str]] = []
     plain: list[str] = []
     for rule in rules:
-        if rule.lead or rule.tail:
+        if rule.lead or rule.tail or rule.replacement != WILDCARD:
             if plain:
                 passes.append(("|".join(plain), WILDCARD))
                 plain = []

@@ -24,6 +24,7 @@ built by :mod:`incident_nb.analysis.signature_tables`.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,8 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from incident_nb.analysis.clustering import DEFAULT_CONFIG, GroupingConfig, cluster_templates
-from incident_nb.analysis.masking import mask_array
-from incident_nb.analysis.stacktraces import trace_template
+from incident_nb.analysis.masking import mask_array, mask_messages
+from incident_nb.analysis.stacktraces import Trace, parse_trace, render
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,20 @@ def group_messages(
     code_of_raw = masked.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     kinds = [str(m) for m in masked.dictionary.to_pylist()]
     plain_count = len(kinds)
-    # Multi-line stack traces are keyed by exception type and frames, apart from plain messages.
+    # Multi-line records with a stack trace: exception, message template and top frames.
     multiline = pc.match_substring(raw, "\n").to_numpy(zero_copy_only=False)
-    trace_codes: dict[str, int] = {}
-    for i in np.flatnonzero(multiline):
-        if (trace := trace_template(str(raw[int(i)].as_py()))) is not None:
-            if trace not in trace_codes:
-                trace_codes[trace] = len(kinds)
-                kinds.append(trace)
-            code_of_raw[i] = trace_codes[trace]
+    traces = [
+        (int(i), trace)
+        for i in np.flatnonzero(multiline)
+        if (trace := parse_trace(str(raw[int(i)].as_py()))) is not None
+    ]
+    if traces:
+        raw_weights = np.bincount(raw_codes, minlength=len(raw))
+        for i, template in zip(
+            (i for i, _ in traces), _trace_templates(traces, raw_weights, config), strict=True
+        ):
+            code_of_raw[i] = len(kinds)
+            kinds.append(template)
     weights = np.bincount(
         code_of_raw, weights=np.bincount(raw_codes, minlength=len(raw)), minlength=len(kinds)
     ).astype(np.int64)
@@ -114,6 +120,30 @@ def group_messages(
     template_codes, template_uniques = pd.factorize(pd.Series(templates, dtype=object))
     line_templates = template_codes[code_of_raw[raw_codes]]
     return _grouping(series, line_templates, [str(t) for t in template_uniques])
+
+
+def _trace_templates(
+    traces: list[tuple[int, Trace]], raw_weights: npt.NDArray[np.int64], config: GroupingConfig
+) -> list[str]:
+    """The signature template of each trace.
+
+    A trace's message is clustered among the messages of the traces with the same exception
+    types and top frames, so its values become wildcards.
+    """
+    masked = mask_messages([trace.message for _, trace in traces])
+    partitions: dict[tuple[str, tuple[str, ...]], dict[str, int]] = defaultdict(dict)
+    for (i, trace), message in zip(traces, masked, strict=True):
+        part = partitions[(trace.head(), trace.frames)]
+        part[message] = part.get(message, 0) + int(raw_weights[i])
+    names: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+    for key, part in partitions.items():
+        messages = list(part)
+        templates = cluster_templates(messages, [part[m] for m in messages], config)
+        names[key] = dict(zip(messages, templates, strict=True))
+    return [
+        render(trace.head(), names[(trace.head(), trace.frames)][message], trace.frames)
+        for (_, trace), message in zip(traces, masked, strict=True)
+    ]
 
 
 def _grouping(
