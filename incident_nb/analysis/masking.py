@@ -113,8 +113,9 @@ def _with_context(rule: Mask) -> tuple[str, str]:
 def _passes(rules: tuple[Mask, ...]) -> tuple[tuple[str, str], ...]:
     """The regex passes that apply ``rules`` in order.
 
-    Consecutive rules without context (replaced by the plain wildcard) become one alternation (earlier rules win where two match
-    at the same place): one pass over the text instead of several. Rules with context need
+    Consecutive rules without context that become the plain wildcard are one alternation
+    (earlier rules win where two match at the same place): one pass over the text instead of
+    several. Rules with context need
     capture groups, which slow an alternation down, so each gets a pass of its own.
     """
     passes: list[tuple[str, str]] = []
