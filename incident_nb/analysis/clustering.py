@@ -128,7 +128,11 @@ def split_cluster(
         for m in members:
             column[seqs[m][pos]] += weights[m]
         columns.append(column)
-    fixed = sum(1 for column in columns if len(column) == 1 and WILDCARD not in next(iter(column)))
+    fixed = sum(
+        1
+        for column in columns
+        if len(column) == 1 and not _SOFT_TOKEN.fullmatch(next(iter(column)))
+    )
     splitters: list[tuple[int, dict[str, str]]] = []
     open_sets: dict[frozenset[frozenset[int]], list[tuple[int, dict[str, str]]]] = {}
     for pos, column in enumerate(columns):

@@ -39,13 +39,16 @@ class Mask:
     tail: bool = False
     """The match must precede the end, a space or a closing or separating character."""
     replacement: str = WILDCARD
-    """What a match becomes (the wildcard, or the wildcard in the quotes that were matched)."""
+    """What a match becomes: the wildcard, or one with groups of the match around it."""
 
 
 MASKS: tuple[Mask, ...] = (
     # A quoted word ('card', "id-7") is a value: the key of a KeyError, a name in a message.
-    Mask("single_quoted", r"'[^'\s]+'", replacement=f"'{WILDCARD}'"),
-    Mask("double_quoted", r'"[^"\s]+"', replacement=f'"{WILDCARD}"'),
+    Mask(
+        "quoted_word",
+        "(')[^'\\s]+'|(\")[^\"\\s]+\"",
+        replacement=rf"\1\2{WILDCARD}\1\2",
+    ),
     Mask("email", r"[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
     Mask("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     Mask("url", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"),
