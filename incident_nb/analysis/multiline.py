@@ -185,8 +185,9 @@ _PYTHON_HEADER = TRACE_SYNTAXES[3].continuations[0]
 _PYTHON_END = re.compile(r"^[A-Za-z_][\w.]*(?::|$)")
 _GO_START = TRACE_SYNTAXES[4].exception
 _GO_LINES = (TRACE_SYNTAXES[4].frame, *TRACE_SYNTAXES[4].stanza)
-# A log is led by timestamps when most of its record starts have one (and at least this many).
-_LED_SHARE = 0.8
+# A log is led by timestamps when its first line and half its possible record starts have one
+# (and at least this many): lines without one then continue the record above.
+_LED_SHARE = 0.5
 _LED_MIN = 2
 
 
@@ -232,7 +233,8 @@ def _continuations(lines: Sequence[str]) -> list[bool]:
 
 
 def _led_by_timestamps(lines: Sequence[str], continues: list[bool]) -> bool:
-    """Whether the records of a log start with a timestamp: most lines that could start one do.
+    """Whether the records of a log start with a timestamp: its first line and half the lines
+    that could start a record have one.
 
     A line followed by a continuation (an exception line heading its frames) is left out: it is
     printed after its record's first line, or on its own.
@@ -246,7 +248,8 @@ def _led_by_timestamps(lines: Sequence[str], continues: list[bool]) -> bool:
             continue
         starts += 1
         stamped += has_time
-    return stamped >= _LED_MIN and stamped >= _LED_SHARE * starts
+    first = next((line for line in lines if line.strip()), "")
+    return starts_with_timestamp(first) and stamped >= max(_LED_MIN, _LED_SHARE * starts)
 
 
 def join_records(lines: Sequence[str]) -> tuple[list[str], tuple[int, ...]]:
