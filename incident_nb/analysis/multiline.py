@@ -233,8 +233,9 @@ def _continuations(lines: Sequence[str]) -> list[bool]:
 
 
 def _led_by_timestamps(lines: Sequence[str], continues: list[bool]) -> bool:
-    """Whether the records of a log start with a timestamp: its first line and half the lines
-    that could start a record have one.
+    """Whether the records of a log start with a timestamp.
+
+    They do when its first line has one, and so do half the lines that could start a record.
 
     A line followed by a continuation (an exception line heading its frames) is left out: it is
     printed after its record's first line, or on its own.
