@@ -4,19 +4,13 @@ The pipeline works on distinct values first, so a log with millions of lines but
 little: distinct raw messages are masked (:mod:`incident_nb.analysis.masking`), distinct masked
 messages are tokenised and clustered, and the result is mapped back to every line.
 
-Clustering (one configuration for every system, see :class:`GroupingConfig`):
+Clustering is in :mod:`incident_nb.analysis.clustering` (one configuration for every system,
+see :class:`GroupingConfig`): constants and variables are told apart by their statistics, and
+templates differing only in variable parts of any length merge.
 
-1. Messages with the same number of tokens and the same first token form a bucket.
-2. In a bucket, each masked message joins the most similar cluster (share of equal tokens at
-   the same positions) when similar enough, else starts a cluster; frequent messages go first.
-3. In a cluster, a position whose values differ is a variable when it ever holds a masked value,
-   when its other values fit such a masked value (``()`` fits ``(<*>)``), or when it holds more
-   than ``max_constant_values`` values; otherwise its values are different constants (``GET`` /
-   ``POST``) and the cluster is split by them.
-4. Clusters ending with the same template are merged.
-
-Multi-line stack traces are grouped by exception type and frames instead
-(:mod:`incident_nb.analysis.stacktraces`). A signature's id is a hash of its template, so it is
+Multi-line records with a stack trace (:mod:`incident_nb.analysis.stacktraces`) are grouped by
+exception type(s), message template (their messages clustered among the records with the same
+types and frames) and top application frames. A signature's id is a hash of its template, so it is
 the same in every run over the same input. Tables of signatures (with first and last seen) are
 built by :mod:`incident_nb.analysis.signature_tables`.
 """

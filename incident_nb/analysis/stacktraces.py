@@ -39,8 +39,8 @@ class Trace:
     """The top application frames, numbers masked, as printed."""
 
     def head(self) -> str:
-        """The types joined by ``caused by``."""
-        return " caused by ".join(self.types)
+        """The types joined by ``caused by`` (empty when the record names none)."""
+        return "" if self.types == (NO_TYPE,) else " caused by ".join(self.types)
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,12 @@ def parse_trace(record: str) -> Trace | None:
 
 
 def render(types: str, message: str, frames: tuple[str, ...]) -> str:
-    """A trace's signature template: ``types: message`` and one indented line per frame."""
-    return "\n".join([f"{types}: {message}".rstrip(), *(f"  {frame}" for frame in frames)])
+    """A trace's signature template: ``types: message`` and one indented line per frame.
+
+    Without types (a record whose trace names no exception), the message alone leads.
+    """
+    head = f"{types}: {message}".rstrip() if types else message
+    return "\n".join([head, *(f"  {frame}" for frame in frames)])
 
 
 def trace_template(message: str) -> str | None:
