@@ -4,7 +4,8 @@ Generates a text log of N error lines (default 1,000,000) drawn from a handful o
 its own ids, numbers, IP addresses, UUIDs and durations (so nearly every line is distinct), then
 times, in the same run:
 
-- read: reading the file into messages (``read_messages``);
+- read: reading the file into messages (``read_messages``, one message per line), and reading
+  it as records that may span lines (the default ``auto`` mode);
 - mask only: the plain baseline pass that masks every line and nothing else;
 - signatures: the whole grouping (``group_messages``: distinct lines, masking, clustering,
   mapping back to every line), and again on as many lines drawn from only 1,000 distinct ones;
@@ -170,6 +171,7 @@ def main() -> None:
         _write_log(log, args.lines)
         log.read_bytes()  # warm the page cache so reading is not a disk benchmark
         read_s, read = _timed(lambda: read_messages(log, "text"))
+        records_s, _ = _timed(lambda: read_messages(log, "auto"))
     messages = read.messages
     n = len(messages)
     mask_s, _ = _timed(lambda: mask_array(pa.array(messages.to_numpy(), type=pa.large_string())))
@@ -178,6 +180,7 @@ def main() -> None:
     print(f"{n:,} error lines from {len(KINDS)} kinds, {messages.nunique():,} distinct lines")
     print(f"{'step':<28}{'seconds':>9}{'lines/s':>14}")
     print(f"{'read (baseline)':<28}{read_s:>9.2f}{n / read_s:>14,.0f}")
+    print(f"{'read as records (auto)':<28}{records_s:>9.2f}{n / records_s:>14,.0f}")
     print(f"{'mask only (baseline)':<28}{mask_s:>9.2f}{n / mask_s:>14,.0f}")
     print(f"{'signatures':<28}{group_s:>9.2f}{n / group_s:>14,.0f}")
     print(f"signatures found: {len(grouping.signatures)} (kinds generated: {len(KINDS)})")

@@ -178,8 +178,13 @@ TIMESTAMP_STARTS: tuple[str, ...] = (
     r"\d{10}(?:\.\d+)?\s",
 )
 _TIMESTAMP = re.compile(r"^\[?(?:" + "|".join(TIMESTAMP_STARTS) + ")")
-_CONTINUATIONS = tuple(
-    pattern for syntax in TRACE_SYNTAXES for pattern in (syntax.frame, *syntax.continuations)
+# Every frame and continuation rule in one expression (group names dropped): one match a line.
+_CONTINUATION = re.compile(
+    "|".join(
+        "(?:" + re.sub(r"\(\?P<\w+>", "(?:", pattern.pattern) + ")"
+        for syntax in TRACE_SYNTAXES
+        for pattern in (syntax.frame, *syntax.continuations)
+    )
 )
 _PYTHON_HEADER = TRACE_SYNTAXES[3].continuations[0]
 _PYTHON_END = re.compile(r"^[A-Za-z_][\w.]*(?::|$)")
@@ -200,10 +205,10 @@ def _shape_continues(line: str) -> bool:
     """Whether a line continues the record above by its own shape, in any language."""
     if line[:1] in (" ", "\t") and line.strip():
         return True
-    return any(pattern.match(line) for pattern in _CONTINUATIONS)
+    return bool(_CONTINUATION.match(line))
 
 
-def _continuations(lines: Sequence[str]) -> list[bool]:
+def _continuations(lines: Sequence[str], stamps: list[bool]) -> list[bool]:
     """For each line, whether it continues the record above by its shape or its trace.
 
     Besides the shapes of :func:`_shape_continues`: the exception line that ends a Python
@@ -213,7 +218,7 @@ def _continuations(lines: Sequence[str]) -> list[bool]:
     out = [False] * len(lines)
     python = go = False
     for i, line in enumerate(lines):
-        cont = not starts_with_timestamp(line) and _shape_continues(line)
+        cont = not stamps[i] and _shape_continues(line)
         if not cont and python and line.strip() and _PYTHON_END.match(line):
             cont, python = True, False
         elif not cont and go and any(pattern.match(line) for pattern in _GO_LINES):
@@ -232,7 +237,7 @@ def _continuations(lines: Sequence[str]) -> list[bool]:
     return out
 
 
-def _led_by_timestamps(lines: Sequence[str], continues: list[bool]) -> bool:
+def _led_by_timestamps(lines: Sequence[str], stamps: list[bool], continues: list[bool]) -> bool:
     """Whether the records of a log start with a timestamp.
 
     They do when its first line has one, and so do half the lines that could start a record.
@@ -244,13 +249,13 @@ def _led_by_timestamps(lines: Sequence[str], continues: list[bool]) -> bool:
     for i, line in enumerate(lines):
         if continues[i] or not line.strip():
             continue
-        has_time = starts_with_timestamp(line)
+        has_time = stamps[i]
         if not has_time and i + 1 < len(lines) and continues[i + 1]:
             continue
         starts += 1
         stamped += has_time
-    first = next((line for line in lines if line.strip()), "")
-    return starts_with_timestamp(first) and stamped >= max(_LED_MIN, _LED_SHARE * starts)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    return first is not None and stamps[first] and stamped >= max(_LED_MIN, _LED_SHARE * starts)
 
 
 def join_records(lines: Sequence[str]) -> tuple[list[str], tuple[int, ...]]:
@@ -264,12 +269,13 @@ def join_records(lines: Sequence[str]) -> tuple[list[str], tuple[int, ...]]:
     Returns:
         The records' texts and, for each input line, the index of its record.
     """
-    continues = _continuations(lines)
-    led = _led_by_timestamps(lines, continues)
+    stamps = [starts_with_timestamp(line) for line in lines]
+    continues = _continuations(lines, stamps)
+    led = _led_by_timestamps(lines, stamps, continues)
     records: list[list[str]] = []
     owners: list[int] = []
     for i, line in enumerate(lines):
-        if records and (continues[i] or (led and not starts_with_timestamp(line))):
+        if records and (continues[i] or (led and not stamps[i])):
             records[-1].append(line)
         else:
             records.append([line])
