@@ -57,7 +57,7 @@ def test_new_error_type_appears(tmp_path: Path) -> None:
     verdict = result.verdict("No new error types appearing")
     assert verdict.verdict == FAIL
     assert list(result.new_signatures["template"]) == [
-        "KeyError: '<*>' while pricing order <*>"
+        "KeyError: 'discount' while pricing order <*>"
     ]
     # The new error hits every tenant, the affected ones included: not back to normal either.
     assert result.verdict("Affected tenants verified working").verdict == FAIL
