@@ -38,17 +38,9 @@ class Mask:
     """The match must follow the start, a space or an opening or separating character."""
     tail: bool = False
     """The match must precede the end, a space or a closing or separating character."""
-    replacement: str = WILDCARD
-    """What a match becomes: the wildcard, or one with groups of the match around it."""
 
 
 MASKS: tuple[Mask, ...] = (
-    # A quoted word ('card', "id-7") is a value: the key of a KeyError, a name in a message.
-    Mask(
-        "quoted_word",
-        "(')[^'\\s]+'|(\")[^\"\\s]+\"",
-        replacement=rf"\1\2{WILDCARD}\1\2",
-    ),
     Mask("email", r"[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
     Mask("uuid", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     Mask("url", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"),
@@ -103,7 +95,7 @@ _JOINED = r"<\*>(?:(?:[.:,/\-_#@+]*|[,;] )<\*>)+"
 def _with_context(rule: Mask) -> tuple[str, str]:
     """The pattern and replacement of a rule whose lead or tail characters are put back."""
     pattern = f"(?:{rule.pattern})"
-    replacement = rule.replacement
+    replacement = WILDCARD
     if rule.lead:
         pattern = f"({_LEAD}){pattern}"
         replacement = r"\1" + replacement
@@ -116,15 +108,14 @@ def _with_context(rule: Mask) -> tuple[str, str]:
 def _passes(rules: tuple[Mask, ...]) -> tuple[tuple[str, str], ...]:
     """The regex passes that apply ``rules`` in order.
 
-    Consecutive rules without context that become the plain wildcard are one alternation
-    (earlier rules win where two match at the same place): one pass over the text instead of
-    several. Rules with context need
+    Consecutive rules without context become one alternation (earlier rules win where two
+    match at the same place): one pass over the text instead of several. Rules with context need
     capture groups, which slow an alternation down, so each gets a pass of its own.
     """
     passes: list[tuple[str, str]] = []
     plain: list[str] = []
     for rule in rules:
-        if rule.lead or rule.tail or rule.replacement != WILDCARD:
+        if rule.lead or rule.tail:
             if plain:
                 passes.append(("|".join(plain), WILDCARD))
                 plain = []

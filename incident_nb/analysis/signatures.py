@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from incident_nb.analysis.clustering import DEFAULT_CONFIG, GroupingConfig, cluster_templates
 from incident_nb.analysis.masking import mask_array, mask_messages
-from incident_nb.analysis.stacktraces import Trace, parse_trace, render
+from incident_nb.analysis.stacktraces import Trace, mask_quoted, parse_trace, render
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def _trace_templates(
     A trace's message is clustered among the messages of the traces with the same exception
     types and top frames, so its values become wildcards.
     """
-    masked = mask_messages([trace.message for _, trace in traces])
+    masked = [mask_quoted(m) for m in mask_messages([trace.message for _, trace in traces])]
     partitions: dict[tuple[str, tuple[str, ...]], dict[str, int]] = defaultdict(dict)
     for (i, trace), message in zip(traces, masked, strict=True):
         part = partitions[(trace.head(), trace.frames)]

@@ -24,6 +24,8 @@ NO_TYPE = "(no exception type)"
 _NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|\d+")
 _ANY_EXCEPTION = re.compile(rf"(?:^|[\s:(])(?P<type>{EXCEPTION_NAME})\b(?:\(code: \d+\))?:? ?")
 _GOROUTINE = re.compile(r"^goroutine \d+ \[")
+# A quoted word in an exception's message is a value: the key of a KeyError, a missing name.
+_QUOTED_WORD = re.compile(r"""(['"])[^'"\s]+\1""")
 _SYNTAX = {syntax.language: syntax for syntax in TRACE_SYNTAXES}
 
 
@@ -114,6 +116,11 @@ def parse_trace(record: str) -> Trace | None:
     return Trace(types, message, tuple(f.text for f in chosen))
 
 
+def mask_quoted(message: str) -> str:
+    """An exception message with its quoted words as wildcards: ``'card'`` -> ``'<*>'``."""
+    return _QUOTED_WORD.sub(rf"\1{WILDCARD}\1", message)
+
+
 def render(types: str, message: str, frames: tuple[str, ...]) -> str:
     """A trace's signature template: ``types: message`` and one indented line per frame.
 
@@ -134,4 +141,12 @@ def trace_template(message: str) -> str | None:
     return None if trace is None else render(trace.head(), WILDCARD, trace.frames)
 
 
-__all__ = ["NO_TYPE", "TOP_FRAMES", "Trace", "parse_trace", "render", "trace_template"]
+__all__ = [
+    "NO_TYPE",
+    "TOP_FRAMES",
+    "Trace",
+    "mask_quoted",
+    "parse_trace",
+    "render",
+    "trace_template",
+]
