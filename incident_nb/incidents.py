@@ -7,6 +7,7 @@ investigation is never overwritten.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -63,16 +64,25 @@ def _free_name(base: Path, name: str) -> Path:
     return candidate
 
 
-def _resolve(paths: Sequence[str | Path], what: str) -> list[str]:
+def _locate(paths: Sequence[str | Path], what: str, root: Path, folder: Path) -> list[str]:
+    """Evidence paths as the incident keeps them, so a moved or cloned root still finds them.
+
+    Inside ``root`` (the incident's own folder included) a path is kept relative to the
+    incident ``folder``; outside it, absolute; a URI (``s3://``, ``https://``...) as given.
+
+    Raises:
+        EvidenceError: a local path does not exist.
+    """
     out = []
     for p in paths:
-        if "://" in str(p):  # a URI a cluster engine reads (s3a://, gs://, hdfs://)
+        if "://" in str(p):  # a URI: remote logs, or one a cluster engine reads
             out.append(str(p))
             continue
         path = Path(p).expanduser().resolve()
         if not path.exists():
             raise EvidenceError(f"{what} not found: {p}; check the path")
-        out.append(str(path))
+        inside = path.is_relative_to(root)
+        out.append(os.path.relpath(path, folder) if inside else str(path))
     return out
 
 
@@ -102,12 +112,15 @@ def create_incident(
     existing = find_incident(root, alert.key)
     if existing is not None:
         raise IncidentExistsError(existing)
-    log_paths, repo_paths = _resolve(logs, "log file"), _resolve(repos, "repository")
-    trace_paths = _resolve(traces, "trace file")
     created = now or datetime.now(UTC)
     base = incidents_dir(root)
-    base.mkdir(parents=True, exist_ok=True)
     target = _free_name(base, folder_name(alert))
+    home = root.expanduser().resolve()
+    folder = home / base.relative_to(root) / target.name
+    log_paths = _locate(logs, "log file", home, folder)
+    repo_paths = _locate(repos, "repository", home, folder)
+    trace_paths = _locate(traces, "trace file", home, folder)
+    base.mkdir(parents=True, exist_ok=True)
     record = IncidentRecord(
         id=target.name,
         title=alert.title,
