@@ -149,15 +149,20 @@ def command(page: Any, menu: str, name: str) -> None:
 
 
 def saved(page: Any, notebook: Path) -> Any:
-    """Save the notebook from the page and read it back from disk."""
+    """Save the notebook from the page and read it back from disk once it is whole."""
     before = notebook.stat().st_mtime_ns
     page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 30
-    while notebook.stat().st_mtime_ns == before and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if notebook.stat().st_mtime_ns != before:
+            try:
+                return nbformat.read(notebook, as_version=4)
+            except (nbformat.reader.NotJSONError, ValueError):
+                pass  # caught mid-write: read again
         time.sleep(0.2)
-    return nbformat.read(notebook, as_version=4)
+    pytest.fail(f"{notebook.name} was not saved within 60 s")
 
 
 def code_cells(nb: Any) -> list[Any]:
