@@ -20,6 +20,8 @@ TOKEN_VARIABLE = "INCIDENT_NB_TOKEN"
 PAGERDUTY_VARIABLE = "INCIDENT_NB_PAGERDUTY_SECRET"
 SERVE_EXTRA = "pip install 'incident-nb[serve]'"
 DEFAULT_PORT = 8765
+SHUTDOWN_GRACE_S = 5
+"""How long requests in flight may take to finish once the server is told to stop."""
 
 
 def add_arguments(serve: argparse.ArgumentParser) -> None:
@@ -44,6 +46,13 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="default 1 MiB"
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections at most; beyond, the oldest idle one is closed (default: what "
+        "the file-descriptor limit allows, at most 1000)",
     )
     add_timeout(serve)
     serve.add_argument(
@@ -72,8 +81,12 @@ def run(args: argparse.Namespace) -> int:
         PAGERDUTY_VARIABLE, "PagerDuty secret", file=args.pagerduty_secret_file, error=ServeError
     )
 
+    if args.max_connections is not None and args.max_connections < 1:
+        raise ServeError("--max-connections must be at least 1")
+
     import uvicorn  # noqa: PLC0415 - optional, heavy
 
+    from incident_nb.server import protocol  # noqa: PLC0415
     from incident_nb.server.app import ServeSettings, create_app  # noqa: PLC0415
     from incident_nb.server.queue import server_lock  # noqa: PLC0415
 
@@ -96,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+        limits = protocol.ConnectionLimits(
+            max_connections=args.max_connections or protocol.default_max_connections(args.workers)
+        )
         config = uvicorn.Config(
             create_app(settings),
             host=args.host,
@@ -103,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
             log_level="warning",
             access_log=False,
             lifespan="on",
+            http=protocol.limited_protocol(limits),
+            timeout_keep_alive=protocol.KEEP_ALIVE_S,
+            h11_max_incomplete_event_size=protocol.MAX_HEADER_BYTES,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
         server = uvicorn.Server(config)
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; ending
