@@ -7,6 +7,7 @@ investigation is never overwritten.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from incident_nb.core.durable import is_write_failure, storage_error
 from incident_nb.core.errors import IncidentExistsError, NotebookExecutionError, RecordError
 from incident_nb.core.folder import STAGING_PREFIX, IncidentFolder, incidents_dir, iter_incidents
 from incident_nb.core.models import Alert
@@ -101,7 +103,10 @@ def create_incident(
     trace_paths = _resolve(traces, "trace file")
     created = now or datetime.now(UTC)
     base = incidents_dir(root)
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, base, kept=False) from exc
     target = _free_name(base, folder_name(alert))
     record = IncidentRecord(
         id=target.name,
@@ -132,7 +137,10 @@ def create_incident(
         traces=trace_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
+    except OSError as exc:
+        raise storage_error(exc, target, kept=False) from exc
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700
         write_record(staging, record)
@@ -144,6 +152,13 @@ def create_incident(
             params.as_papermill(),
         )
         staging.rename(target)  # atomic; fails if the target appeared meanwhile
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if is_write_failure(exc):  # name the incident's folder, not the staging one
+            assert exc.errno is not None
+            cause = OSError(exc.errno, os.strerror(exc.errno))
+            raise storage_error(cause, target, kept=False) from exc
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -15,13 +15,19 @@ from pathlib import Path
 from incident_nb.cli.args import add_timeout
 from incident_nb.core.errors import ServeError
 from incident_nb.core.secrets import read_secret
+from incident_nb.server.limits import (
+    BODY_TIMEOUT_S,
+    HEADER_TIMEOUT_S,
+    KEEP_ALIVE_S,
+    MAX_BODY,
+    MAX_HEADER_BYTES,
+    SHUTDOWN_GRACE_S,
+)
 
 TOKEN_VARIABLE = "INCIDENT_NB_TOKEN"
 PAGERDUTY_VARIABLE = "INCIDENT_NB_PAGERDUTY_SECRET"
 SERVE_EXTRA = "pip install 'incident-nb[serve]'"
 DEFAULT_PORT = 8765
-SHUTDOWN_GRACE_S = 5
-"""How long requests in flight may take to finish once the server is told to stop."""
 
 
 def add_arguments(serve: argparse.ArgumentParser) -> None:
@@ -45,7 +51,21 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=1, metavar="K", help="notebooks run at once (default 1)"
     )
     serve.add_argument(
-        "--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="default 1 MiB"
+        "--max-body", type=int, default=MAX_BODY, metavar="BYTES", help="default 1 MiB"
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=HEADER_TIMEOUT_S,
+        metavar="S",
+        help=f"seconds a request's headers may take to arrive (default {HEADER_TIMEOUT_S:g})",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=BODY_TIMEOUT_S,
+        metavar="S",
+        help=f"seconds a request's body may take to arrive (default {BODY_TIMEOUT_S:g})",
     )
     serve.add_argument(
         "--max-connections",
@@ -83,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_connections is not None and args.max_connections < 1:
         raise ServeError("--max-connections must be at least 1")
+    if args.header_timeout <= 0 or args.body_timeout <= 0:
+        raise ServeError("--header-timeout and --body-timeout must be positive")
 
     import uvicorn  # noqa: PLC0415 - optional, heavy
 
@@ -99,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         max_body=args.max_body,
         timeout=args.timeout,
         template=args.template.resolve() if args.template else None,
+        body_timeout_s=args.body_timeout,
     )
     with server_lock(root) as mine:
         if not mine:
@@ -110,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         limits = protocol.ConnectionLimits(
-            max_connections=args.max_connections or protocol.default_max_connections(args.workers)
+            header_timeout_s=args.header_timeout,
+            max_connections=args.max_connections or protocol.default_max_connections(args.workers),
         )
         config = uvicorn.Config(
             create_app(settings),
@@ -120,8 +144,8 @@ def run(args: argparse.Namespace) -> int:
             access_log=False,
             lifespan="on",
             http=protocol.limited_protocol(limits),
-            timeout_keep_alive=protocol.KEEP_ALIVE_S,
-            h11_max_incomplete_event_size=protocol.MAX_HEADER_BYTES,
+            timeout_keep_alive=KEEP_ALIVE_S,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
         server = uvicorn.Server(config)

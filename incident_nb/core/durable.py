@@ -46,6 +46,11 @@ WRITE_FAILURES: dict[int, tuple[str, str]] = {
 }
 
 
+def is_write_failure(exc: OSError) -> bool:
+    """Whether ``exc`` says the storage refused a write (full, read-only, not permitted)."""
+    return exc.errno in WRITE_FAILURES
+
+
 def describe_os_error(exc: OSError) -> tuple[str, str]:
     """The cause of a failed write in words, and what to do about it."""
     if exc.errno in WRITE_FAILURES:
@@ -135,7 +140,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def promote(
-    written: Path, path: Path, verify: Callable[[Path], None] | None = None, mode: int | None = None
+    written: Path,
+    path: Path,
+    verify: Callable[[Path], object] | None = None,
+    mode: int | None = None,
 ) -> None:
     """Rename a file someone else wrote (``written``, beside ``path``) over ``path``, durably.
 

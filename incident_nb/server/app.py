@@ -37,14 +37,13 @@ from incident_nb.core.errors import AlertError, AlertIgnoredError, RecordError
 from incident_nb.core.folder import iter_incidents
 from incident_nb.core.record import read_record
 from incident_nb.notebook.params import CELL_TIMEOUT_S
+from incident_nb.server.limits import BODY_TIMEOUT_S, MAX_BODY
 from incident_nb.server.pool import WorkerPool
-from incident_nb.server.protocol import BODY_TIMEOUT_S
 from incident_nb.server.queue import DurableQueue, reject
 from incident_nb.server.worker import WorkerSettings
 
 log = logging.getLogger("incident_nb.server")
 
-MAX_BODY = 1024 * 1024
 SOURCES = tuple(sorted(NOTIFICATION_PARSERS))
 WORKER_EVENTS = ("generated", "executed", "failed", "updated", "duplicate", "error")
 

@@ -30,14 +30,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from incident_nb.server.limits import SHUTDOWN_GRACE_S
 from incident_nb.server.worker import READY, WorkerSettings
 
 log = logging.getLogger("incident_nb.server")
 
 SECRET_VARIABLES = ("INCIDENT_NB_TOKEN", "INCIDENT_NB_PAGERDUTY_SECRET")
 """The receiver's secrets: never in a worker's environment, so notebooks never see them."""
-STOP_GRACE_S = 5.0
-"""How long a worker may take to finish its entry once asked to stop."""
 _READ_TICK_S = 0.2
 
 
@@ -169,7 +168,7 @@ class WorkerPool:
                 replaced += 1
         return replaced
 
-    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+    def stop(self, grace_s: float = SHUTDOWN_GRACE_S) -> None:
         """Ask the workers to finish their current entry and stop; kill them after ``grace_s``.
 
         An entry a worker could not finish stays queued and is processed on the next start.

@@ -26,13 +26,8 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-HEADER_TIMEOUT_S = 10.0
-BODY_TIMEOUT_S = 30.0
-KEEP_ALIVE_S = 5
-MAX_HEADER_BYTES = 16 * 1024
-MAX_CONNECTIONS = 1000
-RESERVED_FDS = 64
-"""File descriptors kept free for the server's own files, pipes and locks."""
+from incident_nb.server.limits import HEADER_TIMEOUT_S, MAX_CONNECTIONS, RESERVED_FDS
+
 _TIMEOUT_BODY = b"the request headers did not arrive in time\n"
 _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"

@@ -73,6 +73,13 @@ Report = Callable[[str], None]
 
 
 def _find(queue: DurableQueue, key: str) -> Path | None:
+    """The incident folder of ``key``, if there is one.
+
+    Raises:
+        RecordError: the folder this key's incident was created in is still there but its
+            record cannot be read: the entry waits for a person to repair it, rather than
+            opening a second investigation of the same group.
+    """
     name = queue.cached_folder(key)
     if name is not None:
         cached = incidents_dir(queue.root) / name
@@ -80,7 +87,8 @@ def _find(queue: DurableQueue, key: str) -> Path | None:
             if read_record(cached).alert.key == key:
                 return cached
         except RecordError:
-            pass
+            if cached.is_dir():
+                raise
     found = find_incident(queue.root, key)
     if found is not None:
         queue.remember_folder(key, found)

@@ -15,6 +15,7 @@ from incident_nb.core.record import (
     read_record,
     write_record,
 )
+from tests.corrupt_records import CORRUPT_SHAPES
 
 T0 = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
 
@@ -129,40 +130,10 @@ def test_atomic_write_keeps_mode(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o600
 
 
-def corrupt_shapes(valid: str) -> dict[str, object]:
-    """Ways a record file goes bad, each as a function that makes it so in a folder."""
-
-    def write(data: bytes):
-        return lambda folder: (folder / "incident.json").write_bytes(data)
-
-    def directory(folder):
-        (folder / "incident.json").mkdir()
-
-    def dangling(folder):
-        (folder / "incident.json").symlink_to(folder / "gone.json")
-
-    def loop(folder):
-        (folder / "incident.json").symlink_to(folder / "incident.json")
-
-    wrong = json.loads(valid)
-    wrong["schema_version"] = 7
-    return {
-        "invalid UTF-8": (write(valid.encode()[:40] + b"\xff\xfe" + valid.encode()[40:]), "UTF-8"),
-        "deep nesting": (write(b"[" * 100_000 + b"]" * 100_000), "nested deeper"),
-        "a directory": (directory, "is a folder"),
-        "a dangling symlink": (dangling, "symbolic link"),
-        "a symlink loop": (loop, "cannot read"),
-        "truncated": (write(valid.encode()[: len(valid) // 2]), "truncated"),
-        "wrong version": (write(json.dumps(wrong).encode()), "schema_version 7"),
-        "huge integer": (write(b'{"id": ' + b"9" * 5000 + b"}"), "out of range"),
-        "not an object": (write(b"[1, 2]"), "invalid"),
-    }
-
-
-@pytest.mark.parametrize("shape", list(corrupt_shapes(dump_record(make_record()))))
+@pytest.mark.parametrize("shape", list(CORRUPT_SHAPES))
 def test_every_corrupt_shape_is_a_record_error_naming_the_file(tmp_path, shape):
-    make, words = corrupt_shapes(dump_record(make_record()))[shape]
-    make(tmp_path)
+    make, words = CORRUPT_SHAPES[shape]
+    make(tmp_path, dump_record(make_record()))
     with pytest.raises(RecordError) as caught:
         read_record(tmp_path)
     message = str(caught.value)
