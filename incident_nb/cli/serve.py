@@ -132,9 +132,10 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+        connections, backlog = protocol.connection_budget(protocol.raise_fd_limit(), args.workers)
         limits = protocol.ConnectionLimits(
             header_timeout_s=args.header_timeout,
-            max_connections=args.max_connections or protocol.default_max_connections(args.workers),
+            max_connections=args.max_connections or connections,
         )
         config = uvicorn.Config(
             create_app(settings),
@@ -147,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
             timeout_keep_alive=KEEP_ALIVE_S,
             h11_max_incomplete_event_size=MAX_HEADER_BYTES,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+            backlog=backlog,
         )
         server = uvicorn.Server(config)
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; ending

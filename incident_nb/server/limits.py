@@ -18,8 +18,14 @@ MAX_HEADER_BYTES = 16 * 1024
 """Bytes of a request's headers at most."""
 MAX_CONNECTIONS = 1000
 """Open connections at most (``--max-connections``; lower when file descriptors are few)."""
+MAX_BACKLOG = 2048
+"""Connections waiting to be accepted at most (fewer when file descriptors are few)."""
 RESERVED_FDS = 64
 """File descriptors kept free for the server's own files, pipes and locks."""
+FD_LIMIT_TARGET = 65536
+"""The server raises its soft file-descriptor limit to this (or to the hard limit)."""
+MAX_FDS = 1 << 20
+"""What an unlimited file-descriptor limit counts as."""
 SHUTDOWN_GRACE_S = 5
 """Seconds requests in flight, and a worker's current entry, get to finish on shutdown."""
 ALERTS_PER_NOTIFICATION = 100

@@ -19,6 +19,7 @@ the token get their body read at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import resource
 import time
 from dataclasses import dataclass
@@ -26,7 +27,14 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from incident_nb.server.limits import HEADER_TIMEOUT_S, MAX_CONNECTIONS, RESERVED_FDS
+from incident_nb.server.limits import (
+    FD_LIMIT_TARGET,
+    HEADER_TIMEOUT_S,
+    MAX_BACKLOG,
+    MAX_CONNECTIONS,
+    MAX_FDS,
+    RESERVED_FDS,
+)
 
 _TIMEOUT_BODY = b"the request headers did not arrive in time\n"
 _TIMEOUT_RESPONSE = (
@@ -35,12 +43,28 @@ _TIMEOUT_RESPONSE = (
 )
 
 
-def default_max_connections(workers: int = 1) -> int:
-    """The connection cap this process can afford: below its file-descriptor limit."""
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY:
-        return MAX_CONNECTIONS
-    return max(8, min(MAX_CONNECTIONS, soft - RESERVED_FDS - 4 * workers))
+def raise_fd_limit(target: int = FD_LIMIT_TARGET) -> int:
+    """Raise this process's soft file-descriptor limit towards ``target`` (at most the hard
+    limit), as servers commonly do; return the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = target if hard == resource.RLIM_INFINITY else min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    return MAX_FDS if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def connection_budget(fd_limit: int, workers: int = 1) -> tuple[int, int]:
+    """How many connections may be open, and how many may wait to be accepted (the backlog).
+
+    Together they stay below the file-descriptor limit (less :data:`RESERVED_FDS`), so the
+    server never runs out of descriptors: an accept that fails for want of one would stall
+    every new connection, ``/healthz`` included, until old ones close.
+    """
+    spare = max(fd_limit - RESERVED_FDS - 4 * workers, 24)
+    connections = max(8, min(MAX_CONNECTIONS, spare * 2 // 3))
+    return connections, max(8, min(MAX_BACKLOG, spare - connections))
 
 
 @dataclass(frozen=True)
