@@ -44,8 +44,11 @@ _TIMEOUT_RESPONSE = (
 
 
 def raise_fd_limit(target: int = FD_LIMIT_TARGET) -> int:
-    """Raise this process's soft file-descriptor limit towards ``target`` (at most the hard
-    limit), as servers commonly do; return the soft limit now in force."""
+    """Raise the soft file-descriptor limit towards ``target``; return the limit now in force.
+
+    Servers commonly do this (the hard limit is the ceiling): more descriptors, more room for
+    connections.
+    """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = target if hard == resource.RLIM_INFINITY else min(target, hard)
     if soft != resource.RLIM_INFINITY and soft < wanted:
