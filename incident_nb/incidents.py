@@ -30,6 +30,7 @@ from incident_nb.core.record import (
     record_lock,
     write_record,
 )
+from incident_nb.core.redact import redact_text
 from incident_nb.core.templates import investigation_template
 from incident_nb.notebook.params import CELL_TIMEOUT_S, NotebookParams, validate_parameters
 
@@ -37,8 +38,12 @@ SLUG_MAX = 48
 
 
 def folder_name(alert: Alert) -> str:
-    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title."""
-    slug = slugify(alert.title, max_length=SLUG_MAX, word_boundary=True) or "incident"
+    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title.
+
+    The title is redacted first: a key pasted into an alert's title must not become a path.
+    """
+    title = redact_text(alert.title)
+    slug = slugify(title, max_length=SLUG_MAX, word_boundary=True) or "incident"
     return f"{alert.started_at:%Y-%m-%d}-{slug}"
 
 

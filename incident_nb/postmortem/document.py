@@ -12,6 +12,7 @@ from slugify import slugify
 
 from incident_nb.core import text as md
 from incident_nb.core.record import IncidentRecord
+from incident_nb.core.redact import redact_text
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.sections import EMPTY, Summary
@@ -35,7 +36,7 @@ def duration(record: IncidentRecord, summary: Summary | None) -> str:
 def postmortem_filename(record: IncidentRecord, summary: Summary | None) -> str:
     """``postmortem-YYYY-MM-DD-short-description.md``."""
     day = sections.incident_start(record, summary).date().isoformat()
-    short = slugify(record.title, max_length=48, word_boundary=True) or "incident"
+    short = slugify(redact_text(record.title), max_length=48, word_boundary=True) or "incident"
     return f"postmortem-{day}-{short}.md"
 
 

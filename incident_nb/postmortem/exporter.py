@@ -22,6 +22,7 @@ from traitlets.config import Config
 from incident_nb.core import text as md
 from incident_nb.core.folder import IncidentFolder, published_summary
 from incident_nb.core.record import IncidentRecord, read_record
+from incident_nb.core.redact import Redactor, redact_json
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import duration, render_markdown
@@ -33,7 +34,6 @@ from incident_nb.postmortem.preprocess import (
     RecordSectionsPreprocessor,
     check_executed,
 )
-from incident_nb.postmortem.redact import Redactor, redact_json
 
 SEVERITY_COLORS = {"SEV-1": "#b71c1c", "SEV-2": "#e65100", "SEV-3": "#f9a825", "SEV-4": "#2e7d32"}
 TOC = (
