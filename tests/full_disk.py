@@ -85,10 +85,13 @@ def cli(*args: str) -> tuple[int, str]:
     return status, err.getvalue()
 
 
-def contents(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (except the fillers) and its bytes."""
+def contents(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under ``folder`` (except the fillers): its inode and bytes.
+
+    A file replaced by a rename gets a new inode even when its bytes are the same.
+    """
     return {
-        str(p.relative_to(folder)): p.read_bytes()
+        str(p.relative_to(folder)): (p.stat().st_ino, p.read_bytes())
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.name.startswith("filler")
     }
@@ -140,8 +143,40 @@ def scenario(disk: Path, outside: Path) -> dict[str, Any]:
         "2026-11-21T10:00:00Z", "--root", str(disk),
     )  # fmt: skip
     after = contents(disk)
+
+    # Read-only: a docs root on a read-only file system, then the whole disk read-only.
+    for filler in disk.glob("filler-*"):
+        filler.unlink()
+    read_only_docs = outside / "read-only-docs"
+    read_only_docs.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(read_only_docs)], check=True
+    )
+    export_read_only_docs = cli("export", str(folder), "--docs-root", str(read_only_docs))
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    read_only = {
+        "retry": cli("retry", str(folder)),
+        "export": cli("export", str(folder), "--docs-root", str(docs)),
+        "analyze": cli("analyze", "--logs", str(log), "--snapshot", str(snapshot)),
+        "new": cli(
+            "new",
+            "--title",
+            "Third",
+            "--service",
+            "db",
+            "--started-at",
+            "2026-11-22T10:00:00Z",
+            "--root",
+            str(disk),
+        ),  # fmt: skip
+    }
+    after_read_only = contents(disk)
+    subprocess.run(["umount", str(read_only_docs)], check=True)
     shutil.rmtree(outside, ignore_errors=True)
     return {
+        "export_read_only_docs": export_read_only_docs,
+        "read_only": read_only,
+        "changed_read_only": sorted(k for k in after if after[k] != after_read_only.get(k)),
         "setup": [exported[0], analysed[0]],
         "retry": retried,
         "export": export_again,

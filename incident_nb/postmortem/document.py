@@ -62,7 +62,7 @@ def key_numbers(summary: Summary | None) -> str:
         p99 = f", p99 {e['p99_ms']:.0f} ms" if e.get("p99_ms") is not None else ""
         rows.append(
             (
-                f"Failing endpoint {md.text(e['endpoint'])}",
+                f"Failing endpoint {md.inline(e['endpoint'])}",
                 f"{e['error_rate']:.1%} errors{p99}",
             )
         )
@@ -98,15 +98,15 @@ def render_markdown(
     )
     narrative = record.narrative
     values = {
-        "title": md.text(record.title),
+        "title": md.inline(record.title),
         "date": sections.incident_start(record, summary).date().isoformat(),
         "severity": sections.severity_line(record, summary),
         "duration": duration(record, summary),
-        "author": md.text(narrative.author) if narrative.author.strip() else EMPTY,
+        "author": md.inline(narrative.author) if narrative.author.strip() else EMPTY,
         "summary": sections.paragraph(narrative.summary),
         "impact": sections.impact_lines(record, summary),
         "key_numbers": key_numbers(summary),
-        "charts": [(md.text(title), path) for title, path in charts],
+        "charts": [(md.inline(title), path) for title, path in charts],
         "timeline": sections.timeline_table(record, summary),
         "root_cause": sections.root_cause(record),
         "contributing_factors": sections.bullets(record.five_whys.contributing_factors),

@@ -1,9 +1,10 @@
-"""A full disk never costs the last good notebook, record, snapshot or export.
+"""A full or read-only disk never costs the last good notebook, record, snapshot or export.
 
 A real tmpfs of a few megabytes, mounted in a private mount namespace (we run as root in CI), is
 filled up while an executed incident, its export and an evidence snapshot live on it; then
 ``retry``, ``export``, ``analyze --snapshot``, a record write and ``new`` are tried again.
-Every one of them must fail cleanly, naming the cause, and leave every file as it was.
+Every one of them must fail cleanly, naming the cause, and leave every file as it was; then
+the same with a read-only docs root and a read-only disk.
 """
 
 import shutil
@@ -47,3 +48,12 @@ def test_a_full_disk_keeps_every_last_good_file(tmp_path, unshare):
     assert seen["appeared"] == []
     assert len(seen["incidents"]) == 1
     assert seen["notebook_reads"] == "x"  # the executed notebook still reads, with its output
+
+    # Read-only: the Markdown's folder first (the HTML beside the notebook is not written
+    # either: all or nothing), then the whole disk.
+    status, err = seen["export_read_only_docs"]
+    assert status == 1 and "the file system is read-only" in err and "Traceback" not in err
+    for step, (status, err) in seen["read_only"].items():
+        assert status == 1, (step, err)
+        assert "read-only" in err and "Traceback" not in err, (step, err)
+    assert seen["changed_read_only"] == []
