@@ -158,17 +158,7 @@ def scenario(disk: Path, outside: Path) -> dict[str, Any]:
         "retry": cli("retry", str(folder)),
         "export": cli("export", str(folder), "--docs-root", str(docs)),
         "analyze": cli("analyze", "--logs", str(log), "--snapshot", str(snapshot)),
-        "new": cli(
-            "new",
-            "--title",
-            "Third",
-            "--service",
-            "db",
-            "--started-at",
-            "2026-11-22T10:00:00Z",
-            "--root",
-            str(disk),
-        ),  # fmt: skip
+        "new": cli("new", "--title", "Third", "--service", "db", "--root", str(disk)),
     }
     after_read_only = contents(disk)
     subprocess.run(["umount", str(read_only_docs)], check=True)
