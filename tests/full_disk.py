@@ -147,6 +147,7 @@ def scenario(disk: Path, outside: Path) -> dict[str, Any]:
     # Read-only: a docs root on a read-only file system, then the whole disk read-only.
     for filler in disk.glob("filler-*"):
         filler.unlink()
+    third = ["--title", "Third", "--service", "db", "--started-at", "2026-11-22T10:00:00Z"]
     read_only_docs = outside / "read-only-docs"
     read_only_docs.mkdir()
     subprocess.run(
@@ -158,7 +159,7 @@ def scenario(disk: Path, outside: Path) -> dict[str, Any]:
         "retry": cli("retry", str(folder)),
         "export": cli("export", str(folder), "--docs-root", str(docs)),
         "analyze": cli("analyze", "--logs", str(log), "--snapshot", str(snapshot)),
-        "new": cli("new", "--title", "Third", "--service", "db", "--root", str(disk)),
+        "new": cli("new", *third, "--root", str(disk)),
     }
     after_read_only = contents(disk)
     subprocess.run(["umount", str(read_only_docs)], check=True)
