@@ -9,7 +9,7 @@ re-deliveries idempotent.
 Work per notification is bounded: at most ``ALERTS_PER_NOTIFICATION`` alerts (see
 :mod:`.limits`) become timeline events and tracked states; the rest of a huge notification is
 summarised in one event counting them by state and label, so 10,000 alerts in one webhook make
-a record of a few kilobytes, not megabytes, and a notebook that renders as quickly as any other.
+a record of tens of kilobytes, not megabytes, and a notebook of a few megabytes, not hundreds.
 """
 
 from __future__ import annotations
