@@ -340,3 +340,12 @@ def test_redaction_keeps_up_with_a_large_log():
     started = time.perf_counter()
     assert Redactor().text(text) == text
     assert time.perf_counter() - started < 3
+
+
+def test_bad_line_examples_are_redacted_before_they_are_cut():
+    from incident_nb.sources.logs.accounting import QUOTE_CHARS, BadLine
+
+    token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB"
+    line = "x" * (QUOTE_CHARS - 10) + f" token {token} and more"
+    quoted = BadLine("app.log", 7, "invalid JSON", line).text
+    assert len(quoted) <= QUOTE_CHARS and "ghp_" not in quoted and quoted.endswith("...")
