@@ -157,7 +157,8 @@ def detect_format(path: str | Path) -> LogFormat:
     for fmt in FORMATS:
         if fmt.sniff(line):
             return fmt
+    first = clip(line, 80)
     raise EvidenceError(
-        f"cannot tell the format of {display(path)} from its name or first line ({clip(line, 80)!r}); "
+        f"cannot tell the format of {display(path)} from its name or first line ({first!r}); "
         f"name it with --format ({', '.join(f.name for f in FORMATS)})"
     )
