@@ -16,6 +16,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from incident_nb.core.durable import is_write_failure, storage_error
 from incident_nb.core.errors import (
     EvidenceError,
     IncidentExistsError,
@@ -34,6 +35,7 @@ from incident_nb.core.record import (
     record_lock,
     write_record,
 )
+from incident_nb.core.redact import redact_text
 from incident_nb.core.templates import investigation_template
 from incident_nb.notebook.params import CELL_TIMEOUT_S, NotebookParams, validate_parameters
 
@@ -41,8 +43,12 @@ SLUG_MAX = 48
 
 
 def folder_name(alert: Alert) -> str:
-    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title."""
-    slug = slugify(alert.title, max_length=SLUG_MAX, word_boundary=True) or "incident"
+    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title.
+
+    The title is redacted first: a key pasted into an alert's title must not become a path.
+    """
+    title = redact_text(alert.title)
+    slug = slugify(title, max_length=SLUG_MAX, word_boundary=True) or "incident"
     return f"{alert.started_at:%Y-%m-%d}-{slug}"
 
 
@@ -120,7 +126,10 @@ def create_incident(
     log_paths = _locate(logs, "log file", home, folder)
     repo_paths = _locate(repos, "repository", home, folder)
     trace_paths = _locate(traces, "trace file", home, folder)
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, base, kept=False) from exc
     record = IncidentRecord(
         id=target.name,
         title=alert.title,
@@ -150,7 +159,10 @@ def create_incident(
         traces=trace_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
+    except OSError as exc:
+        raise storage_error(exc, target, kept=False) from exc
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700
         write_record(staging, record)
@@ -162,6 +174,13 @@ def create_incident(
             params.as_papermill(),
         )
         staging.rename(target)  # atomic; fails if the target appeared meanwhile
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if is_write_failure(exc):  # name the incident's folder, not the staging one
+            assert exc.errno is not None
+            cause = OSError(exc.errno, os.strerror(exc.errno))
+            raise storage_error(cause, target, kept=False) from exc
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

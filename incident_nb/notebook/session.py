@@ -99,14 +99,14 @@ class Investigation:
         r = self.record
         alert_start = utc(r.alert.started_at).strftime("%Y-%m-%d %H:%M:%S")
         lines = [
-            f"# {md.text(r.title)}",
+            f"# {md.inline(r.title)}",
             "",
-            f"**Incident** `{r.id}` · **service** {md.text(r.service) or '(unknown)'} · "
-            f"**alert** {md.text(r.alert.source)} fired at {alert_start} UTC · "
+            f"**Incident** `{r.id}` · **service** {md.inline(r.service) or '(unknown)'} · "
+            f"**alert** {md.inline(r.alert.source)} fired at {alert_start} UTC · "
             f"**status** {r.status}",
         ]
         if self.evidence_problem:
-            lines += ["", f"> **Evidence problem:** {md.text(self.evidence_problem)}"]
+            lines += ["", f"> **Evidence problem:** {md.inline(self.evidence_problem)}"]
         return "\n".join(lines)
 
     def impact_table(self) -> pd.DataFrame:
@@ -186,7 +186,7 @@ class Investigation:
         if self.evidence.note:
             out += ["", md.text(self.evidence.note), ""]
         out += [
-            f"- line {b.line} of `{Path(b.path).name}`: {md.text(b.reason)}" for b in rep.examples
+            f"- line {b.line} of `{Path(b.path).name}`: {md.inline(b.reason)}" for b in rep.examples
         ]
         return "\n".join(out)
 
@@ -225,7 +225,7 @@ class Investigation:
             charts.error_rate_chart(per_minute, markers=self.markers()),
             charts.latency_chart(per_minute, self.markers()),
         ]
-        items += [Markdown(f"- {md.text(note)}") for note in self.metrics.notes]
+        items += [Markdown(f"- {md.inline(note)}") for note in self.metrics.notes]
         return items
 
     def traces_view(self) -> list[Any]:
@@ -245,7 +245,7 @@ class Investigation:
             Markdown(md.text(f"{headline(t.origins, t.operations)} ({counts})")),
         ]
         items += [
-            Markdown(f"- malformed: {md.text(f'{b.path}: {b.where}: {b.reason}')}")
+            Markdown(f"- malformed: {md.inline(f'{b.path}: {b.where}: {b.reason}')}")
             for b in report.examples
         ]
         if not t.origins.empty:

@@ -12,6 +12,7 @@ from slugify import slugify
 
 from incident_nb.core import text as md
 from incident_nb.core.record import IncidentRecord
+from incident_nb.core.redact import redact_text
 from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
@@ -36,7 +37,7 @@ def duration(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
 def postmortem_filename(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """``postmortem-YYYY-MM-DD-short-description.md``."""
     day = sections.incident_start(record, summary).date().isoformat()
-    short = slugify(record.title, max_length=48, word_boundary=True) or "incident"
+    short = slugify(redact_text(record.title), max_length=48, word_boundary=True) or "incident"
     return f"postmortem-{day}-{short}.md"
 
 
@@ -62,7 +63,7 @@ def key_numbers(summary: AnalysisSummary | None) -> str:
     for e in summary.failing_endpoints:
         p99 = f", p99 {e.p99_ms:.0f} ms" if e.p99_ms is not None else ""
         errors = f"{e.error_rate:.1%} errors" if e.error_rate is not None else "errors"
-        rows.append((f"Failing endpoint {md.text(e.endpoint)}", f"{errors}{p99}"))
+        rows.append((f"Failing endpoint {md.inline(e.endpoint)}", f"{errors}{p99}"))
     trend = summary.trend
     rows.append(
         (
@@ -91,15 +92,15 @@ def render_markdown(
     )
     narrative = record.narrative
     values = {
-        "title": md.text(record.title),
+        "title": md.inline(record.title),
         "date": sections.incident_start(record, summary).date().isoformat(),
         "severity": sections.severity_line(record, summary),
         "duration": duration(record, summary),
-        "author": md.text(narrative.author) if narrative.author.strip() else EMPTY,
+        "author": md.inline(narrative.author) if narrative.author.strip() else EMPTY,
         "summary": sections.paragraph(narrative.summary),
         "impact": sections.impact_lines(record, summary),
         "key_numbers": key_numbers(summary),
-        "charts": [(md.text(title), path) for title, path in charts],
+        "charts": [(md.inline(title), path) for title, path in charts],
         "timeline": sections.timeline_table(record, summary),
         "root_cause": sections.root_cause(record),
         "contributing_factors": sections.bullets(record.five_whys.contributing_factors),

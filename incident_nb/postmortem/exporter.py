@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Bool, List, Unicode
 from traitlets.config import Config
 
-from incident_nb.core import text as md
 from incident_nb.core.folder import IncidentFolder, published_summary
 from incident_nb.core.record import IncidentRecord, read_record
+from incident_nb.core.redact import Redactor, redact_json
 from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
@@ -34,7 +35,6 @@ from incident_nb.postmortem.preprocess import (
     RecordSectionsPreprocessor,
     check_executed,
 )
-from incident_nb.postmortem.redact import Redactor, redact_json
 
 SEVERITY_COLORS = {"SEV-1": "#b71c1c", "SEV-2": "#e65100", "SEV-3": "#f9a825", "SEV-4": "#2e7d32"}
 TOC = (
@@ -162,7 +162,7 @@ def _charts_to_png(nb: Any) -> None:
         images = png_bytes(figures, Path(tmp))
     for output, figure, image in zip(outputs, figures, images, strict=True):
         del output["data"][PLOTLY_MIMETYPE]
-        alt = md.text(chart_title(figure, "chart"))
+        alt = html.escape(chart_title(figure, "chart"), quote=True)
         encoded = base64.b64encode(image).decode()
         output["data"]["text/html"] = (
             f'<img alt="{alt}" src="data:image/png;base64,{encoded}" style="max-width:100%">'

@@ -1,7 +1,9 @@
 """Record and analysis rendered as Markdown sections, shared by the notebook and the exports.
 
-Pure functions of the incident record and the analysis summary. Everything a person or a log
-wrote is escaped, so that text such as ``<script>`` shows as text wherever Markdown is rendered.
+Pure functions of the incident record and the analysis summary. Everything a person, an alert
+or a log wrote is escaped, so that text such as ``<script>`` or ``### Root Cause`` shows as
+text wherever Markdown is rendered; what sits in a one-line place (a bullet, a title) is kept on
+one line.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent
 from incident_nb.core.severity import level_info
 from incident_nb.core.summary import AnalysisSummary
-from incident_nb.core.text import cell, text
+from incident_nb.core.text import cell, inline, text
 from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
 
 EMPTY = "_Not recorded yet._"
@@ -21,7 +23,7 @@ EMPTY = "_Not recorded yet._"
 
 def bullets(items: Iterable[str]) -> str:
     """A Markdown bullet list, or the "not recorded" marker when there are no items."""
-    lines = [f"- {text(i)}" for i in items if i.strip()]
+    lines = [f"- {inline(i)}" for i in items if i.strip()]
     return "\n".join(lines) if lines else EMPTY
 
 
@@ -86,11 +88,11 @@ def severity_detail(record: IncidentRecord, summary: AnalysisSummary | None) -> 
     if record.severity.level is not None:
         lines.append(f"**Severity: {level.value}** (decided)")
         if record.severity.reason.strip():
-            lines.append(f"- Reason: {text(record.severity.reason)}")
+            lines.append(f"- Reason: {inline(record.severity.reason)}")
     else:
         lines.append(f"**Suggested severity: {level.value}** (not yet confirmed)")
     if suggestion:
-        lines.extend(f"- Evidence: {text(r)}" for r in suggestion.reasons)
+        lines.extend(f"- Evidence: {inline(r)}" for r in suggestion.reasons)
     lines.append(f"- Criteria: {info.criteria}")
     lines.append(f"- Response: {info.response}")
     lines.append(f"- Watch period after the fix: {info.watch_period_min} minutes")
@@ -113,7 +115,7 @@ def impact_lines(record: IncidentRecord, summary: AnalysisSummary | None) -> lis
     names, total = affected_tenants(record, summary)
     if names:
         share = f" ({len(names) / total:.0%} of total)" if total else ""
-        tenants = f"{len(names)}{share}: {', '.join(text(n) for n in names)}"
+        tenants = f"{len(names)}{share}: {', '.join(inline(n) for n in names)}"
     else:
         tenants = "0 measured" if summary else EMPTY
     start = incident_start(record, summary)
@@ -128,14 +130,17 @@ def impact_lines(record: IncidentRecord, summary: AnalysisSummary | None) -> lis
         span = f"{hhmm(start)} UTC to ongoing"
     user_facing = record.narrative.user_facing_impact.strip()
     if user_facing:
-        facing = text(user_facing)
+        facing = inline(user_facing)
     elif summary and (failing := summary.failing_endpoints):
-        parts = [f"{text(e.endpoint)} failed {e.error_rate or 0:.0%} of requests" for e in failing]
+        parts = [
+            f"{inline(e.endpoint)} failed {e.error_rate or 0:.0%} of requests" for e in failing
+        ]
         facing = "; ".join(parts) + " since the onset (from the evidence)"
     else:
         facing = EMPTY
     data = record.narrative.data_impact.strip()
-    data_text = text(data) if data else ("Data loss reported" if record.impact.data_loss else EMPTY)
+    lost = "Data loss reported" if record.impact.data_loss else EMPTY
+    data_text = inline(data) if data else lost
     return [
         f"- **Tenants affected**: {tenants}",
         f"- **Duration**: {span}",
