@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incident_nb.core.durable import storage_error
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.evidence.request import AnalyzeRequest
@@ -113,10 +114,11 @@ def open_store(
     try:
         written = store.snapshot(request.snapshot_to)
     except OSError as exc:
+        problem = storage_error(exc, request.snapshot_to / SNAPSHOT)
         if not request.snapshot_fallback:
             store.close()
-            raise EvidenceError(f"cannot write the evidence snapshot: {exc}") from None
-        return store, f"The evidence snapshot could not be written ({exc})."
+            raise problem from exc
+        return store, f"The evidence snapshot could not be written ({problem})."
     return store, f"Evidence snapshot written to {written.parent.name}/{written.name}."
 
 
