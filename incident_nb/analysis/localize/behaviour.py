@@ -1,0 +1,377 @@
+"""Error and behaviour evidence: failing requests, new error templates, changed message sequences.
+
+Code faults (a wrong return value, an exception caught and logged) often change no latency at
+all; they show in what a service says and does. Three comparisons, each per service:
+
+- **Error spans** (signal ``errors``): per entry operation, the share of the service's visits
+  that fail *themselves* (an error span in the visit while none of the visits it called
+  failed), against the baseline, by a binomial test.
+- **Error templates** (signal ``errors``): log lines at warning level or above are grouped into
+  templates by the project's signature grouping
+  (:func:`incident_nb.analysis.signatures.group_messages`, over both periods at once so a
+  template means the same in each); each template's rate per visit of the service (per line
+  when the service has no spans) is compared with the baseline's by a binomial test. A template
+  never seen in the baseline has half an occurrence there, so it is new, not infinitely rare.
+- **Sequences** (signal ``logs``): a visit is a sequence of events: its log statements (the
+  code location ``logger#line`` when the layout gives one, else the template; values never
+  split an event) and its calls to other services, in time order, between a start and an end.
+  For every event, the distribution of the event that follows it (per service and entry
+  operation) is compared with the baseline's: a G-test says how sure the change is, and the
+  Kullback-Leibler divergence of the window's distribution from the baseline's (smoothed with
+  half a count per event, Jeffreys' prior) how large, so new paths (an error branch, a call no
+  longer made, a request cut short) weigh most. A change towards fewer warnings and errors
+  than in the baseline is a recovery, not a fault, and is discounted by that ratio.
+
+Each comparison also marks the visits that carry the change (:data:`MARK_COLUMNS`), so that
+:mod:`.ranking` can tell a service's own fault from its reaction to a faulty callee.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from incident_nb.analysis.localize.latency import _scored
+from incident_nb.analysis.localize.model import FINDING_COLUMNS
+from incident_nb.analysis.localize.stats import (
+    MIN_SAMPLES,
+    chi2_sf,
+    divergence_strength,
+    more_often,
+    ratio_strength,
+    share,
+)
+from incident_nb.analysis.signatures import group_messages
+
+ERROR_LEVELS = frozenset({"warning", "error", "fatal"})
+SMOOTHING = 0.5
+"""Counts added to every next event of a context (Jeffreys' prior)."""
+MARK_COLUMNS = ("request", "service", "score")
+_START, _END = "\x00start", "\x00end"
+
+
+def templates(logs: pd.DataFrame) -> pd.Series:
+    """The signature template of every log record (one grouping over all records given)."""
+    if logs.empty:
+        return pd.Series([], dtype=object, index=logs.index)
+    grouping = group_messages(logs["message"].astype(str).tolist())
+    return pd.Series(grouping.templates(), index=logs.index, dtype=object)
+
+
+def error_span_findings(window: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
+    """Per service and entry operation: visits failing on their own, window against baseline."""
+    rows: list[dict[str, object]] = []
+    own = [_own_failures(r) for r in (window, baseline)]
+    base = {
+        k: (int(g.sum()), len(g))
+        for k, g in own[1].groupby([baseline["service"], baseline["entry"]])
+    }
+    for (service, entry), group in own[0].groupby([window["service"], window["entry"]]):
+        failed, visits = int(group.sum()), len(group)
+        base_failed, base_visits = base.get((service, entry), (0, 0))
+        if failed == 0 or base_visits < MIN_SAMPLES:
+            continue
+        before = (base_failed + 0.5) / (base_visits + 1)
+        rows.append(
+            {
+                "service": service,
+                "signal": "errors",
+                "item": f"failures of {entry}",
+                "unit": "share",
+                "baseline": base_failed / base_visits,
+                "window": failed / visits,
+                "n_baseline": base_visits,
+                "n_window": visits,
+                "p_value": more_often(failed, visits, base_failed, base_visits),
+                "strength": ratio_strength(before, failed / visits),
+                "summary": (
+                    f"`{entry}` failed on its own in {share(failed / visits)} of {visits} "
+                    f"requests (was {share(base_failed / base_visits)} of {base_visits})"
+                ),
+            }
+        )
+    return _scored(rows)
+
+
+def _own_failures(requests: pd.DataFrame) -> pd.Series:
+    """Visits with an error span none of whose called visits failed: where failures begin."""
+    failed = requests["is_error"].astype(bool)
+    callers_of_failures = requests.loc[failed, "caller_request"].to_numpy()
+    return failed & ~requests.index.isin(callers_of_failures)
+
+
+def error_template_findings(
+    window: pd.DataFrame,
+    baseline: pd.DataFrame,
+    exposure: dict[str, tuple[float, float, str]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Findings per service and warning-or-worse template, and the visits carrying them.
+
+    Args:
+        window: the window's log records with ``template`` and ``request`` columns.
+        baseline: the baseline's.
+        exposure: per service, (window exposure, baseline exposure, unit): visits or lines.
+    """
+    rows: list[dict[str, object]] = []
+    bad = [f[f["level"].isin(ERROR_LEVELS)] for f in (window, baseline)]
+    base = bad[1].groupby(["service", "level", "template"]).size().to_dict()
+    for (service, level, template), group in bad[0].groupby(["service", "level", "template"]):
+        if service not in exposure:
+            continue
+        exp_w, exp_b, unit = exposure[service]
+        count, before = len(group), int(base.get((service, level, template), 0))
+        rate_b = (before + 0.5) / (exp_b + 1)
+        new = "new, never in the baseline" if before == 0 else f"was {share(before / exp_b)}"
+        rows.append(
+            {
+                "service": service,
+                "signal": "errors",
+                "item": f"{str(level).upper()} {template}",
+                "unit": f"per {unit}",
+                "baseline": before / exp_b,
+                "window": count / exp_w,
+                "n_baseline": before,
+                "n_window": count,
+                "p_value": more_often(count, exp_w, before, exp_b),
+                "strength": ratio_strength(rate_b, count / exp_w),
+                "summary": (
+                    f"{str(level).upper()} `{_short(str(template))}` in {share(count / exp_w)} of "
+                    f"{unit}s ({count} times; {new})"
+                ),
+            }
+        )
+    findings = _scored(rows)
+    strong = findings[findings["score"] >= 0.5]
+    keys = set(zip(strong["service"], strong["item"], strict=True))
+    carried = bad[0][
+        [
+            (s, f"{lv.upper()} {t}") in keys
+            for s, lv, t in zip(bad[0]["service"], bad[0]["level"], bad[0]["template"], strict=True)
+        ]
+    ]
+    score = dict(
+        zip(zip(strong["service"], strong["item"], strict=True), strong["score"], strict=True)
+    )
+    marks = pd.DataFrame(
+        {
+            "request": carried["request"].to_numpy(),
+            "service": carried["service"].to_numpy(),
+            "score": [
+                score[(s, f"{lv.upper()} {t}")]
+                for s, lv, t in zip(
+                    carried["service"], carried["level"], carried["template"], strict=True
+                )
+            ],
+        },
+        columns=list(MARK_COLUMNS),
+    )
+    return findings, marks[marks["request"] >= 0]
+
+
+def sequence_events(
+    requests: pd.DataFrame, structure: pd.DataFrame, logs: pd.DataFrame
+) -> pd.DataFrame:
+    """Every visit's events in time order, between a start and an end event.
+
+    Columns ``request, service, entry, event, label, level``.
+    """
+    visits = requests[["request", "service", "entry"]]
+    joined = logs[logs["request"] >= 0]
+    key = np.where(
+        joined["source"].astype(str) != "",
+        joined["source"].astype(str),
+        joined["template"].astype(str),
+    )
+    log_events = pd.DataFrame(
+        {
+            "request": joined["request"].to_numpy(),
+            "t": joined["time_ns"].to_numpy(),
+            "event": joined["level"].astype(str).to_numpy() + " " + key,
+            "label": "log `"
+            + joined["level"].str.upper().to_numpy()
+            + " "
+            + pd.Series(
+                [
+                    _short(f"{s} {t}".strip())
+                    for s, t in zip(joined["source"], joined["template"], strict=True)
+                ],
+                dtype=object,
+            ).to_numpy()
+            + "`",
+            "level": joined["level"].astype(str).to_numpy(),
+        }
+    )
+    calls = structure[structure["is_call"].to_numpy(bool)]
+    target = np.where(
+        calls["callee"] != "", calls["callee"] + " " + calls["callee_operation"], calls["operation"]
+    )
+    call_events = pd.DataFrame(
+        {
+            "request": calls["request"].to_numpy(),
+            "t": calls["start_ns"].to_numpy(),
+            "event": "call " + target,
+            "label": "a call to `" + target + "`",
+            "level": "",
+        }
+    )
+    ends = [
+        pd.DataFrame(
+            {
+                "request": visits["request"].to_numpy(),
+                "t": edge,
+                "event": event,
+                "label": label,
+                "level": "",
+            }
+        )
+        for edge, event, label in (
+            (np.iinfo(np.int64).min, _START, "the start"),
+            (np.iinfo(np.int64).max, _END, "the end of the request"),
+        )
+    ]
+    events = pd.concat([ends[0], log_events, call_events, ends[1]], ignore_index=True)
+    events = events.sort_values(["request", "t"], kind="stable").reset_index(drop=True)
+    info = visits.set_index("request")
+    events["service"] = info["service"].reindex(events["request"]).to_numpy()
+    events["entry"] = info["entry"].reindex(events["request"]).to_numpy()
+    return events.dropna(subset=["service"])
+
+
+def transitions(events: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive event pairs of each visit: ``request, service, entry, prev, next``."""
+    following = events.shift(-1)
+    same = (following["request"] == events["request"]).to_numpy(bool)
+    return pd.DataFrame(
+        {
+            "request": events["request"].to_numpy()[same],
+            "service": events["service"].to_numpy()[same],
+            "entry": events["entry"].to_numpy()[same],
+            "prev": events["event"].to_numpy()[same],
+            "next": following["event"].to_numpy()[same],
+            "next_level": following["level"].to_numpy()[same],
+        }
+    )
+
+
+def sequence_findings(
+    window: pd.DataFrame, baseline: pd.DataFrame, labels: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Findings per service, entry and event whose next events changed; the visits carrying them."""
+    key = ["service", "entry", "prev"]
+    counts = (
+        pd.concat(
+            [
+                baseline.groupby([*key, "next"]).size().rename("nb"),
+                window.groupby([*key, "next"]).size().rename("nw"),
+            ],
+            axis=1,
+        )
+        .fillna(0.0)
+        .reset_index()
+    )
+    sizes = counts.groupby(key)[["nb", "nw"]].transform("sum")
+    counts = counts[
+        (sizes["nb"] >= MIN_SAMPLES).to_numpy() & (sizes["nw"] >= MIN_SAMPLES).to_numpy()
+    ]
+    if counts.empty:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS)), pd.DataFrame(columns=list(MARK_COLUMNS))
+    sizes = counts.groupby(key)[["nb", "nw"]].transform("sum")
+    k = counts.groupby(key)["nb"].transform("size")
+    counts = counts.assign(
+        NB=sizes["nb"].to_numpy(),
+        NW=sizes["nw"].to_numpy(),
+        K=k.to_numpy(),
+        pb=(counts["nb"] + SMOOTHING) / (sizes["nb"] + SMOOTHING * k),
+        pw=counts["nw"] / sizes["nw"],
+        bad=counts["next"].str.split(" ", n=1).str[0].isin(ERROR_LEVELS),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        counts["kl"] = np.where(
+            counts["nw"] > 0, counts["pw"] * np.log(counts["pw"] / counts["pb"]), 0.0
+        )
+        total = counts["nb"] + counts["nw"]
+        eb = total * counts["NB"] / (counts["NB"] + counts["NW"])
+        ew = total * counts["NW"] / (counts["NB"] + counts["NW"])
+        counts["g"] = 2 * (
+            np.where(counts["nb"] > 0, counts["nb"] * np.log(counts["nb"] / eb), 0.0)
+            + np.where(counts["nw"] > 0, counts["nw"] * np.log(counts["nw"] / ew), 0.0)
+        )
+    counts["gain"] = counts["pw"] - counts["nb"] / counts["NB"]
+    per = counts.groupby(key).agg(
+        NB=("NB", "first"),
+        NW=("NW", "first"),
+        K=("K", "first"),
+        kl=("kl", "sum"),
+        g=("g", "sum"),
+    )
+    bad = counts[counts["bad"]].groupby(key)
+    err_b = (bad["nb"].sum() / bad["NB"].first()).reindex(per.index).fillna(0.0)
+    err_w = (bad["nw"].sum() / bad["NW"].first()).reindex(per.index).fillna(0.0)
+    recovery = np.where(err_w < err_b, err_w / err_b.where(err_b > 0, 1.0), 1.0)
+    per["p"] = np.where(per["K"] > 1, chi2_sf(per["g"], np.maximum(per["K"] - 1, 1)), 1.0)
+    per["strength"] = [divergence_strength(v) for v in per["kl"]] * recovery
+    top = counts.sort_values("gain", ascending=False).drop_duplicates(key).set_index(key)
+    per = per.join(top[["next", "nb", "pw"]])
+    rows: list[dict[str, object]] = []
+    nexts: list[tuple[str, str, str, str]] = []
+    for (service, entry, prev), nb_all, nw_all, p, strength, nxt, nb, pw in zip(
+        per.index,
+        per["NB"],
+        per["NW"],
+        per["p"],
+        per["strength"],
+        per["next"],
+        per["nb"],
+        per["pw"],
+        strict=True,
+    ):
+        was = nb / nb_all
+        rows.append(
+            {
+                "service": service,
+                "signal": "logs",
+                "item": f"after {prev} in {entry}",
+                "unit": "share",
+                "baseline": was,
+                "window": pw,
+                "n_baseline": int(nb_all),
+                "n_window": int(nw_all),
+                "p_value": float(p),
+                "strength": float(strength),
+                "summary": (
+                    f"in `{entry}`, after {labels.get(prev, prev)}, {labels.get(nxt, nxt)} came "
+                    f"in {share(pw)} of {int(nw_all)} cases (was {share(was)} of {int(nb_all)})"
+                ),
+            }
+        )
+        nexts.append((service, entry, prev, nxt))
+    findings = _scored(rows)
+    carried = {
+        where: score for where, score in zip(nexts, findings["score"], strict=True) if score >= 0.5
+    }
+    hit = [
+        carried.get(where)
+        for where in zip(
+            window["service"], window["entry"], window["prev"], window["next"], strict=True
+        )
+    ]
+    marks = window.assign(score=pd.Series(hit, index=window.index, dtype="float64"))
+    marks = marks.dropna(subset=["score"])
+    return findings, marks[list(MARK_COLUMNS)]
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+__all__ = [
+    "ERROR_LEVELS",
+    "MARK_COLUMNS",
+    "error_span_findings",
+    "error_template_findings",
+    "sequence_events",
+    "sequence_findings",
+    "templates",
+    "transitions",
+]
