@@ -38,7 +38,7 @@ from incident_nb.analysis.localize.stats import (
     chi2_sf,
     divergence_strength,
     more_often,
-    ratio_strength,
+    rate_divergence,
     share,
 )
 from incident_nb.analysis.signatures import group_messages
@@ -83,7 +83,7 @@ def error_span_findings(window: pd.DataFrame, baseline: pd.DataFrame) -> pd.Data
                 "n_baseline": base_visits,
                 "n_window": visits,
                 "p_value": more_often(failed, visits, base_failed, base_visits),
-                "strength": ratio_strength(before, failed / visits),
+                "strength": divergence_strength(rate_divergence(before, failed / visits)),
                 "summary": (
                     f"`{entry}` failed on its own in {share(failed / visits)} of {visits} "
                     f"requests (was {share(base_failed / base_visits)} of {base_visits})"
@@ -103,69 +103,55 @@ def _own_failures(requests: pd.DataFrame) -> pd.Series:
 def error_template_findings(
     window: pd.DataFrame,
     baseline: pd.DataFrame,
-    exposure: dict[str, tuple[float, float, str]],
+    exposure: dict[tuple[str, str], tuple[float, float, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Findings per service and warning-or-worse template, and the visits carrying them.
+    """Findings per service, scope and warning-or-worse template; the visits carrying them.
 
     Args:
-        window: the window's log records with ``template`` and ``request`` columns.
+        window: the window's log records with ``template``, ``request`` and ``scope`` (the entry
+            operation of the record's visit, or empty) columns.
         baseline: the baseline's.
-        exposure: per service, (window exposure, baseline exposure, unit): visits or lines.
+        exposure: per (service, scope): (window exposure, baseline exposure, unit), the visits
+            of that entry operation, or of the service, or its log lines.
     """
-    rows: list[dict[str, object]] = []
+    key = ["service", "scope", "level", "template"]
     bad = [f[f["level"].isin(ERROR_LEVELS)] for f in (window, baseline)]
-    base = bad[1].groupby(["service", "level", "template"]).size().to_dict()
-    for (service, level, template), group in bad[0].groupby(["service", "level", "template"]):
-        if service not in exposure:
+    base = bad[1].groupby(key).size().to_dict()
+    rows: list[dict[str, object]] = []
+    found: list[tuple[str, str, str, str]] = []
+    for (service, scope, level, template), group in bad[0].groupby(key):
+        if (service, scope) not in exposure:
             continue
-        exp_w, exp_b, unit = exposure[service]
-        count, before = len(group), int(base.get((service, level, template), 0))
+        exp_w, exp_b, unit = exposure[(service, scope)]
+        count, before = len(group), int(base.get((service, scope, level, template), 0))
         rate_b = (before + 0.5) / (exp_b + 1)
         new = "new, never in the baseline" if before == 0 else f"was {share(before / exp_b)}"
+        where = f"`{scope}` requests" if scope else f"{unit}s"
         rows.append(
             {
                 "service": service,
                 "signal": "errors",
-                "item": f"{str(level).upper()} {template}",
+                "item": f"{str(level).upper()} {template}" + (f" in {scope}" if scope else ""),
                 "unit": f"per {unit}",
                 "baseline": before / exp_b,
                 "window": count / exp_w,
                 "n_baseline": before,
                 "n_window": count,
                 "p_value": more_often(count, exp_w, before, exp_b),
-                "strength": ratio_strength(rate_b, count / exp_w),
+                "strength": divergence_strength(rate_divergence(rate_b, count / exp_w)),
                 "summary": (
-                    f"{str(level).upper()} `{_short(str(template))}` in {share(count / exp_w)} of "
-                    f"{unit}s ({count} times; {new})"
+                    f"{str(level).upper()} `{_short(str(template))}` in {share(count / exp_w)} "
+                    f"of {where} ({count} times; {new})"
                 ),
             }
         )
+        found.append((str(service), str(scope), str(level), str(template)))
     findings = _scored(rows)
-    strong = findings[findings["score"] >= 0.5]
-    keys = set(zip(strong["service"], strong["item"], strict=True))
-    carried = bad[0][
-        [
-            (s, f"{lv.upper()} {t}") in keys
-            for s, lv, t in zip(bad[0]["service"], bad[0]["level"], bad[0]["template"], strict=True)
-        ]
-    ]
-    score = dict(
-        zip(zip(strong["service"], strong["item"], strict=True), strong["score"], strict=True)
-    )
-    marks = pd.DataFrame(
-        {
-            "request": carried["request"].to_numpy(),
-            "service": carried["service"].to_numpy(),
-            "score": [
-                score[(s, f"{lv.upper()} {t}")]
-                for s, lv, t in zip(
-                    carried["service"], carried["level"], carried["template"], strict=True
-                )
-            ],
-        },
-        columns=list(MARK_COLUMNS),
-    )
-    return findings, marks[marks["request"] >= 0]
+    strong = {k: v for k, v in zip(found, findings["score"], strict=True) if v >= 0.5}
+    hit = [strong.get(k) for k in zip(*(bad[0][c] for c in key), strict=True)]
+    marks = bad[0].assign(score=pd.Series(hit, index=bad[0].index, dtype="float64"))
+    marks = marks.dropna(subset=["score"])
+    return findings, marks.loc[marks["request"] >= 0, list(MARK_COLUMNS)]
 
 
 def sequence_events(

@@ -2,10 +2,11 @@
 
 - **Own time** (:func:`own_time_findings`): per service and entry operation, the service's own
   time per visit (:func:`.structure.local_requests`) in the window against the baseline. The
-  change is the ratio of the 90th percentiles (the slow tail is what users feel, and a fault that
-  hits some requests moves it before the median), with 1 ms added to both so sub-millisecond
-  jitter is no change; how sure it is comes from a one-sided Mann-Whitney rank test (durations
-  are skewed; ranks need no distribution), corrected for the service's number of operations.
+  change is the ratio of the medians, with 1 ms added to both so sub-millisecond jitter is no
+  change: a service at fault is slower in most of its requests, while a pause or a cold cache
+  makes one or two slow and moves only the tail (the 90th percentiles are reported too). How
+  sure it is comes from a one-sided Mann-Whitney rank test (durations are skewed; ranks need no
+  distribution), corrected for the service's number of operations.
 - **Edges** (:func:`edge_findings`): per caller -> callee pair, the time a call spends between
   the caller's client span and the callee's server span (network, queues, connection pools,
   a starved CPU on either side) compared the same way. That time belongs to the edge, not to
@@ -33,7 +34,7 @@ from incident_nb.analysis.localize.stats import (
 FLOOR_MS = 1.0
 """Added to both sides of a duration ratio: a change below a millisecond is jitter."""
 TAIL = 0.9
-"""The quantile compared."""
+"""The tail quantile reported beside the median."""
 
 
 def own_time_findings(window: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
@@ -46,22 +47,22 @@ def own_time_findings(window: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFr
         if before is None or len(before) < MIN_SAMPLES or len(after) < MIN_SAMPLES:
             continue
         tail_b, tail_w = quantile(before, TAIL), quantile(after, TAIL)
+        mid_b, mid_w = quantile(before, 0.5), quantile(after, 0.5)
         rows.append(
             {
                 "service": service,
                 "signal": "latency",
                 "item": f"own time in {entry}",
                 "unit": "ms",
-                "baseline": tail_b,
-                "window": tail_w,
+                "baseline": mid_b,
+                "window": mid_w,
                 "n_baseline": len(before),
                 "n_window": len(after),
                 "p_value": greater(after, before),
-                "strength": ratio_strength(tail_b + FLOOR_MS, tail_w + FLOOR_MS),
+                "strength": ratio_strength(mid_b + FLOOR_MS, mid_w + FLOOR_MS),
                 "summary": (
-                    f"own time p90 in `{entry}` rose from {ms(tail_b)} to {ms(tail_w)} "
-                    f"(median {ms(quantile(before, 0.5))} -> {ms(quantile(after, 0.5))}, "
-                    f"{len(after)} requests)"
+                    f"own time in `{entry}` rose from {ms(mid_b)} to {ms(mid_w)} (median; "
+                    f"p90 {ms(tail_b)} -> {ms(tail_w)}, {len(after)} requests)"
                 ),
             }
         )
@@ -87,15 +88,15 @@ def edge_table(window: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
         after = group["self_ms"].to_numpy()
         if before is None or len(before) < MIN_SAMPLES or len(after) < MIN_SAMPLES:
             continue
-        tail_b, tail_w = quantile(before, TAIL), quantile(after, TAIL)
+        mid_b, mid_w = quantile(before, 0.5), quantile(after, 0.5)
         p = greater(after, before)
-        strength = ratio_strength(tail_b + FLOOR_MS, tail_w + FLOOR_MS)
+        strength = ratio_strength(mid_b + FLOOR_MS, mid_w + FLOOR_MS)
         rows.append(
             (
                 caller,
                 callee,
-                tail_b,
-                tail_w,
+                mid_b,
+                mid_w,
                 len(before),
                 len(after),
                 p,
@@ -135,7 +136,7 @@ def edge_findings(edges: pd.DataFrame) -> pd.DataFrame:
                 "summary": (
                     f"time between client and server on calls {worst['caller']} -> "
                     f"{worst['callee']} rose from {ms(float(worst['baseline']))} to "
-                    f"{ms(float(worst['window']))} (p90); {slow} of its {len(group)} "
+                    f"{ms(float(worst['window']))} (median); {slow} of its {len(group)} "
                     "edges are slower"
                 ),
             }

@@ -111,7 +111,8 @@ def _log_findings(
         else:
             prepared.append(_pseudo_requests(frame))
     exposure = _exposure(prepared)
-    errors, error_marks = error_template_findings(prepared[0][0], prepared[1][0], exposure)
+    scoped = _scoped(prepared, exposure)
+    errors, error_marks = error_template_findings(scoped[0], scoped[1], exposure)
     events = [
         sequence_events(visits, structures[i] if structures is not None else _no_spans(), frame)
         for i, (frame, visits) in enumerate(prepared)
@@ -182,16 +183,48 @@ def _no_spans() -> pd.DataFrame:
 
 def _exposure(
     prepared: list[tuple[pd.DataFrame, pd.DataFrame]],
-) -> dict[str, tuple[float, float, str]]:
-    """Per service: visits in each period when it has visits in both, else log lines."""
-    visits = [v["service"].value_counts() for _, v in prepared]
+) -> dict[tuple[str, str], tuple[float, float, str]]:
+    """Per (service, scope): how many chances each period had to log a record.
+
+    A record in a visit is scoped to the visit's entry operation when that operation has visits
+    in both periods (its rate is then per visit of that operation); otherwise to the service:
+    per visit when the service has visits in both periods, else per log line.
+    """
+    visits = [v.groupby(["service", "entry"]).size() for _, v in prepared]
+    services = [v["service"].value_counts() for _, v in prepared]
     lines = [f["service"].value_counts() for f, _ in prepared]
-    out: dict[str, tuple[float, float, str]] = {}
-    for service in set(lines[0].index) | set(visits[0].index):
-        if visits[0].get(service, 0) > 0 and visits[1].get(service, 0) > 0:
-            out[str(service)] = (float(visits[0][service]), float(visits[1][service]), "request")
+    out: dict[tuple[str, str], tuple[float, float, str]] = {}
+    for (service, entry), count in visits[0].items():
+        before = visits[1].get((service, entry), 0)
+        if before > 0:
+            out[(str(service), str(entry))] = (float(count), float(before), "request")
+    for service in set(lines[0].index) | set(services[0].index):
+        if services[0].get(service, 0) > 0 and services[1].get(service, 0) > 0:
+            out[(str(service), "")] = (
+                float(services[0][service]),
+                float(services[1][service]),
+                "request",
+            )
         elif lines[0].get(service, 0) > 0 and lines[1].get(service, 0) > 0:
-            out[str(service)] = (float(lines[0][service]), float(lines[1][service]), "log line")
+            out[(str(service), "")] = (
+                float(lines[0][service]),
+                float(lines[1][service]),
+                "log line",
+            )
+    return out
+
+
+def _scoped(
+    prepared: list[tuple[pd.DataFrame, pd.DataFrame]],
+    exposure: dict[tuple[str, str], tuple[float, float, str]],
+) -> list[pd.DataFrame]:
+    """The records with their ``scope``: their visit's entry operation where it has exposure."""
+    out = []
+    for frame, visits in prepared:
+        entry = visits["entry"].reindex(frame["request"].to_numpy()).fillna("").astype(str)
+        keys = zip(frame["service"].astype(str), entry, strict=True)
+        scope = [e if (s, e) in exposure else "" for s, e in keys]
+        out.append(frame.assign(scope=scope))
     return out
 
 

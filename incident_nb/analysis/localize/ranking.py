@@ -76,7 +76,7 @@ def rank(
     weighted = table.copy()
     for signal in PROPAGATING:
         weighted[signal] = table[signal] * origin
-    combined = 1.0 - np.prod(1.0 - weighted.clip(0.0, 1.0).to_numpy(), axis=1)
+    combined = weighted.clip(0.0, 1.0).max(axis=1).to_numpy()
     # Ties (no evidence at all) keep a stable order: by raw evidence, then by name.
     raw = table.sum(axis=1).to_numpy()
     order = sorted(range(len(table)), key=lambda i: (-combined[i], -raw[i], table.index[i]))

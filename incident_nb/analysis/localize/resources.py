@@ -6,8 +6,10 @@ table (:data:`METRIC_KINDS`): CPU and memory up, latency up, success rate down; 
 metrics say nothing about one service and are left out.
 
 Per service and metric, the change is the log ratio of the window's worst row (a fault shows in
-the minutes it covers, not in their average) to the baseline's mean, with 5% of the metric's
-typical baseline level added to both so that idle near-zero values do not make huge ratios.
+the minutes it covers, not in their average) to the baseline's mean, with the fleet's typical
+baseline level of that metric (the median over services) added to both: an idle service that
+wakes up (5 to 20 millicores of CPU) is no saturated one (15 to 500), and near-zero values make
+no huge ratios.
 Many services move together when the load changes, so the fleet's median change of the same
 metric is subtracted, and how sure the excess is comes from its distance to the others' in
 robust standard deviations (median absolute deviation; a normal tail probability, corrected for
@@ -53,8 +55,8 @@ METRIC_KINDS: tuple[MetricKind, ...] = (
     MetricKind("latency", r"latency|duration|response.?time|p(50|90|95|99)\b", "up"),
 )
 """The first kind whose pattern matches a metric name (case-insensitive) applies."""
-LEVEL_FLOOR = 0.05
-"""Share of the metric's typical baseline level added to both sides of a ratio."""
+LEVEL_FLOOR = 1.0
+"""Share of the fleet's typical baseline level of a metric added to both sides of a ratio."""
 MIN_FLEET = 3
 """Services needed to judge a metric against the fleet."""
 

@@ -4,9 +4,11 @@ Each compared item (an operation's own time, an edge, a log template, a metric) 
 numbers:
 
 - a **strength** in [0, 1) saying how large the change is, on one scale for every signal:
-  a value that doubles has strength 0.5, ten times 0.9 (``1 - before / after``); a distribution
-  of next events that moved by a Kullback-Leibler divergence of D nats has ``1 - exp(-D)``, the
-  same as a ratio of ``exp(D)``;
+  a duration or a metric whose typical value doubles has strength 0.5, ten times 0.9
+  (``1 - before / after``); a distribution of events (what follows a log message, how many
+  errors a request logs) that moved by a Kullback-Leibler divergence of D nats has
+  ``1 - exp(-D)``, the same as a ratio of ``exp(D)``. Divergences weigh a change by the share of
+  requests it concerns, so a new error in every request outweighs one in a few;
 - a **p-value** saying how sure the change is, from a test suited to the data (rank test for
   durations, binomial test for counts, G-test for categorical distributions), corrected for the
   number of items tested in the same service and signal (Bonferroni), so a service with many
@@ -46,6 +48,18 @@ def ratio_strength(before: float, after: float) -> float:
     if not (math.isfinite(before) and math.isfinite(after)) or after <= before or after <= 0:
         return 0.0
     return 1.0 - max(before, 0.0) / after
+
+
+def rate_divergence(before: float, after: float) -> float:
+    """Kullback-Leibler divergence (nats) of a Poisson rate ``after`` from ``before``.
+
+    How unexpected the window's count per request is under the baseline's rate: it grows with
+    the ratio *and* with the share of requests concerned, so an error in every request of a
+    service weighs more than one in a few of them, however new both are.
+    """
+    if after <= before or before <= 0:
+        return 0.0
+    return after * math.log(after / before) - after + before
 
 
 def divergence_strength(nats: float) -> float:
@@ -163,6 +177,7 @@ __all__ = [
     "ms",
     "normal_sf",
     "quantile",
+    "rate_divergence",
     "ratio_strength",
     "share",
 ]
