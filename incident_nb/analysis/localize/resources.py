@@ -9,11 +9,14 @@ Per service and metric, the change is the log ratio of the window's worst row (a
 the minutes it covers, not in their average) to the baseline's mean, with the fleet's typical
 baseline level of that metric (the median over services) added to both: an idle service that
 wakes up (5 to 20 millicores of CPU) is no saturated one (15 to 500), and near-zero values make
-no huge ratios.
+no huge ratios (half the fleet's level is added).
 Many services move together when the load changes, so the fleet's median change of the same
-metric is subtracted, and how sure the excess is comes from its distance to the others' in
-robust standard deviations (median absolute deviation; a normal tail probability, corrected for
-the service's number of metrics). A metric only one or two services report cannot be compared
+metric is subtracted; and the others' spread (1.4826 median absolute deviations, at least 5%)
+says how much a service's metric varies without a fault: the strength counts only the excess
+beyond three such deviations, and how sure it is comes from the excess in deviations (a normal
+tail probability, corrected for the service's number of metrics). A busy service whose CPU
+doubles with its load is then no CPU hog, and a CPU saturated by a stress tool (30 times or
+more) stays one. A metric only one or two services report cannot be compared
 across the fleet: its change is judged against a doubling instead.
 
 Latency percentiles measured in front of a service grow with its callees' delays, and a
@@ -55,8 +58,12 @@ METRIC_KINDS: tuple[MetricKind, ...] = (
     MetricKind("latency", r"latency|duration|response.?time|p(50|90|95|99)\b", "up"),
 )
 """The first kind whose pattern matches a metric name (case-insensitive) applies."""
-LEVEL_FLOOR = 1.0
+LEVEL_FLOOR = 0.5
 """Share of the fleet's typical baseline level of a metric added to both sides of a ratio."""
+NOISE_DEVIATIONS = 3.0
+"""Deviations of the fleet's changes a change must exceed before it has any strength."""
+MIN_SPREAD = math.log(1.05)
+"""The smallest spread assumed (a 5% change is measurement noise)."""
 MIN_FLEET = 3
 """Services needed to judge a metric against the fleet."""
 
@@ -112,7 +119,7 @@ def resource_findings(
     median = table.groupby("metric")["change"].transform("median")
     mad = (table["change"] - median).abs().groupby(table["metric"]).transform("median")
     fleet = median.where(size >= MIN_FLEET, 0.0)
-    spread = np.maximum(1.4826 * mad, math.log(1.25)).where(size >= MIN_FLEET, math.log(2.0))
+    spread = np.maximum(1.4826 * mad, MIN_SPREAD).where(size >= MIN_FLEET, math.log(2.0))
     table = table.assign(fleet=fleet, excess=table["change"] - fleet, spread=spread)
     table = table[table["excess"] > 0]
     units = pd.concat([window, baseline]).drop_duplicates("metric").set_index("metric")["unit"]
@@ -133,7 +140,8 @@ def resource_findings(
                 "n_baseline": int(r.n_baseline),
                 "n_window": int(r.n_window),
                 "p_value": normal_sf(float(r.excess) / float(r.spread)) if scored else 1.0,
-                "strength": 1.0 - math.exp(-float(r.excess)),
+                "strength": 1.0
+                - math.exp(-max(0.0, float(r.excess) - NOISE_DEVIATIONS * float(r.spread))),
                 "summary": (
                     f"{r.metric} {verb} from {_value(float(r.before), unit)} to "
                     f"{_value(float(r.after), unit)} ({_factor(sign * float(r.change))}; "
