@@ -104,7 +104,7 @@ def _range(window: TimeWindow) -> str:
 
 
 def _span_range(spans: pd.DataFrame) -> str:
-    first, last = spans["start"].min().to_pydatetime(), spans["start"].max().to_pydatetime()
+    first, last = spans["start"].min().floor("s"), spans["start"].max().ceil("s")
     return f"{iso(first)} to {iso(last)}"
 
 

@@ -119,7 +119,8 @@ def error_template_findings(
     base = bad[1].groupby(key).size().to_dict()
     rows: list[dict[str, object]] = []
     found: list[tuple[str, str, str, str]] = []
-    for (service, scope, level, template), group in bad[0].groupby(key):
+    for names, group in bad[0].groupby(key):
+        service, scope, level, template = (str(part) for part in names)
         if (service, scope) not in exposure:
             continue
         exp_w, exp_b, unit = exposure[(service, scope)]

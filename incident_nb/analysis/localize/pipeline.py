@@ -19,7 +19,12 @@ from incident_nb.analysis.localize.behaviour import (
     templates,
     transitions,
 )
-from incident_nb.analysis.localize.latency import edge_findings, edge_table, own_time_findings
+from incident_nb.analysis.localize.latency import (
+    edge_findings,
+    edge_marks,
+    edge_table,
+    own_time_findings,
+)
 from incident_nb.analysis.localize.model import (
     FINDING_COLUMNS,
     Localization,
@@ -28,7 +33,7 @@ from incident_nb.analysis.localize.model import (
 )
 from incident_nb.analysis.localize.ranking import origin_shares, rank
 from incident_nb.analysis.localize.resources import resource_findings
-from incident_nb.analysis.localize.structure import local_requests, span_structure
+from incident_nb.analysis.localize.structure import epoch_ns, local_requests, span_structure
 
 
 def _present(frame: pd.DataFrame | None) -> bool:
@@ -47,8 +52,10 @@ def localize(inputs: LocalizeInputs) -> Localization:
     if _present(incident.spans) and _present(baseline.spans):
         structures = tuple(span_structure(p.spans) for p in periods)  # type: ignore[arg-type]
         requests = tuple(local_requests(s) for s in structures)
-        findings.append(own_time_findings(*requests))
-        findings.append(edge_findings(edge_table(*structures)))
+        own, own_marks = own_time_findings(*requests)
+        edges = edge_table(*structures)
+        findings.extend([own, edge_findings(edges)])
+        marks.extend([own_marks, edge_marks(structures[0], structures[1], edges)])
         findings.append(error_span_findings(*requests))
     elif _present(incident.spans) or _present(baseline.spans):
         notes.append("spans are in one period only: latency and span errors were not compared")
@@ -105,7 +112,7 @@ def _log_findings(
     prepared = []
     for i, records in enumerate(logs):
         part = names.iloc[split:] if i == 0 else names.iloc[:split]
-        frame = records.assign(template=part.to_numpy(), time_ns=records["time"].astype("int64"))
+        frame = records.assign(template=part.to_numpy(), time_ns=epoch_ns(records["time"]))
         if structures is not None and requests is not None:
             prepared.append((frame.assign(request=_requests_of(frame, structures[i])), requests[i]))
         else:
@@ -194,10 +201,11 @@ def _exposure(
     services = [v["service"].value_counts() for _, v in prepared]
     lines = [f["service"].value_counts() for f, _ in prepared]
     out: dict[tuple[str, str], tuple[float, float, str]] = {}
-    for (service, entry), count in visits[0].items():
+    for key, count in visits[0].items():
+        service, entry = (str(part) for part in key)  # type: ignore[attr-defined]
         before = visits[1].get((service, entry), 0)
         if before > 0:
-            out[(str(service), str(entry))] = (float(count), float(before), "request")
+            out[(service, entry)] = (float(count), float(before), "request")
     for service in set(lines[0].index) | set(services[0].index):
         if services[0].get(service, 0) > 0 and services[1].get(service, 0) > 0:
             out[(str(service), "")] = (

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import numpy as np
 import pandas as pd
 
 from incident_nb.analysis.localize.model import SIGNALS, Evidence, ServiceRank

@@ -5,9 +5,11 @@ From the spans frame (one period) :func:`span_structure` derives, per span:
 - ``self_ms``: its *own* time, its duration less the time covered by its children (the union of
   their intervals, clipped to the span, so overlapping children count once);
 - ``is_call``: whether it is a call to another service: a client span (``kind == "client"``),
-  or a span with a child in another service when the spans carry no kind. A call's own time is
-  the time lost between the caller's client span and the callee's server span (network and
-  queueing): it belongs to the edge ``service -> callee``, not to the caller's own work;
+  or a span with a child in another service when the spans carry no kind; ``callee``,
+  ``callee_operation`` and ``callee_request`` (the callee's local request) name the other end
+  when its server span is there. A call's own time is the time lost between the caller's
+  client span and the callee's server span (network and queueing): it belongs to the edge
+  ``service -> callee``, not to the caller's own work;
 - ``request``: the position of its *local root*, the first span of the service's part of the
   request (its parent is in another service, or it has none); the spans of one local request
   are one visit of the request to the service, and ``entry`` is that root's operation.
@@ -39,6 +41,7 @@ STRUCTURE_COLUMNS = (
     "is_call",
     "callee",
     "callee_operation",
+    "callee_request",
     "request",
     "entry",
 )
@@ -59,9 +62,7 @@ def span_structure(spans: pd.DataFrame) -> pd.DataFrame:
     parent = keys.get_indexer(pd.Index(trace_ids + "/" + parent_ids)).astype(np.int64)
     parent[(parent_ids == "").to_numpy(bool)] = -1
     trace = trace_ids.to_numpy()
-    start: npt.NDArray[np.int64] = np.asarray(
-        pd.to_datetime(frame["start"], utc=True).astype("int64"), dtype=np.int64
-    )
+    start = epoch_ns(frame["start"])
     durations = np.round(frame["duration_ms"].to_numpy(dtype="float64") * 1e6)
     end: npt.NDArray[np.int64] = start + durations.astype(np.int64)
     service = frame["service"].astype(str).to_numpy()
@@ -70,7 +71,8 @@ def span_structure(spans: pd.DataFrame) -> pd.DataFrame:
     remote_parent = has_parent & (service != service[safe_parent])
     covered = _covered(parent, start, end)
     kinds = frame["kind"].astype(str).str.lower().to_numpy() if "kind" in frame else None
-    callee, callee_op, has_remote_child = _callees(parent, remote_parent, start, frame)
+    callee, callee_op, child = _callees(parent, remote_parent, start, frame)
+    has_remote_child = child >= 0
     is_call = has_remote_child | (kinds == "client" if kinds is not None else False)
     local_parent = np.where(has_parent & ~remote_parent, parent, -1)
     request = _roots(local_parent)
@@ -89,6 +91,7 @@ def span_structure(spans: pd.DataFrame) -> pd.DataFrame:
             "is_call": is_call,
             "callee": callee,
             "callee_operation": callee_op,
+            "callee_request": np.where(child >= 0, request[np.maximum(child, 0)], -1),
             "request": request,
             "entry": operation[request],
         }
@@ -106,6 +109,12 @@ REQUEST_COLUMNS = (
     "is_error",
     "caller_request",
 )
+
+
+def epoch_ns(times: pd.Series) -> npt.NDArray[np.int64]:
+    """Nanoseconds since 1970 of datetimes, whatever their resolution."""
+    stamps = pd.to_datetime(times, utc=True).dt.as_unit("ns")
+    return np.asarray(stamps.astype("int64"), dtype=np.int64)
 
 
 def local_requests(structure: pd.DataFrame) -> pd.DataFrame:
@@ -176,11 +185,12 @@ def _callees(
     remote_parent: npt.NDArray[np.bool_],
     start: npt.NDArray[np.int64],
     frame: pd.DataFrame,
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
-    """Per span: the service and operation of its first child in another service."""
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.int64]]:
+    """Per span: the service, operation and position of its first child in another service."""
     n = len(parent)
     callee = np.full(n, "", dtype=object)
     callee_op = np.full(n, "", dtype=object)
+    child = np.full(n, -1, dtype=np.int64)
     remote = np.flatnonzero(remote_parent)
     if len(remote):
         order = remote[np.lexsort((start[remote], parent[remote]))]
@@ -189,7 +199,8 @@ def _callees(
         chosen = order[first]
         callee[parent[chosen]] = frame["service"].astype(str).to_numpy()[chosen]
         callee_op[parent[chosen]] = frame["operation"].astype(str).to_numpy()[chosen]
-    return callee, callee_op, callee != ""
+        child[parent[chosen]] = chosen
+    return callee, callee_op, child
 
 
 def _roots(local_parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -203,4 +214,10 @@ def _roots(local_parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return root
 
 
-__all__ = ["REQUEST_COLUMNS", "STRUCTURE_COLUMNS", "local_requests", "span_structure"]
+__all__ = [
+    "REQUEST_COLUMNS",
+    "STRUCTURE_COLUMNS",
+    "epoch_ns",
+    "local_requests",
+    "span_structure",
+]

@@ -282,7 +282,7 @@ def epoch_nanos(values: pd.Series, unit: str = "") -> pd.Series:
         except (ValueError, TypeError):
             parsed = pd.to_datetime(values[text], utc=True, errors="coerce", format="mixed")
         good = parsed.notna()
-        out[parsed.index[good]] = parsed[good].astype("int64")
+        out[parsed.index[good]] = parsed[good].dt.as_unit("ns").astype("int64")
     return out
 
 
