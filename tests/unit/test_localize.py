@@ -196,3 +196,19 @@ def test_the_rank_test_is_a_probability_that_falls_as_the_window_slows(window, b
     slower = greater([w + 1e5 for w in window], baseline)
     assert slower <= p + 1e-12
     assert slower < 0.05 or len(window) + len(baseline) < 10
+
+
+def test_the_chart_shows_the_top_services_signals_against_the_baseline():
+    from incident_nb.charts import localization_chart
+
+    result = localize(inputs(Fault(error="stock", slow={"stock": 3.0}, cpu={"stock": 20.0})))
+    fig = localization_chart(result.findings, ranked(result), top=2)
+    assert fig.layout.annotations[0].text == "1. stock"
+    assert {t.name for t in fig.data} == {"errors", "logs", "latency", "resources"}
+    errors = next(t for t in fig.data if t.name == "errors")
+    assert list(errors.text) == ["new"]
+    cpu = next(t for t in fig.data if t.name == "resources")
+    assert cpu.base == 1.0 and 15 < cpu.x[0] + 1 < 30
+    assert "CpuUsage rose from" in cpu.customdata[0][0]
+    empty = localization_chart(result.findings.iloc[0:0], [])
+    assert empty.layout.annotations[0].text == "no findings"

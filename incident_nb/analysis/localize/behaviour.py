@@ -164,28 +164,21 @@ def sequence_events(
     """
     visits = requests[["request", "service", "entry"]]
     joined = logs[logs["request"] >= 0]
-    key = np.where(
-        joined["source"].astype(str) != "",
-        joined["source"].astype(str),
-        joined["template"].astype(str),
-    )
+    sources = joined["source"].astype(str).tolist()
+    names = joined["template"].astype(str).tolist()
+    levels = joined["level"].astype(str).tolist()
+    # The code location names a log statement whatever values it printed; else the template.
+    key = [source or name for source, name in zip(sources, names, strict=True)]
     log_events = pd.DataFrame(
         {
             "request": joined["request"].to_numpy(),
             "t": joined["time_ns"].to_numpy(),
-            "event": joined["level"].astype(str).to_numpy() + " " + key,
-            "label": "log `"
-            + joined["level"].str.upper().to_numpy()
-            + " "
-            + pd.Series(
-                [
-                    _short(f"{s} {t}".strip())
-                    for s, t in zip(joined["source"], joined["template"], strict=True)
-                ],
-                dtype=object,
-            ).to_numpy()
-            + "`",
-            "level": joined["level"].astype(str).to_numpy(),
+            "event": [f"{level} {k}" for level, k in zip(levels, key, strict=True)],
+            "label": [
+                f"log `{level.upper()} {_short(f'{source} {name}'.strip())}`"
+                for level, source, name in zip(levels, sources, names, strict=True)
+            ],
+            "level": levels,
         }
     )
     calls = structure[structure["is_call"].to_numpy(bool)]
@@ -317,7 +310,7 @@ def sequence_findings(
             {
                 "service": service,
                 "signal": "logs",
-                "item": f"after {prev} in {entry}",
+                "item": f"{entry} after {labels.get(prev, prev)}",
                 "unit": "share",
                 "baseline": was,
                 "window": pw,
