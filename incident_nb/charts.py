@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -238,7 +239,8 @@ def localization_chart(
         (p["window"].astype(float) / p["baseline"].astype(float)).where(p["baseline"] > 0)
         for p in parts
     ]
-    finite = pd.concat(ratios).replace([float("inf")], pd.NA).dropna() if ratios else pd.Series()
+    every = pd.concat(ratios).to_numpy(dtype="float64") if ratios else np.zeros(0)
+    finite = every[np.isfinite(every)]
     ceiling = max(float(finite.max()) if len(finite) else 1.0, 2.0) * _NEW_FACTOR
     shown: set[str] = set()
     for row, (part, ratio) in enumerate(zip(parts, ratios, strict=True), 1):

@@ -238,7 +238,7 @@ def unwrap(lines: pd.Series) -> tuple[pd.Series, pd.Series]:
     decoder = json.JSONDecoder()
     texts: list[object] = []
     times: list[object] = []
-    for value in lines.fillna("").astype(str):
+    for value in lines.fillna("").astype(str).tolist():
         record = None
         if value.startswith("{"):
             try:
@@ -267,7 +267,7 @@ def parse_lines(texts: pd.Series) -> pd.DataFrame:
     levels: list[str] = []
     sources: list[str] = []
     messages: list[str] = []
-    for text in texts.astype(str):
+    for text in texts.astype(str).tolist():
         line = text.strip()
         match = next((m for rx in _LAYOUTS if (m := rx.fullmatch(line))), None)
         if match is not None and match["level"].lower() in LEVELS:

@@ -49,7 +49,7 @@ def service_of_pod(name: str) -> str:
 
 def services_of_pods(names: Iterable[str]) -> list[str]:
     """:func:`service_of_pod` of each name (each distinct name is matched once)."""
-    values = [str(name) for name in names]
+    values = [str(name) for name in (names.tolist() if hasattr(names, "tolist") else names)]
     known = {name: service_of_pod(name) for name in set(values)}
     return [known[name] for name in values]
 

@@ -24,12 +24,16 @@ import pandas as pd
 from incident_nb.analysis.localize.model import LocalizeInputs, Period
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import TimeWindow, iso
+from incident_nb.sources.container_logs import MAP_FIELDS as LOG_MAP_FIELDS
 from incident_nb.sources.container_logs import read_container_logs
 from incident_nb.sources.kubernetes import service_of_pod
 from incident_nb.sources.metrics_file import entity_metrics, read_metrics_frame, rows_overlapping
 from incident_nb.sources.traces import read_traces
+from incident_nb.sources.traces.tables import MAP_FIELDS as SPAN_MAP_FIELDS
 
 Files = Sequence[Path]
+MAP_FIELDS = tuple(dict.fromkeys([*SPAN_MAP_FIELDS, *LOG_MAP_FIELDS, "time", "pod", "service"]))
+"""The fields ``--map`` may name: span table, log table and metric table columns."""
 
 
 def load_localize_inputs(
@@ -50,6 +54,11 @@ def load_localize_inputs(
         EvidenceError: a file is missing or unreadable, the window holds no spans, or no
             baseline can be found.
     """
+    unknown = sorted({name for name, _ in mapping} - set(MAP_FIELDS))
+    if unknown:
+        raise EvidenceError(
+            f"unknown --map field {', '.join(unknown)}; the fields are {', '.join(MAP_FIELDS)}"
+        )
     notes: list[str] = []
     spans = _spans(traces, mapping, notes)
     records = _logs(logs, mapping, notes) if logs else None
@@ -220,4 +229,4 @@ def window_of(start: datetime, end: datetime) -> TimeWindow:
     return TimeWindow(start, end)
 
 
-__all__ = ["load_localize_inputs", "window_of"]
+__all__ = ["MAP_FIELDS", "load_localize_inputs", "window_of"]

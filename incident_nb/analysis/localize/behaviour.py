@@ -149,7 +149,8 @@ def error_template_findings(
         found.append((str(service), str(scope), str(level), str(template)))
     findings = _scored(rows)
     strong = {k: v for k, v in zip(found, findings["score"], strict=True) if v >= 0.5}
-    hit = [strong.get(k) for k in zip(*(bad[0][c] for c in key), strict=True)]
+    columns = [bad[0][c].astype(str).tolist() for c in key]
+    hit = [strong.get(k) for k in zip(*columns, strict=True)]
     marks = bad[0].assign(score=pd.Series(hit, index=bad[0].index, dtype="float64"))
     marks = marks.dropna(subset=["score"])
     return findings, marks.loc[marks["request"] >= 0, list(MARK_COLUMNS)]
@@ -332,7 +333,8 @@ def sequence_findings(
     hit = [
         carried.get(where)
         for where in zip(
-            window["service"], window["entry"], window["prev"], window["next"], strict=True
+            *(window[c].astype(str).tolist() for c in ("service", "entry", "prev", "next")),
+            strict=True,
         )
     ]
     marks = window.assign(score=pd.Series(hit, index=window.index, dtype="float64"))

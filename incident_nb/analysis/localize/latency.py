@@ -95,7 +95,10 @@ def own_time_findings(
         for (service, entry, limit), score in zip(limits, findings["score"], strict=True)
         if score >= MARK_SCORE
     }
-    limit = [slow.get(key, np.inf) for key in zip(window["service"], window["entry"], strict=True)]
+    keys = zip(
+        window["service"].astype(str).tolist(), window["entry"].astype(str).tolist(), strict=True
+    )
+    limit = [slow.get(key, np.inf) for key in keys]
     carried = window[window["own_ms"].to_numpy() > np.asarray(limit, dtype="float64")]
     marks = pd.DataFrame(
         {

@@ -60,7 +60,7 @@ def localize(inputs: LocalizeInputs) -> Localization:
     elif _present(incident.spans) or _present(baseline.spans):
         notes.append("spans are in one period only: latency and span errors were not compared")
     if _present(incident.spans):
-        services |= set(incident.spans["service"].astype(str))  # type: ignore[index]
+        services |= set(incident.spans["service"].astype(str).unique().tolist())  # type: ignore[index]
     if _present(incident.logs) and _present(baseline.logs):
         found, marked = _log_findings(periods, structures, requests)
         findings.extend(found)
@@ -68,14 +68,14 @@ def localize(inputs: LocalizeInputs) -> Localization:
     elif _present(incident.logs) or _present(baseline.logs):
         notes.append("logs are in one period only: errors and log sequences were not compared")
     if _present(incident.logs):
-        services |= set(incident.logs["service"].astype(str))  # type: ignore[index]
+        services |= set(incident.logs["service"].astype(str).unique().tolist())  # type: ignore[index]
     if _present(incident.metrics) and _present(baseline.metrics):
         traced = requests is not None
         findings.append(resource_findings(incident.metrics, baseline.metrics, traced))  # type: ignore[arg-type]
     elif _present(incident.metrics) or _present(baseline.metrics):
         notes.append("metrics are in one period only: resources were not compared")
     if _present(incident.metrics):
-        services |= set(incident.metrics["service"].astype(str))  # type: ignore[index]
+        services |= set(incident.metrics["service"].astype(str).unique().tolist())  # type: ignore[index]
     found = [f for f in findings if not f.empty]
     table = (
         pd.concat(found, ignore_index=True)
@@ -124,8 +124,10 @@ def _log_findings(
         sequence_events(visits, structures[i] if structures is not None else _no_spans(), frame)
         for i, (frame, visits) in enumerate(prepared)
     ]
-    labels = dict(zip(events[0]["event"], events[0]["label"], strict=True))
-    labels.update(zip(events[1]["event"], events[1]["label"], strict=True))
+    labels: dict[str, str] = {}
+    for frame in events:
+        unique = frame.drop_duplicates("event")
+        labels.update(zip(unique["event"].tolist(), unique["label"].tolist(), strict=True))
     sequences, sequence_marks = sequence_findings(
         transitions(events[0]), transitions(events[1]), labels
     )
@@ -230,7 +232,7 @@ def _scoped(
     out = []
     for frame, visits in prepared:
         entry = visits["entry"].reindex(frame["request"].to_numpy()).fillna("").astype(str)
-        keys = zip(frame["service"].astype(str), entry, strict=True)
+        keys = zip(frame["service"].astype(str).tolist(), entry.tolist(), strict=True)
         scope = [e if (s, e) in exposure else "" for s, e in keys]
         out.append(frame.assign(scope=scope))
     return out

@@ -243,6 +243,12 @@ def _text(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], field: str) 
     return frame[columns[field][0]].astype("string").str.strip()
 
 
+def _normalised(values: pd.Series) -> pd.Series:
+    """:func:`normal_name` of each value, computed once per distinct value."""
+    distinct = {v: normal_name(v) for v in values.unique().tolist()}
+    return values.map(distinct)
+
+
 def _unit_of(column: str, unit: str) -> str:
     if unit:
         return unit
@@ -337,14 +343,14 @@ def _spans(  # noqa: PLR0917 - the columns read so far, each one a frame column
     else:
         pods = _text(raw, columns, "pod").fillna("unknown_service")
         service = pd.Series(services_of_pods(pods), index=raw.index)
-    status = _text(raw, columns, "status").fillna("").map(normal_name)
+    status = _normalised(_text(raw, columns, "status").fillna(""))
     stated = status.isin(list(STATUS_VALUES)).to_numpy(bool)
     errors = status.isin([k for k, v in STATUS_VALUES.items() if v]).to_numpy(bool)
     flag = _text(raw, columns, "error").fillna("").str.lower().isin(TRUE_VALUES).to_numpy(bool)
     http = pd.to_numeric(_text(raw, columns, "http_status"), errors="coerce").astype("Int64")
     by_http = (http.fillna(0) >= 500).to_numpy(bool)
     is_error = flag | np.where(stated, errors, by_http)
-    kind = _text(raw, columns, "kind").fillna("unspecified").map(normal_name)
+    kind = _normalised(_text(raw, columns, "kind").fillna("unspecified"))
     kind = kind.str.removeprefix("spankind").replace(
         {
             "1": "internal",
