@@ -6,7 +6,8 @@ table (:data:`METRIC_KINDS`): CPU and memory up, latency up, success rate down; 
 metrics say nothing about one service and are left out.
 
 Per service and metric, the change is the log ratio of the window's worst row (a fault shows in
-the minutes it covers, not in their average) to the baseline's mean, with the fleet's typical
+the minutes it covers, not in their average) to the baseline's median (one spike in a short
+baseline is no level), with the fleet's typical
 baseline level of that metric (the median over services) added to both: an idle service that
 wakes up (5 to 20 millicores of CPU) is no saturated one (15 to 500), and near-zero values make
 no huge ratios (half the fleet's level is added).
@@ -99,7 +100,7 @@ def resource_findings(
     table = pd.DataFrame(
         {
             "after": worst,
-            "before": b.groupby(key)["value"].mean(),
+            "before": b.groupby(key)["value"].median(),
             "n_window": w.groupby(key).size(),
             "n_baseline": b.groupby(key).size(),
         }
