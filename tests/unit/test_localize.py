@@ -55,7 +55,7 @@ def test_slow_edges_sharing_an_end_point_at_that_end():
     assert ranked(result)[0] == "pay"
     said = evidence(result, "pay", "latency")[0]
     assert "time between client and server on calls" in said
-    assert "2 of its 2 edges are slower" in said
+    assert "2 of its 2 edges are at least twice as slow" in said
     assert "ledger" not in ranked(result)[:1] and "shop" not in ranked(result)[:1]
 
 

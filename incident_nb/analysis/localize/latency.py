@@ -201,7 +201,7 @@ def edge_findings(edges: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     for service, group in ends.groupby("service"):
         worst = group.sort_values("blame", ascending=False).iloc[0]
-        slow = int((group["score"] >= MARK_SCORE).sum())
+        slow = int((group["strength"] >= 0.5).sum())  # at least twice as slow
         combined = 1.0 - float(np.prod(1.0 - group["blame"].clip(0.0, 1.0).to_numpy()))
         rows.append(
             {
@@ -220,7 +220,7 @@ def edge_findings(edges: pd.DataFrame) -> pd.DataFrame:
                     f"time between client and server on calls {worst['caller']} -> "
                     f"{worst['callee']} rose from {ms(float(worst['baseline']))} to "
                     f"{ms(float(worst['window']))} (median); {slow} of its {len(group)} "
-                    "edges are slower"
+                    "edges are at least twice as slow"
                 ),
             }
         )

@@ -80,6 +80,10 @@ def rank(
     raw = table.sum(axis=1).to_numpy()
     order = sorted(range(len(table)), key=lambda i: (-combined[i], -raw[i], table.index[i]))
     shown = findings[findings["score"] >= EVIDENCE_FLOOR].sort_values("score", ascending=False)
+    # One metric per kind and service (CPU in millicores and in % of the limit say one thing).
+    kind = shown["item"].astype(str).str.split(":", n=1).str[0].tolist()
+    seen = pd.Series(list(zip(shown["service"].tolist(), kind, strict=True))).duplicated()
+    shown = shown[~((shown["signal"] == "resources").to_numpy() & seen.to_numpy())]
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for name, signal, summary, score in zip(
         shown["service"].astype(str),
