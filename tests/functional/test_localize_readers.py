@@ -222,6 +222,10 @@ def test_container_logs_with_docker_envelopes_a_bad_line_and_a_bogus_clock(tmp_p
     path.write_bytes(gzip.compress(text.encode()))
     logs, report = read_container_logs([path])
     assert (report.rows, report.malformed, report.duplicates) == (3, 1, 1)
+    assert (report.examples[0].where, report.examples[0].reason) == (
+        "line 5",
+        "10 fields instead of 8",
+    )
     first, second, third = (logs.iloc[i] for i in range(3))
     assert first["time"] == pd.Timestamp("2023-01-29T08:44:20.851455124Z")
     assert (first["service"], first["level"], first["source"]) == (

@@ -224,6 +224,8 @@ def read_csv_strings(path: Path, columns: Sequence[str], skipped: list[BadSpan])
 
     table = pa_csv.read_csv(
         str(path),
+        # One thread: the reader then knows each bad line's number (the files are small).
+        read_options=pa_csv.ReadOptions(use_threads=False),
         parse_options=pa_csv.ParseOptions(
             delimiter="\t" if ".tsv" in path.name.lower() else ",",
             newlines_in_values=True,
