@@ -9,9 +9,12 @@ all; they show in what a service says and does. Three comparisons, each per serv
 - **Error templates** (signal ``errors``): log lines at warning level or above are grouped into
   templates by the project's signature grouping
   (:func:`incident_nb.analysis.signatures.group_messages`, over both periods at once so a
-  template means the same in each); each template's rate per visit of the service (per line
-  when the service has no spans) is compared with the baseline's by a binomial test. A template
-  never seen in the baseline has half an occurrence there, so it is new, not infinitely rare.
+  template means the same in each); each template's rate per visit of the entry operation it
+  occurs in (per visit of the service, or per log line, when the operation or the spans are not
+  in both periods) is compared with the baseline's: a binomial test says how sure, the
+  Kullback-Leibler divergence of the two rates how large, so an error in every request outweighs
+  one in a few. A template never seen in the baseline has half an occurrence there, so it is
+  new, not infinitely rare.
 - **Sequences** (signal ``logs``): a visit is a sequence of events: its log statements (the
   code location ``logger#line`` when the layout gives one, else the template; values never
   split an event) and its calls to other services, in time order, between a start and an end.

@@ -86,8 +86,9 @@ class Localization:
     findings: pd.DataFrame = field(repr=False)
     """Every compared item (:data:`FINDING_COLUMNS`), best score first."""
     signals: pd.DataFrame = field(repr=False)
-    """One row per service and signal: ``service, signal, score``, and the service's
-    ``origin`` share (how much of its anomaly its own callees do not explain)."""
+    """One row per service: ``service``, its score on each of :data:`SIGNALS` (errors and
+    logs already weighed by its origin share), and ``origin``, the share of its marked visits
+    that no change in a service it calls explains."""
     notes: tuple[str, ...] = ()
 
     def as_json(self, evidence_per_service: int = 5) -> dict[str, object]:

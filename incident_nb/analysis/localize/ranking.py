@@ -1,12 +1,14 @@
 """From findings to a ranking: one score per service, the evidence that made it, and propagation.
 
 A service's score on a signal is its best finding's score (each already combines how large and
-how sure, :mod:`.stats`). Its overall score combines the signals as independent pieces of
-evidence, ``1 - prod(1 - signal score)``: a service that is slower *and* logs new errors ranks
-above one that only does one of them, and no signal can make a score above 1.
+how sure, :mod:`.stats`), and its overall score is its best signal's. The maximum, not a sum or
+a product of complements: every busy service shows a few small, sure changes between two periods
+(its data, its load), and adding them up would rank the busiest services first; a fault shows as
+one change that is large and sure. Services with equal scores keep a stable order (by their
+summed evidence, then by name).
 
 Faults travel upstream: a caller of a faulty service fails, logs errors and behaves differently
-too. The visits that carry a service's error and behaviour changes are marked (:mod:`.behaviour`);
+too. The visits that carry a service's changes are marked (:mod:`.behaviour`, :mod:`.latency`);
 a marked visit that called, directly or not, a marked visit of another service is *explained*
 by it. A service's ``origin`` share is the part of its marked visits that nothing downstream
 explains, and its error and log scores are weighed by it: the deepest service showing the change
