@@ -57,7 +57,7 @@ def read_metrics_frame(path: str | Path) -> pd.DataFrame:
         if file.suffix.lower() in {".parquet", ".pq"}:
             return pd.read_parquet(file)
         if file.suffix.lower() in {".csv", ".gz"}:
-            return pd.read_csv(file, on_bad_lines="skip")
+            return pd.read_csv(file)
     except (ValueError, OSError) as exc:
         raise EvidenceError(f"cannot read metrics file {file}: {exc}") from None
     raise EvidenceError(f"unknown metrics file type {file.suffix!r}: export as .csv or .parquet")
