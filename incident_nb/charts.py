@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from incident_nb.analysis.impact import error_rates
 
@@ -191,3 +193,93 @@ def trace_comparison_chart(comparison: pd.DataFrame, title: str = "") -> go.Figu
         yaxis={"autorange": "reversed"},
     )
     return fig
+
+
+_SIGNAL_COLORS = {
+    "latency": "#1f77b4",
+    "errors": "#d62728",
+    "logs": "#9467bd",
+    "resources": "#ff7f0e",
+}
+_NEW_FACTOR = 10.0
+"""How far past the largest finite change a change from nothing is drawn."""
+
+
+def localization_chart(
+    findings: pd.DataFrame,
+    ranking: Sequence[str],
+    top: int = 3,
+    per_service: int = 4,
+    min_score: float = 0.1,
+) -> go.Figure:
+    """The top services' strongest findings against the baseline, one panel per service.
+
+    ``findings`` is :attr:`incident_nb.analysis.localize.Localization.findings` and
+    ``ranking`` the services best first; findings scoring under ``min_score`` are left out.
+    Each bar runs from the baseline (1x) to the window's value as a multiple of it, on a log
+    scale, coloured by signal; a value that was zero in the baseline (a new error, a new path)
+    is drawn past the others and labelled ``new``. The hover shows the finding's sentence with
+    its numbers.
+    """
+    strong = findings[findings["score"] >= min_score] if len(findings) else findings
+    chosen = [s for s in ranking if s in set(strong["service"])][:top] if len(strong) else []
+    rows = max(1, len(chosen))
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=[f"{i}. {s}" for i, s in enumerate(chosen, 1)] or ["no findings"],
+    )
+    parts = []
+    for service in chosen:
+        mine = strong[strong["service"] == service]
+        parts.append(mine.sort_values("score", ascending=False).head(per_service))
+    ratios = [
+        (p["window"].astype(float) / p["baseline"].astype(float)).where(p["baseline"] > 0)
+        for p in parts
+    ]
+    every = pd.concat(ratios).to_numpy(dtype="float64") if ratios else np.zeros(0)
+    finite = every[np.isfinite(every)]
+    ceiling = max(float(finite.max()) if len(finite) else 1.0, 2.0) * _NEW_FACTOR
+    shown: set[str] = set()
+    for row, (part, ratio) in enumerate(zip(parts, ratios, strict=True), 1):
+        for signal, group in part.groupby("signal", sort=False):
+            values = ratio[group.index].fillna(ceiling).clip(lower=1e-3)
+            labels = [_chart_label(str(i)) for i in group["item"]]
+            fig.add_trace(
+                go.Bar(
+                    y=labels,
+                    x=values - 1.0,
+                    base=1.0,
+                    orientation="h",
+                    name=str(signal),
+                    legendgroup=str(signal),
+                    showlegend=str(signal) not in shown,
+                    marker={"color": _SIGNAL_COLORS.get(str(signal), "#7f7f7f")},
+                    text=["new" if pd.isna(r) else f"{r:.3g}x" for r in ratio[group.index]],
+                    textposition="outside",
+                    customdata=group[["summary", "score"]],
+                    hovertemplate="%{customdata[0]}<br>score %{customdata[1]:.2f}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+            shown.add(str(signal))
+        fig.update_yaxes(autorange="reversed", row=row, col=1)
+    fig.update_xaxes(type="log", title_text="window / baseline", row=rows, col=1)
+    fig.add_vline(x=1, line={"color": "#7f7f7f", "dash": "dot", "width": 1})
+    fig.update_layout(
+        title={"text": "Which service is at fault: its signals against the baseline"},
+        template="plotly_white",
+        height=max(300, 90 + 170 * rows),
+        margin={"l": 260, "r": 40, "t": 80, "b": 50},
+        legend={"orientation": "h", "y": -0.12},
+        barmode="group",
+    )
+    return fig
+
+
+def _chart_label(item: str, width: int = 40) -> str:
+    text = " ".join(item.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

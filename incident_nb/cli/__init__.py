@@ -55,6 +55,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("changes", "recent changes, deploys and suspect changes before an onset", "changes"),
     Subcommand("metrics", "a service's metrics (Prometheus or a file) and the onset", "metrics"),
     Subcommand(
+        "localize",
+        "which service is at fault: rank services by traces, logs and metrics",
+        "localize",
+    ),
+    Subcommand(
         "update", "draft a stakeholder status update; send it to a webhook and record it", "update"
     ),
     Subcommand(
