@@ -53,8 +53,7 @@ def _period(text: str, flag: str) -> TimeWindow:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb localize``."""
-    from incident_nb.analysis.localize import localize  # noqa: PLC0415 - heavy import
-    from incident_nb.sources.localize_inputs import load_localize_inputs  # noqa: PLC0415
+    from incident_nb.evidence.localize import localize_files  # noqa: PLC0415 - heavy import
 
     window = _period(args.window, "--window")
     baseline = _period(args.baseline, "--baseline") if args.baseline else None
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if (args.baseline_logs or args.baseline_metrics) and not args.baseline_traces:
         raise EvidenceError("--baseline-logs and --baseline-metrics need --baseline-traces")
-    inputs = load_localize_inputs(
+    result = localize_files(
         args.traces,
         window,
         logs=args.logs,
@@ -78,7 +77,6 @@ def run(args: argparse.Namespace) -> int:
         baseline_metrics=args.baseline_metrics,
         mapping=parse_mapping(args.map),
     )
-    result = localize(inputs)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
         return 0

@@ -1,7 +1,7 @@
 """Which service is at fault: rank services by comparing an incident window with a baseline.
 
 Pure: the two periods' frames in (:class:`LocalizeInputs`, built from files by
-:func:`incident_nb.sources.localize_inputs.load_localize_inputs`), a :class:`Localization` out.
+:func:`incident_nb.evidence.localize.load_localize_inputs`), a :class:`Localization` out.
 The signals are in :mod:`.latency` (own time, edges), :mod:`.behaviour` (errors, log templates,
 message sequences) and :mod:`.resources` (metrics); :mod:`.stats` puts their findings on one
 scale and :mod:`.ranking` combines them, weighing changes that callers merely pass on.

@@ -1,7 +1,11 @@
-"""Files to the two periods localization compares: the incident window and a healthy baseline.
+"""Localization evidence: which service is at fault, from trace, log and metric files.
 
-Traces are read by :func:`incident_nb.sources.traces.read_traces` (span tables included), logs
-by :mod:`.container_logs`, metrics by :mod:`.metrics_file` (wide tables per pod or service).
+:func:`load_localize_inputs` reads the files and cuts them into the two periods localization
+compares, the incident window and a healthy baseline; :func:`localize_files` also runs the
+analysis (:func:`incident_nb.analysis.localize.localize`), for the command line and the
+notebook alike. Traces are read by :func:`incident_nb.sources.traces.read_traces` (span tables
+included), logs by :mod:`incident_nb.sources.container_logs`, metrics by
+:mod:`incident_nb.sources.metrics_file` (wide tables per pod or service).
 Spans repeated across files are kept once, and so are repeated log rows.
 
 The baseline is either a time range of the same files, or other files (``baseline_traces``,
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from incident_nb.analysis.localize import Localization, localize
 from incident_nb.analysis.localize.model import LocalizeInputs, Period
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import TimeWindow, iso
@@ -230,3 +235,34 @@ def window_of(start: datetime, end: datetime) -> TimeWindow:
 
 
 __all__ = ["MAP_FIELDS", "load_localize_inputs", "window_of"]
+
+
+def localize_files(
+    traces: Files,
+    window: TimeWindow,
+    *,
+    logs: Files = (),
+    metrics: Files = (),
+    baseline: TimeWindow | None = None,
+    baseline_traces: Files = (),
+    baseline_logs: Files = (),
+    baseline_metrics: Files = (),
+    mapping: Sequence[tuple[str, str]] = (),
+) -> Localization:
+    """Read the files (see :func:`load_localize_inputs`) and rank the services.
+
+    Raises:
+        EvidenceError: as :func:`load_localize_inputs`.
+    """
+    inputs = load_localize_inputs(
+        traces,
+        window,
+        logs=logs,
+        metrics=metrics,
+        baseline=baseline,
+        baseline_traces=baseline_traces,
+        baseline_logs=baseline_logs,
+        baseline_metrics=baseline_metrics,
+        mapping=mapping,
+    )
+    return localize(inputs)
