@@ -1,12 +1,13 @@
 """Loading log files of any known format into one normalised DuckDB ``events`` table.
 
-Each file's format is named or recognised; each format's reader gives a view of the source
-columns; the field conventions (or ``--map``) pick the timestamp, tenant, endpoint, status,
-latency, message, request id and level among them; and one pass converts them into
-``events`` (ts TIMESTAMPTZ in UTC, latency in milliseconds) while every record is accounted
-for: parsed, malformed, or without a usable timestamp. Files are local paths or remote URIs
-(:mod:`.remote`), which DuckDB reads in place through the filesystems registered on its
-connection.
+Each file's format (and container envelope) is named or recognised; each format's reader gives
+a view of the source columns; the field conventions (or ``--map``) pick the timestamp, tenant,
+endpoint, method, status, latency, message, ids, service and level among them; and one pass
+converts them into ``events`` (ts TIMESTAMPTZ in UTC, latency in milliseconds, the level as a
+canonical name and severity) while every record is accounted for: parsed, malformed, or
+without a usable timestamp. Files are local paths or remote URIs (:mod:`.remote`), which DuckDB
+reads in place through the filesystems registered on its connection. No DuckDB error reaches
+the user raw: it is named with the files and format it came from.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import itertools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -22,27 +24,53 @@ import duckdb
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs import remote
-from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport, RawInput
-from incident_nb.sources.logs.fields import (
-    FIELD_CANDIDATES,
+from incident_nb.sources.logs.accounting import (
+    MAX_EXAMPLES,
+    BadLine,
+    LineReport,
+    RawInput,
+    ReadOptions,
+)
+from incident_nb.sources.logs.fieldreport import FieldReport, report_fields
+from incident_nb.sources.logs.fields import FIELD_CANDIDATES, Choice, choose_fields
+from incident_nb.sources.logs.formats import Detected, LogFormat, detect
+from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
+from incident_nb.sources.logs.lines import skipped_lines
+from incident_nb.sources.logs.values import (
     duration_expr,
-    override_fields,
-    pick_field,
+    endpoint_expr,
+    plausible,
+    status_expr,
     timestamp_expr,
 )
-from incident_nb.sources.logs.formats import LogFormat, detect_format, get_format
 
 SQL_TYPES = {
     "tenant": "VARCHAR",
     "endpoint": "VARCHAR",
+    "method": "VARCHAR",
     "status": "INTEGER",
     "latency_ms": "DOUBLE",
     "message": "VARCHAR",
     "request_id": "VARCHAR",
+    "trace_id": "VARCHAR",
+    "service": "VARCHAR",
     "level": "VARCHAR",
+    "severity": "INTEGER",
 }
-"""The canonical fields besides the timestamp, with their types in ``events``."""
-_ERRORS_ONLY = ("message", "request_id")
+"""The columns of ``events`` besides the timestamp (and ``is_error``), with their types."""
+ERRORS_ONLY = ("message", "request_id", "trace_id")
+"""Kept for errors only: nothing reads them for other lines, and they are most of the bytes."""
+_PLACE = ("_src", "_line", "_text")
+
+
+class Loaded(NamedTuple):
+    """What :func:`load_events` gives: the ``LogStore`` constructor's arguments, in order."""
+
+    con: duckdb.DuckDBPyConnection
+    lines: LineReport
+    fields: dict[str, str | None]
+    warnings: tuple[str, ...]
+    errors_known: bool
 
 
 def _check_files(paths: Sequence[str | Path]) -> list[str]:
@@ -74,106 +102,225 @@ def _check_tz(tz: str) -> str:
     return tz
 
 
-def _groups(files: list[str], fmt: str) -> list[tuple[LogFormat, list[str]]]:
-    """Files grouped by format, in the order given."""
-    chosen = [get_format(fmt) if fmt != "auto" else detect_format(f) for f in files]
-    grouped: dict[str, tuple[LogFormat, list[str]]] = {}
-    for f, file in zip(chosen, files, strict=True):
-        grouped.setdefault(f.name, (f, []))[1].append(file)
+def _groups(files: list[str], fmt: str) -> list[tuple[Detected, list[str]]]:
+    """Files grouped by format and envelope, in the order given."""
+    grouped: dict[tuple[str, str], tuple[Detected, list[str]]] = {}
+    for file in files:
+        found = detect(file, fmt)
+        key = (found.format.name, found.envelope.name if found.envelope else "")
+        grouped.setdefault(key, (found, []))[1].append(file)
     return list(grouped.values())
 
 
-def _fields(raw: RawInput, files: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    fields = {
-        name: col
-        for name, cands in FIELD_CANDIDATES.items()
-        if (col := pick_field(raw.schema, cands))
-    }
-    fields.update(override_fields(mapping, raw.schema))
-    if "ts" not in fields:
+def _choose(raw: RawInput, files: list[str], mapping: dict[str, str]) -> Choice:
+    choice = choose_fields(raw.schema, mapping, raw.hints)
+    if choice.first("ts") is None and not raw.time_fallback:
+        shown = sorted(raw.schema)
+        more = f" and {len(shown) - 60} more" if len(shown) > 60 else ""
         raise EvidenceError(
             f"no timestamp field in {', '.join(map(remote.display, files))}: looked for "
-            f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(raw.schema))}; "
+            f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(shown[:60])}{more}; "
             "name it with --map timestamp=FIELD"
         )
-    return fields
+    return choice
 
 
-def _select(raw: RawInput, fields: dict[str, str]) -> str:
-    """SQL turning the reader's view into ``events`` rows (plus a ``malformed`` flag)."""
-    exprs = [f"{timestamp_expr(fields['ts'], raw.schema[fields['ts']])} AS ts"]
-    for name, sql_type in SQL_TYPES.items():
-        col = fields.get(name)
-        if col and name == "latency_ms":
-            exprs.append(f"{duration_expr(col)} AS {name}")
-        elif col:
-            exprs.append(f'try_cast("{col}" AS {sql_type}) AS {name}')
-        else:
-            exprs.append(f"NULL::{sql_type} AS {name}")
-    # Messages and request ids are kept for errors only: nothing reads them for other lines,
-    # and they are most of the bytes of the table and of its snapshot.
+def _col(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ts_sql(raw: RawInput, choice: Choice) -> str:
+    own = choice.first("ts")
+    parts = [timestamp_expr(_col(own), raw.schema[own])] if own else []
+    if raw.time_fallback:
+        fallback = timestamp_expr(_col(raw.time_fallback), raw.schema[raw.time_fallback])
+        parts.insert(0 if raw.prefer_fallback else len(parts), fallback)
+    return parts[0] if len(parts) == 1 else f"COALESCE({', '.join(parts)})"
+
+
+def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
+    col = choice.first(name)
+    if name == "severity":
+        levels = [
+            severity_sql(_col(c), raw.schema[c], choice.scale(c))
+            for c in choice.columns.get("level", ())
+        ]
+        if choice.level_default:
+            levels.append(str(LEVEL_NAMES[choice.level_default]))
+        return f"COALESCE({', '.join(levels)})" if levels else "NULL::INTEGER"
+    if col is None:
+        return f"NULL::{SQL_TYPES[name]}"
+    sql_type = raw.schema[col]
+    if name == "latency_ms":
+        return duration_expr(_col(col), sql_type, col)
+    if name == "endpoint":
+        return endpoint_expr(_col(col))
+    if name == "status":
+        return status_expr(_col(col))
+    text = f"CAST({_col(col)} AS VARCHAR)"
+    exception = choice.first("exception")
+    if name == "message" and exception is not None:
+        extra = f"CAST({_col(exception)} AS VARCHAR)"
+        return f"CASE WHEN {extra} IS NULL THEN {text} ELSE concat_ws(chr(10), {text}, {extra}) END"
+    return text
+
+
+def _select(raw: RawInput, choice: Choice, source: str) -> str:
+    """SQL turning the reader's rows (``source``) into ``events`` rows plus accounting columns."""
+    names = [n for n in SQL_TYPES if n != "level"]
+    exprs = [f"{_ts_sql(raw, choice)} AS _ts"]
+    exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
+    lines = "_lines" if raw.located else "1"
     kept = ", ".join(
-        f"CASE WHEN is_error THEN {name} END AS {name}" if name in _ERRORS_ONLY else name
-        for name in ("ts", *SQL_TYPES)
+        f"CASE WHEN is_error THEN {n} END AS {n}" if n in ERRORS_ONLY else n
+        for n in ("ts", *SQL_TYPES)
     )
     return (
-        f"SELECT {kept}, malformed, is_error FROM (SELECT *, {logsql.IS_ERROR} AS is_error FROM "
-        f"(SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed FROM {raw.view}))"
+        f"SELECT {kept}, malformed, is_error, _lines FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
+        f"FROM (SELECT {plausible('_ts')} AS ts, {level_name_sql('severity')} AS level, * "
+        f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed, {lines} AS _lines "
+        f"FROM {source})))"
     )
 
 
-def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+def _located_examples(
+    con: duckdb.DuckDBPyConnection, raw: RawInput, choice: Choice, ts_name: str, limit: int
+) -> list[BadLine]:
+    """Examples of bad records of a line reader, in file order, by the very rules of the parse."""
+    if raw.located is None or limit <= 0:
+        return []
+    ts = _ts_sql(raw, choice)
+    rows = con.execute(
+        f"SELECT _src, _line, _text, malformed, _ts IS NULL FROM (SELECT {ts} AS _ts, "
+        f"({raw.malformed}) AS malformed, {', '.join(_PLACE)} FROM ({raw.located})) "
+        f"WHERE malformed OR {plausible('_ts')} IS NULL ORDER BY _src, _line LIMIT {limit}"
+    ).fetchall()
+    examples = []
+    for src, line, text, malformed, unparsed in rows:
+        shown = remote.display(raw.files[int(src)])
+        if malformed:
+            reason = raw.malformed_reason(str(text))
+        elif unparsed:
+            reason = f"no parsable timestamp in {ts_name!r}"
+        else:
+            reason = f"timestamp out of range (years 1971..2099) in {ts_name!r}"
+        examples.append(BadLine(shown, int(line or 0), reason, str(text)[:200]))
+    return examples
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
     row = con.execute(
         "SELECT count(*) FILTER (WHERE malformed), "
-        "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*) FROM parsed"
+        "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*), "
+        "COALESCE(sum(_lines), 0) FROM parsed"
     ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else (0, 0, 0, 0)
+
+
+def _physical_lines(raw: RawInput, counted: int, read: int) -> int:
+    """The non-blank lines of a line reader's files (``counted`` is a fast estimate)."""
+    if counted != read and raw.exact_records is not None:
+        counted = raw.exact_records()
+    if counted > read:
+        # Lines of blanks only, or lines DuckDB skipped: count them one by one to tell.
+        from incident_nb.sources.logs.lines import read_lines  # noqa: PLC0415
+
+        counted = sum(1 for f in raw.files for line in read_lines(f) if line.text.strip())
+    return counted
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    form: LogFormat,
+    group: list[str],
+    view: str,
+    options: ReadOptions,
+) -> RawInput:
+    try:
+        return form.read(con, group, view, options)
+    except duckdb.Error as exc:
+        raise _named(exc, form, group) from None
+
+
+def _named(exc: duckdb.Error, form: LogFormat, group: list[str]) -> EvidenceError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return EvidenceError(
+        f"could not read {', '.join(map(remote.display, group))} as {form.name} "
+        f"({form.summary}): {first[:300]}; check the format, or name it with --format"
+    )
 
 
 def _parse(
     con: duckdb.DuckDBPyConnection,
-    groups: list[tuple[LogFormat, list[str]]],
+    groups: list[tuple[Detected, list[str]]],
     mapping: dict[str, str],
     tz: str,
-) -> tuple[dict[str, str], int, int, int, list[BadLine]]:
+    year: int | None,
+) -> tuple[FieldReport, int, int, int, list[BadLine]]:
     """Parse every group into ``events``; return the fields and the line accounting."""
     con.execute("SET TimeZone = 'UTC'")
     # Every query orders its own result, so the table need not keep the files' order: DuckDB
     # then fills it from its threads without re-sequencing their batches.
     con.execute("SET preserve_insertion_order = false")
-    fields: dict[str, str] = {}
+    report = FieldReport()
     total = malformed = bad_ts = 0
     examples: list[BadLine] = []
-    seen = (0, 0, 0)
-    for index, (form, group) in enumerate(groups):
-        raw = form.read(con, group, f"raw{index}")
-        chosen = _fields(raw, group, mapping)
+    seen = (0, 0, 0, 0)
+    for index, (found, group) in enumerate(groups):
+        envelope = found.envelope.name if found.envelope else ""
+        options = ReadOptions(envelope=envelope, year=year, tz=tz)
+        raw = _read(con, found.format, group, f"raw{index}", options)
+        choice = _choose(raw, group, mapping)
         # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
         con.execute(f"SET TimeZone = '{tz}'")
         verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            counting = pool.submit(raw.records)  # reads the files beside DuckDB's parse
-            con.execute(f"{verb} {_select(raw, chosen)}")
-            records = counting.result()
-        con.execute("SET TimeZone = 'UTC'")
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                counting = pool.submit(raw.records)  # reads the files beside DuckDB's parse
+                con.execute(f"{verb} {_select(raw, choice, raw.view)}")
+                records = counting.result()
+        except duckdb.Error as exc:
+            raise _named(exc, found.format, group) from None
+        finally:
+            con.execute("SET TimeZone = 'UTC'")
         now = _counts(con)
-        bad, no_ts, rows = (a - b for a, b in zip(now, seen, strict=True))
+        bad, no_ts, rows, read = (a - b for a, b in zip(now, seen, strict=True))
         seen = now
-        if records != rows and raw.exact_records is not None:
-            records = raw.exact_records()  # blank lines are not records: count them out
-        # A record the reader skipped entirely (a CSV row with too many fields) is malformed.
-        bad += max(0, records - rows)
+        ts_name = choice.first("ts") or raw.time_fallback
+        dropped = 0
+        if raw.located is not None:
+            # Lines DuckDB skipped (over-long, not UTF-8) are malformed records of their own.
+            dropped = max(0, _physical_lines(raw, records, read) - read)
+            records = rows + dropped
+        else:
+            if records != rows and raw.exact_records is not None:
+                records = raw.exact_records()  # blank lines are not records: count them out
+            # A record the reader skipped entirely (a CSV row with too many fields) is malformed.
+            bad += max(0, records - rows)
+        bad += dropped
         total, malformed, bad_ts = total + records, malformed + bad, bad_ts + no_ts
-        if (bad or no_ts) and len(examples) < MAX_EXAMPLES:
-            examples += itertools.islice(raw.bad_lines(chosen["ts"]), MAX_EXAMPLES - len(examples))
-        for name, col in chosen.items():
-            fields.setdefault(name, col)
+        room = MAX_EXAMPLES - len(examples)
+        if (bad or no_ts) and room > 0:
+            if raw.located is not None:
+                con.execute(f"SET TimeZone = '{tz}'")
+                try:
+                    found_examples = _located_examples(con, raw, choice, ts_name, room)
+                finally:
+                    con.execute("SET TimeZone = 'UTC'")
+                if dropped:
+                    found_examples += itertools.islice(skipped_lines(group), room)
+                found_examples.sort(key=lambda b: (b.path, b.line))
+                examples += found_examples[:room]
+            else:
+                examples += itertools.islice(raw.bad_lines(ts_name), room)
+        report = report.merge(choice, raw, found, group)
     if malformed or bad_ts:
         # Parsed once, in place: only the unusable rows go (they are counted above).
         con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
     con.execute("ALTER TABLE parsed DROP COLUMN malformed")
+    con.execute("ALTER TABLE parsed DROP COLUMN _lines")
     con.execute("ALTER TABLE parsed RENAME TO events")
-    return fields, total, malformed, bad_ts, examples
+    return report, total, malformed, bad_ts, examples
 
 
 def load_events(
@@ -181,19 +328,23 @@ def load_events(
     mapping: dict[str, str] | None = None,
     fmt: str = "auto",
     tz: str = "UTC",
-) -> tuple[duckdb.DuckDBPyConnection, LineReport, dict[str, str]]:
+    year: int | None = None,
+) -> Loaded:
     """Parse log files into an ``events`` table of a new DuckDB connection.
 
     Args:
         paths: the log files (any mix of the known formats when ``fmt`` is ``auto``): local
             paths, or ``https://``, ``http://`` and ``s3://`` URIs (the ``remote`` extra).
-        mapping: canonical field (``timestamp``, ``tenant``, ...) -> source field, overriding
-            the conventions of :data:`FIELD_CANDIDATES`.
+        mapping: canonical field (``timestamp``, ``tenant``, ...) -> source field (a dotted
+            path inside nested objects), overriding the conventions of :data:`FIELD_CANDIDATES`.
         fmt: a format name of :data:`~incident_nb.sources.logs.formats.FORMATS`, or ``auto``.
         tz: the time zone of timestamps written without an offset.
+        year: the year of timestamps written without one (syslog, glog); else each file's
+            modification year.
 
     Returns:
-        The connection, the accounting of every line, and canonical field -> source column.
+        The connection, the accounting of every line, role -> source field (None where no
+        field plays it), warnings about the reading, and whether errors can be told at all.
 
     Raises:
         EvidenceError: a file is missing, empty, unreachable or of an unknown format, the logs
@@ -204,9 +355,23 @@ def load_events(
     con = duckdb.connect()
     try:
         remote.register(con, files)
-        fields, total, malformed, bad_ts, examples = _parse(
-            con, _groups(files, fmt), mapping or {}, tz
+        report, total, malformed, bad_ts, examples = _parse(
+            con, _groups(files, fmt), mapping or {}, tz, year
         )
+        lines = LineReport(
+            total=total,
+            parsed=total - malformed,
+            malformed=malformed,
+            bad_timestamp=bad_ts,
+            examples=tuple(examples),
+        )
+        if lines.used == 0:
+            raise EvidenceError(
+                f"no usable log lines in {', '.join(map(remote.display, files))}: {malformed} "
+                f"malformed, {bad_ts} without a usable timestamp; check the format (--format) "
+                "and the timestamp field (--map timestamp=FIELD)"
+            )
+        fields, warnings, errors_known = report_fields(con, report)
     except Exception as exc:
         con.close()
         far = [f for f in files if remote.is_remote(f)]
@@ -214,18 +379,4 @@ def load_events(
             # A connection lost or access revoked midway: name the files, not a traceback.
             raise remote.read_failed(exc, far) from exc
         raise
-    report = LineReport(
-        total=total,
-        parsed=total - malformed,
-        malformed=malformed,
-        bad_timestamp=bad_ts,
-        examples=tuple(examples),
-    )
-    if report.used == 0:
-        con.close()
-        raise EvidenceError(
-            f"no usable log lines in {', '.join(map(remote.display, files))}: {malformed} "
-            f"malformed, {bad_ts} without a parsable timestamp; check the format (--format) and "
-            "the timestamp field (--map timestamp=FIELD)"
-        )
-    return con, report, fields
+    return Loaded(con, lines, fields, warnings, errors_known)
