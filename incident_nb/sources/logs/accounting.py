@@ -136,6 +136,10 @@ class RawInput:
     exact_records: Callable[[], int] | None = None
     """When ``records`` is a fast estimate (newlines), the exact count of non-blank lines."""
     located: str | None = None
+    counts_lines: bool = True
+    """Whether the view of a ``located`` reader has ``_lines``; else each row is one line."""
+    fallback: Callable[[], RawInput] | None = None
+    """Another reading of the same files into the same view, for when this one fails."""
     files: tuple[str, ...] = ()
     malformed_reason: Callable[[str], str] = lambda _text: "malformed record"
     """Why a malformed record's text is one (for the examples of ``located`` readers)."""

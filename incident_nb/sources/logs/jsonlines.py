@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -19,6 +20,7 @@ import duckdb
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
 from incident_nb.sources.logs.envelopes import Envelope, get_envelope, unwrap_sql
+from incident_nb.sources.logs.jsonfast import read_fast
 from incident_nb.sources.logs.lines import lines_sql, quote
 from incident_nb.sources.logs.remote import display
 
@@ -157,6 +159,18 @@ def read_jsonl(
     view: str,
     options: ReadOptions | None = None,
 ) -> RawInput:
-    """JSON lines (the reader of the format table): plain, gzip, or inside ``options.envelope``."""
+    """JSON lines (the reader of the format table): plain, gzip, or inside ``options.envelope``.
+
+    Plain files are read by DuckDB's typed JSON reader (:mod:`.jsonfast`) when it can, line by
+    line otherwise, or when it fails midway (the loader then takes the ``fallback``).
+    """
     name = options.envelope if options else ""
-    return read_json_lines(con, files, view, get_envelope(name) if name else None)
+    if name:
+        return read_json_lines(con, files, view, get_envelope(name))
+
+    def by_lines() -> RawInput:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+        return read_json_lines(con, files, view)
+
+    fast = read_fast(con, files, view, malformed_reason)
+    return by_lines() if fast is None else replace(fast, fallback=by_lines)

@@ -135,14 +135,18 @@ def numeric_sql(num: str, scale: str) -> str:
     )
 
 
-def _names(text: str) -> str:
-    by_severity: dict[int, list[str]] = {}
-    for name, severity in LEVEL_NAMES.items():
-        by_severity.setdefault(severity, []).append(f"'{name}'")
-    whens = " ".join(
-        f"WHEN {text} IN ({', '.join(names)}) THEN {sev}" for sev, names in by_severity.items()
-    )
-    return f"CASE {whens} END"
+def _names(text: str, spellings: bool = False) -> str:
+    # The simple CASE form: DuckDB computes ``text`` once, not once per WHEN.
+    names = LEVEL_NAMES.items()
+    if spellings:  # as written most often, so that most rows need no lower() or trim()
+        names = {
+            spelled: sev
+            for name, sev in LEVEL_NAMES.items()
+            if len(name) > 1
+            for spelled in (name, name.upper(), name.capitalize())
+        }.items()
+    whens = " ".join(f"WHEN '{name}' THEN {sev}" for name, sev in names)
+    return f"CASE {text} {whens} END"
 
 
 def severity_sql(value: str, sql_type: str, scale: str = "auto") -> str:
@@ -167,11 +171,18 @@ def severity_sql(value: str, sql_type: str, scale: str = "auto") -> str:
         "FLOAT",
     }:
         return numeric_sql(f"CAST({value} AS DOUBLE)", scale)
+    exact = _names(f"CAST({value} AS VARCHAR)", spellings=True)
     text = f"lower(trim(CAST({value} AS VARCHAR)))"
     number = f"try_cast({text} AS DOUBLE)"
     # The last word: slog's "ERROR+2", an OTLP enum name "SEVERITY_NUMBER_ERROR", "trace1".
     word = f"regexp_extract({text}, '([a-z]+)[^a-z]*$', 1)"
-    return f"COALESCE({_names(text)}, {numeric_sql(number, scale)}, {_names(word)})"
+    named, numbered = _names(text), numeric_sql(number, scale)
+    # Lazily, cheapest first (DuckDB's COALESCE would read every row every way): the name as
+    # commonly spelled (info, INFO, Info), in any case and padding, a number, the last word.
+    return (
+        f"CASE WHEN {exact} IS NOT NULL THEN {exact} WHEN {named} IS NOT NULL THEN {named} "
+        f"WHEN {numbered} IS NOT NULL THEN {numbered} ELSE {_names(word)} END"
+    )
 
 
 def level_name_sql(severity: str) -> str:

@@ -39,6 +39,7 @@ from incident_nb.sources.logs.lines import skipped_lines
 from incident_nb.sources.logs.values import (
     duration_expr,
     endpoint_expr,
+    first_of,
     plausible,
     status_expr,
     timestamp_expr,
@@ -135,7 +136,7 @@ def _ts_sql(raw: RawInput, choice: Choice) -> str:
     if raw.time_fallback:
         fallback = timestamp_expr(_col(raw.time_fallback), raw.schema[raw.time_fallback])
         parts.insert(0 if raw.prefer_fallback else len(parts), fallback)
-    return parts[0] if len(parts) == 1 else f"COALESCE({', '.join(parts)})"
+    return first_of(*parts)
 
 
 def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
@@ -147,7 +148,7 @@ def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
         ]
         if choice.level_default:
             levels.append(str(LEVEL_NAMES[choice.level_default]))
-        return f"COALESCE({', '.join(levels)})" if levels else "NULL::INTEGER"
+        return first_of(*levels) if levels else "NULL::INTEGER"
     if col is None:
         return f"NULL::{SQL_TYPES[name]}"
     sql_type = raw.schema[col]
@@ -170,7 +171,7 @@ def _select(raw: RawInput, choice: Choice, source: str) -> str:
     names = [n for n in SQL_TYPES if n != "level"]
     exprs = [f"{_ts_sql(raw, choice)} AS _ts"]
     exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
-    lines = "_lines" if raw.located else "1"
+    lines = "_lines" if raw.located and raw.counts_lines else "1"
     kept = ", ".join(
         f"CASE WHEN is_error THEN {n} END AS {n}" if n in ERRORS_ONLY else n
         for n in ("ts", *SQL_TYPES)
@@ -229,6 +230,14 @@ def _physical_lines(raw: RawInput, counted: int, read: int) -> int:
     return counted
 
 
+def _insert(con: duckdb.DuckDBPyConnection, verb: str, raw: RawInput, choice: Choice) -> int:
+    """Parse ``raw`` into ``parsed``; return the (fast) count of its records, read beside it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(raw.records)  # reads the files beside DuckDB's parse
+        con.execute(f"{verb} {_select(raw, choice, raw.view)}")
+        return counting.result()
+
+
 def _read(
     con: duckdb.DuckDBPyConnection,
     form: LogFormat,
@@ -275,12 +284,19 @@ def _parse(
         con.execute(f"SET TimeZone = '{tz}'")
         verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
         try:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                counting = pool.submit(raw.records)  # reads the files beside DuckDB's parse
-                con.execute(f"{verb} {_select(raw, choice, raw.view)}")
-                records = counting.result()
+            records = _insert(con, verb, raw, choice)
         except duckdb.Error as exc:
-            raise _named(exc, found.format, group) from None
+            if raw.fallback is None:
+                raise _named(exc, found.format, group) from None
+            # DuckDB's fast reader gave up (a line over its size limit): read line by line.
+            con.execute("SET TimeZone = 'UTC'")
+            raw = raw.fallback()
+            choice = _choose(raw, group, mapping)
+            con.execute(f"SET TimeZone = '{tz}'")
+            try:
+                records = _insert(con, verb, raw, choice)
+            except duckdb.Error as again:
+                raise _named(again, found.format, group) from None
         finally:
             con.execute("SET TimeZone = 'UTC'")
         now = _counts(con)

@@ -51,6 +51,18 @@ DURATION_UNITS = {"ns": 1e-6, "us": 1e-3, "µs": 1e-3, "μs": 1e-3, "ms": 1.0, "
 """Unit suffixes of text durations (Go, Google Cloud's ``"0.123s"``) -> factor to ms."""
 
 
+def first_of(*exprs: str) -> str:
+    """SQL: the first of ``exprs`` that is not NULL, each evaluated only for the rows still without.
+
+    DuckDB's COALESCE evaluates every argument for every row; a CASE evaluates a branch only
+    for the rows that reach it, so the costly readings run only where the cheap ones failed.
+    """
+    if len(exprs) == 1:
+        return exprs[0]
+    whens = " ".join(f"WHEN {e} IS NOT NULL THEN {e}" for e in exprs[:-1])
+    return f"CASE {whens} ELSE {exprs[-1]} END"
+
+
 def sql_literal(moment: datetime) -> str:
     """A ``TIMESTAMPTZ`` literal of an aware time."""
     return f"TIMESTAMPTZ '{moment.isoformat()}'"
@@ -92,14 +104,14 @@ def timestamp_expr(column: str, sql_type: str) -> str:
     text = f"CAST({col} AS VARCHAR)"
     naive = ", ".join(f"'{f}'" for f, _ in NAIVE_TIME_FORMATS)
     zoned = ", ".join(f"'{f}'" for f, _ in ZONED_TIME_FORMATS)
-    # Cheapest first; COALESCE evaluates each for the rows still without a time only.
-    return (
-        f"COALESCE(try_cast({text} AS TIMESTAMPTZ), "
-        f"{_epoch_expr(f'try_cast({text} AS DOUBLE)')}, "
+    # Cheapest first; each is tried only for the rows still without a time.
+    return first_of(
+        f"try_cast({text} AS TIMESTAMPTZ)",
+        _epoch_expr(f"try_cast({text} AS DOUBLE)"),
         f"try_cast(regexp_replace(regexp_replace({text}, '(\\d),(\\d)', '\\1.\\2'), "
-        f"'(\\d) ([+-]\\d\\d:?\\d\\d)$', '\\1\\2') AS TIMESTAMPTZ), "
-        f"CAST(try_strptime({text}, [{naive}]) AS TIMESTAMPTZ), "
-        f"try_strptime({text}, [{zoned}]))"
+        f"'(\\d) ([+-]\\d\\d:?\\d\\d)$', '\\1\\2') AS TIMESTAMPTZ)",
+        f"CAST(try_strptime({text}, [{naive}]) AS TIMESTAMPTZ)",
+        f"try_strptime({text}, [{zoned}])",
     )
 
 
@@ -117,9 +129,9 @@ def duration_expr(column: str, sql_type: str, field: str) -> str:
     number = f"try_cast({parts}1) AS DOUBLE)"
     unit = f"{parts}2)"
     whens = " ".join(f"WHEN '{u}' THEN {f!r}" for u, f in DURATION_UNITS.items())
-    return (
-        f"COALESCE(try_cast({text} AS DOUBLE){scale}, "
-        f"{number} * CASE {unit} {whens} WHEN 'm' THEN 60000.0 WHEN 'h' THEN 3600000.0 END)"
+    return first_of(
+        f"try_cast({text} AS DOUBLE){scale}",
+        f"{number} * CASE {unit} {whens} WHEN 'm' THEN 60000.0 WHEN 'h' THEN 3600000.0 END",
     )
 
 
@@ -130,10 +142,11 @@ def endpoint_expr(column: str) -> str:
         f"COALESCE(NULLIF(regexp_extract({text}, "
         f"'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1), ''), '/')"
     )
+    # A path with no query, by far the most common, is tested for with two cheap checks.
     return (
-        f"CASE WHEN contains({text}, '://') THEN {path} "
-        f"WHEN contains({text}, '?') OR contains({text}, '#') "
-        f"THEN split_part(split_part({text}, '?', 1), '#', 1) ELSE {text} END"
+        f"CASE WHEN starts_with({text}, '/') AND NOT contains({text}, '?') THEN {text} "
+        f"WHEN contains({text}, '://') THEN {path} "
+        f"ELSE split_part(split_part({text}, '?', 1), '#', 1) END"
     )
 
 
