@@ -121,16 +121,27 @@ class Assessment:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-ready scalar: timestamps as ISO-8601 UTC, numpy numbers as Python numbers."""
+    """A JSON-ready scalar: timestamps as ISO-8601 UTC, numpy numbers as Python numbers.
+
+    Every missing value (None, NaN, pandas ``NA`` and ``NaT``, numpy ``nan``) is None, and an
+    infinite number too: JSON has none of them.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, pd.Timestamp | datetime):
         return iso(pd.Timestamp(value).to_pydatetime())
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            value = value.item()
+        except (ValueError, TypeError):
+            return str(value)
     if isinstance(value, float):
-        return round(value, 6)
-    return value
+        return round(value, 6) if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, bool | int | str):
+        return value
+    return None if pd.isna(value) is True else str(value)
 
 
 def _first_row(frame: pd.DataFrame) -> dict[str, Any] | None:

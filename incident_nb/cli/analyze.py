@@ -52,12 +52,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="IANA time zone of timestamps written without an offset, in the logs and --window",
     )
     parser.add_argument(
+        "--year",
+        type=_year,
+        metavar="YYYY",
+        help="the year of timestamps written without one (syslog RFC 3164, glog, logcat): the "
+        "year of the logs' first line; default: each file's modification year",
+    )
+    parser.add_argument(
         "--snapshot", type=Path, metavar="DIR", help="write the evidence as Parquet into DIR"
     )
     parser.add_argument(
         "--from-snapshot", type=Path, metavar="DIR", help="re-analyse a snapshot instead of logs"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _year(text: str) -> int:
+    """A ``--year`` value: a year the log reader accepts."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}; write e.g. 2025") from None
+    if not 1971 <= year <= 2099:
+        raise argparse.ArgumentTypeError(f"--year {year}: use a year from 1971 to 2099")
+    return year
 
 
 def _time(text: str, tz: ZoneInfo) -> datetime | None:
@@ -99,6 +117,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         tz=args.tz,
         engine=args.engine,
         traces=tuple(Path(t) for t in args.traces),
+        year=args.year,
     )
 
 
@@ -155,7 +174,12 @@ def run(args: argparse.Namespace) -> int:
         progress(f"parsing {len(request.logs)} log file(s)")
         with ThreadPoolExecutor(max_workers=1) as pool:
             parsing = pool.submit(
-                load_events, list(request.logs), dict(request.mapping), request.fmt, request.tz
+                load_events,
+                list(request.logs),
+                dict(request.mapping),
+                request.fmt,
+                request.tz,
+                request.year,
             )
             # pandas and the analysis load while DuckDB parses (it does not hold the GIL).
             from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import

@@ -104,6 +104,10 @@ class ReadOptions:
     year: int | None = None
     """The year of timestamps that carry none (``--year``), else from the files' mtimes."""
     tz: str = "UTC"
+    only: tuple[str, ...] = ()
+    """Inside an envelope of interleaved programs: read only these programs' lines..."""
+    besides: tuple[str, ...] = ()
+    """...or every program's but these."""
 
 
 @dataclass(frozen=True)
@@ -150,3 +154,5 @@ class RawInput:
     prefer_fallback: bool = False
     """Whether ``time_fallback`` is better than the record's own (which lacks its year)."""
     warnings: tuple[str, ...] = ()
+    layout_fields: bool = False
+    """Whether the columns come from a text layout: one left empty by every line is no field."""

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from incident_nb.sources.logs.lines import quote
+from incident_nb.sources.logs.lines import lines_sql, quote
 
 _DOCKER_STRUCT = '{"log": "VARCHAR", "stream": "VARCHAR", "time": "VARCHAR"}'
 
@@ -40,6 +40,20 @@ class Envelope:
     fields: dict[str, str] = field(default_factory=dict)
     """Canonical field -> envelope column (the service a prefix names)."""
     json: bool = False
+    key: str = ""
+    """The envelope column naming the program a line comes from, when lines of several
+    programs (each logging its own way) are interleaved: each is read in its own format."""
+
+    def key_of(self, line: str) -> str | None:
+        """The ``key`` of ``line`` as its SQL column computes it, or None."""
+        if not self.key:
+            return None
+        found = self.regex().match(line)
+        if found is None:
+            return None
+        groups = found.groupdict()
+        value = groups.get("service") or groups.get("container") or ""
+        return re.sub(r"[-_][0-9]+$", "", value) if "service" in groups else value
 
     def regex(self) -> re.Pattern[str]:
         """The anchored pattern."""
@@ -93,6 +107,7 @@ ENVELOPES: tuple[Envelope, ...] = (
         (("compose.service", "regexp_replace(g.service, '[-_][0-9]+$', '')"),),
         stream=("compose.service",),
         fields={"service": "compose.service"},
+        key="compose.service",
     ),
     Envelope(
         "kubectl",
@@ -101,6 +116,7 @@ ENVELOPES: tuple[Envelope, ...] = (
         (("kubectl.pod", "g.pod"), ("kubectl.container", "g.container")),
         stream=("kubectl.pod", "kubectl.container"),
         fields={"service": "kubectl.container"},
+        key="kubectl.container",
     ),
 )
 FIT_SHARE = 0.8
@@ -147,7 +163,8 @@ def unwrap_sql(envelope: Envelope, lines: str) -> str:
     """SQL relation of the inner lines of ``lines`` (``src, line_no, line``).
 
     Columns: ``src``, ``line_no`` (of the first piece), ``line`` (the inner text; NULL when the
-    line is not of this envelope), ``_lines`` (physical lines joined) and the envelope's own.
+    line is not of this envelope), ``_raw`` (the line as written), ``_lines`` (physical lines
+    joined) and the envelope's own.
     """
     if envelope.json:
         extract = f"try(json_transform(line, '{quote(_DOCKER_STRUCT)}'))"
@@ -160,9 +177,9 @@ def unwrap_sql(envelope: Envelope, lines: str) -> str:
         ok = "g._m <> ''"
     cols = ", ".join(f'{sql} AS "{name}"' for name, sql in envelope.columns)
     pieces = (
-        f"SELECT src, line_no, CASE WHEN {ok} THEN {inner} END AS line, "
+        f"SELECT src, line_no, line AS _raw, CASE WHEN {ok} THEN {inner} END AS line, "
         f"CASE WHEN {ok} THEN {envelope.partial or 'false'} ELSE false END AS _continues, {cols} "
-        f"FROM (SELECT src, line_no, {extract} AS g FROM ({lines}))"
+        f"FROM (SELECT src, line_no, line, {extract} AS g FROM ({lines}))"
     )
     if not envelope.partial:
         return f"SELECT *, 1 AS _lines FROM ({pieces})"
@@ -176,8 +193,32 @@ def unwrap_sql(envelope: Envelope, lines: str) -> str:
     # A piece belongs to the record that the next line without a continuation ends.
     return (
         f"SELECT src, min(line_no) AS line_no, string_agg(line, '' ORDER BY line_no) AS line, "
-        f"{others}, {streams}, count(*) AS _lines FROM (SELECT *, "
+        f"arg_min(_raw, line_no) AS _raw, {others}, {streams}, count(*) AS _lines FROM (SELECT *, "
         f"COALESCE(sum(CASE WHEN _continues THEN 0 ELSE 1 END) OVER (PARTITION BY src{stream} "
         "ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _piece "
         f"FROM ({pieces})) GROUP BY src{stream}, _piece"
     )
+
+
+def relation(
+    files: Sequence[str],
+    envelope: Envelope | None,
+    numbered: bool = True,
+    only: Sequence[str] = (),
+    besides: Sequence[str] = (),
+) -> str:
+    """SQL of the lines a reader parses: ``src, line_no, line, _raw, _lines`` and envelope columns.
+
+    Inside an envelope with a ``key``, ``only`` keeps the lines of those programs, ``besides``
+    those of every other (and the lines that are not of the envelope at all).
+    """
+    if envelope is None:
+        return f"SELECT *, line AS _raw, 1 AS _lines FROM ({lines_sql(files, numbered)})"
+    unwrapped = unwrap_sql(envelope, lines_sql(files))
+    key = f'"{envelope.key}"'
+    listed = ", ".join(f"'{quote(k)}'" for k in (only or besides))
+    if envelope.key and only:
+        return f"SELECT * FROM ({unwrapped}) WHERE {key} IN ({listed})"
+    if envelope.key and besides:
+        return f"SELECT * FROM ({unwrapped}) WHERE {key} IS NULL OR {key} NOT IN ({listed})"
+    return unwrapped

@@ -54,6 +54,8 @@ class FieldReport:
     fields: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(ROLES))
     warnings: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
+    optional: frozenset[str] = frozenset()
+    """Roles whose column a text layout has whether or not its lines fill it (a request time)."""
 
     def merge(
         self, choice: Choice, raw: RawInput, found: Detected, group: Sequence[str]
@@ -65,9 +67,18 @@ class FieldReport:
             order = [raw.time_fallback, own] if raw.prefer_fallback else [own, raw.time_fallback]
             roles["timestamp"] = ", ".join(c for c in order if c)
         fields = {role: self.fields.get(role) or source for role, source in roles.items()}
+        optional = self.optional | {
+            role for role, source in roles.items() if raw.layout_fields and source
+        }
         name = found.format.name + (f" in {found.envelope.name}" if found.envelope else "")
         warnings = tuple(dict.fromkeys((*self.warnings, *raw.warnings)))
-        return replace(self, fields=fields, warnings=warnings, formats=(*self.formats, name))
+        return replace(
+            self,
+            fields=fields,
+            warnings=warnings,
+            formats=(*self.formats, name),
+            optional=frozenset(optional),
+        )
 
 
 def report_fields(
@@ -83,20 +94,19 @@ def report_fields(
     assert row is not None
     events, unknown = int(row[0]), int(row[1])
     warnings = list(report.warnings)
-    unread = []
+    fields = dict(report.fields)
     for role, count in zip(roles, row[2:], strict=True):
-        if int(count) == 0:
-            unread.append(role)
+        if int(count) == 0 and role in report.optional:
+            fields[role] = None  # the layout has room for it, but these lines leave it out
+        elif int(count) == 0:
             warnings.append(
                 f"the {role} field {report.fields[role]!r} was found, but none of its values "
                 f"reads as {_READ_AS[role]}"
             )
     errors_known = unknown < events
     if not errors_known:
-        if report.fields.get("status") or report.fields.get("level"):
-            named = " or ".join(
-                repr(report.fields[r]) for r in ("status", "level") if report.fields.get(r)
-            )
+        if fields.get("status") or fields.get("level"):
+            named = " or ".join(repr(fields[r]) for r in ("status", "level") if fields.get(r))
             warnings.append(
                 f"errors cannot be told from these logs: no value of {named} reads as a "
                 "status or a level; name another field with --map level=FIELD or "
@@ -109,4 +119,4 @@ def report_fields(
             f"{unknown:,} of {events:,} events have neither a status nor a level, so they are "
             "never counted as errors"
         )
-    return dict(report.fields), tuple(warnings), errors_known
+    return fields, tuple(warnings), errors_known

@@ -62,6 +62,9 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "http.target",
         "url.original",
         "req.url",
+        "request.uri",
+        "request.url",
+        "request.path",
         "httpRequest.requestUrl",
         "http.url",
         "url.full",
@@ -73,6 +76,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "http.method",
         "request_method",
         "req.method",
+        "request.method",
         "httpRequest.requestMethod",
         "verb",
     ),
@@ -218,6 +222,8 @@ class Convention:
     """The scale of its numeric levels, when not the field's own (:mod:`.levels`)."""
     level_default: str = ""
     """The level of a record without one (Serilog leaves Information out)."""
+    units: dict[str, float] = field(default_factory=dict)
+    """Duration fields -> factor to milliseconds, where the library's unit is its own."""
 
 
 CONVENTIONS: tuple[Convention, ...] = (
@@ -245,6 +251,12 @@ CONVENTIONS: tuple[Convention, ...] = (
         level_scale="syslog",
     ),
     Convention("bunyan", ("v", "hostname", "pid", "name", "msg"), {"service": ("name",)}),
+    Convention(
+        "Caddy access log",
+        ("request.uri", "duration", "status"),
+        {"latency_ms": ("duration",)},
+        units={"duration": 1000.0},  # seconds
+    ),
 )
 ROLES: dict[str, str] = {
     "timestamp": "ts",
@@ -279,6 +291,8 @@ class Choice:
     level_scale: str = ""
     level_default: str = ""
     """The level of records without one, by convention (Serilog: information)."""
+    units: dict[str, float] = field(default_factory=dict)
+    """Duration fields -> factor to milliseconds, by a recognised convention."""
     default_field: str = ""
     """The field that convention leaves out for that level (``@l``)."""
     conventions: tuple[str, ...] = ()
@@ -385,4 +399,12 @@ def choose_fields(
     if "level" in dict(override_fields(mapping or {}, schema)):
         scale = default = ""  # a level named with --map reads on its own scale
     names = tuple(c.name for c in matched)
-    return Choice(columns, scale, default, default_field, names)
+    units = {k: v for c in matched for k, v in c.units.items()}
+    return Choice(
+        columns,
+        level_scale=scale,
+        level_default=default,
+        default_field=default_field,
+        units=units,
+        conventions=names,
+    )

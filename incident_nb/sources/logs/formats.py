@@ -15,7 +15,7 @@ import importlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -74,7 +74,7 @@ class LogFormat:
             getattr(importlib.import_module(f"incident_nb.sources.logs.{module}"), function),
         )
         base = options or ReadOptions()
-        return read(con, files, view, ReadOptions(self.layout, base.envelope, base.year, base.tz))
+        return read(con, files, view, replace(base, layout=self.layout))
 
 
 def _is_comment(line: str) -> bool:
@@ -247,10 +247,22 @@ def _magic(path: str | Path) -> bytes:
 
 @dataclass(frozen=True)
 class Detected:
-    """A file's format, and the container envelope around its lines if any."""
+    """A file's format, and the container envelope around its lines if any.
+
+    In an envelope of interleaved programs (``docker compose logs``), each program may log its
+    own way: a file is then read once per format, ``only`` some programs' lines, or the lines of
+    all ``besides`` those read in another format.
+    """
 
     format: LogFormat
     envelope: Envelope | None = None
+    only: tuple[str, ...] = ()
+    besides: tuple[str, ...] = ()
+
+    def options(self, year: int | None, tz: str) -> ReadOptions:
+        """What the reader of this format is told."""
+        envelope = self.envelope.name if self.envelope else ""
+        return ReadOptions(self.format.layout, envelope, year, tz, self.only, self.besides)
 
 
 def sniff(lines: Sequence[str], wrapped: bool = False) -> tuple[LogFormat | None, list[str]]:
@@ -266,6 +278,36 @@ def sniff(lines: Sequence[str], wrapped: bool = False) -> tuple[LogFormat | None
         elif not fit.score:
             reasons.append(f"{fmt.name}: {fit.reason}")
     return (best[1] if best else None), reasons
+
+
+def _by_program(path: str | Path, envelope: Envelope) -> list[Detected] | None:
+    """One detection per format of the programs interleaved in ``path``, or None for one."""
+    programs: dict[str, list[str]] = {}
+    for line in head_lines(str(path), count=2000, size=1 << 20):
+        key = envelope.key_of(line)
+        if key is not None:
+            programs.setdefault(key, []).append(line)
+    found: dict[str, tuple[LogFormat, list[str], int]] = {}
+    for key, lines in programs.items():
+        inner = unwrap_lines(envelope, lines)
+        fmt = sniff(inner, wrapped=True)[0] or get_format("text")
+        _, keys, count = found.get(fmt.name, (fmt, [], 0))
+        found[fmt.name] = (fmt, [*keys, key], count + len(lines))
+    if len(found) < 2:
+        return None
+    ranked = sorted(found.values(), key=lambda f: -f[2])
+    # The most common format also reads the programs first seen further down the file.
+    others = tuple(k for _, keys, _ in ranked[1:] for k in keys)
+    first = Detected(ranked[0][0], envelope, besides=others)
+    return [first, *(Detected(fmt, envelope, only=tuple(keys)) for fmt, keys, _ in ranked[1:])]
+
+
+def detect_all(path: str | Path, fmt: str = "auto") -> list[Detected]:
+    """How to read ``path``: as :func:`detect` says, or once per format of its programs."""
+    found = detect(path, fmt)
+    if fmt == "auto" and found.envelope is not None and found.envelope.key:
+        return _by_program(path, found.envelope) or [found]
+    return [found]
 
 
 def detect(path: str | Path, fmt: str = "auto") -> Detected:

@@ -130,7 +130,7 @@ def read_fast(
     view: str,
     malformed_reason: Callable[[str], str],
 ) -> RawInput | None:
-    """The typed view of plain JSON-lines ``files``, or None when DuckDB's reader cannot read them."""
+    """The typed view of plain JSON-lines ``files``, or None when DuckDB cannot read them so."""
     names = listing(files)
     try:
         sampled = con.sql(

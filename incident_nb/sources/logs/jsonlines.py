@@ -19,9 +19,9 @@ import duckdb
 
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
-from incident_nb.sources.logs.envelopes import Envelope, get_envelope, unwrap_sql
+from incident_nb.sources.logs.envelopes import get_envelope, relation
 from incident_nb.sources.logs.jsonfast import read_fast
-from incident_nb.sources.logs.lines import lines_sql, quote
+from incident_nb.sources.logs.lines import quote
 from incident_nb.sources.logs.remote import display
 
 SAMPLE = 20_000
@@ -105,7 +105,7 @@ def json_select(
     keep = "".join(f', "{c}"' for c in extra)
     sql = (
         f"SELECT {', '.join([*exprs, 'j IS NULL AS _malformed'])}{keep}, src AS _src, "
-        "line_no AS _line, line AS _text, _lines FROM "
+        "line_no AS _line, COALESCE(line, _raw) AS _text, _lines FROM "
         f"(SELECT *, CASE WHEN starts_with(ltrim(line), '{{') THEN "
         f"try(json_transform(line, '{struct}')) END AS j FROM ({relation}))"
     )
@@ -127,16 +127,14 @@ def read_json_lines(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[str],
     view: str,
-    envelope: Envelope | None = None,
+    options: ReadOptions | None = None,
 ) -> RawInput:
-    """JSON lines, plain or gzip, or inside a container envelope."""
-    if envelope is None:
-        parallel = f"SELECT *, 1 AS _lines FROM ({lines_sql(files, numbered=False)})"
-        numbered = f"SELECT *, 1 AS _lines FROM ({lines_sql(files)})"
-        extra: tuple[str, ...] = ()
-    else:
-        parallel = numbered = unwrap_sql(envelope, lines_sql(files))
-        extra = tuple(name for name, _ in envelope.columns)
+    """JSON lines, plain or gzip, or inside a container envelope, read line by line."""
+    options = options or ReadOptions()
+    envelope = get_envelope(options.envelope) if options.envelope else None
+    parallel = relation(files, envelope, False, options.only, options.besides)
+    numbered = relation(files, envelope, True, options.only, options.besides)
+    extra = tuple(name for name, _ in envelope.columns) if envelope else ()
     structure = _structure(con, parallel, files)
     select, schema = json_select(parallel, structure, extra)
     located, _ = json_select(numbered, structure, extra)
@@ -150,6 +148,8 @@ def read_json_lines(
         located=located,
         files=tuple(files),
         malformed_reason=malformed_reason,
+        hints=dict(envelope.fields) if envelope else {},
+        time_fallback=envelope.time if envelope else "",
     )
 
 
@@ -164,9 +164,8 @@ def read_jsonl(
     Plain files are read by DuckDB's typed JSON reader (:mod:`.jsonfast`) when it can, line by
     line otherwise, or when it fails midway (the loader then takes the ``fallback``).
     """
-    name = options.envelope if options else ""
-    if name:
-        return read_json_lines(con, files, view, get_envelope(name))
+    if options is not None and options.envelope:
+        return read_json_lines(con, files, view, options)
 
     def by_lines() -> RawInput:
         con.execute(f"DROP VIEW IF EXISTS {view}")

@@ -189,7 +189,7 @@ _LOG4J = Layout(
     "log4j",
     "log4j/logback/Spring Boot/Hadoop/Kafka: time, [thread], LEVEL, message",
     rf"\[?(?P<time>{ISO_TIME})\]?\s*(?:-\s+)?(?:\[(?P<thread>[^\]]*)\]\s+)?"
-    rf"\[?(?P<level>{LEVELS})\b\s*\]?:?\s*(?P<message>.*)",
+    rf"\[?(?P<level>{LEVELS})\b\s*\]?:?\s*(?:\[(?P<context>[^\]]*)\]\s+)?(?P<message>.*)",
     "2025-01-24T07:00:30,139 LEVEL [thread] logger : message",
 )
 _LOGBACK_TIME = Layout(
@@ -290,11 +290,11 @@ LAYOUTS: tuple[Layout, ...] = (
     _NGINX_ERROR,
     _PYTHON,
     _PYTHON_BASIC,
+    _ZAP,
     _LOG4J,
     _LOGBACK_TIME,
     _SPARK,
     _GLOG,
-    _ZAP,
     _LOGCAT,
     _SYSLOG,
     _SYSLOG_ISO,

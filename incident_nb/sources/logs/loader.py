@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,7 +34,7 @@ from incident_nb.sources.logs.accounting import (
 )
 from incident_nb.sources.logs.fieldreport import FieldReport, report_fields
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES, Choice, choose_fields
-from incident_nb.sources.logs.formats import Detected, LogFormat, detect
+from incident_nb.sources.logs.formats import Detected, LogFormat, detect_all
 from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
 from incident_nb.sources.logs.lines import skipped_lines
 from incident_nb.sources.logs.values import (
@@ -104,12 +105,13 @@ def _check_tz(tz: str) -> str:
 
 
 def _groups(files: list[str], fmt: str) -> list[tuple[Detected, list[str]]]:
-    """Files grouped by format and envelope, in the order given."""
-    grouped: dict[tuple[str, str], tuple[Detected, list[str]]] = {}
+    """Files grouped by how they are read (format, envelope, programs), in the order given."""
+    grouped: dict[tuple[object, ...], tuple[Detected, list[str]]] = {}
     for file in files:
-        found = detect(file, fmt)
-        key = (found.format.name, found.envelope.name if found.envelope else "")
-        grouped.setdefault(key, (found, []))[1].append(file)
+        for found in detect_all(file, fmt):
+            envelope = found.envelope.name if found.envelope else ""
+            key = (found.format.name, envelope, found.only, found.besides)
+            grouped.setdefault(key, (found, []))[1].append(file)
     return list(grouped.values())
 
 
@@ -153,7 +155,7 @@ def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
         return f"NULL::{SQL_TYPES[name]}"
     sql_type = raw.schema[col]
     if name == "latency_ms":
-        return duration_expr(_col(col), sql_type, col)
+        return duration_expr(_col(col), sql_type, col, choice.units.get(col))
     if name == "endpoint":
         return endpoint_expr(_col(col))
     if name == "status":
@@ -259,84 +261,119 @@ def _named(exc: duckdb.Error, form: LogFormat, group: list[str]) -> EvidenceErro
     )
 
 
-def _parse(
+@dataclass
+class _Tally:
+    """The line accounting of the groups parsed so far."""
+
+    total: int = 0
+    malformed: int = 0
+    bad_ts: int = 0
+    examples: list[BadLine] = field(default_factory=list)
+    lines_read: dict[tuple[str, ...], tuple[RawInput, int, int]] = field(default_factory=dict)
+    """Files of line readers -> (a reader, the fast count of their lines, lines read so far)."""
+
+    @property
+    def room(self) -> int:
+        return MAX_EXAMPLES - len(self.examples)
+
+    def add(self, examples: list[BadLine]) -> None:
+        self.examples = sorted([*self.examples, *examples], key=lambda b: (b.path, b.line))
+        del self.examples[MAX_EXAMPLES:]
+
+
+def _parse_group(
     con: duckdb.DuckDBPyConnection,
-    groups: list[tuple[Detected, list[str]]],
-    mapping: dict[str, str],
-    tz: str,
-    year: int | None,
-) -> tuple[FieldReport, int, int, int, list[BadLine]]:
-    """Parse every group into ``events``; return the fields and the line accounting."""
-    con.execute("SET TimeZone = 'UTC'")
-    # Every query orders its own result, so the table need not keep the files' order: DuckDB
-    # then fills it from its threads without re-sequencing their batches.
-    con.execute("SET preserve_insertion_order = false")
-    report = FieldReport()
-    total = malformed = bad_ts = 0
-    examples: list[BadLine] = []
-    seen = (0, 0, 0, 0)
-    for index, (found, group) in enumerate(groups):
-        envelope = found.envelope.name if found.envelope else ""
-        options = ReadOptions(envelope=envelope, year=year, tz=tz)
-        raw = _read(con, found.format, group, f"raw{index}", options)
-        choice = _choose(raw, group, mapping)
-        # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
-        con.execute(f"SET TimeZone = '{tz}'")
-        verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
+    index: int,
+    found: Detected,
+    group: list[str],
+    *,
+    settings: tuple[dict[str, str], str, int | None],
+    tally: _Tally,
+) -> tuple[RawInput, Choice]:
+    """Parse one group of files into ``parsed``, adding its accounting to ``tally``."""
+    mapping, tz, year = settings
+    raw = _read(con, found.format, group, f"raw{index}", found.options(year, tz))
+    choice = _choose(raw, group, mapping)
+    before = _counts(con) if index else (0, 0, 0, 0)
+    # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
+    con.execute(f"SET TimeZone = '{tz}'")
+    verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
+    try:
         try:
             records = _insert(con, verb, raw, choice)
         except duckdb.Error as exc:
             if raw.fallback is None:
                 raise _named(exc, found.format, group) from None
             # DuckDB's fast reader gave up (a line over its size limit): read line by line.
-            con.execute("SET TimeZone = 'UTC'")
             raw = raw.fallback()
             choice = _choose(raw, group, mapping)
-            con.execute(f"SET TimeZone = '{tz}'")
             try:
                 records = _insert(con, verb, raw, choice)
             except duckdb.Error as again:
                 raise _named(again, found.format, group) from None
-        finally:
-            con.execute("SET TimeZone = 'UTC'")
-        now = _counts(con)
-        bad, no_ts, rows, read = (a - b for a, b in zip(now, seen, strict=True))
-        seen = now
-        ts_name = choice.first("ts") or raw.time_fallback
-        dropped = 0
+        bad, no_ts, rows, read = (a - b for a, b in zip(_counts(con), before, strict=True))
         if raw.located is not None:
-            # Lines DuckDB skipped (over-long, not UTF-8) are malformed records of their own.
-            dropped = max(0, _physical_lines(raw, records, read) - read)
-            records = rows + dropped
+            # Lines are checked against the files once every group reading them is parsed.
+            files = tuple(group)
+            _, _, earlier = tally.lines_read.get(files, (raw, records, 0))
+            tally.lines_read[files] = (raw, records, earlier + read)
+            records = rows
         else:
             if records != rows and raw.exact_records is not None:
                 records = raw.exact_records()  # blank lines are not records: count them out
             # A record the reader skipped entirely (a CSV row with too many fields) is malformed.
             bad += max(0, records - rows)
-        bad += dropped
-        total, malformed, bad_ts = total + records, malformed + bad, bad_ts + no_ts
-        room = MAX_EXAMPLES - len(examples)
-        if (bad or no_ts) and room > 0:
+        tally.total += records
+        tally.malformed += bad
+        tally.bad_ts += no_ts
+        if (bad or no_ts) and tally.room > 0:
+            ts_name = choice.first("ts") or raw.time_fallback
             if raw.located is not None:
-                con.execute(f"SET TimeZone = '{tz}'")
-                try:
-                    found_examples = _located_examples(con, raw, choice, ts_name, room)
-                finally:
-                    con.execute("SET TimeZone = 'UTC'")
-                if dropped:
-                    found_examples += itertools.islice(skipped_lines(group), room)
-                found_examples.sort(key=lambda b: (b.path, b.line))
-                examples += found_examples[:room]
+                tally.add(_located_examples(con, raw, choice, ts_name, tally.room))
             else:
-                examples += itertools.islice(raw.bad_lines(ts_name), room)
+                tally.add(list(itertools.islice(raw.bad_lines(ts_name), tally.room)))
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+    return raw, choice
+
+
+def _skipped(tally: _Tally) -> None:
+    """Count the lines DuckDB's line reader skipped (over-long, not UTF-8) as malformed."""
+    for files, (raw, counted, read) in tally.lines_read.items():
+        dropped = max(0, _physical_lines(raw, counted, read) - read)
+        tally.total += dropped
+        tally.malformed += dropped
+        if dropped and tally.room > 0:
+            tally.add(list(itertools.islice(skipped_lines(files), tally.room)))
+
+
+def _parse(
+    con: duckdb.DuckDBPyConnection,
+    groups: list[tuple[Detected, list[str]]],
+    mapping: dict[str, str],
+    tz: str,
+    year: int | None,
+) -> tuple[FieldReport, _Tally]:
+    """Parse every group into ``events``; return the fields and the line accounting."""
+    con.execute("SET TimeZone = 'UTC'")
+    # Every query orders its own result, so the table need not keep the files' order: DuckDB
+    # then fills it from its threads without re-sequencing their batches.
+    con.execute("SET preserve_insertion_order = false")
+    report = FieldReport()
+    tally = _Tally()
+    for index, (found, group) in enumerate(groups):
+        raw, choice = _parse_group(
+            con, index, found, group, settings=(mapping, tz, year), tally=tally
+        )
         report = report.merge(choice, raw, found, group)
-    if malformed or bad_ts:
+    _skipped(tally)
+    if tally.malformed or tally.bad_ts:
         # Parsed once, in place: only the unusable rows go (they are counted above).
         con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
     con.execute("ALTER TABLE parsed DROP COLUMN malformed")
     con.execute("ALTER TABLE parsed DROP COLUMN _lines")
     con.execute("ALTER TABLE parsed RENAME TO events")
-    return report, total, malformed, bad_ts, examples
+    return report, tally
 
 
 def load_events(
@@ -371,21 +408,19 @@ def load_events(
     con = duckdb.connect()
     try:
         remote.register(con, files)
-        report, total, malformed, bad_ts, examples = _parse(
-            con, _groups(files, fmt), mapping or {}, tz, year
-        )
+        report, tally = _parse(con, _groups(files, fmt), mapping or {}, tz, year)
         lines = LineReport(
-            total=total,
-            parsed=total - malformed,
-            malformed=malformed,
-            bad_timestamp=bad_ts,
-            examples=tuple(examples),
+            total=tally.total,
+            parsed=tally.total - tally.malformed,
+            malformed=tally.malformed,
+            bad_timestamp=tally.bad_ts,
+            examples=tuple(tally.examples),
         )
         if lines.used == 0:
             raise EvidenceError(
-                f"no usable log lines in {', '.join(map(remote.display, files))}: {malformed} "
-                f"malformed, {bad_ts} without a usable timestamp; check the format (--format) "
-                "and the timestamp field (--map timestamp=FIELD)"
+                f"no usable log lines in {', '.join(map(remote.display, files))}: "
+                f"{lines.malformed} malformed, {lines.bad_timestamp} without a usable timestamp; "
+                "check the format (--format) and the timestamp field (--map timestamp=FIELD)"
             )
         fields, warnings, errors_known = report_fields(con, report)
     except Exception as exc:

@@ -22,9 +22,9 @@ import duckdb
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
-from incident_nb.sources.logs.envelopes import Envelope, get_envelope, unwrap_sql
+from incident_nb.sources.logs.envelopes import Envelope, get_envelope, relation
 from incident_nb.sources.logs.layouts import Layout, get_layout
-from incident_nb.sources.logs.lines import head_lines, lines_sql, quote
+from incident_nb.sources.logs.lines import head_lines, quote
 
 LOGFMT_PAIR = r'(?:^|\s)([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)'
 _PAIR = re.compile(LOGFMT_PAIR)
@@ -45,11 +45,9 @@ def _unquote(value: str) -> str:
 
 def _relations(files: Sequence[str], options: ReadOptions, ordered: bool) -> tuple[str, str]:
     """(the lines to parse, the same numbered in order), unwrapped from any envelope."""
-    if options.envelope:
-        numbered = unwrap_sql(get_envelope(options.envelope), lines_sql(files))
-        return numbered, numbered
-    numbered = f"SELECT *, 1 AS _lines FROM ({lines_sql(files)})"
-    parallel = f"SELECT *, 1 AS _lines FROM ({lines_sql(files, numbered=False)})"
+    envelope = _envelope(options)
+    numbered = relation(files, envelope, True, options.only, options.besides)
+    parallel = relation(files, envelope, False, options.only, options.besides)
     return (numbered if ordered else parallel), numbered
 
 
@@ -57,7 +55,7 @@ def _envelope(options: ReadOptions) -> Envelope | None:
     return get_envelope(options.envelope) if options.envelope else None
 
 
-def _raw(  # noqa: PLR0917 - one call site per reader, all arguments named there
+def _raw_input(  # noqa: PLR0917 - one call site per reader, all arguments named there
     view: str,
     schema: dict[str, str],
     files: Sequence[str],
@@ -67,6 +65,7 @@ def _raw(  # noqa: PLR0917 - one call site per reader, all arguments named there
     hints: dict[str, str] | None = None,
     warnings: tuple[str, ...] = (),
     prefer_fallback: bool = False,
+    layout_fields: bool = False,
 ) -> RawInput:
     envelope = _envelope(options)
     return RawInput(
@@ -82,6 +81,7 @@ def _raw(  # noqa: PLR0917 - one call site per reader, all arguments named there
         time_fallback=envelope.time if envelope else "",
         prefer_fallback=prefer_fallback,
         warnings=warnings,
+        layout_fields=layout_fields,
     )
 
 
@@ -123,7 +123,7 @@ def read_logfmt(
         keep = "".join(f', "{c}"' for c in extra)
         return (
             f"SELECT {', '.join([*columns, 'len(k) = 0 AS _malformed'])}{keep}, src AS _src, "
-            "line_no AS _line, line AS _text, _lines "
+            "line_no AS _line, COALESCE(line, _raw) AS _text, _lines "
             f"FROM (SELECT *, regexp_extract_all(line, '{pattern}', 1) AS k, "
             f"regexp_extract_all(line, '{pattern}', 2) AS v FROM ({relation}))"
         )
@@ -131,7 +131,7 @@ def read_logfmt(
     con.execute(f"CREATE VIEW {view} AS {select(parse)}")
     schema = dict.fromkeys([k for k in keys if k not in extra], "VARCHAR")
     schema |= dict.fromkeys(extra, "VARCHAR")
-    return _raw(view, schema, files, select(located), "no key=value pair", options)
+    return _raw_input(view, schema, files, select(located), "no key=value pair", options)
 
 
 # --- the layouts --------------------------------------------------------------------------
@@ -249,15 +249,16 @@ def layout_select(
     pattern = quote(f"^(?P<_m>(?:{layout.pattern}))$")
     keep = "".join(f', "{c}"' for c in extra)
     matched = (
-        f"SELECT src, line_no, line, _lines{keep}, regexp_extract(line, '{pattern}', [{names}]) "
-        f"AS g FROM ({relation})"
+        f"SELECT src, line_no, line, _raw, _lines{keep}, "
+        f"regexp_extract(line, '{pattern}', [{names}]) AS g FROM ({relation})"
     )
     if layout.multiline:
         part = "".join(f', "{c}"' for c in streams)
         others = "".join(f', arg_min("{c}", line_no) AS "{c}"' for c in extra if c not in streams)
         records = (
             f"SELECT src, min(line_no) AS line_no, arg_min(g, line_no) AS g, "
-            f"arg_min(line, line_no) AS line, sum(_lines) AS _lines{part}{others}, "
+            f"arg_min(line, line_no) AS line, arg_min(_raw, line_no) AS _raw, "
+            f"sum(_lines) AS _lines{part}{others}, "
             "string_agg(line, chr(10) ORDER BY line_no) FILTER (WHERE g._m = '' AND _rec > 0) "
             "AS _cont FROM (SELECT *, sum(CASE WHEN g._m <> '' THEN 1 ELSE 0 END) OVER "
             f"(PARTITION BY src{part} ORDER BY line_no ROWS UNBOUNDED PRECEDING) AS _rec "
@@ -276,7 +277,7 @@ def layout_select(
     exprs = [f'{sql} AS "{name}"' for name, sql in columns.items() if name not in extra]
     return (
         f"SELECT {time_sql} AS time, {', '.join(exprs)}, g._m = '' AS _malformed{keep}, "
-        f"src AS _src, line_no AS _line, line AS _text, _lines FROM ({records})"
+        f"src AS _src, line_no AS _line, COALESCE(line, _raw) AS _text, _lines FROM ({records})"
     )
 
 
@@ -303,7 +304,7 @@ def read_layout(
     if "time" not in layout.groups:
         schema.pop("time", None)
     prefer = bool(envelope and envelope.time and layout.partial)
-    return _raw(
+    return _raw_input(
         view,
         schema,
         files,
@@ -318,4 +319,5 @@ def read_layout(
         hints=dict(layout.fields),
         warnings=() if prefer else warnings,
         prefer_fallback=prefer,
+        layout_fields=True,
     )

@@ -115,12 +115,16 @@ def timestamp_expr(column: str, sql_type: str) -> str:
     )
 
 
-def duration_expr(column: str, sql_type: str, field: str) -> str:
-    """SQL turning a duration into milliseconds, by its field's unit or its own suffix."""
+def duration_expr(column: str, sql_type: str, field: str, factor: float | None = None) -> str:
+    """SQL turning a duration into milliseconds, by its field's unit or its own suffix.
+
+    ``factor`` (to milliseconds) when a convention knows the unit; else by the field's name.
+    """
     name = field.lower()
     while name and name not in DURATION_TO_MS:
         name = name.partition(".")[2]  # attributes.http.server.request.duration
-    factor = DURATION_TO_MS.get(name, 1.0)
+    if factor is None:
+        factor = DURATION_TO_MS.get(name, 1.0)
     scale = "" if factor == 1.0 else f" * {factor!r}"
     if _is_numeric(sql_type):
         return f"CAST({column} AS DOUBLE){scale}"
