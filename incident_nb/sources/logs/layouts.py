@@ -263,7 +263,7 @@ _SYSLOG_ISO = Layout(
     "syslog with ISO 8601 times (rsyslog's file format)",
     r"(?:<(?P<pri>\d{1,3})>)?(?P<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
     r"(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?P<host>\S+) "
-    r"(?:(?P<app>[^\s:\[]+)(?:\[(?P<pid>[^\]]*)\])?: ?)?(?P<message>.*)",
+    r"(?P<app>[^\s:\[]+)(?:\[(?P<pid>[^\]]*)\])?: ?(?P<message>.*)",
     "[<PRI>]2025-01-24T07:00:30.123+01:00 host app[pid]: message",
     fields={"level": "pri", "service": "app"},
 )
