@@ -118,19 +118,25 @@ def _logfmt_fit(lines: Sequence[str]) -> Fit:
 _FIELD_NAME = re.compile(r"[A-Za-z_@#$][\w@#$.:/()\[\] -]{0,63}")
 
 
-def _header_fit(delim: str) -> Callable[[Sequence[str]], Fit]:
-    kind = "tab" if delim == "\t" else "comma"
+def header_problem(names: Sequence[str], line: str) -> str:
+    """Why ``names`` (a first line split at its delimiter) is no header of names, or ``""``."""
+    if len(names) < 2:
+        return f"line 1 ({line[:60]!r}) has no delimiter"
+    plausible = all(
+        _FIELD_NAME.fullmatch(h) and h == h.strip() and not h[:1].isdigit() for h in names
+    )
+    if not plausible or len({h.lower() for h in names}) != len(names):
+        return f"line 1 ({line[:60]!r}) is not a header of field names"
+    return ""
 
+
+def _header_fit(delim: str) -> Callable[[Sequence[str]], Fit]:
     def fit(lines: Sequence[str]) -> Fit:
         rows = list(csv.reader(lines, delimiter=delim))
-        if not rows or len(rows[0]) < 2:
-            return Fit(0, f"line 1 is not a {kind}-separated header line")
+        problem = header_problem(rows[0] if rows else [], lines[0] if lines else "")
+        if problem:
+            return Fit(0, problem)
         header = rows[0]
-        names_ok = all(
-            _FIELD_NAME.fullmatch(h) and h == h.strip() and not h[:1].isdigit() for h in header
-        )
-        if not names_ok or len({h.lower() for h in header}) != len(header):
-            return Fit(0, f"line 1 is not a header of field names ({lines[0][:60]!r})")
         data = rows[1:]
         same = sum(len(row) == len(header) for row in data)
         if data and same >= 0.8 * len(data):

@@ -111,6 +111,8 @@ def read_lines(location: str, max_bytes: int | None = None) -> Iterator[Line]:
 
 def _line(number: int, raw: bytes, length: int) -> Line:
     raw = raw.removesuffix(b"\r")
+    if number == 1:
+        raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark (Windows tools)
     try:
         text = raw.decode("utf-8")
         utf8 = True

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import duckdb
 
+from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import (
     BadLine,
     RawInput,
@@ -20,7 +21,7 @@ from incident_nb.sources.logs.accounting import (
     count_lines,
     open_text,
 )
-from incident_nb.sources.logs.lines import quote
+from incident_nb.sources.logs.lines import quote, read_lines
 from incident_nb.sources.logs.remote import display
 from incident_nb.sources.logs.values import plausible, timestamp_expr, timestamp_problem
 
@@ -62,16 +63,44 @@ def _csv_bad_lines(files: Sequence[str], delim: str, ts_field: str) -> Iterator[
                     yield BadLine(shown, number, f"{problem} in {ts_field!r}", text)
 
 
+def _header(file: str, delim: str) -> list[str]:
+    """The field names of the header line of ``file``."""
+    from incident_nb.sources.logs.formats import header_problem  # noqa: PLC0415 - a cycle
+
+    first = next((line.text for line in read_lines(file, max_bytes=1 << 20)), "")
+    names = next(csv.reader([first], delimiter=delim), [])
+    problem = header_problem(names, first)
+    if problem:
+        kind = "tab" if delim == "\t" else "comma"
+        raise EvidenceError(
+            f"{display(file)} is read as {kind}-separated values, but {problem}; name its "
+            "format with --format, or add a header line of field names"
+        )
+    return names
+
+
 def read_delimited(
     con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str, delim: str
 ) -> RawInput:
-    """CSV or TSV with a header line; every value read as text, converted by field."""
+    """CSV or TSV with a header line; every value read as text, converted by field.
+
+    The header is read here, so DuckDB reads each file as told, without sniffing it (a file
+    its sniffer cannot make out is then a file of malformed rows, not an error).
+
+    Raises:
+        EvidenceError: a file's first line is not a header of field names.
+    """
     sep = "\\t" if delim == "\t" else delim
-    con.execute(
-        f"CREATE VIEW {view} AS SELECT * FROM read_csv({listing(files)}, header=true, "
-        f"delim=E'{sep}', quote='\"', escape='\"', all_varchar=true, ignore_errors=true, "
-        "union_by_name=true)"
-    )
+    parts = []
+    for file in files:
+        header = _header(file, delim)
+        columns = ", ".join(f"'{quote(name)}': 'VARCHAR'" for name in header)
+        parts.append(
+            f"SELECT * FROM read_csv('{quote(str(file))}', header=true, auto_detect=false, "
+            f"columns={{{columns}}}, delim=E'{sep}', quote='\"', escape='\"', "
+            "ignore_errors=true, null_padding=false)"
+        )
+    con.execute(f"CREATE VIEW {view} AS {' UNION ALL BY NAME '.join(parts)}")
     # Rows with the wrong number of fields are skipped by DuckDB and counted from the total.
     return RawInput(
         view=view,
