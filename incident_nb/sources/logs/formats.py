@@ -132,7 +132,10 @@ def header_problem(names: Sequence[str], line: str) -> str:
 
 def _header_fit(delim: str) -> Callable[[Sequence[str]], Fit]:
     def fit(lines: Sequence[str]) -> Fit:
-        rows = list(csv.reader(lines, delimiter=delim))
+        try:
+            rows = list(csv.reader(lines, delimiter=delim))
+        except csv.Error as exc:
+            return Fit(0, f"the first lines are not delimited text ({exc})")
         problem = header_problem(rows[0] if rows else [], lines[0] if lines else "")
         if problem:
             return Fit(0, problem)

@@ -95,14 +95,21 @@ def _walk_json(
         return
     for key, child in node.items():
         keys = (*inner, key)
-        if '"' in key:
+        where = json_path(keys)
+        if where is None:
             continue
         if isinstance(child, dict):
             _walk_json(leaves, sql, child, chain, keys)
         else:
-            where = "$" + "".join(f'."{k}"' for k in keys)
             expr = f"json_extract_string({sql}, '{quote(where)}')"
             leaves.add(".".join((*chain, *keys)), expr, "VARCHAR", (*chain, *keys))
+
+
+def json_path(chain: Sequence[str]) -> str | None:
+    """The JSON path of a key chain, or None when a key cannot be written in one."""
+    if any(not key or '"' in key or "\\" in key for key in chain):
+        return None
+    return "$" + "".join(f'."{key}"' for key in chain)
 
 
 def located_select(
@@ -111,10 +118,11 @@ def located_select(
     """The fields read line by line in file order (for examples), with the same types."""
     exprs = []
     for path, (_, sql_type, chain) in columns.items():
-        if any('"' in k for k in chain):
+        found = json_path(chain)
+        if found is None:
             exprs.append(f"NULL::{sql_type} AS {_ident(path)}")
             continue
-        where = quote("$" + "".join(f'."{k}"' for k in chain))
+        where = quote(found)
         value = f"json_extract_string(line, '{where}')"
         exprs.append(f"CASE WHEN ok THEN try_cast({value} AS {sql_type}) END AS {_ident(path)}")
     return (

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -186,6 +186,14 @@ def _select(raw: RawInput, choice: Choice, source: str) -> str:
     )
 
 
+def _bad_rows(con: duckdb.DuckDBPyConnection, raw: RawInput, ts: str, limit: int) -> list[Any]:
+    return con.execute(
+        f"SELECT _src, _line, _text, malformed, _ts IS NULL FROM (SELECT {ts} AS _ts, "
+        f"({raw.malformed}) AS malformed, {', '.join(_PLACE)} FROM ({raw.located})) "
+        f"WHERE malformed OR {plausible('_ts')} IS NULL ORDER BY _src, _line LIMIT {limit}"
+    ).fetchall()
+
+
 def _located_examples(
     con: duckdb.DuckDBPyConnection, raw: RawInput, choice: Choice, ts_name: str, limit: int
 ) -> list[BadLine]:
@@ -193,11 +201,10 @@ def _located_examples(
     if raw.located is None or limit <= 0:
         return []
     ts = _ts_sql(raw, choice)
-    rows = con.execute(
-        f"SELECT _src, _line, _text, malformed, _ts IS NULL FROM (SELECT {ts} AS _ts, "
-        f"({raw.malformed}) AS malformed, {', '.join(_PLACE)} FROM ({raw.located})) "
-        f"WHERE malformed OR {plausible('_ts')} IS NULL ORDER BY _src, _line LIMIT {limit}"
-    ).fetchall()
+    try:
+        rows = _bad_rows(con, raw, ts, limit)
+    except duckdb.Error:
+        return []  # examples are a help: the counts stand without them
     examples = []
     for src, line, text, malformed, unparsed in rows:
         shown = remote.display(raw.files[int(src)])
@@ -253,11 +260,16 @@ def _read(
         raise _named(exc, form, group) from None
 
 
+def _first_line(exc: duckdb.Error) -> str:
+    """What DuckDB said, in one line without its error class."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.split(" Error: ", 1)[-1][:300]
+
+
 def _named(exc: duckdb.Error, form: LogFormat, group: list[str]) -> EvidenceError:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return EvidenceError(
         f"could not read {', '.join(map(remote.display, group))} as {form.name} "
-        f"({form.summary}): {first[:300]}; check the format, or name it with --format"
+        f"({form.summary}): {_first_line(exc)}; check the format, or name it with --format"
     )
 
 
@@ -329,7 +341,11 @@ def _parse_group(
         if (bad or no_ts) and tally.room > 0:
             ts_name = choice.first("ts") or raw.time_fallback
             if raw.located is not None:
-                tally.add(_located_examples(con, raw, choice, ts_name, tally.room))
+                found_examples = _located_examples(con, raw, choice, ts_name, tally.room)
+                if len(found_examples) < min(bad + no_ts, tally.room):
+                    # The line reader skips what the parse counted (a line not UTF-8): find it.
+                    found_examples += itertools.islice(skipped_lines(group), tally.room)
+                tally.add(found_examples)
             else:
                 tally.add(list(itertools.islice(raw.bad_lines(ts_name), tally.room)))
     finally:
@@ -429,5 +445,10 @@ def load_events(
         if far and not isinstance(exc, EvidenceError):
             # A connection lost or access revoked midway: name the files, not a traceback.
             raise remote.read_failed(exc, far) from exc
+        if isinstance(exc, duckdb.Error):
+            raise EvidenceError(
+                f"could not read {', '.join(map(remote.display, files))}: {_first_line(exc)}; "
+                "check the format, or name it with --format"
+            ) from None
         raise
     return Loaded(con, lines, fields, warnings, errors_known)

@@ -48,10 +48,17 @@ def _csv_bad_lines(files: Sequence[str], delim: str, ts_field: str) -> Iterator[
     for path in files:
         shown = display(path)
         with open_text(path) as handle:
-            rows = csv.reader(handle, delimiter=delim)
+            rows = csv.reader((line.replace("\0", "") for line in handle), delimiter=delim)
             header = next(rows, [])
             ts_at = header.index(ts_field) if ts_field in header else -1
-            for row in rows:
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except csv.Error as exc:  # a field over the csv module's limit...
+                    yield BadLine(shown, rows.line_num, f"unreadable row: {exc}", "")
+                    break
                 number = rows.line_num
                 if not row:
                     continue
@@ -68,7 +75,10 @@ def _header(file: str, delim: str) -> list[str]:
     from incident_nb.sources.logs.formats import header_problem  # noqa: PLC0415 - a cycle
 
     first = next((line.text for line in read_lines(file, max_bytes=1 << 20)), "")
-    names = next(csv.reader([first], delimiter=delim), [])
+    try:
+        names = next(csv.reader([first], delimiter=delim), [])
+    except csv.Error:
+        names = []
     problem = header_problem(names, first)
     if problem:
         kind = "tab" if delim == "\t" else "comma"
