@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
 from incident_nb.core.errors import EvidenceError
-from incident_nb.sources import logsql
 from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import (
     MAX_EXAMPLES,
@@ -35,34 +34,8 @@ from incident_nb.sources.logs.accounting import (
 from incident_nb.sources.logs.fieldreport import FieldReport, report_fields
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES, Choice, choose_fields
 from incident_nb.sources.logs.formats import Detected, LogFormat, detect_all
-from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
 from incident_nb.sources.logs.lines import skipped_lines
-from incident_nb.sources.logs.values import (
-    duration_expr,
-    endpoint_expr,
-    first_of,
-    plausible,
-    status_expr,
-    timestamp_expr,
-)
-
-SQL_TYPES = {
-    "tenant": "VARCHAR",
-    "endpoint": "VARCHAR",
-    "method": "VARCHAR",
-    "status": "INTEGER",
-    "latency_ms": "DOUBLE",
-    "message": "VARCHAR",
-    "request_id": "VARCHAR",
-    "trace_id": "VARCHAR",
-    "service": "VARCHAR",
-    "level": "VARCHAR",
-    "severity": "INTEGER",
-}
-"""The columns of ``events`` besides the timestamp (and ``is_error``), with their types."""
-ERRORS_ONLY = ("message", "request_id", "trace_id")
-"""Kept for errors only: nothing reads them for other lines, and they are most of the bytes."""
-_PLACE = ("_src", "_line", "_text")
+from incident_nb.sources.logs.normalise import located_examples, select_events
 
 
 class Loaded(NamedTuple):
@@ -128,96 +101,6 @@ def _choose(raw: RawInput, files: list[str], mapping: dict[str, str]) -> Choice:
     return choice
 
 
-def _col(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _ts_sql(raw: RawInput, choice: Choice) -> str:
-    own = choice.first("ts")
-    parts = [timestamp_expr(_col(own), raw.schema[own])] if own else []
-    if raw.time_fallback:
-        fallback = timestamp_expr(_col(raw.time_fallback), raw.schema[raw.time_fallback])
-        parts.insert(0 if raw.prefer_fallback else len(parts), fallback)
-    return first_of(*parts)
-
-
-def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
-    col = choice.first(name)
-    if name == "severity":
-        levels = [
-            severity_sql(_col(c), raw.schema[c], choice.scale(c))
-            for c in choice.columns.get("level", ())
-        ]
-        if choice.level_default:
-            levels.append(str(LEVEL_NAMES[choice.level_default]))
-        return first_of(*levels) if levels else "NULL::INTEGER"
-    if col is None:
-        return f"NULL::{SQL_TYPES[name]}"
-    sql_type = raw.schema[col]
-    if name == "latency_ms":
-        return duration_expr(_col(col), sql_type, col, choice.units.get(col))
-    if name == "endpoint":
-        return endpoint_expr(_col(col))
-    if name == "status":
-        return status_expr(_col(col))
-    text = f"CAST({_col(col)} AS VARCHAR)"
-    exception = choice.first("exception")
-    if name == "message" and exception is not None:
-        extra = f"CAST({_col(exception)} AS VARCHAR)"
-        return f"CASE WHEN {extra} IS NULL THEN {text} ELSE concat_ws(chr(10), {text}, {extra}) END"
-    return text
-
-
-def _select(raw: RawInput, choice: Choice, source: str) -> str:
-    """SQL turning the reader's rows (``source``) into ``events`` rows plus accounting columns."""
-    names = [n for n in SQL_TYPES if n != "level"]
-    exprs = [f"{_ts_sql(raw, choice)} AS _ts"]
-    exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
-    lines = "_lines" if raw.located and raw.counts_lines else "1"
-    kept = ", ".join(
-        f"CASE WHEN is_error THEN {n} END AS {n}" if n in ERRORS_ONLY else n
-        for n in ("ts", *SQL_TYPES)
-    )
-    return (
-        f"SELECT {kept}, malformed, is_error, _lines FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
-        f"FROM (SELECT {plausible('_ts')} AS ts, {level_name_sql('severity')} AS level, * "
-        f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed, {lines} AS _lines "
-        f"FROM {source})))"
-    )
-
-
-def _bad_rows(con: duckdb.DuckDBPyConnection, raw: RawInput, ts: str, limit: int) -> list[Any]:
-    return con.execute(
-        f"SELECT _src, _line, _text, malformed, _ts IS NULL FROM (SELECT {ts} AS _ts, "
-        f"({raw.malformed}) AS malformed, {', '.join(_PLACE)} FROM ({raw.located})) "
-        f"WHERE malformed OR {plausible('_ts')} IS NULL ORDER BY _src, _line LIMIT {limit}"
-    ).fetchall()
-
-
-def _located_examples(
-    con: duckdb.DuckDBPyConnection, raw: RawInput, choice: Choice, ts_name: str, limit: int
-) -> list[BadLine]:
-    """Examples of bad records of a line reader, in file order, by the very rules of the parse."""
-    if raw.located is None or limit <= 0:
-        return []
-    ts = _ts_sql(raw, choice)
-    try:
-        rows = _bad_rows(con, raw, ts, limit)
-    except duckdb.Error:
-        return []  # examples are a help: the counts stand without them
-    examples = []
-    for src, line, text, malformed, unparsed in rows:
-        shown = remote.display(raw.files[int(src)])
-        if malformed:
-            reason = raw.malformed_reason(str(text))
-        elif unparsed:
-            reason = f"no parsable timestamp in {ts_name!r}"
-        else:
-            reason = f"timestamp out of range (years 1971..2099) in {ts_name!r}"
-        examples.append(BadLine(shown, int(line or 0), reason, str(text)[:200]))
-    return examples
-
-
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
     row = con.execute(
         "SELECT count(*) FILTER (WHERE malformed), "
@@ -243,7 +126,7 @@ def _insert(con: duckdb.DuckDBPyConnection, verb: str, raw: RawInput, choice: Ch
     """Parse ``raw`` into ``parsed``; return the (fast) count of its records, read beside it."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         counting = pool.submit(raw.records)  # reads the files beside DuckDB's parse
-        con.execute(f"{verb} {_select(raw, choice, raw.view)}")
+        con.execute(f"{verb} {select_events(raw, choice, raw.view)}")
         return counting.result()
 
 
@@ -341,7 +224,7 @@ def _parse_group(
         if (bad or no_ts) and tally.room > 0:
             ts_name = choice.first("ts") or raw.time_fallback
             if raw.located is not None:
-                found_examples = _located_examples(con, raw, choice, ts_name, tally.room)
+                found_examples = located_examples(con, raw, choice, ts_name, tally.room)
                 if len(found_examples) < min(bad + no_ts, tally.room):
                     # The line reader skips what the parse counted (a line not UTF-8): find it.
                     found_examples += itertools.islice(skipped_lines(group), tally.room)

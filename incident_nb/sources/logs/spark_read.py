@@ -166,7 +166,7 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
     """The source columns as ``events`` rows: the same columns and rules as the DuckDB loader."""
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
 
-    from incident_nb.sources.logs.loader import ERRORS_ONLY, SQL_TYPES  # noqa: PLC0415
+    from incident_nb.sources.logs.normalise import ERRORS_ONLY, SQL_TYPES  # noqa: PLC0415
 
     types = dict(frame.dtypes)
     spark_types = {"VARCHAR": "string", "INTEGER": "int", "DOUBLE": "double"}
