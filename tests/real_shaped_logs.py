@@ -349,6 +349,20 @@ APPLICATION_TEXT = [
         mtime="2025-01-24T09:00:00",
     ),
     Sample(
+        "logback's default pattern around midnight: the day before for later times",
+        "logback-midnight.log",
+        lines(
+            "23:59:59.900 [main] WARN  com.example.Job - slow batch",
+            "00:00:00.100 [main] ERROR com.example.Job - batch failed",
+            "00:00:01.000 [main] INFO  com.example.Job - retrying",
+        ),
+        "logback",
+        3,
+        1,
+        ("2025-01-23T23:59:59.900000+00:00", "2025-01-24T00:00:01+00:00"),
+        mtime="2025-01-24T00:02:00",
+    ),
+    Sample(
         "Python logging '%(asctime)s - %(name)s - %(levelname)s - %(message)s', a traceback",
         "worker.log",
         lines(
@@ -470,6 +484,19 @@ APPLICATION_TEXT = [
         year=2025,
     ),
     Sample(
+        "Android logcat, an assert and a verbose line, dated by the file",
+        "logcat-2.txt",
+        lines(
+            "12-31 23:59:59.000   500   500 V Zygote: preload done",
+            "01-01 00:00:01.250   500   510 F libc: Fatal signal 11 (SIGSEGV)",
+        ),
+        "logcat",
+        2,
+        1,
+        ("2024-12-31T23:59:59+00:00", "2025-01-01T00:00:01.250000+00:00"),
+        mtime="2025-01-01T00:10:00",
+    ),
+    Sample(
         "lines that only start with a time: no level, so errors cannot be told",
         "startup.txt",
         lines(
@@ -480,6 +507,20 @@ APPLICATION_TEXT = [
         2,
         0,
         (W, "2025-03-12T10:00:04+00:00"),
+        errors_known=False,
+    ),
+    Sample(
+        "bracketed ISO times before free text",
+        "deploy.txt",
+        lines(
+            "[2025-03-12 10:00:00] pulling image registry.example/api:1.4.2",
+            "[2025-03-12 10:00:09] rolled out 3 of 3 replicas",
+            "[2025-03-12 10:00:10] done",
+        ),
+        "timestamped",
+        3,
+        0,
+        (W, "2025-03-12T10:00:10+00:00"),
         errors_known=False,
     ),
     Sample(
@@ -864,6 +905,20 @@ JSON_CONVENTIONS = [
         ("2025-03-12T10:00:00.500000+00:00", "2025-03-12T10:00:01+00:00"),
     ),
     Sample(
+        "GELF with full_message and an emergency",
+        "gelf2.json",
+        lines(
+            '{"version":"1.1","host":"db","short_message":"replication broken","full_message":'
+            '"replica lag 900s\\nprimary unreachable","timestamp":1741773600,"level":0}',
+            '{"version":"1.1","host":"db","short_message":"lagging","timestamp":1741773660,'
+            '"level":4}',
+        ),
+        "jsonl",
+        2,
+        1,
+        (W, "2025-03-12T10:01:00+00:00"),
+    ),
+    Sample(
         "logstash @fields: a level nested in an object",
         "logstash.json",
         lines(
@@ -892,6 +947,24 @@ JSON_CONVENTIONS = [
         1,
         (W, "2025-03-12T10:00:01+00:00"),
         ("/", "/api"),
+    ),
+    Sample(
+        "Caddy access log with a 4xx and a 5xx",
+        "caddy-access.log",
+        lines(
+            '{"level":"info","ts":1741773600.5,"logger":"http.log.access.log0","msg":"handled '
+            'request","request":{"remote_ip":"192.0.2.1","method":"POST","uri":"/login"},'
+            '"status":401,"duration":0.01}',
+            '{"level":"error","ts":1741773601.5,"logger":"http.log.access.log0","msg":"handled '
+            'request","request":{"remote_ip":"192.0.2.1","method":"POST","uri":"/login"},'
+            '"status":500,"duration":0.02}',
+        ),
+        "jsonl",
+        2,
+        1,
+        ("2025-03-12T10:00:00.500000+00:00", "2025-03-12T10:00:01.500000+00:00"),
+        ("/login",),
+        fields={"latency": "duration", "endpoint": "request.uri"},
     ),
     Sample(
         "JSON lines after a comment line",

@@ -51,3 +51,21 @@ def test_sample_reads_as_counted(sample, tmp_path):
             assert store.fields[role] == source, role
     finally:
         store.close()
+
+
+def test_every_format_and_envelope_has_two_samples_and_a_line_in_the_readme():
+    from pathlib import Path
+
+    from incident_nb.sources.logs.envelopes import ENVELOPES
+    from incident_nb.sources.logs.formats import FORMATS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    # CSV/TSV, OTLP and Parquet have their ground-truth tests in test_formats.py; python-basic
+    # is refused (test_log_regressions.py); text is only ever inside an envelope.
+    elsewhere = {"csv", "tsv", "otlp", "parquet", "python-basic", "text"}
+    for fmt in FORMATS:
+        assert f"`{fmt.name}`" in readme, fmt.name
+        if fmt.name not in elsewhere:
+            assert sum(s.fmt == fmt.name and not s.envelope for s in SAMPLES) >= 2, fmt.name
+    for envelope in ENVELOPES:
+        assert sum(s.envelope == envelope.name for s in SAMPLES) >= 2, envelope.name
