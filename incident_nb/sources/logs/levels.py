@@ -135,14 +135,17 @@ def numeric_sql(num: str, scale: str) -> str:
     )
 
 
+COMMON = ("info", "error", "warn", "debug", "warning", "trace", "fatal", "critical")
+"""The names most lines carry, tried first as written (info, INFO, Info) before any lower()."""
+
+
 def _names(text: str, spellings: bool = False) -> str:
     # The simple CASE form: DuckDB computes ``text`` once, not once per WHEN.
     names = LEVEL_NAMES.items()
-    if spellings:  # as written most often, so that most rows need no lower() or trim()
+    if spellings:
         names = {
-            spelled: sev
-            for name, sev in LEVEL_NAMES.items()
-            if len(name) > 1
+            spelled: LEVEL_NAMES[name]
+            for name in COMMON
             for spelled in (name, name.upper(), name.capitalize())
         }.items()
     whens = " ".join(f"WHEN '{name}' THEN {sev}" for name, sev in names)

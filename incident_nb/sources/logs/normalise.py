@@ -41,8 +41,9 @@ SQL_TYPES = {
     "severity": "INTEGER",
 }
 """The columns of ``events`` besides the timestamp (and ``is_error``), with their types."""
-ERRORS_ONLY = ("message", "request_id", "trace_id")
-"""Kept for errors only: nothing reads them for other lines, and they are most of the bytes."""
+ERRORS_ONLY = ("message", "request_id", "trace_id", "level")
+"""Kept for errors only: nothing reads them for other lines, and they are most of the bytes.
+(Every event keeps its ``severity``, the level normalised; ``level`` names it for errors.)"""
 _PLACE = ("_src", "_line", "_text")
 
 
@@ -93,13 +94,16 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
     exprs = [f"{ts_sql(raw, choice)} AS _ts"]
     exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
     lines = "_lines" if raw.located and raw.counts_lines else "1"
+    level = level_name_sql("severity")
     kept = ", ".join(
-        f"CASE WHEN is_error THEN {n} END AS {n}" if n in ERRORS_ONLY else n
+        f"CASE WHEN is_error THEN {level if n == 'level' else n} END AS {n}"
+        if n in ERRORS_ONLY
+        else n
         for n in ("ts", *SQL_TYPES)
     )
     return (
         f"SELECT {kept}, malformed, is_error, _lines FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
-        f"FROM (SELECT {plausible('_ts')} AS ts, {level_name_sql('severity')} AS level, * "
+        f"FROM (SELECT {plausible('_ts')} AS ts, * "
         f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed, {lines} AS _lines "
         f"FROM {source})))"
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.fields import Choice
-from incident_nb.sources.logs.formats import detect_format, get_format
+from incident_nb.sources.logs.formats import detect, get_format
 from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
 from incident_nb.sources.logs.remote import INSTALL as REMOTE_INSTALL
 from incident_nb.sources.logs.remote import display, scheme
@@ -76,7 +76,13 @@ def format_of(path: str, fmt: str) -> str:
         base = path.lower().removesuffix(".gz")
         name = next((f for f in SPARK_FORMATS if base.endswith(get_format(f).suffixes)), "jsonl")
     else:
-        name = detect_format(path).name
+        found = detect(path)
+        name = found.format.name
+        if found.envelope is not None:
+            raise EvidenceError(
+                f"{path}: logs inside a {found.envelope.name} envelope are read by --engine "
+                f"duckdb only; Spark reads {', '.join(SPARK_FORMATS)} files as they are"
+            )
     if name not in SPARK_FORMATS:
         raise EvidenceError(
             f"{path}: {name} logs are read by --engine duckdb only; Spark reads "
