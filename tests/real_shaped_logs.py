@@ -470,6 +470,21 @@ APPLICATION_TEXT = [
         (W, "2025-03-12T10:00:06+00:00"),
     ),
     Sample(
+        "zap console of an HTTP server: status, path and latency in the fields",
+        "zap-http.log",
+        "2025-03-12T10:00:00.000Z\tINFO\thttp/log.go:12\trequest\t"
+        '{"status": 200, "path": "/a", "latency": "3ms"}\n'
+        "2025-03-12T10:00:01.000Z\tINFO\thttp/log.go:12\trequest\t"
+        '{"status": 503, "path": "/b", "latency": "1.2s"}\n'
+        "2025-03-12T10:00:02.000Z\tERROR\tworker/run.go:40\tjob failed\n",
+        "zap",
+        3,
+        2,
+        (W, "2025-03-12T10:00:02+00:00"),
+        ("/a", "/b"),
+        fields={"status": "status", "endpoint": "path", "latency": "latency"},
+    ),
+    Sample(
         "Android logcat threadtime",
         "logcat.txt",
         lines(

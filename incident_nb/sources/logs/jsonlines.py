@@ -31,7 +31,7 @@ MAX_FIELDS = 2_000
 MAX_DEPTH = 8
 
 
-def _leaves(structure: Any) -> Any:
+def text_leaves(structure: Any) -> Any:
     """The sampled structure with every leaf (and array) read as text, keys unique in any case."""
     if not isinstance(structure, dict):
         return "VARCHAR"
@@ -40,7 +40,7 @@ def _leaves(structure: Any) -> Any:
     for key, value in structure.items():
         if key.lower() not in seen and key:
             seen.add(key.lower())
-            out[key] = _leaves(value)
+            out[key] = text_leaves(value)
     return out or "VARCHAR"
 
 
@@ -82,7 +82,7 @@ def _structure(con: duckdb.DuckDBPyConnection, relation: str, files: Sequence[st
             "object; check the file is JSON lines (one object per line), or name its format "
             "with --format"
         )
-    return _leaves(json.loads(str(row[0])))
+    return text_leaves(json.loads(str(row[0])))
 
 
 def json_select(

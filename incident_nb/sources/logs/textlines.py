@@ -11,6 +11,7 @@ completed from ``--year`` or the file's modification time, and a warning says wh
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -23,11 +24,14 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
 from incident_nb.sources.logs.envelopes import Envelope, get_envelope, relation
+from incident_nb.sources.logs.jsonlines import SAMPLE, flatten, text_leaves
 from incident_nb.sources.logs.layouts import Layout, get_layout
 from incident_nb.sources.logs.lines import head_lines, quote
 
 LOGFMT_PAIR = r'(?:^|\s)([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)'
 _PAIR = re.compile(LOGFMT_PAIR)
+_LAYOUT_COLUMNS = ("time", "level", "message", "caller", "fields", "rest")
+"""Columns of a layout that a field inside its JSON ``fields`` never replaces."""
 _LATE = timedelta(days=1)
 """How far after its file's modification a year-less time may be before it is last year's."""
 
@@ -281,6 +285,37 @@ def layout_select(
     )
 
 
+def _json_fields(con: duckdb.DuckDBPyConnection, select: str) -> str:
+    """SQL of the fields of a layout's JSON ``fields`` column (zap's console), or ``""``."""
+    row = con.execute(
+        f"SELECT json_group_structure(json(fields)) FROM (SELECT fields FROM ({select}) "
+        f"WHERE json_valid(fields) LIMIT {SAMPLE})"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return ""
+    structure = text_leaves(json.loads(str(row[0])))
+    if not isinstance(structure, dict):
+        return ""
+    named = {c.lower() for c in _LAYOUT_COLUMNS}
+    columns = [
+        f'{sqls[0].replace("j[", "_jf[", 1)} AS "{path}"'
+        for path, (sqls, child) in flatten(structure).items()
+        if not isinstance(child, dict) and path.lower() not in named and '"' not in path
+    ]
+    if not columns:
+        return ""
+    struct = quote(json.dumps(structure))
+    return f"{', '.join(columns)}|try(json_transform(fields, '{struct}'))"
+
+
+def _with_fields(select: str, fields: str) -> str:
+    """``select`` with the JSON fields of :func:`_json_fields` as columns of their own."""
+    if not fields:
+        return select
+    columns, transform = fields.split("|", 1)
+    return f"SELECT * EXCLUDE (_jf), {columns} FROM (SELECT *, {transform} AS _jf FROM ({select}))"
+
+
 def read_layout(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[str],
@@ -297,7 +332,8 @@ def read_layout(
     parse, located = _relations(files, options, ordered=layout.multiline)
     time_sql, warnings = _time_sql(layout, files, options)
     select = layout_select(layout, parse, time_sql, extra, streams)
-    con.execute(f"CREATE VIEW {view} AS {select}")
+    fields = _json_fields(con, select) if "fields" in dict(layout.columns) else ""
+    con.execute(f"CREATE VIEW {view} AS {_with_fields(select, fields)}")
     schema = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {view}").fetchall()}
     for name in ("_malformed", "_src", "_line", "_text", "_lines"):
         schema.pop(name, None)
@@ -308,7 +344,7 @@ def read_layout(
         view,
         schema,
         files,
-        layout_select(layout, located, time_sql, extra, streams),
+        _with_fields(layout_select(layout, located, time_sql, extra, streams), fields),
         (
             f"not the start of a {layout.name} record, with no record above it to continue: "
             f"expected {layout.expect}"
