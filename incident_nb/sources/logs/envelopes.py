@@ -209,11 +209,13 @@ def relation(
 ) -> str:
     """SQL of the lines a reader parses: ``src, line_no, line, _raw, _lines`` and envelope columns.
 
+    ``_raw`` is the envelope's line as written (NULL without an envelope: ``line`` is it).
+
     Inside an envelope with a ``key``, ``only`` keeps the lines of those programs, ``besides``
     those of every other (and the lines that are not of the envelope at all).
     """
     if envelope is None:
-        return f"SELECT *, line AS _raw, 1 AS _lines FROM ({lines_sql(files, numbered)})"
+        return f"SELECT *, NULL::VARCHAR AS _raw, 1 AS _lines FROM ({lines_sql(files, numbered)})"
     unwrapped = unwrap_sql(envelope, lines_sql(files))
     key = f'"{envelope.key}"'
     listed = ", ".join(f"'{quote(k)}'" for k in (only or besides))
