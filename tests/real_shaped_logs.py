@@ -982,6 +982,41 @@ JSON_CONVENTIONS = [
         fields={"latency": "duration", "endpoint": "request.uri"},
     ),
     Sample(
+        "Traefik JSON access log: Duration in nanoseconds",
+        "traefik.json",
+        lines(
+            '{"StartUTC":"2025-03-12T10:00:00Z","RequestMethod":"GET","RequestPath":"/api/x?y=1",'
+            '"DownstreamStatus":200,"Duration":1500000,"level":"info","msg":"","time":'
+            '"2025-03-12T10:00:00Z"}',
+            '{"StartUTC":"2025-03-12T10:00:01Z","RequestMethod":"POST","RequestPath":"/api/y",'
+            '"DownstreamStatus":502,"Duration":30000000000,"level":"info","msg":"","time":'
+            '"2025-03-12T10:00:01Z"}',
+        ),
+        "jsonl",
+        2,
+        1,
+        (W, "2025-03-12T10:00:01+00:00"),
+        ("/api/x", "/api/y"),
+        fields={"status": "DownstreamStatus", "latency": "Duration", "method": "RequestMethod"},
+    ),
+    Sample(
+        "log4j2 JsonLayout: instant, thrown",
+        "log4j2.json",
+        lines(
+            '{"instant":{"epochSecond":1741773600,"nanoOfSecond":120000000},"thread":"main",'
+            '"level":"INFO","loggerName":"com.example.App","message":"started"}',
+            '{"instant":{"epochSecond":1741773601,"nanoOfSecond":0},"thread":"main",'
+            '"level":"ERROR","loggerName":"com.example.Db","message":"query failed",'
+            '"thrown":{"name":"java.sql.SQLException","extendedStackTrace":"java.sql.SQLException:'
+            ' timeout\\n\\tat com.example.Db.q(Db.java:9)"}}',
+        ),
+        "jsonl",
+        2,
+        1,
+        (W, "2025-03-12T10:00:01+00:00"),
+        fields={"timestamp": "instant.epochSecond"},
+    ),
+    Sample(
         "JSON lines after a comment line",
         "commented.jsonl",
         lines(

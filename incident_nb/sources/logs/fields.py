@@ -31,6 +31,14 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "__REALTIME_TIMESTAMP",
         "asctime",
         "eventTime",
+        "timeMillis",
+        "instant.epochSecond",
+        "log_time",
+        "logtime",
+        "start_time",
+        "StartUTC",
+        "requestReceivedTimestamp",
+        "stageTimestamp",
         "observed_timestamp",
         "observedTimeUnixNano",
     ),
@@ -62,6 +70,8 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "http.target",
         "url.original",
         "req.url",
+        "requestURI",
+        "RequestPath",
         "request.uri",
         "request.url",
         "request.path",
@@ -77,6 +87,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "request_method",
         "req.method",
         "request.method",
+        "RequestMethod",
         "httpRequest.requestMethod",
         "verb",
     ),
@@ -92,6 +103,9 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "res.status_code",
         "httpRequest.status",
         "response.status",
+        "response_status",
+        "responseStatus.code",
+        "DownstreamStatus",
     ),
     "latency_ms": (
         "latency_ms",
@@ -123,6 +137,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "err",
         "log",
         "content",
+        "event",
         "error.message",
     ),
     "exception": (
@@ -134,6 +149,8 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "exc_info",
         "err.stack",
         "error.stack",
+        "exception.stacktrace",
+        "thrown.extendedStackTrace",
         "full_message",
     ),
     "request_id": (
@@ -168,7 +185,10 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "_SYSTEMD_UNIT",
         "SYSLOG_IDENTIFIER",
         "kubernetes.container.name",
+        "kubernetes.container_name",
+        "k8s.container.name",
         "container_name",
+        "appname",
     ),
     "level": (
         "level",
@@ -178,6 +198,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "loglevel",
         "log.level",
         "levelname",
+        "level_name",
         "severity_text",
         "severityText",
         "@l",
@@ -251,6 +272,12 @@ CONVENTIONS: tuple[Convention, ...] = (
         level_scale="syslog",
     ),
     Convention("bunyan", ("v", "hostname", "pid", "name", "msg"), {"service": ("name",)}),
+    Convention(
+        "Traefik access log",
+        ("DownstreamStatus", "RequestPath"),
+        {"latency_ms": ("Duration",)},
+        units={"Duration": 1e-6},  # nanoseconds
+    ),
     Convention(
         "Caddy access log",
         ("request.uri", "duration", "status"),
@@ -399,7 +426,7 @@ def choose_fields(
     if "level" in dict(override_fields(mapping or {}, schema)):
         scale = default = ""  # a level named with --map reads on its own scale
     names = tuple(c.name for c in matched)
-    units = {k: v for c in matched for k, v in c.units.items()}
+    units = {find_column(schema, k) or k: v for c in matched for k, v in c.units.items()}
     return Choice(
         columns,
         level_scale=scale,
