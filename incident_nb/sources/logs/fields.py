@@ -12,8 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from incident_nb.core.errors import EvidenceError
-from incident_nb.sources.logs.conventions import CONTAINERS, CONVENTIONS, LEVEL_FIELDS_USED
-from incident_nb.sources.logs.conventions import FIELD_CANDIDATES as FIELD_CANDIDATES
+from incident_nb.sources.logs.conventions import (
+    CONTAINERS,
+    CONVENTIONS,
+    FIELD_CANDIDATES,
+    LEVEL_FIELDS_USED,
+)
 from incident_nb.sources.logs.levels import scale_of
 
 ROLES: dict[str, str] = {
@@ -166,3 +170,15 @@ def choose_fields(
         units=units,
         conventions=names,
     )
+
+
+__all__ = [
+    "FIELD_CANDIDATES",
+    "ROLES",
+    "Choice",
+    "choose_fields",
+    "find_column",
+    "override_fields",
+    "pick_field",
+    "pick_fields",
+]
