@@ -433,6 +433,24 @@ APPLICATION_TEXT = [
         year=2025,
     ),
     Sample(
+        "glog file with its header: the year from 'Log file created at'",
+        "server.host.user.log.INFO.20241231-235950.42",
+        lines(
+            "Log file created at: 2024/12/31 23:59:50",
+            "Running on machine: host",
+            "Binary: Built with gc go1.22.1 for linux/amd64",
+            "Log line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg",
+            "I1231 23:59:55.000000   42 main.go:10] serving",
+            "E0101 00:00:02.000000   42 main.go:20] lost the database",
+        ),
+        "glog",
+        6,
+        1,
+        ("2024-12-31T23:59:55+00:00", "2025-01-01T00:00:02+00:00"),
+        malformed=4,
+        mtime="2026-06-01T00:00:00",
+    ),
+    Sample(
         "klog as Kubernetes components write it, dated by the file",
         "kube-scheduler.log",
         lines(

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 SHARE = 0.5
 """The share of its first lines a single-line format must explain to be taken."""
+LEAD = 5
+"""A multi-line format's first record must start within this many lines (a file header)."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ def _layout_fit(layout: Layout) -> Callable[[Sequence[str]], Fit]:
     def fit(lines: Sequence[str]) -> Fit:
         starts = [i for i, line in enumerate(lines) if regex.match(line)]
         if layout.multiline:
-            ok = bool(starts) and starts[0] < 3
+            ok = bool(starts) and starts[0] < LEAD
         else:
             ok = bool(starts) and len(starts) >= SHARE * len(lines)
         if ok:

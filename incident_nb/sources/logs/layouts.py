@@ -70,6 +70,8 @@ class Layout:
     """Why records of this layout cannot be analysed (no time); empty when they can."""
     fields: dict[str, str] = field(default_factory=dict)
     """Canonical field -> column, where the field conventions would not find it."""
+    year_header: str = ""
+    """A header line some files start with that tells the year (``year``, ``month`` groups)."""
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -219,6 +221,7 @@ _GLOG = Layout(
     time_formats=("%Y%m%d %H:%M:%S.%f", "%Y%m%d %H:%M:%S"),
     python_formats=("%m%d %H:%M:%S.%f", "%m%d %H:%M:%S"),
     partial="year",
+    year_header=r"Log file created at: (?P<year>\d{4})/(?P<month>\d{2})/",
 )
 _ZAP = Layout(
     "zap",

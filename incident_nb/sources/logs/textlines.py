@@ -164,6 +164,17 @@ def _first_month(layout: Layout, location: str) -> int:
     return 1
 
 
+def _header_year(layout: Layout, location: str) -> tuple[int, int] | None:
+    """(year, month) from the header line of ``location`` that tells them, if it has one."""
+    if not layout.year_header:
+        return None
+    pattern = re.compile(layout.year_header)
+    for line in head_lines(location, count=8):
+        if found := pattern.search(line):
+            return int(found.group("year")), int(found.group("month"))
+    return None
+
+
 def _sql_time(moment: datetime) -> str:
     return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
 
@@ -214,11 +225,26 @@ def _partial_time(
         )
         return sql, (warning,)
     cases = []
+    headed = []
     for index, file in enumerate(files):
+        if (header := _header_year(layout, file)) is not None:
+            year, first = header
+            this, turned = _with_year(layout, str(year)), _with_year(layout, str(year + 1))
+            cases.append(
+                f"WHEN {index} THEN CASE WHEN month({this}) < {first} THEN {turned} ELSE {this} END"
+            )
+            headed.append(f"{remote.display(file)}: {year}")
+            continue
         ref = _mtime(file, options.tz)
         this, last = _with_year(layout, str(ref.year)), _with_year(layout, str(ref.year - 1))
         late = f"{this} > {_sql_time(ref + _LATE)}"
         cases.append(f"WHEN {index} THEN CASE WHEN {late} THEN {last} ELSE {this} END")
+    if len(headed) == len(files):
+        warning = (
+            f"{layout.name} times carry no year: read in the year their file's header line "
+            f"gives ({', '.join(headed[:3])})"
+        )
+        return f"CASE src {' '.join(cases)} END", (warning,)
     warning = (
         f"{layout.name} times carry no year: each is taken from its file's modification time "
         f"({shown}; a record dated later is of the year before); name the year with --year "
