@@ -71,7 +71,11 @@ def test_level_names_in_any_case_and_padding(con, data):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(["ERROR+2", "WARN-4", "SEVERITY_NUMBER_ERROR", "trace1", "INFO2", "FATAL3"]))
+@given(
+    st.sampled_from(
+        ["ERROR+2", "WARN-4", "SEVERITY_NUMBER_ERROR", "trace1", "INFO2", "FATAL3", "[error]"]
+    )
+)
 def test_names_with_a_suffix_or_prefix(con, text):
     got = severity(con, text)
     assert (got >= ERROR_SEVERITY) == any(w in text.lower() for w in ("error", "fatal"))
@@ -129,18 +133,11 @@ def test_any_other_text_is_no_error_and_no_failure(con, text):
     got = severity(con, text.replace("\x00", ""))
     words = "".join(c if "a" <= c <= "z" else " " for c in text.lower()).split()
     if got is not None and got >= ERROR_SEVERITY:
-        last = words[-1] if words else ""
-        assert (
-            last in ERRORS
-            or text.strip().lower() in ERRORS
-            or last
-            in {
-                "eror",
-                "erro",
-                "fata",
-                "ftl",
-                "pani",
-                "dpanic",
-                "emergency",
-            }
-        )
+        first = words[0] if words else ""
+        also = {"eror", "erro", "fata", "ftl", "pani", "dpanic", "emergency"}
+        assert first in ERRORS or first in also or text.strip().lower() in ERRORS
+
+
+def test_a_later_word_is_not_the_level(con):
+    assert severity(con, "non-fatal") is None
+    assert severity(con, "no error") is None

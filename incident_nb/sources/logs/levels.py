@@ -177,8 +177,9 @@ def severity_sql(value: str, sql_type: str, scale: str = "auto") -> str:
     exact = _names(f"CAST({value} AS VARCHAR)", spellings=True)
     text = f"lower(trim(CAST({value} AS VARCHAR)))"
     number = f"try_cast({text} AS DOUBLE)"
-    # The last word: slog's "ERROR+2", an OTLP enum name "SEVERITY_NUMBER_ERROR", "trace1".
-    word = f"regexp_extract({text}, '([a-z]+)[^a-z]*$', 1)"
+    # The first word: slog's "ERROR+2", "[error]", OTel's "ERROR2", an OTLP enum name
+    # "SEVERITY_NUMBER_ERROR" (its prefix aside); "non-fatal" stays no error.
+    word = f"regexp_extract(replace({text}, 'severity_number_', ''), '^[^a-z]*([a-z]+)', 1)"
     named, numbered = _names(text), numeric_sql(number, scale)
     # Lazily, cheapest first (DuckDB's COALESCE would read every row every way): the name as
     # commonly spelled (info, INFO, Info), in any case and padding, a number, the last word.
