@@ -182,7 +182,7 @@ def severity_sql(value: str, sql_type: str, scale: str = "auto") -> str:
     word = f"regexp_extract(replace({text}, 'severity_number_', ''), '^[^a-z]*([a-z]+)', 1)"
     named, numbered = _names(text), numeric_sql(number, scale)
     # Lazily, cheapest first (DuckDB's COALESCE would read every row every way): the name as
-    # commonly spelled (info, INFO, Info), in any case and padding, a number, the last word.
+    # commonly spelled (info, INFO, Info), in any case and padding, a number, the first word.
     return (
         f"CASE WHEN {exact} IS NOT NULL THEN {exact} WHEN {named} IS NOT NULL THEN {named} "
         f"WHEN {numbered} IS NOT NULL THEN {numbered} ELSE {_names(word)} END"
