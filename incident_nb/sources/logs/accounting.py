@@ -127,9 +127,8 @@ class RawInput:
             (the argument) is unusable, with file and line number; only called when some are.
         located: for readers of lines, SQL giving the view's rows with their place
             (``_src`` index into ``files``, ``_line``, ``_text``), read in order: the examples
-            of bad records come from it, by the very rules of the parse. The view then also
-            has ``_lines``, the physical lines of each record, so that lines DuckDB skipped
-            (over-long, not UTF-8) are counted as malformed.
+            of bad records come from it, by the very rules of the parse; and lines DuckDB
+            skipped (over-long, not UTF-8) are counted as malformed.
     """
 
     view: str
@@ -141,7 +140,8 @@ class RawInput:
     """When ``records`` is a fast estimate (newlines), the exact count of non-blank lines."""
     located: str | None = None
     counts_lines: bool = True
-    """Whether the view of a ``located`` reader has ``_lines``; else each row is one line."""
+    """Whether a ``located`` reader's rows may be other than its non-blank lines one for one
+    (multi-line records, envelopes): the lines DuckDB read are then counted on their own."""
     fallback: Callable[[], RawInput] | None = None
     """Another reading of the same files into the same view, for when this one fails."""
     files: tuple[str, ...] = ()

@@ -34,7 +34,7 @@ from incident_nb.sources.logs.accounting import (
 from incident_nb.sources.logs.fieldreport import FieldReport, report_fields
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES, Choice, choose_fields
 from incident_nb.sources.logs.formats import Detected, LogFormat, detect_all
-from incident_nb.sources.logs.lines import skipped_lines
+from incident_nb.sources.logs.lines import lines_sql, skipped_lines
 from incident_nb.sources.logs.normalise import located_examples, select_events
 
 
@@ -101,13 +101,20 @@ def _choose(raw: RawInput, files: list[str], mapping: dict[str, str]) -> Choice:
     return choice
 
 
-def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     row = con.execute(
         "SELECT count(*) FILTER (WHERE malformed), "
-        "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*), "
-        "COALESCE(sum(_lines), 0) FROM parsed"
+        "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*) FROM parsed"
     ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else (0, 0, 0, 0)
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+
+def _lines_read(con: duckdb.DuckDBPyConnection, raw: RawInput, rows: int) -> int:
+    """The non-blank lines DuckDB read of a line reader's files (its rows, one per line)."""
+    if not raw.counts_lines:
+        return rows
+    row = con.execute(f"SELECT count(*) FROM ({lines_sql(raw.files, numbered=False)})").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _physical_lines(raw: RawInput, counted: int, read: int) -> int:
@@ -189,7 +196,7 @@ def _parse_group(
     mapping, tz, year = settings
     raw = _read(con, found.format, group, f"raw{index}", found.options(year, tz))
     choice = _choose(raw, group, mapping)
-    before = _counts(con) if index else (0, 0, 0, 0)
+    before = _counts(con) if index else (0, 0, 0)
     # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
     con.execute(f"SET TimeZone = '{tz}'")
     verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
@@ -206,12 +213,13 @@ def _parse_group(
                 records = _insert(con, verb, raw, choice)
             except duckdb.Error as again:
                 raise _named(again, found.format, group) from None
-        bad, no_ts, rows, read = (a - b for a, b in zip(_counts(con), before, strict=True))
+        bad, no_ts, rows = (a - b for a, b in zip(_counts(con), before, strict=True))
         if raw.located is not None:
-            # Lines are checked against the files once every group reading them is parsed.
+            # Lines are checked against the files once all is parsed (several groups may read
+            # one file: the programs of a compose log).
             files = tuple(group)
-            _, _, earlier = tally.lines_read.get(files, (raw, records, 0))
-            tally.lines_read[files] = (raw, records, earlier + read)
+            if files not in tally.lines_read:
+                tally.lines_read[files] = (raw, records, _lines_read(con, raw, rows))
             records = rows
         else:
             if records != rows and raw.exact_records is not None:
@@ -270,7 +278,6 @@ def _parse(
         # Parsed once, in place: only the unusable rows go (they are counted above).
         con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
     con.execute("ALTER TABLE parsed DROP COLUMN malformed")
-    con.execute("ALTER TABLE parsed DROP COLUMN _lines")
     con.execute("ALTER TABLE parsed RENAME TO events")
     return report, tally
 

@@ -93,7 +93,6 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
     names = [n for n in SQL_TYPES if n != "level"]
     exprs = [f"{ts_sql(raw, choice)} AS _ts"]
     exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
-    lines = "_lines" if raw.located and raw.counts_lines else "1"
     level = level_name_sql("severity")
     kept = ", ".join(
         f"CASE WHEN is_error THEN {level if n == 'level' else n} END AS {n}"
@@ -102,9 +101,9 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
         for n in ("ts", *SQL_TYPES)
     )
     return (
-        f"SELECT {kept}, malformed, is_error, _lines FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
+        f"SELECT {kept}, malformed, is_error FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
         f"FROM (SELECT {plausible('_ts')} AS ts, * "
-        f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed, {lines} AS _lines "
+        f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed "
         f"FROM {source})))"
     )
 

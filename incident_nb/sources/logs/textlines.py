@@ -70,6 +70,7 @@ def _raw_input(  # noqa: PLR0917 - one call site per reader, all arguments named
     warnings: tuple[str, ...] = (),
     prefer_fallback: bool = False,
     layout_fields: bool = False,
+    multiline: bool = False,
 ) -> RawInput:
     envelope = _envelope(options)
     return RawInput(
@@ -86,6 +87,8 @@ def _raw_input(  # noqa: PLR0917 - one call site per reader, all arguments named
         prefer_fallback=prefer_fallback,
         warnings=warnings,
         layout_fields=layout_fields,
+        # Without continuations or an envelope, each non-blank line DuckDB read is one row.
+        counts_lines=multiline or envelope is not None,
     )
 
 
@@ -382,4 +385,5 @@ def read_layout(
         warnings=() if prefer else warnings,
         prefer_fallback=prefer,
         layout_fields=True,
+        multiline=layout.multiline,
     )
