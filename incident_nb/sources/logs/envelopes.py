@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from incident_nb.sources.logs.lines import lines_sql, quote
 
+_DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
 _DOCKER_STRUCT = '{"log": "VARCHAR", "stream": "VARCHAR", "time": "VARCHAR"}'
 
 
@@ -66,9 +67,11 @@ class Envelope:
                 doc = json.loads(line)
             except ValueError:
                 return None
+            # Docker's json-file writes these keys and no others: a record of an application
+            # that names its message "log" is no envelope.
             if not isinstance(doc, dict) or not isinstance(doc.get("log"), str):
                 return None
-            if "stream" not in doc and "time" not in doc:
+            if not set(doc) <= _DOCKER_KEYS or ("stream" not in doc and "time" not in doc):
                 return None
             text: str = doc["log"]
             return text.rstrip("\r\n"), not text.endswith("\n")
@@ -103,7 +106,7 @@ ENVELOPES: tuple[Envelope, ...] = (
     Envelope(
         "compose",
         "docker compose logs: <service>  | <line>",
-        r"(?P<service>[A-Za-z0-9][\w.-]*)\s+\|(?: (?P<line>.*))?",
+        r"(?P<service>[A-Za-z][\w.-]*)\s+\|(?: (?P<line>.*))?",
         (("compose.service", "regexp_replace(g.service, '[-_][0-9]+$', '')"),),
         stream=("compose.service",),
         fields={"service": "compose.service"},
