@@ -311,3 +311,15 @@ def test_fields_and_warnings_survive_the_snapshot(tmp_path):
         assert known is False
     finally:
         again.close()
+
+
+def test_year_option_of_analyze(tmp_path, capsys):
+    path = tmp_path / "auth.log"
+    path.write_text("<34>Oct 11 22:14:15 h su: 'su root' failed\n<13>Jan  2 00:00:00 h su: ok\n")
+    status, document, err = run("--logs", path, "--year", "2023")
+    assert status == 0, err
+    assert document["window"] == {"start": "2023-10-11T22:14:15Z", "end": "2024-01-02T00:00:00Z"}
+    assert document["fields"]["level"] == "pri"
+    with pytest.raises(SystemExit):
+        main(["analyze", "--logs", str(path), "--year", "1900"])
+    assert "1971 to 2099" in capsys.readouterr().err
