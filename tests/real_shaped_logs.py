@@ -1035,6 +1035,20 @@ JSON_CONVENTIONS = [
         fields={"timestamp": "instant.epochSecond"},
     ),
     Sample(
+        "an export: one pretty-printed JSON array of records",
+        "export.json",
+        "[\n"
+        '  {"@timestamp": "2025-03-12T10:00:00Z", "log.level": "info", "url.path": "/a"},\n'
+        '  {"@timestamp": "2025-03-12T10:00:01Z", "log.level": "error", "url.path": "/b"},\n'
+        '  {"@timestamp": "2025-03-12T10:00:02Z", "log.level": "warn", "url.path": "/a"}\n'
+        "]\n",
+        "jsonl",
+        3,
+        1,
+        (W, "2025-03-12T10:00:02+00:00"),
+        ("/a", "/b"),
+    ),
+    Sample(
         "JSON lines after a comment line",
         "commented.jsonl",
         lines(

@@ -139,6 +139,8 @@ class RawInput:
     exact_records: Callable[[], int] | None = None
     """When ``records`` is a fast estimate (newlines), the exact count of non-blank lines."""
     located: str | None = None
+    records_are_rows: bool = False
+    """Whether every record the files hold is a row of the view (a JSON array's elements)."""
     counts_lines: bool = True
     """Whether a ``located`` reader's rows may be other than its non-blank lines one for one
     (multi-line records, envelopes): the lines DuckDB read are then counted on their own."""

@@ -84,6 +84,9 @@ def _is_comment(line: str) -> bool:
 
 
 def _json_fit(lines: Sequence[str]) -> Fit:
+    head = " ".join(lines[:2])
+    if head.startswith("[") and head[1:].lstrip().startswith("{"):
+        return Fit(len(lines))  # one JSON array of records, as exports write them
     content = [(n, line) for n, line in enumerate(lines, start=1) if not _is_comment(line)]
     objects = 0
     first_bad = ""

@@ -137,12 +137,18 @@ def read_fast(
     files: Sequence[str],
     view: str,
     malformed_reason: Callable[[str], str],
+    array: bool = False,
 ) -> RawInput | None:
-    """The typed view of plain JSON-lines ``files``, or None when DuckDB cannot read them so."""
+    """The typed view of plain JSON-lines ``files``, or None when DuckDB cannot read them so.
+
+    ``array`` for files holding one JSON array of records (an export) rather than lines: each
+    element is a record, and there are no lines to point at.
+    """
     names = listing(files)
+    options = OPTIONS.replace("'newline_delimited'", "'array'") if array else OPTIONS
     try:
         sampled = con.sql(
-            f"SELECT * FROM read_json({names}, {OPTIONS}, union_by_name=true, sample_size={SAMPLE})"
+            f"SELECT * FROM read_json({names}, {options}, union_by_name=true, sample_size={SAMPLE})"
         )
         top = list(zip(sampled.columns, sampled.types, strict=True))
     except duckdb.Error:
@@ -150,7 +156,7 @@ def read_fast(
     if [name for name, _ in top] == ["json"]:
         return None  # DuckDB found no objects to type: the line reader says which lines
     declared = ", ".join(f"'{quote(n)}': '{quote(str(t))}'" for n, t in top)
-    source = f"read_json({names}, {OPTIONS}, columns={{{declared}}})"
+    source = f"read_json({names}, {options}, columns={{{declared}}})"
 
     def sample(sql: str) -> list[Any]:
         return con.execute(
@@ -169,6 +175,15 @@ def read_fast(
     con.execute(
         f"CREATE VIEW {view} AS SELECT {', '.join(exprs)}, ({empty}) AS _malformed FROM {source}"
     )
+    if array:
+        return RawInput(
+            view=view,
+            schema={path: sql_type for path, (_, sql_type, _) in columns.items()},
+            malformed="_malformed",
+            records=lambda: -1,
+            records_are_rows=True,
+            files=tuple(files),
+        )
     return RawInput(
         view=view,
         schema={path: sql_type for path, (_, sql_type, _) in columns.items()},

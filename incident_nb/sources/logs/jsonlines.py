@@ -21,7 +21,7 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
 from incident_nb.sources.logs.envelopes import get_envelope, relation
 from incident_nb.sources.logs.jsonfast import read_fast
-from incident_nb.sources.logs.lines import quote
+from incident_nb.sources.logs.lines import head_lines, quote
 from incident_nb.sources.logs.remote import display
 
 SAMPLE = 20_000
@@ -153,6 +153,12 @@ def read_json_lines(
     )
 
 
+def _is_array(location: str) -> bool:
+    """Whether ``location`` holds one JSON array of objects rather than JSON lines."""
+    head = " ".join(head_lines(location, count=2))
+    return head.startswith("[") and head[1:].lstrip().startswith("{")
+
+
 def read_jsonl(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[str],
@@ -171,5 +177,9 @@ def read_jsonl(
         con.execute(f"DROP VIEW IF EXISTS {view}")
         return read_json_lines(con, files, view)
 
+    if all(_is_array(f) for f in files):
+        array = read_fast(con, files, view, malformed_reason, array=True)
+        if array is not None:
+            return array
     fast = read_fast(con, files, view, malformed_reason)
     return by_lines() if fast is None else replace(fast, fallback=by_lines)

@@ -221,6 +221,8 @@ def _parse_group(
             if files not in tally.lines_read:
                 tally.lines_read[files] = (raw, records, _lines_read(con, raw, rows))
             records = rows
+        elif raw.records_are_rows:
+            records = rows
         else:
             if records != rows and raw.exact_records is not None:
                 records = raw.exact_records()  # blank lines are not records: count them out
