@@ -1,11 +1,12 @@
 """Reader of JSON lines into a DuckDB view whose columns are every field's dotted path.
 
-The lines are read as text (so that no line, however long or broken, stops the others) and
-each is parsed with one JSON structure sampled from the first valid objects: every value is
-kept as text, nested objects as their fields, so ``{"http": {"response": {"status_code":
-500}}}`` gives the column ``http.response.status_code``, as the flat key
-``"http.response.status_code"`` would. A line that is not a JSON object (a comment, a truncated
-line) is one malformed record. The same reader serves JSON inside a container envelope.
+Plain files go first to DuckDB's typed reader (:mod:`.jsonfast`); this module reads the lines
+as text, so that no line, however long or broken, stops the others: when that reader gives up,
+for JSON inside a container envelope, and to find examples. Each line is parsed with one JSON
+structure sampled from the first valid objects: every value is kept as text, nested objects as
+their fields, so ``{"http": {"response": {"status_code": 500}}}`` gives the column
+``http.response.status_code``, as the flat key ``"http.response.status_code"`` would. A line
+that is not a JSON object (a comment, a truncated line) is one malformed record.
 """
 
 from __future__ import annotations
