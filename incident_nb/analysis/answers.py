@@ -47,13 +47,26 @@ def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
     return text + f"; alert fired {utc(record.alert.started_at):%H:%M:%S}"
 
 
+UNTOLD = "cannot tell: the logs have no status or level field (see the warnings in Step 2)"
+
+
 def impact_answers(
-    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
+    assessment: Assessment | None,
+    record: IncidentRecord,
+    problem: str = "",
+    *,
+    errors_known: bool = True,
 ) -> list[str]:
-    """Answers to :data:`QUESTIONS`, in order."""
+    """Answers to :data:`QUESTIONS`, in order.
+
+    When the logs cannot tell errors (``errors_known`` False), the answers that rest on error
+    counts say so instead of reporting none.
+    """
     workaround = workaround_answer(record)
     if assessment is None:
         return [problem or "no log evidence"] * 4 + [workaround]
+    if not errors_known:
+        return [UNTOLD, UNTOLD, start_answer(assessment, record), UNTOLD, workaround]
     a = assessment
     total = int((a.tenants["tenant"] != "(none)").sum())
     tenants = ", ".join(a.affected_tenants) or "none measured"
@@ -74,8 +87,12 @@ def impact_answers(
 
 
 def impact_table(
-    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
+    assessment: Assessment | None,
+    record: IncidentRecord,
+    problem: str = "",
+    *,
+    errors_known: bool = True,
 ) -> pd.DataFrame:
     """The questions and answers as a two-column table."""
-    answers = impact_answers(assessment, record, problem)
+    answers = impact_answers(assessment, record, problem, errors_known=errors_known)
     return pd.DataFrame({"Question": QUESTIONS, "Answer": answers}).set_index("Question")

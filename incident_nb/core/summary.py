@@ -48,6 +48,11 @@ def _count(value: Any) -> int:
     return int(number) if number is not None else 0
 
 
+def _maybe_count(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -133,7 +138,8 @@ class EndpointImpact:
 
     endpoint: str
     requests: int
-    errors: int
+    errors: int | None
+    """None when the logs cannot tell errors (no status or level field)."""
     error_rate: float | None
     p50_ms: float | None
     p95_ms: float | None
@@ -146,7 +152,7 @@ class EndpointImpact:
         return cls(
             endpoint=str(data.get("endpoint", "")),
             requests=_count(data.get("requests")),
-            errors=_count(data.get("errors")),
+            errors=_maybe_count(data.get("errors")),
             error_rate=_number(data.get("error_rate")),
             p50_ms=_number(data.get("p50_ms")),
             p95_ms=_number(data.get("p95_ms")),
@@ -217,7 +223,8 @@ class SignatureNote:
 class SeverityNote:
     """The severity the evidence suggests, and why."""
 
-    level: Severity
+    level: Severity | None
+    """None when the evidence cannot judge (errors cannot be told from the logs)."""
     reasons: tuple[str, ...]
 
 
@@ -241,7 +248,9 @@ class AnalysisSummary:
     severity_suggestion: SeverityNote
     sample_failing_request_ids: tuple[str, ...] = ()
     fields: Mapping[str, str | None] = field(default_factory=dict)
-    """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
+    """Role (timestamp, status, level, tenant...) -> the source field that fed it, or None."""
+    warnings: tuple[str, ...] = ()
+    """Sentences about the reading (a year assumed, errors that cannot be told...)."""
     traces: Mapping[str, Any] | None = None
     """The traces part (where failing requests fail), as its JSON document."""
 
@@ -317,11 +326,12 @@ class AnalysisSummary:
                 for s in self.signatures
             ],
             "severity_suggestion": {
-                "level": self.severity_suggestion.level.value,
+                "level": level.value if (level := self.severity_suggestion.level) else None,
                 "reasons": list(self.severity_suggestion.reasons),
             },
             "sample_failing_request_ids": list(self.sample_failing_request_ids),
             "fields": dict(self.fields),
+            "warnings": list(self.warnings),
         }
         if self.traces is not None:
             doc["traces"] = dict(self.traces)
@@ -380,13 +390,14 @@ class AnalysisSummary:
             ),
             signatures=tuple(SignatureNote.from_json(s) for s in data.get("signatures") or []),
             severity_suggestion=SeverityNote(
-                level=Severity(severity.get("level") or Severity.SEV4.value),
+                level=Severity(severity["level"]) if severity.get("level") else None,
                 reasons=tuple(str(r) for r in severity.get("reasons") or []),
             ),
             sample_failing_request_ids=tuple(
                 str(r) for r in data.get("sample_failing_request_ids") or []
             ),
             fields={str(k): _text(v) for k, v in (data.get("fields") or {}).items()},
+            warnings=tuple(str(w) for w in data.get("warnings") or []),
             traces=data.get("traces"),
         )
 

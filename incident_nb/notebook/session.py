@@ -111,7 +111,10 @@ class Investigation:
 
     def impact_table(self) -> pd.DataFrame:
         """The workflow's five impact questions with the answers the evidence gives."""
-        return answers.impact_table(self.assessment, self.record, self.evidence_problem)
+        known = self.evidence.errors_known if self.evidence else True
+        return answers.impact_table(
+            self.assessment, self.record, self.evidence_problem, errors_known=known
+        )
 
     def severity_markdown(self) -> str:
         """The suggested (or decided) severity, why, and the response it implies."""
@@ -183,6 +186,10 @@ class Investigation:
             f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
             f"{rep.bad_timestamp:,} without a parsable timestamp."
         ]
+        fields = self.evidence.fields.items()
+        fed = [f"{role} ← {md.inline(source)}" for role, source in fields if source]
+        out += ["", "Fields read: " + (", ".join(fed) or "none")]
+        out += [f"- **Warning:** {md.inline(w)}" for w in self.evidence.warnings]
         if self.evidence.note:
             out += ["", md.text(self.evidence.note), ""]
         out += [

@@ -126,7 +126,7 @@ class PostmortemExporter(HTMLExporter):
         level = (
             record.severity.level.value
             if record.severity.level
-            else (summary.severity_suggestion.level.value if summary else None)
+            else (level.value if summary and (level := summary.severity_suggestion.level) else None)
         )
         resources["incident_record"] = record
         resources["incident_summary"] = summary

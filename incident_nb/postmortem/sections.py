@@ -71,9 +71,8 @@ def severity_line(record: IncidentRecord, summary: AnalysisSummary | None) -> st
     """``SEV-2`` as decided, or the suggestion marked as such."""
     if record.severity.level is not None:
         return record.severity.level.value
-    if summary:
-        level = summary.severity_suggestion.level.value
-        return f"{level} (suggested from the evidence, not yet confirmed)"
+    if summary and (level := summary.severity_suggestion.level) is not None:
+        return f"{level.value} (suggested from the evidence, not yet confirmed)"
     return EMPTY
 
 
