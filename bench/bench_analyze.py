@@ -1,30 +1,43 @@
-"""``incident-nb analyze`` on a multi-million-line JSONL log, as ratios against baselines.
+"""``incident-nb analyze`` on multi-million-line JSONL logs, as ratios against baselines.
 
-In one run, each command a fresh subprocess after warming the page cache (``cat FILE``):
-- the whole ``analyze --json`` command (start-up included, snapshot written) against one
-  hand-written DuckDB query computing per-minute error rate and p50/p95/p99 (target <= 1.2x);
-- against naive pandas ``read_json(lines=True)`` + groupby (target: at least 3.5x faster);
-- its peak RSS (target <= 1 GB), from ``/usr/bin/time -v``;
-- re-analysis from the Parquet snapshot against the first pass (target <= 1/5);
-- lines/s and MB/s beside the raw read speed of the file;
-- the start-up floor: a Python process that only imports what the analysis needs (DuckDB,
-  pandas and the analysis modules), reading no data.
+For each size, in rounds, each command a fresh subprocess after warming the page cache
+(``cat FILE``), the commands taking turns so that a busy machine slows them alike; the figures
+are the medians over the rounds, and each ratio is the median of the ratios within a round:
+- the whole ``analyze --json`` command (start-up included) against one hand-written DuckDB query
+  computing the per-minute error rate and p50/p95/p99 (target at 10M lines: <= 1.3x);
+- ``analyze --json --snapshot DIR``, which writes the evidence snapshot in the same pass (target:
+  it adds <= 25% to the plain analyze);
+- ``analyze --from-snapshot DIR --json`` against that first pass (target at 10M: <= 0.2);
+- the peak RSS of each (target at 10M and 50M lines: <= 1 GiB), from ``/usr/bin/time -v``;
+- at 2M lines, naive pandas ``read_json(lines=True)`` + groupby (target: >= 8x slower);
+- the start-up floor: a Python process that only imports what the analysis needs.
 
-Usage: python bench/bench_analyze.py [--lines N] [--skip-pandas]
+The 2M-line log is generated (one hour, an incident in its last 40%); the 10M and 50M ones,
+opt-in (``--10m``, ``--50m``), repeat it 5 and 25 times (``cat``), so they are 1.7 and 8.7 GB:
+the temporary folder needs room for them (``TMPDIR``), and everything is removed at the end.
+``--against DIR`` also runs ``analyze`` from another checkout (its ``incident_nb`` first on
+``PYTHONPATH``), taking turns with this one: the figures before and after a change.
+
+Usage: python bench/bench_analyze.py [--10m] [--50m] [--rounds N] [--skip-pandas]
+                                     [--against DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 
+BASE_LINES = 2_000_000
 GENERATE = """
 COPY (
   SELECT strftime(TIMESTAMPTZ '2026-11-20 12:00:00+00' + to_microseconds(i * $step),
@@ -67,71 +80,132 @@ g = df.groupby("minute")
 out = g["error"].mean().to_frame("error_rate").join(
     g["latency_ms"].quantile([0.5, 0.95, 0.99]).unstack())
 """
+GIB = 2**30
 
 
 def generate(path: Path, lines: int) -> None:
     """Write a JSONL service log of ``lines`` lines over one hour with an incident in it."""
     step = 3_600_000_000 // lines
     sql = GENERATE.format(path=str(path).replace("'", "''"))
-    duckdb.execute(sql, {"step": step, "lines": lines, "on": lines * 6 // 10, "off": lines})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(sql, {"step": step, "lines": lines, "on": lines * 6 // 10, "off": lines})
 
 
-def timed(cmd: list[str], warm: Path) -> tuple[float, float]:
+def repeat(source: Path, times: int, path: Path) -> None:
+    """``source`` written ``times`` times over into ``path`` (``cat``)."""
+    with path.open("wb") as out:
+        subprocess.run(["cat", *[str(source)] * times], stdout=out, check=True)
+
+
+def timed(cmd: list[str], warm: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (GiB) of ``cmd``, after reading ``warm`` into the page cache."""
     subprocess.run(["cat", str(warm)], stdout=subprocess.DEVNULL, check=True)
     began = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, check=False, env=env
+    )
     wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return wall, (int(rss.group(1)) / 2**20 if rss else float("nan"))
+    return wall, (int(rss.group(1)) * 1024 / GIB if rss else float("nan"))
+
+
+def commands(
+    log: Path, snap: Path, args: argparse.Namespace, pandas: bool
+) -> list[tuple[str, list[str], dict[str, str] | None]]:
+    """(name, command, environment) of every command measured on ``log``, in turn order."""
+    py = sys.executable
+    exe = str(Path(py).parent / "incident-nb")
+    here = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    cli = [exe, "analyze", "--logs", str(log), "--json"]
+    out: list[tuple[str, list[str], dict[str, str] | None]] = [
+        ("raw read (cat, warm)", ["sh", "-c", 'cat "$0" > /dev/null', str(log)], None),
+        ("one DuckDB query (baseline)", [py, "-c", ONE_QUERY, str(log)], None),
+        ("analyze --json", cli, here),
+        ("analyze --json --snapshot", [*cli, "--snapshot", str(snap)], here),
+        ("analyze --from-snapshot --json", [exe, "analyze", "--from-snapshot", str(snap), "--json"], here),
+        ("start-up floor (imports, no data)", [py, "-c", IMPORTS_ONLY], here),
+    ]  # fmt: skip
+    if args.against:
+        other = {**os.environ, "PYTHONPATH": str(Path(args.against).resolve())}
+        out.insert(3, ("analyze --json (against)", cli, other))
+        out.insert(5, ("analyze --json --snapshot (against)", [*cli, "--snapshot", str(snap)], other))  # fmt: skip
+    if pandas:
+        out.append(("naive pandas read_json + groupby", [py, "-c", NAIVE_PANDAS, str(log)], None))
+    return out
+
+
+def run_size(log: Path, lines: int, args: argparse.Namespace, pandas: bool) -> None:
+    """Measure every command on ``log`` in ``args.rounds`` rounds; print medians and ratios."""
+    snap = log.parent / f"evidence-{lines}"
+    walls: dict[str, list[float]] = defaultdict(list)
+    rss: dict[str, list[float]] = defaultdict(list)
+    ratios: dict[str, list[float]] = defaultdict(list)
+    measured = commands(log, snap, args, pandas)
+    size_mb = log.stat().st_size / 1e6
+    print(f"\n== {lines:,} lines, {size_mb:,.0f} MB; {args.rounds} round(s)", flush=True)
+    for _ in range(args.rounds):
+        got = {}
+        for name, cmd, env in measured:
+            got[name] = timed(cmd, log, env)
+            walls[name].append(got[name][0])
+            rss[name].append(got[name][1])
+        query, first = got["one DuckDB query (baseline)"][0], got["analyze --json"][0]
+        snapped = got["analyze --json --snapshot"][0]
+        ratios["analyze / one query"].append(first / query)
+        ratios["snapshot pass / plain analyze"].append(snapped / first)
+        ratios["from-snapshot / snapshot pass"].append(
+            got["analyze --from-snapshot --json"][0] / snapped
+        )
+        if args.against:
+            ratios["analyze / against"].append(first / got["analyze --json (against)"][0])
+        if pandas:
+            ratios["naive pandas / analyze"].append(
+                got["naive pandas read_json + groupby"][0] / first
+            )
+    for name, _, _ in measured:
+        spread = f"{min(walls[name]):.2f}-{max(walls[name]):.2f}"
+        print(
+            f"  {name:38s} {statistics.median(walls[name]):7.2f} s ({spread})  "
+            f"peak {statistics.median(rss[name]):5.2f} GiB"
+        )
+    targets = {
+        "analyze / one query": "target <= 1.3x at 10M lines",
+        "snapshot pass / plain analyze": "target <= 1.25",
+        "from-snapshot / snapshot pass": "target <= 0.2 at 10M lines",
+        "naive pandas / analyze": "target >= 8x",
+        "analyze / against": "below 1: faster than the other checkout",
+    }
+    for name, values in ratios.items():
+        each = ", ".join(f"{v:.2f}" for v in values)
+        print(f"  {name:34s} {statistics.median(values):5.2f}  ({each}; {targets[name]})")
+    peak = max(statistics.median(rss[n]) for n, _, _ in measured if n.startswith("analyze --"))
+    print(f"  {'peak RSS of analyze':34s} {peak:5.2f} GiB (target <= 1 GiB)")
+    print(f"  throughput: {lines / statistics.median(walls['analyze --json']):,.0f} lines/s")
 
 
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=2_000_000)
+    parser.add_argument("--10m", dest="ten", action="store_true", help="also 10M lines (1.7 GB)")
+    parser.add_argument("--50m", dest="fifty", action="store_true", help="also 50M lines (8.7 GB)")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--against", metavar="DIR", help="another checkout to compare with")
     args = parser.parse_args()
-    py = sys.executable
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "service.jsonl"
-        snap = Path(tmp) / "evidence"
-        generate(log, args.lines)
-        size_mb = log.stat().st_size / 1e6
-        print(f"log: {args.lines:,} lines, {size_mb:.0f} MB")
-        read, _ = timed(["sh", "-c", 'cat "$0" > /dev/null', str(log)], log)
-        query, query_rss = timed([py, "-c", ONE_QUERY, str(log)], log)
-        exe = str(Path(py).parent / "incident-nb")
-        cli = [exe, "analyze", "--logs", str(log), "--json"]
-        first, first_rss = timed(cli, log)
-        snapped, snapped_rss = timed([*cli, "--snapshot", str(snap)], log)
-        again, again_rss = timed([exe, "analyze", "--from-snapshot", str(snap), "--json"], log)
-        floor, floor_rss = timed([py, "-c", IMPORTS_ONLY], log)
-        rows = [
-            ("raw read (cat, warm)", read, float("nan")),
-            ("one DuckDB query (baseline)", query, query_rss),
-            ("incident-nb analyze --json", first, first_rss),
-            ("incident-nb analyze --json --snapshot", snapped, snapped_rss),
-            ("re-analysis from the Parquet snapshot", again, again_rss),
-            ("start-up floor (imports, no data)", floor, floor_rss),
-        ]
-        if not args.skip_pandas:
-            naive, naive_rss = timed([py, "-c", NAIVE_PANDAS, str(log)], log)
-            rows.append(("naive pandas read_json + groupby", naive, naive_rss))
-        for name, wall, rss in rows:
-            print(f"{name:42s} {wall:7.2f} s  {rss:5.2f} GiB")
-        print(f"analyze / one query:        {first / query:5.2f}x   (target <= 1.2x)")
-        if not args.skip_pandas:
-            print(f"naive pandas / analyze:     {naive / first:5.2f}x   (target >= 3.5x)")
-        print(f"analyze peak RSS:           {first_rss:5.2f} GiB (target <= 1 GiB)")
-        print(f"with --snapshot / query:    {snapped / query:5.2f}x")
-        print(f"snapshot / first pass:      {again / snapped:5.2f}    (target <= 0.20)")
-        print(f"start-up floor / one query: {floor / query:5.2f}x")
-        print(f"start-up floor / first pass:{floor / snapped:5.2f}")
-        print(
-            f"throughput: {args.lines / first:,.0f} lines/s, {size_mb / first:,.0f} MB/s "
-            f"(raw read {size_mb / read:,.0f} MB/s)"
-        )
+    with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
+        base = Path(tmp) / "service-2m.jsonl"
+        generate(base, BASE_LINES)
+        run_size(base, BASE_LINES, args, pandas=not args.skip_pandas)
+        for wanted, times in ((args.ten, 5), (args.fifty, 25)):
+            if not wanted:
+                continue
+            big = Path(tmp) / f"service-{times * 2}m.jsonl"
+            repeat(base, times, big)
+            run_size(big, BASE_LINES * times, args, pandas=False)
+            big.unlink()
 
 
 if __name__ == "__main__":

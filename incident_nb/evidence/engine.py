@@ -2,9 +2,9 @@
 
 :func:`open_store` turns an :class:`~incident_nb.evidence.request.AnalyzeRequest` into a
 :class:`~incident_nb.sources.logs.LogStore` and a note on where its events came from. It also
-owns the evidence snapshot: ``snapshot_to`` is (re)written from the parsed logs, and with
-``snapshot_fallback`` (an investigation) the snapshot is read instead once a log has rotated
-away, expired or become unreachable.
+owns the evidence snapshot: ``snapshot_to`` is (re)written by the parse itself, in the same
+pass, and with ``snapshot_fallback`` (an investigation) the snapshot is read instead once a log
+has rotated away, expired or become unreachable.
 
 This module loads neither pandas nor the analysis at import: while DuckDB parses the files (it
 releases the GIL), the analysis modules are imported beside it, which hides their start-up.
@@ -19,8 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incident_nb.core.durable import storage_error
-from incident_nb.core.errors import EvidenceError
+from incident_nb.core.errors import EvidenceError, StorageError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs import remote
@@ -46,7 +45,8 @@ def unavailable(paths: Sequence[str | Path]) -> list[str]:
     return out
 
 
-def _parse(request: AnalyzeRequest) -> LogStore:
+def _parse(request: AnalyzeRequest, snapshot: Path | None) -> LogStore:
+    """The request's logs parsed (into the snapshot folder, when given) and windowed."""
     from incident_nb.sources.logs.loader import load_events  # noqa: PLC0415 - DuckDB only
 
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -57,6 +57,8 @@ def _parse(request: AnalyzeRequest) -> LogStore:
             request.fmt,
             request.tz,
             request.year,
+            snapshot=snapshot,
+            window=(request.start, request.end),
         )
         for module in WARM_UP:
             importlib.import_module(module)
@@ -111,20 +113,20 @@ def open_store(
         )
         progress(note)
         return _restricted(LogStore.open_snapshot(snapshot.parent), request), note
-    progress(f"parsing {len(request.logs)} log file(s)")
-    store = _restricted(_parse(request), request)
-    if request.snapshot_to is None:
-        return store, ""
-    progress(f"writing the evidence snapshot to {request.snapshot_to}")
+    if snapshot is None:
+        progress(f"parsing {len(request.logs)} log file(s)")
+        return _parse(request, None), ""
+    progress(
+        f"parsing {len(request.logs)} log file(s) into the evidence snapshot in {snapshot.parent}"
+    )
     try:
-        written = store.snapshot(request.snapshot_to)
-    except OSError as exc:
-        problem = storage_error(exc, request.snapshot_to / SNAPSHOT)
+        store = _parse(request, snapshot.parent)
+    except StorageError as problem:
         if not request.snapshot_fallback:
-            store.close()
-            raise problem from exc
-        return store, f"The evidence snapshot could not be written ({problem})."
-    return store, f"Evidence snapshot written to {written.parent.name}/{written.name}."
+            raise
+        progress(f"the evidence snapshot could not be written ({problem}); parsing again")
+        return _parse(request, None), f"The evidence snapshot could not be written ({problem})."
+    return store, f"Evidence snapshot written to {snapshot.parent.name}/{snapshot.name}."
 
 
 def _restricted(store: LogStore, request: AnalyzeRequest) -> LogStore:

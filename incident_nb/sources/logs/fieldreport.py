@@ -1,23 +1,22 @@
 """Which source field fed each role of the events, and what the reading could not see.
 
-After the parse, the events say which roles their fields really filled: a status field whose
-values are no HTTP status, a level field no value of which reads as a level, are named in a
-warning sentence. Errors can be told only from a status or a level: when no event has either,
-the store says so (``errors_known`` False) with the ``--map`` that would fix it, so that no
-one reads "0 errors" from logs that could not show one.
+After the parse, the counts of the events' values (:class:`EventCounts`, taken as the events
+are written) say which roles their fields really filled: a status field whose values are no
+HTTP status, a level field no value of which reads as a level, are named in a warning
+sentence. Errors can be told only from a status or a level: when no event has either, the
+store says so (``errors_known`` False) with the ``--map`` that would fix it, so that no one
+reads "0 errors" from logs that could not show one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from incident_nb.sources.logs.fields import ROLES, Choice
 
 if TYPE_CHECKING:
-    import duckdb
-
     from incident_nb.sources.logs.accounting import RawInput
     from incident_nb.sources.logs.formats import Detected
 
@@ -45,6 +44,23 @@ _COLUMNS = {
     "service": "service",
 }
 """Role -> the ``events`` column that shows whether its field was read (errors-only ones aside)."""
+COUNTED = tuple(_COLUMNS.values())
+"""The ``events`` columns whose values :class:`EventCounts` counts."""
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """What the usable events hold: how many, and how many have each value."""
+
+    events: int = 0
+    unknown: int = 0
+    """Events with neither a status nor a level: whether they are errors cannot be told."""
+    values: Mapping[str, int] = field(default_factory=dict)
+    """Column of :data:`COUNTED` -> the events with a value in it."""
+
+    def __add__(self, other: EventCounts) -> EventCounts:
+        values = {c: self.values.get(c, 0) + other.values.get(c, 0) for c in COUNTED}
+        return EventCounts(self.events + other.events, self.unknown + other.unknown, values)
 
 
 @dataclass(frozen=True)
@@ -82,23 +98,18 @@ class FieldReport:
 
 
 def report_fields(
-    con: duckdb.DuckDBPyConnection, report: FieldReport
+    counts: EventCounts, report: FieldReport
 ) -> tuple[dict[str, str | None], tuple[str, ...], bool]:
-    """(role -> source field, warnings, whether errors can be told) from the loaded ``events``."""
+    """(role -> source field, warnings, whether errors can be told) from the events' counts."""
     roles = [r for r in _COLUMNS if report.fields.get(r)]
-    counts = ", ".join(f"count({_COLUMNS[r]})" for r in roles)
-    row = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE status IS NULL AND severity IS NULL)"
-        f"{', ' + counts if counts else ''} FROM events"
-    ).fetchone()
-    assert row is not None
-    events, unknown = int(row[0]), int(row[1])
+    events, unknown = counts.events, counts.unknown
     warnings = list(report.warnings)
     fields = dict(report.fields)
-    for role, count in zip(roles, row[2:], strict=True):
-        if int(count) == 0 and role in report.optional:
+    for role in roles:
+        count = counts.values.get(_COLUMNS[role], 0)
+        if count == 0 and role in report.optional:
             fields[role] = None  # the layout has room for it, but these lines leave it out
-        elif int(count) == 0:
+        elif count == 0:
             warnings.append(
                 f"the {role} field {report.fields[role]!r} was found, but none of its values "
                 f"reads as {_READ_AS[role]}"

@@ -1,19 +1,21 @@
-"""Loading log files of any known format into one normalised DuckDB ``events`` table.
+"""Loading log files of any known format into one normalised ``events`` file, in one pass.
 
 Each file's format (and container envelope) is named or recognised; each format's reader gives
 a view of the source columns; the field conventions (or ``--map``) pick the timestamp, tenant,
 endpoint, method, status, latency, message, ids, service and level among them; and one pass
-converts them into ``events`` (ts TIMESTAMPTZ in UTC, latency in milliseconds, the level as a
-canonical name and severity) while every record is accounted for: parsed, malformed, or
-without a usable timestamp. Files are local paths or remote URIs (:mod:`.remote`), which DuckDB
-reads in place through the filesystems registered on its connection. No DuckDB error reaches
-the user raw: it is named with the files and format it came from.
+converts them into events (ts TIMESTAMPTZ in UTC, latency in milliseconds, the level as a
+canonical name and severity) streamed into a Parquet file (:mod:`.eventfile`) while every
+record is accounted for: parsed, malformed, or without a usable timestamp. Memory holds a batch
+of rows at a time, not the log; the file is the evidence snapshot when one is asked for, and
+``events`` is a DuckDB view of it. Files are local paths or remote URIs (:mod:`.remote`), which
+DuckDB reads in place through the filesystems registered on its connection. No DuckDB error
+reaches the user raw: it is named with the files and format it came from.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +23,10 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+import pyarrow as pa
 
 from incident_nb.core.errors import EvidenceError
+from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import (
     MAX_EXAMPLES,
@@ -31,11 +35,22 @@ from incident_nb.sources.logs.accounting import (
     RawInput,
     ReadOptions,
 )
+from incident_nb.sources.logs.eventfile import (
+    EventWriter,
+    Window,
+    Written,
+    describe,
+    promote_events,
+)
 from incident_nb.sources.logs.fieldreport import FieldReport, report_fields
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES, Choice, choose_fields
 from incident_nb.sources.logs.formats import Detected, LogFormat, detect_all
-from incident_nb.sources.logs.lines import lines_sql, skipped_lines
+from incident_nb.sources.logs.lines import lines_sql, quote, skipped_lines
 from incident_nb.sources.logs.normalise import located_examples, select_events
+from incident_nb.sources.logs.scratch import Scratch, connect
+
+BATCH_ROWS = 1 << 17
+"""Rows DuckDB hands over at a time (and so at most per row group of the events file)."""
 
 
 class Loaded(NamedTuple):
@@ -46,6 +61,8 @@ class Loaded(NamedTuple):
     fields: dict[str, str | None]
     warnings: tuple[str, ...]
     errors_known: bool
+    scratch: Scratch
+    """The analysis's temporary folder (spills, and the events file without a snapshot)."""
 
 
 def _check_files(paths: Sequence[str | Path]) -> list[str]:
@@ -101,14 +118,6 @@ def _choose(raw: RawInput, files: list[str], mapping: dict[str, str]) -> Choice:
     return choice
 
 
-def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    row = con.execute(
-        "SELECT count(*) FILTER (WHERE malformed), "
-        "count(*) FILTER (WHERE ts IS NULL AND NOT malformed), count(*) FROM parsed"
-    ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
-
-
 def _lines_read(con: duckdb.DuckDBPyConnection, raw: RawInput, rows: int) -> int:
     """The non-blank lines DuckDB read of a line reader's files (its rows, one per line)."""
     if not raw.counts_lines:
@@ -129,12 +138,29 @@ def _physical_lines(raw: RawInput, counted: int, read: int) -> int:
     return counted
 
 
-def _insert(con: duckdb.DuckDBPyConnection, verb: str, raw: RawInput, choice: Choice) -> int:
-    """Parse ``raw`` into ``parsed``; return the (fast) count of its records, read beside it."""
+def _batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+    """The batches of ``reader``; a failure of the query behind it as the DuckDB error it is."""
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+        except OSError as exc:  # pyarrow hands DuckDB's error on as an OSError
+            raise duckdb.Error(str(exc)) from None
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, writer: EventWriter, raw: RawInput, choice: Choice
+) -> tuple[int, Written]:
+    """Parse ``raw`` into ``writer``; return the (fast) count of its records, read beside it."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         counting = pool.submit(raw.records)  # reads the files beside DuckDB's parse
-        con.execute(f"{verb} {select_events(raw, choice, raw.view)}")
-        return counting.result()
+        reader = con.sql(select_events(raw, choice, raw.view)).to_arrow_reader(BATCH_ROWS)
+        try:
+            written = writer.write(_batches(reader))
+        finally:
+            reader.close()  # a query stopped midway must end before the next one
+        return counting.result(), written
 
 
 def _read(
@@ -183,37 +209,51 @@ class _Tally:
         del self.examples[MAX_EXAMPLES:]
 
 
+class _PartlyWrittenError(Exception):
+    """A fast reader failed after writing some rows: parse again, reading its files by lines."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 def _parse_group(
     con: duckdb.DuckDBPyConnection,
+    writer: EventWriter,
     index: int,
     found: Detected,
     group: list[str],
     *,
-    settings: tuple[dict[str, str], str, int | None],
+    settings: tuple[dict[str, str], str, int | None, bool],
     tally: _Tally,
 ) -> tuple[RawInput, Choice]:
-    """Parse one group of files into ``parsed``, adding its accounting to ``tally``."""
-    mapping, tz, year = settings
+    """Parse one group of files into ``writer``, adding its accounting to ``tally``."""
+    mapping, tz, year, by_lines = settings
     raw = _read(con, found.format, group, f"raw{index}", found.options(year, tz))
+    if by_lines and raw.fallback is not None:
+        raw = raw.fallback()
     choice = _choose(raw, group, mapping)
-    before = _counts(con) if index else (0, 0, 0)
     # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
     con.execute(f"SET TimeZone = '{tz}'")
-    verb = "CREATE TABLE parsed AS" if index == 0 else "INSERT INTO parsed"
     try:
+        begun = writer.rows
         try:
-            records = _insert(con, verb, raw, choice)
+            records, written = _insert(con, writer, raw, choice)
         except duckdb.Error as exc:
             if raw.fallback is None:
                 raise _named(exc, found.format, group) from None
+            if writer.rows != begun:
+                raise _PartlyWrittenError(
+                    index
+                ) from None  # some of its rows are in the file already
             # DuckDB's fast reader gave up (a line over its size limit): read line by line.
             raw = raw.fallback()
             choice = _choose(raw, group, mapping)
             try:
-                records = _insert(con, verb, raw, choice)
+                records, written = _insert(con, writer, raw, choice)
             except duckdb.Error as again:
                 raise _named(again, found.format, group) from None
-        bad, no_ts, rows = (a - b for a, b in zip(_counts(con), before, strict=True))
+        bad, no_ts, rows = written.malformed, written.no_timestamp, written.rows
         if raw.located is not None:
             # Lines are checked against the files once all is parsed (several groups may read
             # one file: the programs of a compose log).
@@ -258,30 +298,70 @@ def _skipped(tally: _Tally) -> None:
 
 def _parse(
     con: duckdb.DuckDBPyConnection,
+    writer: EventWriter,
     groups: list[tuple[Detected, list[str]]],
-    mapping: dict[str, str],
-    tz: str,
-    year: int | None,
+    settings: tuple[dict[str, str], str, int | None],
+    by_lines: frozenset[int],
 ) -> tuple[FieldReport, _Tally]:
-    """Parse every group into ``events``; return the fields and the line accounting."""
+    """Parse every group into ``writer``; return the fields and the line accounting."""
+    mapping, tz, year = settings
     con.execute("SET TimeZone = 'UTC'")
-    # Every query orders its own result, so the table need not keep the files' order: DuckDB
-    # then fills it from its threads without re-sequencing their batches.
-    con.execute("SET preserve_insertion_order = false")
     report = FieldReport()
     tally = _Tally()
     for index, (found, group) in enumerate(groups):
         raw, choice = _parse_group(
-            con, index, found, group, settings=(mapping, tz, year), tally=tally
+            con,
+            writer,
+            index,
+            found,
+            group,
+            settings=(mapping, tz, year, index in by_lines),
+            tally=tally,
         )
         report = report.merge(choice, raw, found, group)
     _skipped(tally)
-    if tally.malformed or tally.bad_ts:
-        # Parsed once, in place: only the unusable rows go (they are counted above).
-        con.execute("DELETE FROM parsed WHERE ts IS NULL OR malformed")
-    con.execute("ALTER TABLE parsed DROP COLUMN malformed")
-    con.execute("ALTER TABLE parsed RENAME TO events")
     return report, tally
+
+
+@dataclass
+class _Parse:
+    """One parse under way: its connection and writer (closed and removed if it fails)."""
+
+    scratch: Scratch
+    con: duckdb.DuckDBPyConnection | None = None
+    writer: EventWriter | None = None
+
+    def start(
+        self, files: list[str], target: Path, window: Window
+    ) -> tuple[duckdb.DuckDBPyConnection, EventWriter]:
+        """A new connection and writer (after closing any earlier ones)."""
+        self.abandon()
+        self.con = connect(self.scratch)
+        remote.register(self.con, files)
+        self.writer = EventWriter(target, window)
+        return self.con, self.writer
+
+    def abandon(self) -> None:
+        """Close the connection and remove what the writer wrote."""
+        if self.con is not None:
+            self.con.close()
+        if self.writer is not None:
+            self.writer.discard()
+        self.con, self.writer = None, None
+
+
+def _explained(exc: Exception, files: list[str]) -> Exception:
+    """``exc`` as the user should read it: named with the files, never a traceback."""
+    far = [f for f in files if remote.is_remote(f)]
+    if far and not isinstance(exc, EvidenceError):
+        # A connection lost or access revoked midway: name the files, not a traceback.
+        return remote.read_failed(exc, far)
+    if isinstance(exc, duckdb.Error):
+        return EvidenceError(
+            f"could not read {', '.join(map(remote.display, files))}: {_first_line(exc)}; "
+            "check the format, or name it with --format"
+        )
+    return exc
 
 
 def load_events(
@@ -290,8 +370,11 @@ def load_events(
     fmt: str = "auto",
     tz: str = "UTC",
     year: int | None = None,
+    *,
+    snapshot: Path | None = None,
+    window: Window = (None, None),
 ) -> Loaded:
-    """Parse log files into an ``events`` table of a new DuckDB connection.
+    """Parse log files into an events file, and a DuckDB connection whose ``events`` view it is.
 
     Args:
         paths: the log files (any mix of the known formats when ``fmt`` is ``auto``): local
@@ -302,21 +385,37 @@ def load_events(
         tz: the time zone of timestamps written without an offset.
         year: the year of timestamps written without one (syslog, glog); else each file's
             modification year.
+        snapshot: a folder to keep the events in as the evidence snapshot (``events.parquet``,
+            replaced whole once complete); by default they stay in a temporary folder.
+        window: keep only the events in ``[start, end]`` (either may be None); the line
+            accounting still counts every line.
 
     Returns:
         The connection, the accounting of every line, role -> source field (None where no
-        field plays it), warnings about the reading, and whether errors can be told at all.
+        field plays it), warnings about the reading, whether errors can be told at all, and
+        the temporary folder to remove when done (closing the store does).
 
     Raises:
         EvidenceError: a file is missing, empty, unreachable or of an unknown format, the logs
-            have no timestamp field, or no line is usable.
+            have no timestamp field, or no line (or none in the window) is usable.
+        StorageError: the events could not be written (the snapshot folder or the temporary
+            folder is full or read-only); nothing half-written is left.
     """
     files = _check_files(paths)
     tz = _check_tz(tz)
-    con = duckdb.connect()
+    parse = _Parse(Scratch())
+    data = (snapshot if snapshot is not None else parse.scratch.path) / SNAPSHOT
+    target = data.with_name(f".{SNAPSHOT}.partial") if snapshot is not None else data
     try:
-        remote.register(con, files)
-        report, tally = _parse(con, _groups(files, fmt), mapping or {}, tz, year)
+        groups = _groups(files, fmt)
+        by_lines: frozenset[int] = frozenset()
+        while True:
+            con, writer = parse.start(files, target, window)
+            try:
+                report, tally = _parse(con, writer, groups, (mapping or {}, tz, year), by_lines)
+                break
+            except _PartlyWrittenError as again:
+                by_lines |= {again.index}
         lines = LineReport(
             total=tally.total,
             parsed=tally.total - tally.malformed,
@@ -330,17 +429,20 @@ def load_events(
                 f"{lines.malformed} malformed, {lines.bad_timestamp} without a usable timestamp; "
                 "check the format (--format) and the timestamp field (--map timestamp=FIELD)"
             )
-        fields, warnings, errors_known = report_fields(con, report)
-    except Exception as exc:
-        con.close()
-        far = [f for f in files if remote.is_remote(f)]
-        if far and not isinstance(exc, EvidenceError):
-            # A connection lost or access revoked midway: name the files, not a traceback.
-            raise remote.read_failed(exc, far) from exc
-        if isinstance(exc, duckdb.Error):
+        if writer.kept == 0:
             raise EvidenceError(
-                f"could not read {', '.join(map(remote.display, files))}: {_first_line(exc)}; "
-                "check the format, or name it with --format"
-            ) from None
+                f"no log events between {window[0]} and {window[1]} ({lines.total} lines read, "
+                f"{lines.used} usable); widen --window or check the time zone (--tz)"
+            )
+        fields, warnings, errors_known = report_fields(writer.counts, report)
+        writer.finish(describe(lines, fields, warnings, errors_known))
+        if snapshot is not None:
+            promote_events(con, target, data)
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
+    except BaseException as exc:
+        parse.abandon()
+        parse.scratch.close()
+        if isinstance(exc, Exception) and (explained := _explained(exc, files)) is not exc:
+            raise explained from (None if isinstance(exc, duckdb.Error) else exc)
         raise
-    return Loaded(con, lines, fields, warnings, errors_known)
+    return Loaded(con, lines, fields, warnings, errors_known, parse.scratch)

@@ -1,16 +1,15 @@
-"""The log evidence of one investigation: a DuckDB ``events`` table and its queries.
+"""The log evidence of one investigation: a DuckDB ``events`` view of a Parquet file, queried.
 
 :class:`LogStore` is the seam between log files and the pure analysis: it loads the files once
-(:mod:`~incident_nb.sources.logs.loader`), accounts for every line, answers the aggregate
-queries of :mod:`incident_nb.sources.logsql` as pandas DataFrames, and snapshots the events as
-Parquet so an investigation outlives the logs' rotation.
+(:mod:`~incident_nb.sources.logs.loader`) into one Parquet file of events
+(:mod:`~incident_nb.sources.logs.eventfile`), accounts for every line, and answers the aggregate
+queries of :mod:`incident_nb.sources.logsql` as pandas DataFrames. With a snapshot folder, that
+file is the evidence snapshot, so an investigation outlives the logs' rotation; the memory an
+analysis takes is bounded by what it computes, not by the length of the log.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,19 +19,25 @@ import duckdb
 import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
-from incident_nb.core.durable import promote, storage_error
-from incident_nb.core.errors import EvidenceError, StorageError
+from incident_nb.core.durable import storage_error
+from incident_nb.core.errors import EvidenceError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
-from incident_nb.sources.logs.fields import ROLES
+from incident_nb.sources.logs.eventfile import (
+    SNAPSHOT_KEY,
+    SNAPSHOT_META,
+    Window,
+    describe,
+    duckdb_storage_error,
+    promote_events,
+    read_description,
+)
 from incident_nb.sources.logs.lines import quote
 from incident_nb.sources.logs.loader import load_events
+from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
 
-SNAPSHOT_META = "events.json"
-"""Where snapshots written before the accounting moved into the Parquet file kept it."""
-SNAPSHOT_KEY = "incident_nb.evidence"
-"""The Parquet key-value metadata entry holding the snapshot's line accounting and fields."""
+__all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "LogStore"]
 
 
 class LogStore:
@@ -49,19 +54,22 @@ class LogStore:
             at all; when False, an error count of 0 means nothing.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the loader's result, in order
         self,
         con: duckdb.DuckDBPyConnection,
         lines: LineReport,
         fields: Mapping[str, str | None],
         warnings: Sequence[str] = (),
         errors_known: bool = True,
+        scratch: Scratch | None = None,
     ):
         self._con = con
         self.lines = lines
         self.fields: dict[str, str | None] = dict(fields)
         self.warnings: tuple[str, ...] = tuple(warnings)
         self.errors_known = errors_known
+        self._scratch = scratch
+        self._windows = 0
 
     @classmethod
     def open(
@@ -72,8 +80,10 @@ class LogStore:
         fmt: str = "auto",
         tz: str = "UTC",
         year: int | None = None,
+        snapshot: Path | None = None,
+        window: Window = (None, None),
     ) -> LogStore:
-        """Parse log files into a store.
+        """Parse log files into a store (see :func:`~.loader.load_events`).
 
         Args:
             paths: the log files in any format of
@@ -85,12 +95,16 @@ class LogStore:
             tz: time zone of timestamps written without an offset.
             year: the year of timestamps written without one (syslog, glog); by default each
                 file's modification year, with a warning saying so.
+            snapshot: a folder to keep the events in, as the evidence snapshot written in the
+                parse's own pass.
+            window: keep only the events in ``[start, end]``.
 
         Raises:
             EvidenceError: a file is missing, empty or unrecognised, the logs have no
-                timestamp field, or no line is usable.
+                timestamp field, or no line (in the window) is usable.
+            StorageError: the events could not be written; no snapshot is half-written.
         """
-        return cls(*load_events(paths, mapping, fmt, tz, year))
+        return cls(*load_events(paths, mapping, fmt, tz, year, snapshot=snapshot, window=window))
 
     @classmethod
     def open_snapshot(cls, folder: str | Path) -> LogStore:
@@ -106,28 +120,24 @@ class LogStore:
                 f"no evidence snapshot in {base}; run incident-nb analyze --logs FILE "
                 f"--snapshot {base} first"
             )
-        con = duckdb.connect()
-        con.execute("SET TimeZone = 'UTC'")
-        info = _snapshot_info(con, data)
-        # A view: each query reads only the Parquet columns it needs.
-        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
-        counts = info["lines"]
-        report = LineReport(
-            total=int(counts["total"]),
-            parsed=int(counts["parsed"]),
-            malformed=int(counts["malformed"]),
-            bad_timestamp=int(counts["bad_timestamp"]),
-        )
-        return cls(
-            con,
-            report,
-            _roles(info["fields"]),
-            tuple(str(w) for w in info.get("warnings", ())),
-            bool(info.get("errors_known", True)),
-        )
+        scratch = Scratch()
+        con = connect(scratch)
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            about = read_description(con, data)
+            # A view: each query reads only the Parquet columns it needs.
+            con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
+        except BaseException:
+            con.close()
+            scratch.close()
+            raise
+        return cls(con, about.lines, about.fields, about.warnings, about.errors_known, scratch)
 
     def snapshot(self, folder: str | Path) -> Path:
         """Write the events, with their line accounting and fields, as one Parquet file.
+
+        (An analysis writes its snapshot while it parses: ``LogStore.open(..., snapshot=DIR)``.
+        This copies the events of a store already open, after :meth:`restrict` too.)
 
         The accounting travels in the file's key-value metadata, and the file is replaced
         whole, once written, synced and read back: an interrupted or failed run (a full disk)
@@ -141,42 +151,20 @@ class LogStore:
         base = Path(folder)
         data = base / SNAPSHOT
         partial = base / f".{SNAPSHOT}.partial"
-        lines = {
-            "total": self.lines.total,
-            "parsed": self.lines.parsed,
-            "malformed": self.lines.malformed,
-            "bad_timestamp": self.lines.bad_timestamp,
-        }
-        meta = quote(
-            json.dumps(
-                {
-                    "lines": lines,
-                    "fields": self.fields,
-                    "warnings": list(self.warnings),
-                    "errors_known": self.errors_known,
-                }
-            )
-        )
+        meta = quote(describe(self.lines, self.fields, self.warnings, self.errors_known))
         try:
             base.mkdir(parents=True, exist_ok=True)
             self._con.execute(
                 f"COPY events TO '{quote(str(partial))}' "
-                f"(FORMAT parquet, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
+                f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
             )
-            promote(partial, data, lambda path: _snapshot_info(self._con, path))
         except OSError as exc:
-            raise storage_error(exc, data) from exc
-        except (duckdb.Error, EvidenceError) as exc:  # DuckDB reports I/O failures its own way
             partial.unlink(missing_ok=True)
-            code = re.search(r'"errno":\s*"?(\d+)', str(exc))
-            if code:
-                cause = OSError(int(code.group(1)), os.strerror(int(code.group(1))))
-                raise storage_error(cause, data) from None
-            kept = "; the previous snapshot was kept" if data.exists() else ""
-            raise StorageError(
-                f"cannot write the evidence snapshot {data}: {exc}; free some space on the disk "
-                f"or use a writable folder{kept}"
-            ) from None
+            raise storage_error(exc, data) from exc
+        except duckdb.Error as exc:  # DuckDB reports I/O failures its own way
+            partial.unlink(missing_ok=True)
+            raise duckdb_storage_error(exc, data) from None
+        promote_events(self._con, partial, data)
         return data
 
     def restrict(self, start: datetime | None, end: datetime | None) -> int:
@@ -185,16 +173,18 @@ class LogStore:
         Raises:
             EvidenceError: no event falls in the window.
         """
-        views = self._con.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'events'"
-        ).fetchone()
-        self._con.execute(
-            "CREATE TABLE windowed AS SELECT * FROM events "
-            "WHERE ts >= COALESCE($start, ts) AND ts <= COALESCE($end, ts)",
-            {"start": start, "end": end},
-        )
-        self._con.execute(f"DROP {'VIEW' if views and views[0] else 'TABLE'} events")
-        self._con.execute("ALTER TABLE windowed RENAME TO events")
+        # A view over the events as they were: the Parquet file's row groups outside the
+        # window are skipped by their statistics, and nothing is copied.
+        self._windows += 1
+        wider = f"events_{self._windows}"
+        self._con.execute(f"ALTER VIEW events RENAME TO {wider}")
+        bounds = [
+            f"ts {op} {_literal_time(moment)}"
+            for op, moment in ((">=", start), ("<=", end))
+            if moment is not None
+        ]
+        where = " AND ".join(bounds) or "true"
+        self._con.execute(f"CREATE VIEW events AS SELECT * FROM {wider} WHERE {where}")
         row = self._con.execute("SELECT count(*) FROM events").fetchone()
         remaining = int(row[0]) if row else 0
         if remaining == 0:
@@ -206,7 +196,13 @@ class LogStore:
         return remaining
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        return self._con.execute(sql, params or {}).df()
+        try:
+            return self._con.execute(sql, params or {}).df()
+        except duckdb.OutOfMemoryException:
+            # Exact percentiles keep every latency of a group, which DuckDB cannot spill: let
+            # this query take more memory rather than give no answer.
+            with unlimited(self._con):
+                return self._con.execute(sql, params or {}).df()
 
     def extent(self) -> tuple[datetime, datetime]:
         """First and last event time."""
@@ -254,33 +250,13 @@ class LogStore:
         return self._df(logsql.ERROR_EXTENT.format(order="DESC"), {"since": since})
 
     def close(self) -> None:
-        """Release the DuckDB connection."""
+        """Release the DuckDB connection and remove the analysis's temporary files."""
         self._con.close()
+        if self._scratch is not None:
+            self._scratch.close()
 
 
-_OLD_ROLES = {"ts": "timestamp", "latency_ms": "latency"}
-
-
-def _roles(stored: Mapping[str, object]) -> dict[str, str | None]:
-    """Role -> field of a snapshot; one written before the roles named them their own way too."""
-    roles: dict[str, str | None] = dict.fromkeys(ROLES)
-    for key, value in stored.items():
-        roles[_OLD_ROLES.get(str(key), str(key))] = None if value is None else str(value)
-    return roles
-
-
-def _snapshot_info(con: duckdb.DuckDBPyConnection, data: Path) -> dict[str, Any]:
-    """The line accounting and fields stored with a snapshot (in the file, or beside it)."""
-    row = con.execute(
-        "SELECT decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) = ?",
-        [str(data), SNAPSHOT_KEY],
-    ).fetchone()
-    legacy = data.with_name(SNAPSHOT_META)
-    if row is None and not legacy.is_file():
-        raise EvidenceError(
-            f"{data} has no line accounting: it was not written by incident-nb analyze "
-            "--snapshot; analyse the logs again with --snapshot"
-        )
-    text = str(row[0]) if row else legacy.read_text(encoding="utf-8")
-    info: dict[str, Any] = json.loads(text)
-    return info
+def _literal_time(moment: datetime) -> str:
+    """A SQL TIMESTAMPTZ literal of ``moment`` (a naive time is UTC)."""
+    zoned = moment.isoformat() if moment.tzinfo else f"{moment.isoformat()}+00:00"
+    return f"TIMESTAMPTZ '{zoned}'"
