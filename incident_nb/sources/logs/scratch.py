@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-MEMORY_LIMIT = "640MB"
+MEMORY_LIMIT = "512MB"
 """What DuckDB may hold in memory before it spills to the scratch folder (its buffer manager's
 limit). With Python, pandas and the analysis beside it, one analysis stays under 1 GiB; only
 DuckDB's exact percentiles, which keep one latency value per event of a group, cannot spill:

@@ -3,10 +3,10 @@
 DuckDB reads the files as lines (:mod:`.lines`), unwraps a container envelope if there is one,
 and splits each line with the layout's regular expression, so the files are never loaded into
 Python. In a multi-line layout, a line that starts no record (a stack trace, a continuation)
-belongs to the record above it: its text is added to that record's message, and it is neither
-a record nor malformed; a line before any record, or one that fits no record of a single-line
-layout (a truncated access-log line), is malformed. Times without a year or a date are
-completed from ``--year`` or the file's modification time, and a warning says which.
+belongs to the record above it (:mod:`.records`): its text is added to that record's message,
+and it is neither a record nor malformed; a line before any record, or one that fits no record
+of a single-line layout (a truncated access-log line), is malformed. Times without a year or a
+date are completed from ``--year`` or the file's modification time, and a warning says which.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from incident_nb.sources.logs.envelopes import Envelope, get_envelope, relation
 from incident_nb.sources.logs.jsonlines import SAMPLE, flatten, text_leaves
 from incident_nb.sources.logs.layouts import Layout, get_layout
 from incident_nb.sources.logs.lines import head_lines, quote
+from incident_nb.sources.logs.records import file_pieces, sorted_records, streamed_records
 
 LOGFMT_PAIR = r'(?:^|\s)([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)'
 _PAIR = re.compile(LOGFMT_PAIR)
@@ -269,34 +270,29 @@ def _time_sql(
     return f"try_strptime(g.time, [{formats}])", ()
 
 
-def layout_select(
+def layout_select(  # noqa: PLR0917 - each argument named at its call sites
     layout: Layout,
     relation: str,
     time_sql: str,
     extra: Sequence[str] = (),
     streams: Sequence[str] = (),
+    pieces: Sequence[str] = (),
 ) -> str:
-    """SQL splitting the lines of ``relation`` into records of ``layout`` (see the module)."""
+    """SQL splitting the lines of ``relation`` into records of ``layout`` (see the module).
+
+    A multi-line layout over plain files reads each file's ``pieces`` (:func:`file_pieces`) in
+    order instead, holding only the continuation lines (:mod:`.records`).
+    """
     groups = layout.groups
     names = ", ".join(f"'{n}'" for n in ("_m", *groups))
     pattern = quote(f"^(?P<_m>(?:{layout.pattern}))$")
+    extract = f"regexp_extract(line, '{pattern}', [{names}])"
     keep = "".join(f', "{c}"' for c in extra)
-    matched = (
-        f"SELECT src, line_no, line, _raw, _lines{keep}, "
-        f"regexp_extract(line, '{pattern}', [{names}]) AS g FROM ({relation})"
-    )
-    if layout.multiline:
-        part = "".join(f', "{c}"' for c in streams)
-        others = "".join(f', arg_min("{c}", line_no) AS "{c}"' for c in extra if c not in streams)
-        records = (
-            f"SELECT src, min(line_no) AS line_no, arg_min(g, line_no) AS g, "
-            f"arg_min(line, line_no) AS line, arg_min(_raw, line_no) AS _raw, "
-            f"sum(_lines) AS _lines{part}{others}, "
-            "string_agg(line, chr(10) ORDER BY line_no) FILTER (WHERE g._m = '' AND _rec > 0) "
-            "AS _cont FROM (SELECT *, sum(CASE WHEN g._m <> '' THEN 1 ELSE 0 END) OVER "
-            f"(PARTITION BY src{part} ORDER BY line_no ROWS UNBOUNDED PRECEDING) AS _rec "
-            f"FROM ({matched})) GROUP BY src{part}, _rec, CASE WHEN _rec = 0 THEN line_no END"
-        )
+    matched = f"SELECT src, line_no, line, _raw, _lines{keep}, {extract} AS g FROM ({relation})"
+    if layout.multiline and pieces and not extra:
+        records = streamed_records(pieces, f"^(?:{layout.pattern})$", extract)
+    elif layout.multiline:
+        records = sorted_records(matched, extra, streams)
     else:
         records = f"SELECT *, NULL::VARCHAR AS _cont FROM ({matched})"
     derived = dict(layout.columns)
@@ -359,8 +355,9 @@ def read_layout(
     extra = [name for name, _ in envelope.columns] if envelope else []
     streams = list(envelope.stream) if envelope else []
     parse, located = _relations(files, options, ordered=layout.multiline)
+    pieces = file_pieces(files) if layout.multiline and envelope is None else []
     time_sql, warnings = _time_sql(layout, files, options)
-    select = layout_select(layout, parse, time_sql, extra, streams)
+    select = layout_select(layout, parse, time_sql, extra, streams, pieces)
     fields = _json_fields(con, select) if "fields" in dict(layout.columns) else ""
     con.execute(f"CREATE VIEW {view} AS {_with_fields(select, fields)}")
     schema = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {view}").fetchall()}
@@ -373,7 +370,7 @@ def read_layout(
         view,
         schema,
         files,
-        _with_fields(layout_select(layout, located, time_sql, extra, streams), fields),
+        _with_fields(layout_select(layout, located, time_sql, extra, streams, pieces), fields),
         (
             f"not the start of a {layout.name} record, with no record above it to continue: "
             f"expected {layout.expect}"
