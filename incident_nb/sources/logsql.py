@@ -148,3 +148,32 @@ def render(sql: str, engine: str) -> str:
 
     tree = sqlglot.parse_one(sql, read="duckdb").transform(spark_functions)
     return tree.sql(dialect="spark")
+
+
+# --- The minute cube of the onset search (incident_nb.analysis.group_onset) ---------------
+# Requests, failures and the sums of ln(1 + latency_ms) and its square per minute and group:
+# every sum is additive, so the whole service, each endpoint, tenant and endpoint x tenant are
+# summed from one scan. {dims} is the list of grouping columns the log has.
+CUBE_LOG_LATENCY = "ln(1 + latency_ms)"
+CUBE_TIMED = "latency_ms BETWEEN 0 AND 1e9"
+MINUTE_CUBE = f"""
+SELECT {MINUTE} AS minute, {{dims}},
+       count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors,
+       count(*) FILTER (WHERE {CUBE_TIMED}) AS timed,
+       sum({CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency,
+       sum({CUBE_LOG_LATENCY} * {CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency_sq
+FROM events
+GROUP BY {{groups}}
+"""
+
+# When the cube has more than CUBE_MAX_ROWS rows (raw URLs with ids in them), a grouping column
+# with very many distinct values keeps its most frequent ones.
+CUBE_MAX_ROWS = 1_500_000
+CUBE_CARDINALITY = "SELECT {counts} FROM events"
+CUBE_TOP_VALUES = """
+SELECT {dim} AS value FROM events WHERE {dim} IS NOT NULL
+GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {limit}
+"""
+CUBE_MAX_VALUES = 2000
+"""Distinct values of one grouping column the cube keeps; the rest become "(other)"."""

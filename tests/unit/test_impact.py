@@ -45,12 +45,14 @@ def test_noise_alone_has_no_onset(seed):
     assert detect_onset(per_minute(np.full(180, 0.01), seed=seed)) is None
 
 
-def test_small_but_real_increase_is_not_material_below_one_point():
+def test_a_small_but_real_rise_is_an_onset_however_low_the_rate():
+    # 0.1% -> 0.4% over 90,000 requests each side: no floor on the rate hides it.
     rates = np.r_[np.full(90, 0.001), np.full(90, 0.004)]
-    assert (
-        error_rate_onset(*(per_minute(rates)[c].to_numpy(float) for c in ("errors", "requests")))
-        is None
-    )
+    frame = per_minute(rates)
+    shift = error_rate_onset(frame["errors"].to_numpy(float), frame["requests"].to_numpy(float))
+    assert shift is not None and abs(shift.index - 90) <= 2
+    assert shift.before == pytest.approx(0.001, abs=0.0003)
+    assert shift.after == pytest.approx(0.004, abs=0.0005)
 
 
 def test_latency_onset_when_errors_did_not_move():

@@ -199,6 +199,39 @@ class LogStore:
         """Release the DuckDB connection."""
         self._con.close()
 
+    # --- The onset search's minute cube (incident_nb.analysis.group_onset) ----------------
+    def minute_cube(
+        self, max_rows: int = logsql.CUBE_MAX_ROWS, max_values: int = logsql.CUBE_MAX_VALUES
+    ) -> pd.DataFrame:
+        """Requests, failures and log-latency sums per minute and group: the onset search's input.
+
+        Groups are the endpoint, the tenant and the service, those the events have. When the
+        cube would have more than ``max_rows`` rows (endpoints with ids in them), a column with
+        more than ``max_values`` distinct values keeps its most frequent ones and groups the
+        rest as ``(other)``.
+        """
+        columns = set(self._df("SELECT * FROM events LIMIT 0").columns)
+        dims = [d for d in ("service", "endpoint", "tenant") if d in columns]
+        groups = ", ".join(str(i) for i in range(1, len(dims) + 2))
+        sql = logsql.MINUTE_CUBE.format(dims=", ".join(dims), groups=groups)
+        cube = self._df(f"{sql} LIMIT {int(max_rows) + 1}")
+        if len(cube) <= max_rows:
+            return cube
+        counts = ", ".join(f"approx_count_distinct({d}) AS {d}" for d in dims)
+        distinct = self._df(logsql.CUBE_CARDINALITY.format(counts=counts)).iloc[0]
+        exprs: list[str] = []
+        for dim in dims:
+            if int(distinct[dim]) <= max_values:
+                exprs.append(dim)
+                continue
+            top = self._df(logsql.CUBE_TOP_VALUES.format(dim=dim, limit=int(max_values)))
+            kept = ", ".join(f"'{quote(str(v))}'" for v in top["value"])
+            exprs.append(
+                f"CASE WHEN {dim} IS NULL OR {dim} IN ({kept}) THEN {dim} "
+                f"ELSE '(other)' END AS {dim}"
+            )
+        return self._df(logsql.MINUTE_CUBE.format(dims=", ".join(exprs), groups=groups))
+
 
 def _snapshot_info(con: duckdb.DuckDBPyConnection, data: Path) -> dict[str, Any]:
     """The line accounting and fields stored with a snapshot (in the file, or beside it)."""
