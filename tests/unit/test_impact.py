@@ -69,13 +69,25 @@ def test_latency_onset_when_errors_did_not_move():
     ("start", "end", "direction"),
     [(0.02, 0.10, "worsening"), (0.10, 0.02, "recovering"), (0.05, 0.05, "stable")],
 )
-def test_trend_over_the_last_fifteen_minutes(start, end, direction):
-    rates = np.r_[np.full(60, 0.3), np.linspace(start, end, 15)]
+def test_trend_over_the_last_thirty_minutes(start, end, direction):
+    rates = np.r_[np.full(60, 0.3), np.linspace(start, end, 30)]
     trend = error_trend(per_minute(rates, requests=5000))
     assert trend.direction == direction
-    assert trend.minutes == 15
+    assert trend.minutes == 30
     if direction != "stable":
-        assert trend.slope_per_min == pytest.approx((end - start) / 14, rel=0.25)
+        assert trend.slope_per_min == pytest.approx((end - start) / 29, rel=0.25)
+
+
+def test_a_steady_climb_since_the_onset_is_worsening_at_a_thousand_requests_a_minute():
+    # The case: one endpoint's failure share climbs from 50% to 90% since the onset.
+    rates = np.r_[np.full(60, 0.002), np.linspace(0.5, 0.9, 25)]
+    frame = per_minute(rates, requests=1000)
+    trend = error_trend(frame, since=T0 + timedelta(minutes=60))
+    assert trend.direction == "worsening"
+    assert trend.minutes == 25
+    assert trend.slope_per_min == pytest.approx(0.4 / 24, rel=0.2)
+    steady = per_minute(np.r_[np.full(60, 0.002), np.full(25, 0.7)], requests=1000)
+    assert error_trend(steady, since=T0 + timedelta(minutes=60)).direction == "stable"
 
 
 def test_group_impact_flags_only_groups_whose_errors_rose_at_the_onset():
@@ -99,6 +111,9 @@ def test_group_impact_flags_only_groups_whose_errors_rose_at_the_onset():
     # Without an onset, a group is compared with all the others.
     whole = group_impact(groups, "tenant", None)
     assert set(whole.loc[whole["affected"], "tenant"]) == {"noisy"}
+    # Records without a tenant field are no tenant: never listed as affected.
+    unnamed = groups.assign(tenant=groups["tenant"].replace({"acme": "(none)"}))
+    assert group_impact(unnamed, "tenant", onset)["affected"].sum() == 0
 
 
 def test_linear_fit_matches_scipy():
