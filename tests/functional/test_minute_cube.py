@@ -44,7 +44,8 @@ def test_cube_sums_are_exact(tmp_path):
         store.close()
     cube = cube.sort_values(["minute", "endpoint", "tenant"], ignore_index=True)
     tenants = cube["tenant"].astype(object).where(cube["tenant"].notna(), None)
-    key = list(zip(cube["minute"].dt.strftime("%H:%M"), cube["endpoint"], tenants))
+    minutes = cube["minute"].dt.strftime("%H:%M")
+    key = list(zip(minutes, cube["endpoint"], tenants, strict=True))
     assert key == [
         ("09:00", "GET /a", "acme"),
         ("09:00", "GET /a", "globex"),
