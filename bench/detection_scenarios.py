@@ -161,7 +161,7 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
     endpoint = rng.choice(n_endpoints, size=size, p=endpoint_w)
     # Minute-to-minute noise: failure rates jitter, latency drifts a little.
     err_jitter = np.exp(rng.normal(0, rng.uniform(0, 0.25), minutes))
-    drift = np.cumsum(rng.normal(0, rng.uniform(0.005, 0.03), minutes))
+    drift = np.cumsum(rng.normal(0, rng.uniform(0.002, 0.012), minutes))
     drift -= drift.mean()
     p_fail = base_err[endpoint] * err_jitter[minute]
     latency = base_lat[endpoint] * np.exp(drift[minute] + lat_sd[endpoint] * rng.normal(size=size))
@@ -170,6 +170,8 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
         p_fail, latency, frame = _lookalikes(
             rng, looks, frame, p_fail=p_fail, latency=latency, minutes=minutes, tenant_w=tenant_w
         )
+    if "growing failing tenant" in looks:
+        tenants.append("tenant-growing")
     failed = rng.random(len(frame)) < np.minimum(p_fail, 1)
     if not quiet:
         assert onset is not None
@@ -231,7 +233,8 @@ def _lookalikes(
         at = int(rng.integers(2, minutes - 2))
         latency = np.where(minute == at, latency * rng.uniform(3, 10), latency)
     if "growing failing tenant" in looks:
-        # One more tenant that always fails 5-15% and whose traffic grows threefold.
+        # One more tenant that always fails 5-15% and whose traffic grows threefold (the
+        # caller names it).
         extra_minutes = np.arange(minutes)
         weights = np.linspace(1, 3, minutes)
         volume = max(len(frame) / minutes * rng.uniform(0.05, 0.3), 2)
@@ -240,7 +243,7 @@ def _lookalikes(
         new = pd.DataFrame(
             {
                 "minute": new_minute,
-                "tenant": tenant_w.size - 1,
+                "tenant": tenant_w.size,
                 "endpoint": rng.integers(endpoint.max() + 1, size=len(new_minute)),
             }
         )

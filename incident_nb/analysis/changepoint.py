@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.special import xlogy
+from scipy.stats import f as f_dist
 
 from incident_nb.analysis.scan import (
-    MIN_RATIO,
+    MIN_BEFORE,
     SIGNALS,
     FloatArray,
+    IntArray,
     Segment,
     Series,
     Signal,
@@ -39,9 +42,15 @@ SCAN_KINDS = 2
 """Kinds of rise tried on a series: a step, and a stretch that recovered (both counted)."""
 SEGMENT_BINS = 240
 """Elevated stretches are searched on at most this many bins (then placed by minute)."""
-REFERENCE = 0.1
-"""The onset is where the level first runs above its level before plus this share of the rise
-(a CUSUM against that reference), so a ramp's onset is its start, not its middle."""
+REFERENCE = 0.5
+"""A first onset is where the level runs above its level before plus this share of the rise (a
+CUSUM against that reference: half way is a step's most likely point); :func:`fit_onset` then
+finds a ramp's start."""
+NEWTON_STEPS = 12
+JUMP_F = float(f_dist.isf(1e-3, 1, 30))
+"""A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
+RAMP_LEAD = 0.4
+"""A ramp's onset read from its line is at most this share of its length before the CUSUM's."""
 MIN_RECOVERY_MINUTES = 3
 """A recovery lasts at least this long, and longer than any lull inside the incident."""
 # A p95 latency series (no counts) rises by a least-squares split on its log.
@@ -134,14 +143,18 @@ def _rebinned(series: Series, factor: int) -> Series:
 
 
 def confirm_change(
-    signal: Signal, series: Series, multiplicity: float, fallback: float = 1.0
+    signal: Signal,
+    series: Series,
+    multiplicity: float,
+    fallback: float = 1.0,
+    min_before: int = MIN_BEFORE,
 ) -> tuple[Segment, float] | None:
     """The best robust rise of one series (a step, or a stretch that recovered), if any.
 
     Both are tried; each must hold once its most excessive bins are set aside, rise at least
-    :data:`~incident_nb.analysis.scan.MIN_RATIO` times, and reach :data:`ALPHA` after the
-    overdispersion of the bins outside it and Bonferroni over ``multiplicity`` (groups and
-    the like) times the positions tried.
+    the signal's ``min_ratio`` times, and reach :data:`ALPHA` after the overdispersion of the
+    bins outside it and Bonferroni over ``multiplicity`` (groups and the like) times the
+    positions tried. It starts at least ``min_before`` bins into the series.
 
     Returns:
         The segment (in bins) and the log10 of its adjusted p-value.
@@ -150,14 +163,14 @@ def confirm_change(
     var = float(within_variance(series, fallback)[0, 0]) if not binomial else 1.0
     bins = len(series.n)
     rows = Series(series.n[None], series.x[None], series.x2[None])
-    split = best_splits(signal, rows, np.array([[var]]))
+    split = best_splits(signal, rows, np.array([[var]]), min_before)
     tries: list[tuple[Segment, float]] = []
     if split.gain[0] > 0:
         step = segment_gain(signal, series, int(split.index[0]), bins, var)
         tries.append((step, multiplicity * (bins - 1)))
     factor = max(1, math.ceil(bins / SEGMENT_BINS))
     coarse = _rebinned(series, factor)
-    stretch = best_segment(signal, coarse, var)
+    stretch = best_segment(signal, coarse, var, max(1, math.ceil(min_before / factor)))
     if stretch.gain > 0:
         start, end = stretch.start * factor, min(stretch.end * factor, bins)
         positions = len(coarse.n) * (len(coarse.n) + 1) / 2
@@ -165,7 +178,7 @@ def confirm_change(
     best: tuple[Segment, float] | None = None
     for segment, positions in tries:
         robust = leave_out(signal, series, segment, var)
-        if signal.ratio(robust.inside, robust.outside) < MIN_RATIO:
+        if signal.ratio(robust.inside, robust.outside) < signal.min_ratio:
             continue
         phi = dispersion(series, segment.start, segment.end, var, binomial)
         log10p = log10_p(robust.gain / phi, positions)
@@ -200,8 +213,110 @@ def place(series: Series, start: int, end: int, signal: str) -> tuple[int, int, 
         if (new_start, new_end) == (start, end):
             break
         start, end = new_start, max(new_end, new_start + 1)
+    start = max(start, min(MIN_BEFORE, end - 1))
     ended = recovered(series, start, end, signal, size)
-    return start, size if ended is None else ended, ended
+    stop = size if ended is None else ended
+    return fit_onset(series, stop, start, signal), stop, ended
+
+
+def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> int:
+    """The onset of the rise that runs to ``stop``, by the model that fits the minutes best.
+
+    Two models of the per-minute level (weighted by requests) are fitted for every onset up
+    to ``guess`` + 2: a flat level, then a jump and a straight line (a step, or a step then a
+    climb); and a flat level that then bends into a straight line without a jump (a ramp).
+    The ramp's onset is where its line leaves the level before, read from all its minutes,
+    which a threshold on each minute would only see late (for failures, by the binomial
+    likelihood, which the sparse first minutes of a ramp need). The jump model is kept when
+    its jump is clear (an F-test at p < 0.001).
+    """
+    n = series.n[:stop]
+    seen = n > 0
+    t = np.arange(stop, dtype=np.float64)
+    y = np.divide(series.x[:stop], n, out=np.zeros(stop), where=seen)
+    if signal == "latency":
+        # Latency rises in proportion (a ramp from 1x to 5x is straight in milliseconds, not
+        # in their log): fit the typical latency, each minute weighted by its precision.
+        y = np.exp(y)
+        n = np.where(seen, n / (y * y), 0.0)
+    last = min(guess + 2, stop - 2)
+    if int(seen.sum()) < 6 or last < MIN_BEFORE:
+        return guess
+
+    def suffix(values: FloatArray) -> FloatArray:
+        return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
+
+    w = np.where(seen, n, 0.0)
+    parts = [w, w * t, w * t * t, w * y, w * t * y, w * y * y]
+    a0, a1, a2, b0, b1, c0 = (suffix(p) for p in parts)
+    # Only bends a ramp could have (see below) are tried: the work stays small on long windows.
+    lowest = int((guess - RAMP_LEAD * stop) / (1 - RAMP_LEAD)) - 2
+    ks = np.arange(max(MIN_BEFORE, min(lowest, last)), last + 1)
+    # The level before k: flat.
+    p0, py, pyy = (np.cumsum(p)[ks - 1] for p in (w, w * y, w * y * y))
+    sse_before = pyy - np.divide(py * py, p0, out=np.zeros(len(ks)), where=p0 > 0)
+    # From k on: a straight line (jump allowed).
+    s0, s1, s2, sy, sty, syy = a0[ks], a1[ks], a2[ks], b0[ks], b1[ks], c0[ks]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sxx = s2 - s1 * s1 / s0
+        sxy = sty - s1 * sy / s0
+        line = syy - sy * sy / s0 - np.where(sxx > 0, sxy * sxy / sxx, 0.0)
+        jump = np.where((p0 > 0) & (s0 > 0), sse_before + line, np.inf)
+        # A bend at k: y = b + slope * max(0, t - k) over every minute.
+        total_w, total_y, total_yy = a0[0], b0[0], c0[0]
+        h1 = s1 - ks * s0
+        h2 = s2 - 2 * ks * s1 + ks * ks * s0
+        hy = sty - ks * sy
+        hh = h2 - h1 * h1 / total_w
+        hyc = hy - h1 * total_y / total_w
+        bend = total_yy - total_y * total_y / total_w - np.where(hh > 0, hyc * hyc / hh, 0.0)
+    k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
+    if not np.isfinite(jump[k_jump]):
+        return guess
+    if signal == "errors":
+        k_bend = _binomial_bend(series, stop, ks)
+    dof = max(int(seen.sum()) - 4, 1)
+    gain = (bend[k_bend] - jump[k_jump]) / max(jump[k_jump] / dof, 1e-12)
+    if gain > JUMP_F:
+        return int(ks[k_jump])
+    # A ramp's threshold-crossing onset is late by a fraction of its length, not more: a
+    # bend further back is a line drawn through something else (an on/off incident's mean).
+    # The line leaves the level before after the bend: its first minute above is the next.
+    bend_at = int(ks[k_bend]) + 1
+    return bend_at if guess - bend_at <= RAMP_LEAD * (stop - bend_at) else guess
+
+
+def _binomial_bend(series: Series, stop: int, ks: IntArray) -> int:
+    """Index in ``ks`` of the most likely bend of a failure share into a straight rise.
+
+    For each bend k: the share before k is its own rate; from k on it is that rate plus
+    ``slope * (t - k)``, the slope fitted by Newton's method on the binomial likelihood.
+    """
+    cn, cx = np.cumsum(series.n[:stop]), np.cumsum(series.x[:stop])
+    before_n, before_x = cn[ks - 1], cx[ks - 1]
+    base = np.clip(before_x / np.maximum(before_n, 1.0), 1e-9, 0.5)
+    # Minutes before the first bend tried sit at the base rate whatever the bend: summed once.
+    first = int(ks[0])
+    early_n, early_x = cn[first - 1], cx[first - 1]
+    early = xlogy(early_x, base) + xlogy(early_n - early_x, 1 - base)
+    n, x = series.n[first:stop], series.x[first:stop]
+    t = np.arange(first, stop, dtype=np.float64)
+    h = np.maximum(t[None, :] - ks[:, None], 0.0)  # (bends, minutes)
+    top = np.maximum(h.max(axis=1), 1.0)
+    # Start from the rise of the mean share after k over the mean distance from k.
+    after_n = np.maximum(cn[-1] - cn[ks - 1], 1.0)
+    mean_h = (h * n).sum(axis=1) / after_n
+    rate_after = (cx[-1] - cx[ks - 1]) / after_n
+    slope = np.clip((rate_after - base) / np.maximum(mean_h, 1.0), 0.0, (1 - base) / top)
+    for _ in range(NEWTON_STEPS):
+        p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
+        grad = (h * (x / p - (n - x) / (1 - p))).sum(axis=1)
+        hess = (h * h * (x / p**2 + (n - x) / (1 - p) ** 2)).sum(axis=1)
+        step = np.divide(grad, hess, out=np.zeros_like(grad), where=hess > 0)
+        slope = np.clip(slope + step, 0.0, (1 - 1e-9 - base) / top)
+    p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
+    loglik = early + (xlogy(x, p) + xlogy(n - x, 1 - p)).sum(axis=1)
+    return int(np.argmax(loglik))
 
 
 def recovered(series: Series, start: int, end: int, signal: str, size: int) -> int | None:

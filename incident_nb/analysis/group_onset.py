@@ -188,10 +188,10 @@ def find_incident(cube_frame: pd.DataFrame) -> Incident:
             break
     if onset is None or series is None:
         series = cube.minute_series(cube.cells_mask({}), "errors")
-        first, last = judged_minutes(cube.minutes, None, None)
+        first, last = judged_minutes(series, "errors", None, None)
         trend = judge_trend(series, "errors", first, last)
     else:
-        first, last = judged_minutes(cube.minutes, window[0], window[1])
+        first, last = judged_minutes(series, onset.signal, window[0], window[1])
         trend = judge_trend(series, onset.signal, first, last)
     return Incident(onset, trend, _time(cube, first), _time(cube, last))
 
@@ -217,7 +217,7 @@ def _describe(
         start, end, ended = place(series, start, end, signal)
     if ended is None:
         end = len(series.n)
-    judged = _with_other_signal(cube, scope, judged, (start, end), signal)
+    judged, start = _with_other_signal(cube, scope, judged, (start, end), signal, series=series)
     before, after = _levels(series, start, end, signal)
     onset = GroupOnset(
         at=_time(cube, start),
@@ -236,14 +236,32 @@ def _describe(
 
 
 def _with_other_signal(
-    cube: MinuteCube, scope: Scope, judged: dict[str, Judged], window: tuple[int, int], signal: str
-) -> dict[str, Judged]:
-    """Add the units affected by the other signal when it changed too (failing and slow)."""
+    cube: MinuteCube,
+    scope: Scope,
+    judged: dict[str, Judged],
+    window: tuple[int, int],
+    signal: str,
+    *,
+    series: Series,
+) -> tuple[dict[str, Judged], int]:
+    """When the other signal changed too (failing and slow): add its affected units.
+
+    The onset is then placed on whichever signal shows the change more strongly (the
+    latency of a group failing a few percent of its requests moves first, and clearer).
+
+    Returns:
+        The judged units, and the onset minute.
+    """
     other = "latency" if signal == "errors" else "errors"
     mask = cube.cells_mask(scope)
     alt = cube.minute_series(mask, other)
-    if alt.n.sum() <= 0 or not _changed(alt, window, other):
-        return judged
+    strength = _strength(alt, window, other) if alt.n.sum() > 0 else None
+    if strength is None or strength > CONFIRM_LOG10P:
+        return judged, window[0]
+    start = window[0]
+    own = _strength(series, window, signal)
+    if own is None or strength < own:
+        start = place(alt, window[0], window[1], other)[0]
     noise = _noise(alt, *window)
     out = dict(judged)
     for dim, result in judged.items():
@@ -251,19 +269,19 @@ def _with_other_signal(
         units = result.units.copy()
         units["affected"] = units["affected"] | units["value"].isin(extra)
         out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
-    return out
+    return out, start
 
 
-def _changed(series: Series, window: tuple[int, int], signal: str) -> bool:
-    """Whether ``series`` is clearly higher over ``window`` (a confirmatory test)."""
+def _strength(series: Series, window: tuple[int, int], signal: str) -> float | None:
+    """log10 p of ``series`` being higher over ``window`` (None: not materially higher)."""
     model = SIGNALS[signal]
     var = float(within_variance(series)[0, 0])
     segment = segment_gain(model, series, window[0], window[1], var)
     robust = leave_out(model, series, segment, var)
     if model.ratio(robust.inside, robust.outside) < MIN_RATIO:
-        return False
+        return None
     phi = dispersion(series, window[0], window[1], var, signal == "errors")
-    return log10_p(robust.gain / phi, 1.0) < CONFIRM_LOG10P
+    return log10_p(robust.gain / phi, 1.0)
 
 
 def _noise(series: Series, start: int, end: int) -> tuple[float, float]:

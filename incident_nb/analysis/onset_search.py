@@ -19,6 +19,7 @@ groups of each level are then confirmed one by one:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ from incident_nb.analysis.changepoint import SCAN_KINDS, confirm_change
 from incident_nb.analysis.cube import Groups, Level, MinuteCube
 from incident_nb.analysis.scan import (
     LEAVE_OUT,
+    MIN_BEFORE,
     SIGNALS,
     FloatArray,
     IntArray,
@@ -89,6 +91,7 @@ def search(cube: MinuteCube, signal_name: str) -> Candidate | None:
     fallback = float(within_variance(all_series)[0, 0]) if signal_name == "latency" else 1.0
     searched = 0
     found: list[Candidate] = []
+    min_before = max(1, math.ceil(MIN_BEFORE / cube.bin))
     for level in levels:
         groups = cube.groups(level)
         count_column = "requests" if signal_name == "errors" else "timed"
@@ -97,9 +100,9 @@ def search(cube: MinuteCube, signal_name: str) -> Candidate | None:
         events = cube.totals(groups, "errors" if signal_name == "errors" else "timed")
         eligible = np.flatnonzero(events >= MIN_EVENTS[signal_name])
         multiplicity = len(levels) * SIGNAL_COUNT * SCAN_KINDS * max(present, 1)
-        for index in _strongest(cube, groups, eligible, signal, fallback):
+        for index in _strongest(cube, groups, eligible, signal, (fallback, min_before)):
             series = cube.series(groups, np.array([index]), signal_name).row(0)
-            found_here = confirm_change(signal, series, multiplicity, fallback)
+            found_here = confirm_change(signal, series, multiplicity, fallback, min_before)
             if found_here is None:
                 continue
             segment, log10p = found_here
@@ -123,9 +126,18 @@ def search(cube: MinuteCube, signal_name: str) -> Candidate | None:
 
 
 def _strongest(
-    cube: MinuteCube, groups: Groups, eligible: IntArray, signal: Signal, fallback: float
+    cube: MinuteCube,
+    groups: Groups,
+    eligible: IntArray,
+    signal: Signal,
+    settings: tuple[float, int],
 ) -> list[int]:
-    """The :data:`TOP_PER_LEVEL` eligible groups with the largest raw split deviance."""
+    """The :data:`TOP_PER_LEVEL` eligible groups with the largest raw split deviance.
+
+    ``settings``: the fallback per-request variance of log latency, and the bins an onset
+    leaves before it.
+    """
+    fallback, min_before = settings
     if len(eligible) == 0:
         return []
     chunk = max(1, CHUNK_CELLS // max(cube.bins, 1))
@@ -138,7 +150,7 @@ def _strongest(
             if signal.name == "latency"
             else np.ones((len(part), 1))
         )
-        gains[first : first + chunk] = best_splits(signal, series, var).gain
+        gains[first : first + chunk] = best_splits(signal, series, var, min_before).gain
     order = np.argsort(gains)[::-1][:TOP_PER_LEVEL]
     return [int(eligible[i]) for i in order if gains[i] > 0]
 

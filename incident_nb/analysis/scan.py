@@ -30,6 +30,9 @@ LEAVE_OUT = 2
 """Minutes with the most excess set aside before a change counts: one burst is not an onset."""
 MIN_RATIO = 1.5
 """A change counts when the level inside is at least this multiple of the level outside."""
+MIN_BEFORE = 3
+"""Minutes an onset leaves before it: at the window's very start it cannot be told from a
+window that began during the incident."""
 CHI2_MEDIAN = float(chi2.ppf(0.5, 1))
 """Median of a chi-square with one degree of freedom (robust overdispersion)."""
 MIN_DISPERSION_MINUTES = 8
@@ -99,6 +102,9 @@ class Signal:
     gain: Callable[[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray], FloatArray]
     ratio: Callable[[float, float], float]
     """How many times the level inside is the level outside."""
+    min_ratio: float
+    """An onset rises at least this many times (latency drifts with load; 3-10x is an
+    incident, 1.5x is a busy hour)."""
 
 
 SIGNALS: dict[str, Signal] = {
@@ -106,11 +112,13 @@ SIGNALS: dict[str, Signal] = {
         "errors",
         _binomial_gain,
         lambda inside, outside: math.inf if outside <= 0 else inside / outside,
+        MIN_RATIO,
     ),
     "latency": Signal(
         "latency",
         _normal_gain,
         lambda inside, outside: math.exp(inside - outside),
+        2.0,
     ),
 }
 
@@ -140,8 +148,12 @@ class Splits:
     after: FloatArray
 
 
-def best_splits(signal: Signal, series: Series, var: FloatArray) -> Splits:
-    """The best upward split of each row of ``series`` (2-d), by deviance explained."""
+def best_splits(signal: Signal, series: Series, var: FloatArray, min_before: int = 1) -> Splits:
+    """The best upward split of each row of ``series`` (2-d), by deviance explained.
+
+    A split leaves at least ``min_before`` bins before it (an onset at the window's very start
+    cannot be told from a window that began during the incident).
+    """
     n, x = np.atleast_2d(series.n), np.atleast_2d(series.x)
     zero = np.zeros((n.shape[0], 1))
     cn = np.concatenate([zero, np.cumsum(n, axis=1)], axis=1)
@@ -150,7 +162,8 @@ def best_splits(signal: Signal, series: Series, var: FloatArray) -> Splits:
     na, xa = cn[:, -1:] - nb, cx[:, -1:] - xb
     before, after = _rate(nb, xb), _rate(na, xa)
     gain = signal.gain(nb, xb, na, xa, var)
-    gain = np.where((after > before) & (nb > 0) & (na > 0), gain, 0.0)
+    early = np.arange(1, gain.shape[1] + 1) < min_before
+    gain = np.where((after > before) & (nb > 0) & (na > 0) & ~early, gain, 0.0)
     if gain.shape[1] == 0:
         empty = np.zeros(n.shape[0])
         return Splits(np.ones(n.shape[0], dtype=np.int64), empty, empty, empty)
@@ -201,8 +214,11 @@ def segment_gain(signal: Signal, series: Series, start: int, end: int, var: floa
     return Segment(start, end, gain, inside, outside)
 
 
-def best_segment(signal: Signal, series: Series, var: float) -> Segment:
-    """The elevated stretch of a 1-d series that explains the most deviance."""
+def best_segment(signal: Signal, series: Series, var: float, min_before: int = 1) -> Segment:
+    """The elevated stretch of a 1-d series that explains the most deviance.
+
+    The stretch starts at least ``min_before`` bins into the series.
+    """
     cn = np.concatenate([[0.0], np.cumsum(series.n)])
     cx = np.concatenate([[0.0], np.cumsum(series.x)])
     size = len(series.n)
@@ -210,7 +226,7 @@ def best_segment(signal: Signal, series: Series, var: float) -> Segment:
     n_in, x_in = cn[ends] - cn[starts], cx[ends] - cx[starts]
     n_out, x_out = cn[-1] - n_in, cx[-1] - x_in
     gain = signal.gain(n_out, x_out, n_in, x_in, np.array(var))
-    gain = np.where(_rate(n_in, x_in) > _rate(n_out, x_out), gain, 0.0)
+    gain = np.where((_rate(n_in, x_in) > _rate(n_out, x_out)) & (starts >= min_before), gain, 0.0)
     best = int(np.argmax(gain))
     start, end = int(starts[best]), int(ends[best])
     return segment_gain(signal, series, start, end, var)

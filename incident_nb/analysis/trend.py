@@ -1,7 +1,8 @@
 """Is it getting worse? The trend of the affected group's failure share (or latency).
 
 Owns the trend verdict: over the minutes since the onset (at most the last
-:data:`TREND_MINUTES`; around the end when the incident recovered), a weighted least-squares
+:data:`TREND_MINUTES` when they hold enough failures; around the end when the incident
+recovered, see :func:`judged_minutes`), a weighted least-squares
 line through the per-minute level, each minute weighted by its requests, with a test whose
 noise is the binomial (or per-request) noise scaled by the overdispersion of the minutes
 around the line, so that power grows with volume but a jumpy series is not called a trend.
@@ -29,6 +30,8 @@ MATERIAL = 0.1
 """A trend must move the level by at least this share of its mean over the judged minutes
 (for latency: the typical latency by this factor minus one)."""
 MIN_MINUTES = 4
+MIN_EVENTS = 200
+"""Failures (or timed requests) the judged minutes should hold to show a slope."""
 
 
 @dataclass(frozen=True)
@@ -60,16 +63,27 @@ class Trend:
         return self.last - self.first + 1
 
 
-def judged_minutes(length: int, onset: int | None, end: int | None) -> tuple[int, int]:
-    """The minutes ``[first, last]`` a trend is judged over (see the module docstring)."""
-    last = length - 1
+def judged_minutes(
+    series: Series, signal: str, onset: int | None, end: int | None
+) -> tuple[int, int]:
+    """The minutes ``[first, last]`` a trend is judged over.
+
+    Since the onset, at most the last :data:`TREND_MINUTES`; further back towards the onset
+    when those hold fewer than :data:`MIN_EVENTS` failures (or timed requests), too few to
+    see a slope; around the end when the incident recovered; without an onset, the last
+    :data:`TREND_MINUTES`.
+    """
+    last = len(series.n) - 1
     if onset is not None and end is not None:
         first = max(onset, end - AROUND_END)
         return first, min(last, max(end + AROUND_END - 1, first))
-    first = last - TREND_MINUTES + 1
-    if onset is not None:
-        first = max(first, onset)
-    return max(first, 0), last
+    first = max(last - TREND_MINUTES + 1, 0)
+    if onset is None:
+        return first, last
+    events = series.x if signal == "errors" else series.n
+    held = np.cumsum(events[::-1])  # held[i]: events in the minutes [last - i, last]
+    enough = int(np.searchsorted(held, MIN_EVENTS))  # first i with held[i] >= MIN_EVENTS
+    return max(onset, min(first, last - enough)), last
 
 
 def judge_trend(series: Series, signal: str, first: int, last: int) -> Trend:
