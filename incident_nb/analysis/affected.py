@@ -26,15 +26,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy.special import betainc, expit, xlogy
 from scipy.stats import norm
 
-from incident_nb.analysis.cube import DIMENSIONS, MinuteCube, PairSums
+from incident_nb.analysis.cells import BoolArray, CellTable, PairSums, Scope
+from incident_nb.analysis.cube import DIMENSIONS
 from incident_nb.analysis.scan import MIN_RATIO, FloatArray, sum_by
 
-BoolArray = npt.NDArray[np.bool_]
 HOLM_ALPHA = 0.01
 """Family-wise error of the per-unit tests (Holm)."""
 PRIOR_EVENTS = 2.0
@@ -47,7 +46,15 @@ UNIT_COLUMNS = ["value", "requests", "failures", "level", "baseline", "affected"
 """Per unit: requests during the incident, failing ones (NaN for latency), the level during it
 and the level expected without it (a failure share, or a typical latency in ms), affected."""
 
-Scope = dict[str, set[str] | None]
+
+@dataclass(frozen=True)
+class Noise:
+    """How noisy latency is: per request (log scale), and a minute's mean beyond that."""
+
+    var: float = 1.0
+    tau2: float = 0.0
+    minutes: int = 1
+    """Minutes of the incident (the minute-to-minute noise averages over them)."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +116,9 @@ def _error_units(sums: PairSums) -> tuple[Units, FloatArray]:
     return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), p_values
 
 
-def _latency_units(sums: PairSums, noise: tuple[float, float], minutes: int) -> Units:
+def _latency_units(sums: PairSums, noise: Noise) -> Units:
     """Per unit sums of log latency during the incident, expected ones and their spread."""
-    var, tau2 = noise
+    var, tau2, minutes = noise.var, noise.tau2, noise.minutes
     level = _stratum_levels(sums)
     n_out, n_in = _per_unit(sums, sums.outside[:, 0]), _per_unit(sums, sums.inside[:, 0])
     off_out = _per_unit(sums, sums.outside[:, 1] - sums.outside[:, 0] * level)
@@ -193,34 +200,23 @@ class Judged:
         return [str(v) for v in self.units.loc[self.units["affected"], "value"]]
 
 
-def judge(
-    cube: MinuteCube,
-    scope: Scope,
-    dim: str,
-    window: tuple[int, int],
-    signal: str,
-    *,
-    noise: tuple[float, float] = (1.0, 0.0),
-) -> Judged:
+def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -> Judged:
     """Judge each value of ``dim`` on the cells of ``scope`` (its own ``dim`` set aside).
 
     Args:
-        cube: the minute cube.
+        cells: the cells inside and outside the incident's minutes.
         scope: dimension -> values kept (``None``: all).
         dim: the dimension whose values are judged.
-        window: the incident's minutes ``[start, end)``.
         signal: ``"errors"`` or ``"latency"``.
-        noise: for latency, the per-request variance of the log latency and the variance of
-            a minute's mean beyond it.
+        noise: for latency, how noisy a request and a minute are.
     """
-    mask = cube.cells_mask({d: v for d, v in scope.items() if d != dim})
-    strata = STRATA.get(dim)
-    sums = cube.pair_sums(mask, dim, strata, window, signal)
+    mask = cells.mask({d: v for d, v in scope.items() if d != dim})
+    sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
     if signal == "errors":
         units, p_values = _error_units(sums)
         affected = _classify_errors(units, p_values)
     else:
-        units = _latency_units(sums, noise, window[1] - window[0])
+        units = _latency_units(sums, noise)
         affected = _classify_latency(units)
     seen = units.n_in > 0
     level = np.divide(units.x_in, units.n_in, out=np.zeros_like(units.x_in), where=seen)
@@ -244,12 +240,7 @@ def judge(
 
 
 def find_scope(
-    cube: MinuteCube,
-    seed: Scope,
-    window: tuple[int, int],
-    signal: str,
-    *,
-    noise: tuple[float, float] = (1.0, 0.0),
+    cells: CellTable, seed: Scope, signal: str, noise: Noise
 ) -> tuple[Scope, dict[str, Judged]]:
     """The affected scope grown from the ``seed`` group, and each dimension's judged units.
 
@@ -257,14 +248,14 @@ def find_scope(
     affected values, until the scope stops changing. A dimension where no single value is
     clearly affected stays as it was (open: the change is spread over all of them).
     """
-    dims = [d for d in DIMENSIONS if d in cube.codes]
+    dims = [d for d in DIMENSIONS if d in cells.codes]
     order = [d for d in dims if d not in seed] + [d for d in dims if d in seed]
     scope: Scope = {d: seed.get(d) for d in dims}
     judged: dict[str, Judged] = {}
     stable = 0
     for step in range(MAX_PASSES * len(order)):
         dim = order[step % len(order)]
-        result = judge(cube, scope, dim, window, signal, noise=noise)
+        result = judge(cells, scope, dim, signal, noise)
         judged[dim] = result
         chosen = set(result.affected) or scope[dim]
         stable = stable + 1 if chosen == scope[dim] else 0

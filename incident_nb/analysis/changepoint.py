@@ -49,7 +49,9 @@ finds a ramp's start."""
 NEWTON_STEPS = 12
 JUMP_F = float(f_dist.isf(1e-3, 1, 30))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
-RAMP_LEAD = 0.4
+MAX_BENDS = 720
+"""Bends tried at most, the nearest the first onset (bounds the work on long windows)."""
+RAMP_LEAD = 0.75
 """A ramp's onset read from its line is at most this share of its length before the CUSUM's."""
 MIN_RECOVERY_MINUTES = 3
 """A recovery lasts at least this long, and longer than any lull inside the incident."""
@@ -251,7 +253,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     a0, a1, a2, b0, b1, c0 = (suffix(p) for p in parts)
     # Only bends a ramp could have (see below) are tried: the work stays small on long windows.
     lowest = int((guess - RAMP_LEAD * stop) / (1 - RAMP_LEAD)) - 2
-    ks = np.arange(max(MIN_BEFORE, min(lowest, last)), last + 1)
+    ks = np.arange(max(MIN_BEFORE, min(lowest, last), last + 1 - MAX_BENDS), last + 1)
     # The level before k: flat.
     p0, py, pyy = (np.cumsum(p)[ks - 1] for p in (w, w * y, w * y * y))
     sse_before = pyy - np.divide(py * py, p0, out=np.zeros(len(ks)), where=p0 > 0)
@@ -270,27 +272,50 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         hh = h2 - h1 * h1 / total_w
         hyc = hy - h1 * total_y / total_w
         bend = total_yy - total_y * total_y / total_w - np.where(hh > 0, hyc * hyc / hh, 0.0)
+        slope = np.where(hh > 0, hyc / hh, 0.0)
+        base = (total_y - slope * h1) / total_w
     k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
     if not np.isfinite(jump[k_jump]):
         return guess
     if signal == "errors":
-        k_bend = _binomial_bend(series, stop, ks)
+        k_bend, line_base, line_slope = _binomial_bend(series, stop, ks)
+    else:
+        line_base, line_slope = float(base[k_bend]), float(slope[k_bend])
     dof = max(int(seen.sum()) - 4, 1)
     gain = (bend[k_bend] - jump[k_jump]) / max(jump[k_jump] / dof, 1e-12)
     if gain > JUMP_F:
         return int(ks[k_jump])
-    # A ramp's threshold-crossing onset is late by a fraction of its length, not more: a
-    # bend further back is a line drawn through something else (an on/off incident's mean).
+    # A ramp's threshold-crossing onset is late by a fraction of its length, not more; and the
+    # minutes between the bend and that onset must hold the rise the line says they do (within
+    # their noise, and at least half of it). A bend failing either is a line drawn through
+    # something else (an on/off incident's mean).
     # The line leaves the level before after the bend: its first minute above is the next.
-    bend_at = int(ks[k_bend]) + 1
-    return bend_at if guess - bend_at <= RAMP_LEAD * (stop - bend_at) else guess
+    k = int(ks[k_bend])
+    if guess - (k + 1) > RAMP_LEAD * (stop - k - 1):
+        return guess
+    between = slice(k + 1, max(guess, k + 1))
+    weight = w[between]
+    said = float((weight * line_slope * (t[between] - k)).sum())
+    seen_rise = float((weight * (y[between] - line_base)).sum())
+    # Their noise: binomial (or per request) at the line's level, times the overdispersion of
+    # the minutes before the bend.
+    if signal == "errors":
+        p = np.clip(line_base + line_slope * (t[between] - k), 0.0, 1.0)
+        spread, var = float((weight * p * (1 - p)).sum()), 1.0
+    else:
+        var = float(within_variance(series)[0, 0])
+        spread = var * float(weight.sum())
+    phi = dispersion(series, k, stop, var, signal == "errors")
+    held = seen_rise >= said - 2 * math.sqrt(phi * spread) and seen_rise >= said / 2
+    return k + 1 if held else guess
 
 
-def _binomial_bend(series: Series, stop: int, ks: IntArray) -> int:
-    """Index in ``ks`` of the most likely bend of a failure share into a straight rise.
+def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, float, float]:
+    """The most likely bend of a failure share into a straight rise: index in ``ks``, line.
 
     For each bend k: the share before k is its own rate; from k on it is that rate plus
     ``slope * (t - k)``, the slope fitted by Newton's method on the binomial likelihood.
+    Returns the bend's index, and its line's base rate and slope.
     """
     cn, cx = np.cumsum(series.n[:stop]), np.cumsum(series.x[:stop])
     before_n, before_x = cn[ks - 1], cx[ks - 1]
@@ -316,7 +341,8 @@ def _binomial_bend(series: Series, stop: int, ks: IntArray) -> int:
         slope = np.clip(slope + step, 0.0, (1 - 1e-9 - base) / top)
     p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
     loglik = early + (xlogy(x, p) + xlogy(n - x, 1 - p)).sum(axis=1)
-    return int(np.argmax(loglik))
+    best = int(np.argmax(loglik))
+    return best, float(base[best]), float(slope[best])
 
 
 def recovered(series: Series, start: int, end: int, signal: str, size: int) -> int | None:

@@ -1,48 +1,25 @@
-"""Onset, affected group, end and trend of an incident, found where the failure is.
+"""The answer of Step 1: when and where an incident started, who it hits, where it heads.
 
-Owns the answer of Step 1 from the minute cube (see
-:meth:`~incident_nb.sources.logs.LogStore.minute_cube`): :func:`find_incident` searches every
-group (:mod:`~incident_nb.analysis.onset_search`), grows the affected scope from the group
-found (:mod:`~incident_nb.analysis.affected`), places the onset and the end on the affected
-group's own one-minute series, judges its trend (:mod:`~incident_nb.analysis.trend`) and says
-it in one sentence an SRE reads:
+Owns the values :func:`~incident_nb.analysis.incident_search.find_incident` returns
+(:class:`GroupOnset`, :class:`Incident`) and how they are said, in one sentence an SRE reads:
 
     failures of POST /api/v2/ledger/entries for 3 tenants (acme, globex, initech) rose from
     0.2% to 58% at 09:37 UTC; p < 1e-9
 
-Failures are looked for first; latency only when no failure changed.
+and as the JSON evidence of ``analyze --json``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from incident_nb.analysis.affected import Judged, Scope, find_scope, judge
-from incident_nb.analysis.changepoint import place, pooled
-from incident_nb.analysis.cube import MinuteCube
-from incident_nb.analysis.onset_search import Candidate, search
-from incident_nb.analysis.scan import (
-    MIN_RATIO,
-    SIGNALS,
-    Series,
-    dispersion,
-    leave_out,
-    log10_p,
-    p_words,
-    segment_gain,
-    within_variance,
-)
-from incident_nb.analysis.trend import Trend, judge_trend, judged_minutes
+from incident_nb.analysis.scan import p_words
+from incident_nb.analysis.trend import Trend
 
-ROUNDS = 2
-CONFIRM_LOG10P = -4.0
-"""The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
 SIGNAL_NAMES = {"errors": "error rate", "latency": "latency"}
 """The ``signal`` of an onset as the ``analyze`` summary has always named it."""
 
@@ -169,140 +146,6 @@ class Incident:
             f"{t.direction} ({t.slope:+.2f} {t.unit}, judged over {t.minutes} min "
             f"{self.trend_from:%H:%M}-{self.trend_to:%H:%M} UTC)"
         )
-
-
-def find_incident(cube_frame: pd.DataFrame) -> Incident:
-    """Onset, affected group and trend from the store's minute cube.
-
-    Raises:
-        ValueError: the frame lacks a column of the cube.
-    """
-    cube = MinuteCube(cube_frame)
-    onset: GroupOnset | None = None
-    series: Series | None = None
-    window: tuple[int, int | None] = (0, None)
-    for signal in SIGNALS:
-        candidate = search(cube, signal)
-        if candidate is not None:
-            onset, series, window = _describe(cube, candidate)
-            break
-    if onset is None or series is None:
-        series = cube.minute_series(cube.cells_mask({}), "errors")
-        first, last = judged_minutes(series, "errors", None, None)
-        trend = judge_trend(series, "errors", first, last)
-    else:
-        first, last = judged_minutes(series, onset.signal, window[0], window[1])
-        trend = judge_trend(series, onset.signal, first, last)
-    return Incident(onset, trend, _time(cube, first), _time(cube, last))
-
-
-def _time(cube: MinuteCube, minute: int) -> datetime:
-    return cube.timestamp(minute).to_pydatetime()
-
-
-def _describe(
-    cube: MinuteCube, candidate: Candidate
-) -> tuple[GroupOnset, Series, tuple[int, int | None]]:
-    """Grow the scope, place onset and end on its series, and measure the levels."""
-    signal = candidate.signal
-    start, end = candidate.start, candidate.end
-    scope: Scope = dict(candidate.scope())
-    judged: dict[str, Judged] = {}
-    ended: int | None = None
-    series = cube.minute_series(cube.cells_mask(scope), signal)
-    for _ in range(ROUNDS):
-        noise = _noise(series, start, end)
-        scope, judged = find_scope(cube, candidate.scope(), (start, end), signal, noise=noise)
-        series = cube.minute_series(cube.cells_mask(scope), signal)
-        start, end, ended = place(series, start, end, signal)
-    if ended is None:
-        end = len(series.n)
-    judged, start = _with_other_signal(cube, scope, judged, (start, end), signal, series=series)
-    before, after = _levels(series, start, end, signal)
-    onset = GroupOnset(
-        at=_time(cube, start),
-        ended_at=_time(cube, ended) if ended is not None else None,
-        signal=signal,
-        found_in=candidate.level.name,
-        group=dict(zip(candidate.level.dims, candidate.key, strict=True)),
-        scope={d: tuple(sorted(v)) if v is not None else None for d, v in scope.items()},
-        before=before,
-        after=after,
-        log10_p=candidate.log10p,
-        groups_searched=candidate.groups_searched,
-        units={d: j.units for d, j in judged.items()},
-    )
-    return onset, series, (start, ended)
-
-
-def _with_other_signal(
-    cube: MinuteCube,
-    scope: Scope,
-    judged: dict[str, Judged],
-    window: tuple[int, int],
-    signal: str,
-    *,
-    series: Series,
-) -> tuple[dict[str, Judged], int]:
-    """When the other signal changed too (failing and slow): add its affected units.
-
-    The onset is then placed on whichever signal shows the change more strongly (the
-    latency of a group failing a few percent of its requests moves first, and clearer).
-
-    Returns:
-        The judged units, and the onset minute.
-    """
-    other = "latency" if signal == "errors" else "errors"
-    mask = cube.cells_mask(scope)
-    alt = cube.minute_series(mask, other)
-    strength = _strength(alt, window, other) if alt.n.sum() > 0 else None
-    if strength is None or strength > CONFIRM_LOG10P:
-        return judged, window[0]
-    start = window[0]
-    own = _strength(series, window, signal)
-    if own is None or strength < own:
-        start = place(alt, window[0], window[1], other)[0]
-    noise = _noise(alt, *window)
-    out = dict(judged)
-    for dim, result in judged.items():
-        extra = set(judge(cube, scope, dim, window, other, noise=noise).affected)
-        units = result.units.copy()
-        units["affected"] = units["affected"] | units["value"].isin(extra)
-        out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
-    return out, start
-
-
-def _strength(series: Series, window: tuple[int, int], signal: str) -> float | None:
-    """log10 p of ``series`` being higher over ``window`` (None: not materially higher)."""
-    model = SIGNALS[signal]
-    var = float(within_variance(series)[0, 0])
-    segment = segment_gain(model, series, window[0], window[1], var)
-    robust = leave_out(model, series, segment, var)
-    if model.ratio(robust.inside, robust.outside) < MIN_RATIO:
-        return None
-    phi = dispersion(series, window[0], window[1], var, signal == "errors")
-    return log10_p(robust.gain / phi, 1.0)
-
-
-def _noise(series: Series, start: int, end: int) -> tuple[float, float]:
-    """Per-request variance of the log latency, and the extra variance of a minute's mean."""
-    var = float(within_variance(series)[0, 0])
-    n = series.n[:start]
-    seen = n > 0
-    if int(seen.sum()) < 3:
-        return var, 0.0
-    means = series.x[:start][seen] / n[seen]
-    extra = float(np.var(means)) - float(np.mean(var / n[seen]))
-    return var, max(extra, 0.0)
-
-
-def _levels(series: Series, start: int, end: int, signal: str) -> tuple[float, float]:
-    """The affected group's level before the onset and during the incident, as people read it."""
-    before = pooled(series.n[:start], series.x[:start])
-    after = pooled(series.n[start:end], series.x[start:end])
-    if signal == "latency":
-        return math.expm1(before), math.expm1(after)
-    return before, after
 
 
 def _level_words(level: float, signal: str) -> str:

@@ -1,9 +1,9 @@
 """The search for a change in any group: every level scanned, the strongest groups confirmed.
 
 Owns the decision "did something change, and in which group". Each level of
-:data:`~incident_nb.analysis.cube.LEVELS` (the whole service, each service, endpoint, tenant,
-endpoint x tenant) is scanned for the best upward split of every group's series; the strongest
-groups of each level are then confirmed one by one:
+:data:`~incident_nb.analysis.cube.LEVELS` (the whole service, each service, endpoint and
+tenant) is scanned for the best upward split of every group's series; the strongest groups of
+each level are then confirmed one by one:
 
 - both a step (from a bin on) and an elevated stretch that later recovered are tried;
 - the deviance is divided by the overdispersion of the bins where nothing changed;
@@ -11,8 +11,8 @@ groups of each level are then confirmed one by one:
   is not an onset), and the level must still be at least
   :data:`~incident_nb.analysis.scan.MIN_RATIO` times the level outside;
 - a change of a group made of several parts (the whole service, an endpoint, a tenant) must
-  hold within its parts too (a stratified test), so a shift of traffic towards a part that
-  always failed more is not an onset;
+  hold within its parts too (:func:`holds_within_parts`, a stratified test on the cells of its
+  window), so a shift of traffic towards a part that always failed more is not an onset;
 - the p-value is Bonferroni-adjusted for the levels, both signals, both kinds of scan, the
   groups of the level and every position tried, and must be below :data:`ALPHA`.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chi2
 
+from incident_nb.analysis.cells import CellTable
 from incident_nb.analysis.changepoint import SCAN_KINDS, confirm_change
 from incident_nb.analysis.cube import Groups, Level, MinuteCube
 from incident_nb.analysis.scan import (
@@ -33,6 +34,7 @@ from incident_nb.analysis.scan import (
     SIGNALS,
     FloatArray,
     IntArray,
+    Series,
     Signal,
     best_splits,
     within_variance,
@@ -52,7 +54,6 @@ STRATA: dict[str, tuple[str, ...]] = {
     "service": ("endpoint",),
     "endpoint": ("tenant",),
     "tenant": ("endpoint",),
-    "endpoint x tenant": (),
 }
 """The parts a group's change must hold within (each in turn), by level."""
 
@@ -78,51 +79,52 @@ class Candidate:
         return {dim: {value} for dim, value in zip(self.level.dims, self.key, strict=True)}
 
 
-def search(cube: MinuteCube, signal_name: str) -> Candidate | None:
-    """The confirmed change with the strongest evidence for ``signal_name``, if any."""
+def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
+    """The confirmed changes for ``signal_name``, strongest evidence first.
+
+    Each still has to hold within the parts of its group (:func:`holds_within_parts`), which
+    needs the cells of its window.
+    """
     if cube.minutes < 2:
-        return None
+        return []
     signal = SIGNALS[signal_name]
     levels = cube.levels()
     overall = cube.groups(levels[0])
     all_series = cube.series(overall, np.array([0]), signal_name)
     if signal_name == "latency" and all_series.n.sum() <= 0:
-        return None
+        return []
     fallback = float(within_variance(all_series)[0, 0]) if signal_name == "latency" else 1.0
     searched = 0
     found: list[Candidate] = []
     min_before = max(1, math.ceil(MIN_BEFORE / cube.bin))
+    count_column = "requests" if signal_name == "errors" else "timed"
+    event_column = "errors" if signal_name == "errors" else "timed"
     for level in levels:
         groups = cube.groups(level)
-        count_column = "requests" if signal_name == "errors" else "timed"
         present = int((cube.totals(groups, count_column) > 0).sum())
         searched += present
-        events = cube.totals(groups, "errors" if signal_name == "errors" else "timed")
-        eligible = np.flatnonzero(events >= MIN_EVENTS[signal_name])
+        eligible = np.flatnonzero(cube.totals(groups, event_column) >= MIN_EVENTS[signal_name])
         multiplicity = len(levels) * SIGNAL_COUNT * SCAN_KINDS * max(present, 1)
-        for index in _strongest(cube, groups, eligible, signal, (fallback, min_before)):
-            series = cube.series(groups, np.array([index]), signal_name).row(0)
+        for index, series in _strongest(cube, groups, eligible, signal, (fallback, min_before)):
             found_here = confirm_change(signal, series, multiplicity, fallback, min_before)
             if found_here is None:
                 continue
             segment, log10p = found_here
-            candidate = Candidate(
-                signal_name,
-                level,
-                groups.keys[index],
-                segment.start * cube.bin,
-                min(segment.end * cube.bin, cube.minutes),
-                segment.inside,
-                segment.outside,
-                log10p,
-                0,
+            found.append(
+                Candidate(
+                    signal_name,
+                    level,
+                    groups.keys[index],
+                    segment.start * cube.bin,
+                    min(segment.end * cube.bin, cube.minutes),
+                    segment.inside,
+                    segment.outside,
+                    log10p,
+                    0,
+                )
             )
-            if _holds_within_parts(cube, candidate, signal, fallback):
-                found.append(candidate)
-    if not found:
-        return None
-    best = min(found, key=lambda c: c.log10p)
-    return Candidate(**{**best.__dict__, "groups_searched": searched})
+    found.sort(key=lambda c: c.log10p)
+    return [Candidate(**{**c.__dict__, "groups_searched": searched}) for c in found]
 
 
 def _strongest(
@@ -131,17 +133,17 @@ def _strongest(
     eligible: IntArray,
     signal: Signal,
     settings: tuple[float, int],
-) -> list[int]:
+) -> list[tuple[int, Series]]:
     """The :data:`TOP_PER_LEVEL` eligible groups with the largest raw split deviance.
 
     ``settings``: the fallback per-request variance of log latency, and the bins an onset
-    leaves before it.
+    leaves before it. Returns each group's index and series.
     """
     fallback, min_before = settings
     if len(eligible) == 0:
         return []
     chunk = max(1, CHUNK_CELLS // max(cube.bins, 1))
-    gains = np.zeros(len(eligible))
+    best: list[tuple[float, int, Series]] = []
     for first in range(0, len(eligible), chunk):
         part = eligible[first : first + chunk]
         series = cube.series(groups, part, signal.name)
@@ -150,24 +152,26 @@ def _strongest(
             if signal.name == "latency"
             else np.ones((len(part), 1))
         )
-        gains[first : first + chunk] = best_splits(signal, series, var, min_before).gain
-    order = np.argsort(gains)[::-1][:TOP_PER_LEVEL]
-    return [int(eligible[i]) for i in order if gains[i] > 0]
+        gains = best_splits(signal, series, var, min_before).gain
+        for i in np.argsort(gains)[::-1][:TOP_PER_LEVEL]:
+            if gains[i] > 0:
+                best.append((float(gains[i]), int(part[i]), series.row(int(i))))
+    best.sort(key=lambda item: -item[0])
+    return [(index, series) for _, index, series in best[:TOP_PER_LEVEL]]
 
 
-def _holds_within_parts(
-    cube: MinuteCube, candidate: Candidate, signal: Signal, fallback: float
-) -> bool:
-    """Whether the change holds within each kind of part of the group (stratified test)."""
-    mask = cube.cells_mask(candidate.scope())
-    var = fallback
-    if signal.name == "latency":
-        var = float(within_variance(cube.minute_series(mask, "latency"), fallback)[0, 0])
+def holds_within_parts(cells: CellTable, candidate: Candidate, var: float = 1.0) -> bool:
+    """Whether the change holds within each kind of part of the group (stratified test).
+
+    ``cells`` are those of the candidate's window; ``var`` is the per-request variance of
+    the log latency (for latency).
+    """
+    mask = cells.mask(candidate.scope())
     for dim in STRATA[candidate.level.name]:
-        if dim not in cube.codes or len(cube.values[dim]) < 2:
+        if dim not in cells.codes or len(cells.values[dim]) < 2:
             continue
-        sums = cube.pair_sums(mask, dim, None, (candidate.start, candidate.end), signal.name)
-        stat = _stratified(sums.outside, sums.inside, signal.name, var)
+        sums = cells.pair_sums(mask, dim, None, candidate.signal)
+        stat = _stratified(sums.outside, sums.inside, candidate.signal, var)
         if stat < MIX_CONFIRM:
             return False
     return True

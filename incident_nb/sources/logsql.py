@@ -150,30 +150,50 @@ def render(sql: str, engine: str) -> str:
     return tree.sql(dialect="spark")
 
 
-# --- The minute cube of the onset search (incident_nb.analysis.group_onset) ---------------
-# Requests, failures and the sums of ln(1 + latency_ms) and its square per minute and group:
-# every sum is additive, so the whole service, each endpoint, tenant and endpoint x tenant are
-# summed from one scan. {dims} is the list of grouping columns the log has.
+# --- The onset search's questions (incident_nb.analysis.cube_source) -------------------
+# Requests, failures and the sums of ln(1 + latency_ms) and of its square: every sum is
+# additive, so any group's series is a sum of these rows. {dims} are the grouping columns the
+# events have (or, for very many values, an expression keeping the most frequent ones).
 CUBE_LOG_LATENCY = "ln(1 + latency_ms)"
 CUBE_TIMED = "latency_ms BETWEEN 0 AND 1e9"
-MINUTE_CUBE = f"""
-SELECT {MINUTE} AS minute, {{dims}},
-       count(*) AS requests,
+CUBE_SUMS = f"""count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors,
        count(*) FILTER (WHERE {CUBE_TIMED}) AS timed,
        sum({CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency,
-       sum({CUBE_LOG_LATENCY} * {CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency_sq
-FROM events
+       sum({CUBE_LOG_LATENCY} * {CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency_sq"""
+CUBE_EVENTS = "SELECT ts, {dims}, is_error, latency_ms FROM events"
+
+# Per minute and value of each dimension, in one scan (grouping sets).
+MINUTE_LEVELS = f"""
+SELECT minute, {{level}} AS level, {{value}} AS value,
+       {CUBE_SUMS}
+FROM (SELECT {MINUTE} AS minute, * FROM ({CUBE_EVENTS}))
+GROUP BY GROUPING SETS ({{sets}})
+"""
+
+# Per cell and side of the incident's minutes [$start, $stop).
+CELL_WINDOWS = f"""
+SELECT {{names}}, ts >= $start AND ts < $stop AS inside,
+       {CUBE_SUMS}
+FROM ({CUBE_EVENTS})
 GROUP BY {{groups}}
 """
 
-# When the cube has more than CUBE_MAX_ROWS rows (raw URLs with ids in them), a grouping column
-# with very many distinct values keeps its most frequent ones.
-CUBE_MAX_ROWS = 1_500_000
+# Per minute, the requests of one scope.
+SCOPE_MINUTES = f"""
+SELECT {MINUTE} AS minute,
+       {CUBE_SUMS}
+FROM ({CUBE_EVENTS})
+WHERE {{where}}
+GROUP BY 1
+"""
+
+# When the minute levels have more than CUBE_MAX_ROWS rows (raw URLs with ids in them), a
+# column with more than CUBE_MAX_VALUES distinct values keeps its most frequent ones.
+CUBE_MAX_ROWS = 1_000_000
+CUBE_MAX_VALUES = 2000
 CUBE_CARDINALITY = "SELECT {counts} FROM events"
 CUBE_TOP_VALUES = """
 SELECT {dim} AS value FROM events WHERE {dim} IS NOT NULL
 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {limit}
 """
-CUBE_MAX_VALUES = 2000
-"""Distinct values of one grouping column the cube keeps; the rest become "(other)"."""

@@ -9,9 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incident_nb.analysis.group_onset import find_incident
+from incident_nb.analysis.cube_source import FrameSource
+from incident_nb.analysis.incident_search import find_incident as find_in_source
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def find_incident(frame: pd.DataFrame):
+    """The analysis of an in-memory minute cube."""
+    return find_in_source(FrameSource(frame))
+
+
 Rate = Callable[[int], float]
 
 

@@ -9,7 +9,7 @@ Parquet so an investigation outlives the logs' rotation.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -199,38 +199,87 @@ class LogStore:
         """Release the DuckDB connection."""
         self._con.close()
 
-    # --- The onset search's minute cube (incident_nb.analysis.group_onset) ----------------
-    def minute_cube(
-        self, max_rows: int = logsql.CUBE_MAX_ROWS, max_values: int = logsql.CUBE_MAX_VALUES
-    ) -> pd.DataFrame:
-        """Requests, failures and log-latency sums per minute and group: the onset search's input.
+    # --- The onset search's questions (incident_nb.analysis.cube_source.CubeSource) ------
+    def minute_levels(self) -> pd.DataFrame:
+        """Per minute and value of each dimension: requests, failures, log-latency sums.
 
-        Groups are the endpoint, the tenant and the service, those the events have. When the
-        cube would have more than ``max_rows`` rows (endpoints with ids in them), a column with
-        more than ``max_values`` distinct values keeps its most frequent ones and groups the
-        rest as ``(other)``.
+        One scan (grouping sets). When that is more than
+        :data:`~incident_nb.sources.logsql.CUBE_MAX_ROWS` rows (endpoints with ids in them),
+        a column with very many values keeps its most frequent ones, the rest grouped as
+        ``(other)``, here and in :meth:`cell_windows` and :meth:`scope_minutes` after it.
+        See :class:`~incident_nb.analysis.cube_source.CubeSource`.
         """
-        columns = set(self._df("SELECT * FROM events LIMIT 0").columns)
-        dims = [d for d in ("service", "endpoint", "tenant") if d in columns]
-        groups = ", ".join(str(i) for i in range(1, len(dims) + 2))
-        sql = logsql.MINUTE_CUBE.format(dims=", ".join(dims), groups=groups)
-        cube = self._df(f"{sql} LIMIT {int(max_rows) + 1}")
-        if len(cube) <= max_rows:
-            return cube
+        limit = logsql.CUBE_MAX_ROWS
+        levels = self._df(f"{self._levels_sql()} LIMIT {limit + 1}")
+        if len(levels) <= limit:
+            return levels
+        self._cube_dims_sql = self._lumped_dims()
+        return self._df(self._levels_sql())
+
+    def cell_windows(self, start: datetime, stop: datetime) -> pd.DataFrame:
+        """Per cell (endpoint x tenant x service), inside ``[start, stop)`` and outside."""
+        dims = self._cube_dims()
+        sql = logsql.CELL_WINDOWS.format(
+            dims=_aliased(dims),
+            names=", ".join(dims),
+            groups=", ".join(str(i) for i in range(1, len(dims) + 2)),
+        )
+        return self._df(sql, {"start": start, "stop": stop})
+
+    def scope_minutes(self, scope: Mapping[str, Collection[str] | None]) -> pd.DataFrame:
+        """Per minute, the requests of ``scope`` (dimension -> values; ``None``: all)."""
+        dims = self._cube_dims()
+        where = [
+            f"{d} IN ({', '.join(_literal(v) for v in values)})" if values else "FALSE"
+            for d, values in scope.items()
+            if values is not None and d in dims
+        ]
+        sql = logsql.SCOPE_MINUTES.format(dims=_aliased(dims), where=" AND ".join(where) or "TRUE")
+        return self._df(sql)
+
+    def _levels_sql(self) -> str:
+        dims = self._cube_dims()
+        level = " ".join(f"WHEN GROUPING({d}) = 0 THEN '{d}'" for d in dims)
+        value = " ".join(f"WHEN GROUPING({d}) = 0 THEN {d}" for d in dims)
+        return logsql.MINUTE_LEVELS.format(
+            dims=_aliased(dims),
+            level=f"CASE {level} END",
+            value=f"CASE {value} END",
+            sets=", ".join(f"(minute, {d})" for d in dims),
+        )
+
+    def _cube_dims(self) -> dict[str, str]:
+        """Grouping column -> its SQL (the column, or its most frequent values)."""
+        cached: dict[str, str] | None = getattr(self, "_cube_dims_sql", None)
+        if cached is None:
+            columns = set(self._df("SELECT * FROM events LIMIT 0").columns)
+            cached = {d: d for d in ("service", "endpoint", "tenant") if d in columns}
+            self._cube_dims_sql = cached
+        return cached
+
+    def _lumped_dims(self) -> dict[str, str]:
+        """Each grouping column with more than CUBE_MAX_VALUES values keeps its most frequent."""
+        dims = dict(self._cube_dims())
         counts = ", ".join(f"approx_count_distinct({d}) AS {d}" for d in dims)
         distinct = self._df(logsql.CUBE_CARDINALITY.format(counts=counts)).iloc[0]
-        exprs: list[str] = []
         for dim in dims:
-            if int(distinct[dim]) <= max_values:
-                exprs.append(dim)
+            if int(distinct[dim]) <= logsql.CUBE_MAX_VALUES:
                 continue
-            top = self._df(logsql.CUBE_TOP_VALUES.format(dim=dim, limit=int(max_values)))
-            kept = ", ".join(f"'{quote(str(v))}'" for v in top["value"])
-            exprs.append(
-                f"CASE WHEN {dim} IS NULL OR {dim} IN ({kept}) THEN {dim} "
-                f"ELSE '(other)' END AS {dim}"
+            sql = logsql.CUBE_TOP_VALUES.format(dim=dim, limit=logsql.CUBE_MAX_VALUES)
+            kept = ", ".join(_literal(v) for v in self._df(sql)["value"])
+            dims[dim] = (
+                f"CASE WHEN {dim} IS NULL OR {dim} IN ({kept}) THEN {dim} ELSE '(other)' END"
             )
-        return self._df(logsql.MINUTE_CUBE.format(dims=", ".join(exprs), groups=groups))
+        return dims
+
+
+def _aliased(dims: dict[str, str]) -> str:
+    return ", ".join(f"{sql} AS {name}" for name, sql in dims.items())
+
+
+def _literal(value: object) -> str:
+    """A SQL string literal."""
+    return f"'{quote(str(value))}'"
 
 
 def _snapshot_info(con: duckdb.DuckDBPyConnection, data: Path) -> dict[str, Any]:

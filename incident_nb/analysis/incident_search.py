@@ -1,0 +1,203 @@
+"""Step 1 from the events: onset, affected group, end and trend, found where the failure is.
+
+Owns the procedure :func:`find_incident`, which asks a
+:class:`~incident_nb.analysis.cube_source.CubeSource` three kinds of question:
+
+1. the minute series of every group of every level: the search
+   (:mod:`~incident_nb.analysis.onset_search`) finds the changes, strongest first;
+2. the cells inside and outside a change's minutes: the change must hold within the parts of
+   its group, and the affected scope is grown from it (:mod:`~incident_nb.analysis.affected`);
+3. the minutes of that scope: the onset and the end are placed on the affected group's own
+   series (:mod:`~incident_nb.analysis.changepoint`), and its trend judged there
+   (:mod:`~incident_nb.analysis.trend`).
+
+Failures are looked for first; latency when no failure changed. When both changed, the units
+affected by either are affected, and the onset is placed on the clearer of the two.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import numpy as np
+
+from incident_nb.analysis.affected import Judged, Noise, find_scope, judge
+from incident_nb.analysis.cells import CellTable, Scope
+from incident_nb.analysis.changepoint import place, pooled
+from incident_nb.analysis.cube import MinuteCube, series_of
+from incident_nb.analysis.cube_source import CubeSource
+from incident_nb.analysis.group_onset import GroupOnset, Incident
+from incident_nb.analysis.onset_search import Candidate, holds_within_parts, search
+from incident_nb.analysis.scan import (
+    MIN_RATIO,
+    SIGNALS,
+    Series,
+    dispersion,
+    leave_out,
+    log10_p,
+    segment_gain,
+    within_variance,
+)
+from incident_nb.analysis.trend import judge_trend, judged_minutes
+
+MAX_CANDIDATES = 3
+"""Changes tried, strongest first, until one holds within the parts of its group."""
+ROUNDS = 2
+"""Times the scope is grown again once the onset and end moved by more than two minutes."""
+CONFIRM_LOG10P = -4.0
+"""The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
+
+
+def find_incident(source: CubeSource) -> Incident:
+    """Onset, affected group, end and trend of the events ``source`` answers for.
+
+    Raises:
+        ValueError: a frame the source returned lacks a column.
+    """
+    cube = MinuteCube(source.minute_levels())
+    for signal in SIGNALS:
+        for candidate in search(cube, signal)[:MAX_CANDIDATES]:
+            cells = CellTable(source.cell_windows(*_times(cube, candidate.start, candidate.end)))
+            seed = cube.scope_series(candidate.scope(), signal)
+            assert seed is not None  # a group of one level
+            noise = _noise(seed, candidate.start, candidate.end)
+            if not holds_within_parts(cells, candidate, noise.var):
+                continue
+            onset, series, window = _describe(source, cube, candidate, cells, noise)
+            first, last = judged_minutes(series, signal, window[0], window[1])
+            trend = judge_trend(series, signal, first, last)
+            return Incident(onset, trend, _time(cube, first), _time(cube, last))
+    overall = cube.scope_series({}, "errors")
+    assert overall is not None
+    first, last = judged_minutes(overall, "errors", None, None)
+    trend = judge_trend(overall, "errors", first, last)
+    return Incident(None, trend, _time(cube, first), _time(cube, last))
+
+
+def _time(cube: MinuteCube, minute: int) -> datetime:
+    return cube.timestamp(minute).to_pydatetime()
+
+
+def _times(cube: MinuteCube, start: int, stop: int) -> tuple[datetime, datetime]:
+    return _time(cube, start), _time(cube, stop)
+
+
+def _scope_series(source: CubeSource, cube: MinuteCube, scope: Scope) -> dict[str, Series]:
+    """The scope's one-minute series for both signals (from the cube when it is one group)."""
+    from_cube = {signal: cube.scope_series(scope, signal) for signal in SIGNALS}
+    if all(s is not None for s in from_cube.values()):
+        return {k: v for k, v in from_cube.items() if v is not None}
+    frame = source.scope_minutes(
+        {d: sorted(v) if v is not None else None for d, v in scope.items()}
+    )
+    return {signal: series_of(frame, signal, cube.start, cube.minutes) for signal in SIGNALS}
+
+
+def _describe(
+    source: CubeSource, cube: MinuteCube, candidate: Candidate, cells: CellTable, noise: Noise
+) -> tuple[GroupOnset, Series, tuple[int, int | None]]:
+    """Grow the scope, place onset and end on its series, and measure the levels."""
+    signal = candidate.signal
+    start, stop = candidate.start, candidate.end
+    scope: Scope = candidate.scope()
+    judged: dict[str, Judged] = {}
+    ended: int | None = None
+    both: dict[str, Series] = {}
+    for round_ in range(ROUNDS):
+        scope, judged = find_scope(cells, candidate.scope(), signal, noise)
+        both = _scope_series(source, cube, scope)
+        new_start, new_stop, ended = place(both[signal], start, stop, signal)
+        moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
+        start, stop = new_start, new_stop
+        noise = _noise(both[signal], start, stop)
+        if not moved or round_ == ROUNDS - 1:
+            break
+        cells = CellTable(source.cell_windows(*_times(cube, start, stop)))
+    series = both[signal]
+    judged, start = _with_other_signal(cells, scope, judged, (start, stop), signal, both=both)
+    before, after = _levels(series, start, stop, signal)
+    onset = GroupOnset(
+        at=_time(cube, start),
+        ended_at=_time(cube, ended) if ended is not None else None,
+        signal=signal,
+        found_in=candidate.level.name,
+        group=dict(zip(candidate.level.dims, candidate.key, strict=True)),
+        scope={d: tuple(sorted(v)) if v is not None else None for d, v in scope.items()},
+        before=before,
+        after=after,
+        log10_p=candidate.log10p,
+        groups_searched=candidate.groups_searched,
+        units={d: j.units for d, j in judged.items()},
+    )
+    return onset, series, (start, ended)
+
+
+def _with_other_signal(
+    cells: CellTable,
+    scope: Scope,
+    judged: dict[str, Judged],
+    window: tuple[int, int],
+    signal: str,
+    *,
+    both: dict[str, Series],
+) -> tuple[dict[str, Judged], int]:
+    """When the other signal changed too (failing and slow): add its affected units.
+
+    The onset is then placed on whichever signal shows the change more strongly (the
+    latency of a group failing a few percent of its requests moves first, and clearer).
+
+    Returns:
+        The judged units, and the onset minute.
+    """
+    other = "latency" if signal == "errors" else "errors"
+    alt = both[other]
+    strength = _strength(alt, window, other) if alt.n.sum() > 0 else None
+    if strength is None or strength > CONFIRM_LOG10P:
+        return judged, window[0]
+    start = window[0]
+    own = _strength(both[signal], window, signal)
+    if own is None or strength < own:
+        start = place(alt, window[0], window[1], other)[0]
+    noise = _noise(alt, *window)
+    out = dict(judged)
+    for dim, result in judged.items():
+        extra = set(judge(cells, scope, dim, other, noise).affected)
+        units = result.units.copy()
+        units["affected"] = units["affected"] | units["value"].isin(extra)
+        out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
+    return out, start
+
+
+def _strength(series: Series, window: tuple[int, int], signal: str) -> float | None:
+    """log10 p of ``series`` being higher over ``window`` (None: not materially higher)."""
+    model = SIGNALS[signal]
+    var = float(within_variance(series)[0, 0])
+    segment = segment_gain(model, series, window[0], window[1], var)
+    robust = leave_out(model, series, segment, var)
+    if model.ratio(robust.inside, robust.outside) < MIN_RATIO:
+        return None
+    phi = dispersion(series, window[0], window[1], var, signal == "errors")
+    return log10_p(robust.gain / phi, 1.0)
+
+
+def _noise(series: Series, start: int, stop: int) -> Noise:
+    """How noisy latency is: per request, and a minute's mean beyond that (before the onset)."""
+    var = float(within_variance(series)[0, 0])
+    n = series.n[:start]
+    seen = n > 0
+    minutes = max(stop - start, 1)
+    if int(seen.sum()) < 3:
+        return Noise(var, 0.0, minutes)
+    means = series.x[:start][seen] / n[seen]
+    extra = float(np.var(means)) - float(np.mean(var / n[seen]))
+    return Noise(var, max(extra, 0.0), minutes)
+
+
+def _levels(series: Series, start: int, end: int, signal: str) -> tuple[float, float]:
+    """The affected group's level before the onset and during the incident, as people read it."""
+    before = pooled(series.n[:start], series.x[:start])
+    after = pooled(series.n[start:end], series.x[start:end])
+    if signal == "latency":
+        return math.expm1(before), math.expm1(after)
+    return before, after
