@@ -55,6 +55,9 @@ class Noise:
     tau2: float = 0.0
     minutes: int = 1
     """Minutes of the incident (the minute-to-minute noise averages over them)."""
+    rise: float | None = None
+    """The incident's level in the group it was found in (a failure share; for latency, the
+    rise of the mean log latency): the affected units' level is at least that."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def _latency_units(sums: PairSums, noise: Noise) -> Units:
     return Units(sums.values, n_in, x_in, expected, spread)
 
 
-def _classify_errors(units: Units, p_values: FloatArray) -> BoolArray:
+def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> BoolArray:
     n, x = units.n_in, units.x_in
     seen = n > 0
     base = np.clip(np.divide(units.expected, n, out=np.zeros_like(n), where=seen), 1e-9, 1 - 1e-9)
@@ -148,9 +151,12 @@ def _classify_errors(units: Units, p_values: FloatArray) -> BoolArray:
         return np.zeros(len(n), dtype=bool)
     rising = seen & (level > base)
     p_a = float(x[rising].sum() / n[rising].sum()) if rising.any() else 0.5
+    # The group the change was found in mixes affected requests with others: its level is a
+    # floor for the affected ones' (units near their habit must not drag the estimate down).
+    floor = rise if rise is not None else 0.0
     share, post = 0.5, np.zeros(len(n))
     for _ in range(EM_ROUNDS):
-        p_a = min(max(p_a, 1e-9), 1 - 1e-9)
+        p_a = min(max(p_a, floor, 1e-9), 1 - 1e-9)
         ll1 = xlogy(x, p_a) + xlogy(n - x, 1 - p_a)
         ll0 = xlogy(x, base) + xlogy(n - x, 1 - base)
         prior = math.log(share) - math.log1p(-share)
@@ -164,15 +170,16 @@ def _classify_errors(units: Units, p_values: FloatArray) -> BoolArray:
     return result
 
 
-def _classify_latency(units: Units) -> BoolArray:
+def _classify_latency(units: Units, rise: float | None) -> BoolArray:
     n, seen = units.n_in, units.n_in > 0
     change = np.divide(units.x_in - units.expected, n, out=np.zeros_like(n), where=seen)
     z = change / units.spread
     rising = seen & (z > 0)
     delta = float(np.median(change[rising])) if rising.any() else math.log(MIN_RATIO)
+    floor = max(rise if rise is not None else 0.0, math.log(MIN_RATIO))
     share, post = 0.5, np.zeros(len(n))
     for _ in range(EM_ROUNDS):
-        delta = max(delta, math.log(MIN_RATIO))
+        delta = max(delta, floor)
         ll1 = norm.logpdf(change, delta, units.spread)
         ll0 = norm.logpdf(change, 0.0, units.spread)
         prior = math.log(share) - math.log1p(-share)
@@ -214,10 +221,10 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
     sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
     if signal == "errors":
         units, p_values = _error_units(sums)
-        affected = _classify_errors(units, p_values)
+        affected = _classify_errors(units, p_values, noise.rise)
     else:
         units = _latency_units(sums, noise)
-        affected = _classify_latency(units)
+        affected = _classify_latency(units, noise.rise)
     seen = units.n_in > 0
     level = np.divide(units.x_in, units.n_in, out=np.zeros_like(units.x_in), where=seen)
     baseline = np.divide(units.expected, units.n_in, out=np.zeros_like(units.x_in), where=seen)

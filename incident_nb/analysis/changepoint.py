@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -86,7 +87,7 @@ def error_rate_onset(errors: FloatArray, requests: FloatArray) -> Shift | None:
     if found is None:
         return None
     segment = found[0]
-    start, stop, _ = place(series, segment.start, segment.end, "errors")
+    start, stop, _, _ = place(series, segment.start, segment.end, "errors")
     before = pooled(requests[:start], errors[:start])
     after = pooled(requests[start:stop], errors[start:stop])
     return Shift(start, before, after, segment.gain)
@@ -189,7 +190,19 @@ def confirm_change(
     return best
 
 
-def place(series: Series, start: int, end: int, signal: str) -> tuple[int, int, int | None]:
+class Placement(NamedTuple):
+    """Where a rise starts and stops, by minute."""
+
+    onset: int
+    stop: int
+    """The recovery minute, or the series' length when it did not recover."""
+    ended: int | None
+    """The recovery minute, when it recovered."""
+    jump: bool
+    """Whether the onset is a clear jump (a step): then it is placed to the minute."""
+
+
+def place(series: Series, start: int, end: int, signal: str) -> Placement:
     """Onset and end of a rise found around ``[start, end)``, by minute; and the recovery.
 
     The onset is the lowest point of a CUSUM of each minute's excess over a reference just
@@ -197,8 +210,7 @@ def place(series: Series, start: int, end: int, signal: str) -> tuple[int, int, 
     elevated stretch ends at the CUSUM's highest point after it.
 
     Returns:
-        ``(onset, stop, ended)``: ``stop`` is the recovery minute, or the series' length when
-        it did not recover (then ``ended`` is None).
+        The onset, the stop and, when it recovered, the recovery minute.
     """
     size = len(series.n)
     for _ in range(3):
@@ -218,10 +230,11 @@ def place(series: Series, start: int, end: int, signal: str) -> tuple[int, int, 
     start = max(start, min(MIN_BEFORE, end - 1))
     ended = recovered(series, start, end, signal, size)
     stop = size if ended is None else ended
-    return fit_onset(series, stop, start, signal), stop, ended
+    onset, jump = fit_onset(series, stop, start, signal)
+    return Placement(onset, stop, ended, jump)
 
 
-def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> int:
+def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> tuple[int, bool]:
     """The onset of the rise that runs to ``stop``, by the model that fits the minutes best.
 
     Two models of the per-minute level (weighted by requests) are fitted for every onset up
@@ -231,6 +244,9 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     which a threshold on each minute would only see late (for failures, by the binomial
     likelihood, which the sparse first minutes of a ramp need). The jump model is kept when
     its jump is clear (an F-test at p < 0.001).
+
+    Returns:
+        The onset, and whether it is a clear jump.
     """
     n = series.n[:stop]
     seen = n > 0
@@ -243,7 +259,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         n = np.where(seen, n / (y * y), 0.0)
     last = min(guess + 2, stop - 2)
     if int(seen.sum()) < 6 or last < MIN_BEFORE:
-        return guess
+        return guess, False
 
     def suffix(values: FloatArray) -> FloatArray:
         return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
@@ -276,7 +292,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         base = (total_y - slope * h1) / total_w
     k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
     if not np.isfinite(jump[k_jump]):
-        return guess
+        return guess, False
     if signal == "errors":
         k_bend, line_base, line_slope = _binomial_bend(series, stop, ks)
     else:
@@ -284,7 +300,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     dof = max(int(seen.sum()) - 4, 1)
     gain = (bend[k_bend] - jump[k_jump]) / max(jump[k_jump] / dof, 1e-12)
     if gain > JUMP_F:
-        return int(ks[k_jump])
+        return int(ks[k_jump]), True
     # A ramp's threshold-crossing onset is late by a fraction of its length, not more; and the
     # minutes between the bend and that onset must hold the rise the line says they do (within
     # their noise, and at least half of it). A bend failing either is a line drawn through
@@ -292,7 +308,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     # The line leaves the level before after the bend: its first minute above is the next.
     k = int(ks[k_bend])
     if guess - (k + 1) > RAMP_LEAD * (stop - k - 1):
-        return guess
+        return guess, False
     between = slice(k + 1, max(guess, k + 1))
     weight = w[between]
     said = float((weight * line_slope * (t[between] - k)).sum())
@@ -307,7 +323,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         spread = var * float(weight.sum())
     phi = dispersion(series, k, stop, var, signal == "errors")
     held = seen_rise >= said - 2 * math.sqrt(phi * spread) and seen_rise >= said / 2
-    return k + 1 if held else guess
+    return (k + 1 if held else guess), False
 
 
 def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, float, float]:

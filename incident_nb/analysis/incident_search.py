@@ -61,7 +61,7 @@ def find_incident(source: CubeSource) -> Incident:
             cells = CellTable(source.cell_windows(*_times(cube, candidate.start, candidate.end)))
             seed = cube.scope_series(candidate.scope(), signal)
             assert seed is not None  # a group of one level
-            noise = _noise(seed, candidate.start, candidate.end)
+            noise = _noise(seed, candidate.start, candidate.end, signal)
             if not holds_within_parts(cells, candidate, noise.var):
                 continue
             onset, series, window = _describe(source, cube, candidate, cells, noise)
@@ -104,18 +104,21 @@ def _describe(
     judged: dict[str, Judged] = {}
     ended: int | None = None
     both: dict[str, Series] = {}
+    jump = False
     for round_ in range(ROUNDS):
         scope, judged = find_scope(cells, candidate.scope(), signal, noise)
         both = _scope_series(source, cube, scope)
-        new_start, new_stop, ended = place(both[signal], start, stop, signal)
+        new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
         moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
         start, stop = new_start, new_stop
-        noise = _noise(both[signal], start, stop)
+        noise = _noise(both[signal], start, stop, signal)
         if not moved or round_ == ROUNDS - 1:
             break
         cells = CellTable(source.cell_windows(*_times(cube, start, stop)))
     series = both[signal]
-    judged, start = _with_other_signal(cells, scope, judged, (start, stop), signal, both=both)
+    judged, start = _with_other_signal(
+        cells, scope, judged, (start, stop), signal, both=both, placed=jump
+    )
     before, after = _levels(series, start, stop, signal)
     onset = GroupOnset(
         at=_time(cube, start),
@@ -141,11 +144,13 @@ def _with_other_signal(
     signal: str,
     *,
     both: dict[str, Series],
+    placed: bool,
 ) -> tuple[dict[str, Judged], int]:
     """When the other signal changed too (failing and slow): add its affected units.
 
-    The onset is then placed on whichever signal shows the change more strongly (the
-    latency of a group failing a few percent of its requests moves first, and clearer).
+    Unless the onset is a clear jump already (``placed``), it is then placed on whichever
+    signal shows the change more strongly (the latency of a group failing a few percent of
+    its requests moves first, and clearer).
 
     Returns:
         The judged units, and the onset minute.
@@ -157,9 +162,9 @@ def _with_other_signal(
         return judged, window[0]
     start = window[0]
     own = _strength(both[signal], window, signal)
-    if own is None or strength < own:
-        start = place(alt, window[0], window[1], other)[0]
-    noise = _noise(alt, *window)
+    if not placed and (own is None or strength < own):
+        start = place(alt, window[0], window[1], other).onset
+    noise = _noise(alt, *window, other)
     out = dict(judged)
     for dim, result in judged.items():
         extra = set(judge(cells, scope, dim, other, noise).affected)
@@ -181,17 +186,23 @@ def _strength(series: Series, window: tuple[int, int], signal: str) -> float | N
     return log10_p(robust.gain / phi, 1.0)
 
 
-def _noise(series: Series, start: int, stop: int) -> Noise:
-    """How noisy latency is: per request, and a minute's mean beyond that (before the onset)."""
+def _noise(series: Series, start: int, stop: int, signal: str) -> Noise:
+    """How noisy latency is, and the incident's level in ``series`` over ``[start, stop)``.
+
+    The noise: per request, and a minute's mean beyond that, before the onset.
+    """
     var = float(within_variance(series)[0, 0])
+    minutes = max(stop - start, 1)
+    before = pooled(series.n[:start], series.x[:start])
+    inside = pooled(series.n[start:stop], series.x[start:stop])
+    rise = inside if signal == "errors" else inside - before
     n = series.n[:start]
     seen = n > 0
-    minutes = max(stop - start, 1)
     if int(seen.sum()) < 3:
-        return Noise(var, 0.0, minutes)
+        return Noise(var, 0.0, minutes, rise)
     means = series.x[:start][seen] / n[seen]
     extra = float(np.var(means)) - float(np.mean(var / n[seen]))
-    return Noise(var, max(extra, 0.0), minutes)
+    return Noise(var, max(extra, 0.0), minutes, rise)
 
 
 def _levels(series: Series, start: int, end: int, signal: str) -> tuple[float, float]:

@@ -103,8 +103,7 @@ class Signal:
     ratio: Callable[[float, float], float]
     """How many times the level inside is the level outside."""
     min_ratio: float
-    """An onset rises at least this many times (latency drifts with load; 3-10x is an
-    incident, 1.5x is a busy hour)."""
+    """An onset rises at least this many times."""
 
 
 SIGNALS: dict[str, Signal] = {
@@ -118,7 +117,7 @@ SIGNALS: dict[str, Signal] = {
         "latency",
         _normal_gain,
         lambda inside, outside: math.exp(inside - outside),
-        2.0,
+        MIN_RATIO,
     ),
 }
 
