@@ -56,7 +56,7 @@ SELECT date_trunc('minute', CAST(ts AS TIMESTAMPTZ)) AS minute, count(*) AS requ
 FROM read_json(?, format='newline_delimited') GROUP BY 1 ORDER BY 1''', [sys.argv[1]]).fetchall()
 """
 
-IMPORTS_ONLY = "import incident_nb.analyze, incident_nb.sources.logs.loader"
+IMPORTS_ONLY = "import incident_nb.evidence.analysis, incident_nb.sources.logs.loader"
 
 NAIVE_PANDAS = """
 import pandas as pd, sys

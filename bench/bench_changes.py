@@ -16,7 +16,7 @@ from pathlib import Path
 
 import git
 
-from incident_nb.evidence import change_evidence
+from incident_nb.evidence.changes import change_evidence
 from incident_nb.sources.changes import recent_commits
 
 COMMITS = 200

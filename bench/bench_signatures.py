@@ -4,7 +4,8 @@ Generates a text log of N error lines (default 1,000,000) drawn from a handful o
 its own ids, numbers, IP addresses, UUIDs and durations (so nearly every line is distinct), then
 times, in the same run:
 
-- read: reading the file into messages (``read_messages``);
+- read: reading the file into messages (``read_messages``, one message per line), and reading
+  it as records that may span lines (the default ``auto`` mode);
 - mask only: the plain baseline pass that masks every line and nothing else;
 - signatures: the whole grouping (``group_messages``: distinct lines, masking, clustering,
   mapping back to every line), and again on as many lines drawn from only 1,000 distinct ones;
@@ -14,12 +15,19 @@ times, in the same run:
 
 Figures are printed as lines/s and as ratios against the baselines measured in this run.
 
-    .venv/bin/python bench/bench_signatures.py [--lines N] [--drain3-lines M]
+With ``--loghub DIR`` (a folder holding ``SYSTEM/SYSTEM_2k.log_structured_corrected.csv`` files
+of the loghub benchmark), it also scores the grouping of each system's 2,000 labelled lines:
+grouping accuracy (GA) and parsing accuracy (PA, the share of lines whose template is exactly
+right once the wildcard conventions are evened out), next to drain3 with default settings
+measured in the same run.
+
+    .venv/bin/python bench/bench_signatures.py [--lines N] [--drain3-lines M] [--loghub DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import tempfile
 import time
@@ -28,8 +36,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 
+from incident_nb.analysis.grouping_accuracy import grouping_accuracy, parsing_accuracy
 from incident_nb.analysis.masking import mask_array
 from incident_nb.analysis.signatures import group_messages
 from incident_nb.sources.messages import read_messages
@@ -96,17 +106,72 @@ def _drain3(messages: list[str], masked: bool) -> int:
     return len(miner.drain.clusters)
 
 
+def _drain3_templates(messages: list[str]) -> tuple[list[int], list[str]]:
+    """Drain3 with default settings: each line's cluster id and final template."""
+    from drain3 import TemplateMiner  # noqa: PLC0415 - optional baseline
+    from drain3.template_miner_config import TemplateMinerConfig  # noqa: PLC0415
+
+    logging.getLogger("drain3").setLevel(logging.WARNING)
+    miner = TemplateMiner(config=TemplateMinerConfig())
+    ids = [miner.add_log_message(message)["cluster_id"] for message in messages]
+    clusters = miner.drain.id_to_cluster
+    return ids, [clusters[i].get_template() for i in ids]
+
+
+def score_loghub(folder: Path) -> pd.DataFrame:
+    """GA and PA of signatures and of drain3 (default settings) on each labelled system."""
+    rows = []
+    for path in sorted(folder.glob("*/*_2k.log_structured_corrected.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        content, events = frame["Content"].tolist(), frame["EventId"].tolist()
+        truth = frame["EventTemplate"].tolist()
+        seconds, grouping = _timed(lambda content=content: group_messages(content))
+        ours = grouping.templates()
+        row = {
+            "system": path.parent.name,
+            "GA": grouping_accuracy(ours, events),
+            "PA": parsing_accuracy(ours, truth),
+            "seconds": seconds,
+        }
+        try:
+            ids, drained = _drain3_templates(content)
+        except ImportError:
+            pass
+        else:
+            row |= {
+                "drain3 GA": grouping_accuracy(ids, events),
+                "drain3 PA": parsing_accuracy(drained, truth),
+            }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _print_loghub(folder: Path) -> None:
+    scores = score_loghub(folder)
+    if scores.empty:
+        print(f"\nno *_2k.log_structured_corrected.csv under {folder}: loghub skipped")
+        return
+    print(f"\nLoghub 2k (corrected labels), {len(scores)} systems:")
+    print(scores.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    means = scores.drop(columns=["system", "seconds"]).mean()
+    print("mean: " + ", ".join(f"{name} {value:.3f}" for name, value in means.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--drain3-lines", type=int, default=100_000)
+    parser.add_argument("--loghub", type=Path, help="folder of loghub systems to score")
     args = parser.parse_args()
+    if args.loghub is not None:
+        _print_loghub(args.loghub)
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "errors.log"
         _write_log(log, args.lines)
         log.read_bytes()  # warm the page cache so reading is not a disk benchmark
         read_s, read = _timed(lambda: read_messages(log, "text"))
+        records_s, _ = _timed(lambda: read_messages(log, "auto"))
     messages = read.messages
     n = len(messages)
     mask_s, _ = _timed(lambda: mask_array(pa.array(messages.to_numpy(), type=pa.large_string())))
@@ -115,6 +180,7 @@ def main() -> None:
     print(f"{n:,} error lines from {len(KINDS)} kinds, {messages.nunique():,} distinct lines")
     print(f"{'step':<28}{'seconds':>9}{'lines/s':>14}")
     print(f"{'read (baseline)':<28}{read_s:>9.2f}{n / read_s:>14,.0f}")
+    print(f"{'read as records (auto)':<28}{records_s:>9.2f}{n / records_s:>14,.0f}")
     print(f"{'mask only (baseline)':<28}{mask_s:>9.2f}{n / mask_s:>14,.0f}")
     print(f"{'signatures':<28}{group_s:>9.2f}{n / group_s:>14,.0f}")
     print(f"signatures found: {len(grouping.signatures)} (kinds generated: {len(KINDS)})")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_analyze import generate, timed
 
-from incident_nb.analyze import analyze_store
+from incident_nb.evidence.logs import analyze_store
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.spark import open_spark
 from tests.spark_servers import ConnectServer

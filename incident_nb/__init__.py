@@ -1,8 +1,9 @@
 """incident-nb: from alert to investigation notebook to blameless post-mortem.
 
-The data's path: an alert (``alerts``) opens an incident (``incidents``, ``record``) whose
-notebook (``notebook``) reads the evidence (``sources``), analyses it (``analysis``, ``charts``)
-and becomes the post-mortem (``postmortem``).
+The data's path: an alert (``alerts``) opens an incident (``incidents``; its record and folder
+in ``core``) whose notebook (``notebook``) gathers the evidence (``evidence``, reading through
+``sources``), analyses it (``analysis``, ``charts``), records what people decide (``forms``)
+and becomes the post-mortem (``postmortem``). ``cli`` and ``server`` are the entry points.
 
 The public names below are imported on first use, so that ``import incident_nb`` (done by
 every notebook kernel) does not pay for papermill and nbformat until they are needed.

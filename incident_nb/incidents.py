@@ -7,6 +7,7 @@ investigation is never overwritten.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -15,7 +16,13 @@ from pathlib import Path
 
 from slugify import slugify
 
-from incident_nb.core.errors import IncidentExistsError, NotebookExecutionError, RecordError
+from incident_nb.core.durable import is_write_failure, storage_error
+from incident_nb.core.errors import (
+    EvidenceError,
+    IncidentExistsError,
+    NotebookExecutionError,
+    RecordError,
+)
 from incident_nb.core.folder import STAGING_PREFIX, IncidentFolder, incidents_dir, iter_incidents
 from incident_nb.core.models import Alert
 from incident_nb.core.record import (
@@ -28,6 +35,7 @@ from incident_nb.core.record import (
     record_lock,
     write_record,
 )
+from incident_nb.core.redact import redact_text
 from incident_nb.core.templates import investigation_template
 from incident_nb.notebook.params import CELL_TIMEOUT_S, NotebookParams, validate_parameters
 
@@ -35,8 +43,12 @@ SLUG_MAX = 48
 
 
 def folder_name(alert: Alert) -> str:
-    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title."""
-    slug = slugify(alert.title, max_length=SLUG_MAX, word_boundary=True) or "incident"
+    """``YYYY-MM-DD-<slug>``: the alert's UTC start date and a filesystem-safe slug of its title.
+
+    The title is redacted first: a key pasted into an alert's title must not become a path.
+    """
+    title = redact_text(alert.title)
+    slug = slugify(title, max_length=SLUG_MAX, word_boundary=True) or "incident"
     return f"{alert.started_at:%Y-%m-%d}-{slug}"
 
 
@@ -58,16 +70,25 @@ def _free_name(base: Path, name: str) -> Path:
     return candidate
 
 
-def _resolve(paths: Sequence[str | Path], what: str) -> list[str]:
+def _locate(paths: Sequence[str | Path], what: str, root: Path, folder: Path) -> list[str]:
+    """Evidence paths as the incident keeps them, so a moved or cloned root still finds them.
+
+    Inside ``root`` (the incident's own folder included) a path is kept relative to the
+    incident ``folder``; outside it, absolute; a URI (``s3://``, ``https://``...) as given.
+
+    Raises:
+        EvidenceError: a local path does not exist.
+    """
     out = []
     for p in paths:
-        if "://" in str(p):  # a URI a cluster engine reads (s3a://, gs://, hdfs://)
+        if "://" in str(p):  # a URI: remote logs, or one a cluster engine reads
             out.append(str(p))
             continue
         path = Path(p).expanduser().resolve()
         if not path.exists():
-            raise FileNotFoundError(f"{what} not found: {p}")
-        out.append(str(path))
+            raise EvidenceError(f"{what} not found: {p}; check the path")
+        inside = path.is_relative_to(root)
+        out.append(os.path.relpath(path, folder) if inside else str(path))
     return out
 
 
@@ -92,17 +113,23 @@ def create_incident(
 
     Raises:
         IncidentExistsError: an investigation for this alert already exists.
-        FileNotFoundError: a log file, trace file or repository does not exist.
+        EvidenceError: a log file, trace file or repository does not exist.
     """
     existing = find_incident(root, alert.key)
     if existing is not None:
         raise IncidentExistsError(existing)
-    log_paths, repo_paths = _resolve(logs, "log file"), _resolve(repos, "repository")
-    trace_paths = _resolve(traces, "trace file")
     created = now or datetime.now(UTC)
     base = incidents_dir(root)
-    base.mkdir(parents=True, exist_ok=True)
     target = _free_name(base, folder_name(alert))
+    home = root.expanduser().resolve()
+    folder = home / base.relative_to(root) / target.name
+    log_paths = _locate(logs, "log file", home, folder)
+    repo_paths = _locate(repos, "repository", home, folder)
+    trace_paths = _locate(traces, "trace file", home, folder)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, base, kept=False) from exc
     record = IncidentRecord(
         id=target.name,
         title=alert.title,
@@ -132,7 +159,10 @@ def create_incident(
         traces=trace_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
+    except OSError as exc:
+        raise storage_error(exc, target, kept=False) from exc
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700
         write_record(staging, record)
@@ -144,6 +174,13 @@ def create_incident(
             params.as_papermill(),
         )
         staging.rename(target)  # atomic; fails if the target appeared meanwhile
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if is_write_failure(exc):  # name the incident's folder, not the staging one
+            assert exc.errno is not None
+            cause = OSError(exc.errno, os.strerror(exc.errno))
+            raise storage_error(cause, target, kept=False) from exc
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -17,6 +17,8 @@ import pandas as pd
 
 from incident_nb.cli import main
 from incident_nb.demo.scenario import Scenario, generate_logs
+from incident_nb.evidence.analysis import analyze
+from incident_nb.evidence.request import AnalyzeRequest
 
 ANALYSIS_KEYS = [
     "window",
@@ -192,3 +194,8 @@ def analyze_json(*args: object) -> dict[str, Any]:
     assert status == 0
     document: dict[str, Any] = json.loads(out.getvalue())
     return document
+
+
+def analysis_document(request: AnalyzeRequest) -> dict[str, Any]:
+    """The ``analyze --json`` document of a request, analysed in this process."""
+    return analyze(request).to_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -55,21 +56,36 @@ def free_port() -> int:
 class Server:
     """``incident-nb serve`` in a subprocess, stopped by its own PID."""
 
-    def __init__(self, root: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        max_fds: int | None = None,
+        wait: bool = True,
+    ) -> None:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root.parent / f"serve-{self.port}.log"
         command = [str(Path(sys.executable).parent / "incident-nb"), "serve", "--root", str(root)]
         environment = {**os.environ, "INCIDENT_NB_TOKEN": TOKEN, **(env or {})}
+
+        def limit() -> None:  # in the child, before exec: its file-descriptor limit
+            if max_fds is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max_fds, max_fds))
+
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [*command, "--port", str(self.port), *args],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=environment,
+                start_new_session=True,  # its own process group, as under systemd
+                preexec_fn=limit if max_fds is not None else None,  # noqa: PLW1509
             )
-        self.wait_ready()
+        if wait:
+            self.wait_ready()
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -94,7 +110,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             listing = self.get("/incidents")
-            done = [i for i in listing["incidents"] if i["notebook"] in ("executed", "failed")]
+            done = [i for i in listing["incidents"] if i.get("notebook") in ("executed", "failed")]
             if listing["queue_depth"] == 0 and len(done) >= expected:
                 return list(listing["incidents"])
             time.sleep(0.2)

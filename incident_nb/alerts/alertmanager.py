@@ -120,6 +120,7 @@ def grouped_notification(hook: _AMWebhook, source: str, key: str) -> Notificatio
             status="resolved" if a.status == "resolved" else "firing",
             started_at=a.startsAt,
             ends_at=a.end,
+            labels=a.labels,
         )
         for a in hook.alerts
     )

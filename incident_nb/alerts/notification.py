@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_nb.core.models import Alert
@@ -25,6 +26,8 @@ class AlertInstance:
     status: str
     started_at: datetime
     ends_at: datetime | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """The alert's own labels (for counting alerts by label when there are too many to list)."""
 
 
 @dataclass(frozen=True)

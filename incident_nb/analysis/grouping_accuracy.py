@@ -1,12 +1,15 @@
-"""Grouping accuracy, the log-parsing benchmark's score of a grouping against the truth.
+"""Scores of log parsing against labelled truth: grouping accuracy and parsing accuracy.
 
-A line counts as correct when the set of lines in its predicted group is exactly the set of lines
-in its true group; the score is the share of correct lines (Zhu et al., "Tools and Benchmarks for
-Automated Log Parsing", ICSE-SEIP 2019).
+Grouping accuracy (GA): a line counts as correct when the set of lines in its predicted group is
+exactly the set of lines in its true group; the score is the share of correct lines (Zhu et al.,
+"Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019). Parsing accuracy (PA): the
+share of lines whose template is exactly the true one, once both are written with the same
+wildcard conventions (:func:`normalise_template`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 
 import pandas as pd
@@ -36,3 +39,41 @@ def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) 
     pure = frame["predicted"].map(truths_per_predicted).eq(1)
     whole = frame["truth"].map(predicted_per_truth).eq(1)
     return float((pure & whole).mean())
+
+
+_WILDCARD_RUN = re.compile(r"<\*>(?:(?:[\s.:,/#@+=_\-]|\s*[,;]\s*)*<\*>)+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_template(template: str) -> str:
+    """A template with the benchmark's wildcard conventions evened out.
+
+    Runs of wildcards joined by spaces or punctuation (``<*>:<*>``, ``<*> <*>``, ``<*>, <*>``)
+    are one wildcard, and runs of white space one space: parsers differ in how many tokens a
+    value spans, not in what the template says.
+    """
+    out = _SPACES.sub(" ", template).strip()
+    return _WILDCARD_RUN.sub("<*>", out)
+
+
+def parsing_accuracy(predicted: Sequence[str], truth: Sequence[str]) -> float:
+    """Share of lines whose predicted template is the true one (see :func:`normalise_template`).
+
+    Raises:
+        ValueError: the two sequences differ in length.
+    """
+    if len(predicted) != len(truth):
+        raise ValueError(
+            f"{len(predicted)} predicted templates for {len(truth)} true ones; "
+            "give one template of each per line"
+        )
+    if not truth:
+        return 1.0
+    cache: dict[str, str] = {}
+
+    def norm(template: str) -> str:
+        if template not in cache:
+            cache[template] = normalise_template(template)
+        return cache[template]
+
+    return sum(norm(p) == norm(t) for p, t in zip(predicted, truth, strict=True)) / len(truth)

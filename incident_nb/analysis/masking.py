@@ -71,14 +71,25 @@ MASKS: tuple[Mask, ...] = (
         r"\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|secs?|seconds?|mins?|minutes?|m|h|hrs?|hours?|d|days?)\b",
     ),
     Mask("hex_prefixed", r"\b0[xX][0-9a-fA-F]+\b"),
-    # A name with a digit in it (pod-7d9f8b-x2x9z, worker_12, ssh2) is an instance, not a word.
-    Mask("alnum_id", r"\b[A-Za-z_][\w\-]*[0-9][\w\-]*"),
+    # A name with a digit inside it (pod-7d9f8b-x2x9z, worker_12, attempt_01_m) is an instance.
+    # A short word ending in one or two digits (en0, awdl0, IPV4, ssh2) is left to the
+    # clustering: whether it is a kind or an instance shows in how its values spread.
+    Mask(
+        "alnum_id",
+        r"\b(?:[A-Za-z_][\w\-]*[0-9][\w\-]*[A-Za-z_\-][\w\-]*"
+        r"|[A-Za-z_][\w\-]*[_\-][\w\-]*[0-9][\w\-]*"
+        r"|[A-Za-z_][\w\-]*[0-9]{3,}[\w\-]*"
+        r"|[A-Za-z]{11,}[0-9]+)",
+    ),
     # A word made of hex digits with at least one digit: ids, hashes, numbers (with their sign).
     Mask("hex_or_number", r"-?\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*\b"),
-    Mask("digits", r"[0-9]+"),
+    Mask("digits", r"\b[0-9]+"),
+    # A value marked off by hashes (#node7#, #<*>#) is one value, as in #host# placeholders.
+    Mask("hash_wrapped", r"#[^\s#]+#"),
 )
-# Wildcards joined by punctuation (an address and its port, a dotted version) are one value.
-_JOINED = r"<\*>(?:[.:,/\-_#@+]*<\*>)+"
+# Wildcards joined by punctuation (an address and its port, a dotted version) are one value;
+# so is a list of them (``<*>, <*>, <*>``), whatever its length.
+_JOINED = r"<\*>(?:(?:[.:,/\-_#@+]*|[,;] )<\*>)+"
 
 
 def _with_context(rule: Mask) -> tuple[str, str]:
@@ -97,8 +108,8 @@ def _with_context(rule: Mask) -> tuple[str, str]:
 def _passes(rules: tuple[Mask, ...]) -> tuple[tuple[str, str], ...]:
     """The regex passes that apply ``rules`` in order.
 
-    Consecutive rules without context become one alternation (earlier rules win where two match
-    at the same place): one pass over the text instead of several. Rules with context need
+    Consecutive rules without context become one alternation (earlier rules win where two
+    match at the same place): one pass over the text instead of several. Rules with context need
     capture groups, which slow an alternation down, so each gets a pass of its own.
     """
     passes: list[tuple[str, str]] = []

@@ -4,19 +4,13 @@ The pipeline works on distinct values first, so a log with millions of lines but
 little: distinct raw messages are masked (:mod:`incident_nb.analysis.masking`), distinct masked
 messages are tokenised and clustered, and the result is mapped back to every line.
 
-Clustering (one configuration for every system, see :class:`GroupingConfig`):
+Clustering is in :mod:`incident_nb.analysis.clustering` (one configuration for every system,
+see :class:`GroupingConfig`): constants and variables are told apart by their statistics, and
+templates differing only in variable parts of any length merge.
 
-1. Messages with the same number of tokens and the same first token form a bucket.
-2. In a bucket, each masked message joins the most similar cluster (share of equal tokens at
-   the same positions) when similar enough, else starts a cluster; frequent messages go first.
-3. In a cluster, a position whose values differ is a variable when it ever holds a masked value,
-   when its other values fit such a masked value (``()`` fits ``(<*>)``), or when it holds more
-   than ``max_constant_values`` values; otherwise its values are different constants (``GET`` /
-   ``POST``) and the cluster is split by them.
-4. Clusters ending with the same template are merged.
-
-Multi-line stack traces are grouped by exception type and frames instead
-(:mod:`incident_nb.analysis.stacktraces`). A signature's id is a hash of its template, so it is
+Multi-line records with a stack trace (:mod:`incident_nb.analysis.stacktraces`) are grouped by
+exception type(s), message template (their messages clustered among the records with the same
+types and frames) and top application frames. A signature's id is a hash of its template, so it is
 the same in every run over the same input. Tables of signatures (with first and last seen) are
 built by :mod:`incident_nb.analysis.signature_tables`.
 """
@@ -24,8 +18,7 @@ built by :mod:`incident_nb.analysis.signature_tables`.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,21 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from incident_nb.analysis.masking import WILDCARD, mask_array, tokens
-from incident_nb.analysis.stacktraces import trace_template
-
-
-@dataclass(frozen=True)
-class GroupingConfig:
-    """The knobs of the clustering; the defaults are the one configuration used everywhere."""
-
-    similarity: float = 0.5
-    """Share of equal tokens a message needs to join a cluster."""
-    max_constant_values: int = 3
-    """A position with more distinct values than this is a variable, not a set of constants."""
-
-
-DEFAULT_CONFIG = GroupingConfig()
+from incident_nb.analysis.clustering import DEFAULT_CONFIG, GroupingConfig, cluster_templates
+from incident_nb.analysis.masking import mask_array, mask_messages
+from incident_nb.analysis.stacktraces import Trace, mask_quoted, parse_trace, render
 
 
 @dataclass(frozen=True)
@@ -83,119 +64,6 @@ def signature_id(template: str) -> str:
     return hashlib.sha1(template.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
-def _wildcard_regex(value: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in value.split(WILDCARD)), re.DOTALL)
-
-
-def _column_values(values: set[str], max_constants: int) -> dict[str, str] | None:
-    """How to split on one position: value -> the constant it stands for; None for a variable."""
-    if WILDCARD in values:
-        return None
-    patterns = sorted(v for v in values if WILDCARD in v)
-    regexes = [(p, _wildcard_regex(p)) for p in patterns]
-    collapsed: dict[str, str] = {}
-    for value in values:
-        fits = next((p for p, rx in regexes if rx.fullmatch(value)), value)
-        collapsed[value] = fits
-    if len(set(collapsed.values())) == 1 or len(set(collapsed.values())) > max_constants:
-        return None
-    return collapsed
-
-
-def _split(members: list[int], seqs: list[tuple[str, ...]], max_constants: int) -> list[list[int]]:
-    """Split one cluster by its positions that hold a few different constants."""
-    if len(members) < 2:
-        return [members]
-    splitters: list[tuple[int, dict[str, str]]] = []
-    for pos in range(len(seqs[members[0]])):
-        values = {seqs[m][pos] for m in members}
-        if len(values) > 1 and (mapping := _column_values(values, max_constants)) is not None:
-            splitters.append((pos, mapping))
-    if not splitters:
-        return [members]
-    parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for m in members:
-        parts[tuple(mapping[seqs[m][pos]] for pos, mapping in splitters)].append(m)
-    return list(parts.values())
-
-
-def _cluster(
-    seqs: list[tuple[str, ...]], weights: list[int], config: GroupingConfig
-) -> list[list[int]]:
-    """Cluster distinct token sequences; returns lists of indices into ``seqs``."""
-    buckets: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for i, seq in enumerate(seqs):
-        first = seq[0] if seq and WILDCARD not in seq[0] else WILDCARD
-        buckets[(len(seq), first)].append(i)
-    clusters: list[list[int]] = []
-    for key in sorted(buckets):
-        order = sorted(buckets[key], key=lambda i: (-weights[i], seqs[i]))
-        for group in _bucket_clusters(order, seqs, config.similarity):
-            clusters.extend(_split(group, seqs, config.max_constant_values))
-    return clusters
-
-
-def _bucket_clusters(
-    order: list[int], seqs: list[tuple[str, ...]], similarity: float
-) -> list[list[int]]:
-    """Greedy clustering of one bucket (same length, same first token), in the given order.
-
-    A message joins the cluster whose template has the most equal tokens at the same positions
-    (the earliest cluster on a tie) when that share reaches ``similarity``. An index from
-    (position, token) to clusters finds the candidates without comparing with every cluster.
-    """
-    templates: list[list[str]] = []
-    members: list[list[int]] = []
-    index: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for i in order:
-        seq = seqs[i]
-        length = len(seq)
-        same: dict[int, int]
-        if length <= 2:  # one equal token may be enough: compare with every cluster
-            same = {
-                c: sum(a == b for a, b in zip(t, seq, strict=True)) for c, t in enumerate(templates)
-            }
-        else:  # a cluster sharing nothing after the first token cannot reach the threshold
-            hits: Counter[int] = Counter()
-            for pos in range(1, length):
-                hits.update(index.get((pos, seq[pos]), ()))
-            same = {c: n + (templates[c][0] == seq[0]) for c, n in hits.items()}
-        best = min(same, key=lambda c: (-same[c], c), default=-1)
-        if best >= 0 and (length == 0 or same[best] / length >= similarity):
-            template = templates[best]
-            for pos, token in enumerate(seq):
-                if template[pos] != token:
-                    index[(pos, template[pos])].discard(best)
-                    template[pos] = WILDCARD
-                    index[(pos, WILDCARD)].add(best)
-            members[best].append(i)
-        else:
-            for pos, token in enumerate(seq):
-                index[(pos, token)].add(len(templates))
-            templates.append(list(seq))
-            members.append([i])
-    return members
-
-
-def _template(group: list[int], seqs: list[tuple[str, ...]]) -> str:
-    first = seqs[group[0]]
-    return " ".join(
-        token if all(seqs[m][pos] == token for m in group) else WILDCARD
-        for pos, token in enumerate(first)
-    )
-
-
-def _masked_templates(masked: list[str], weights: list[int], config: GroupingConfig) -> list[str]:
-    """Template of each distinct masked message."""
-    seqs = [tokens(m) for m in masked]
-    out = [""] * len(masked)
-    for group in _cluster(seqs, weights, config):
-        template = _template(group, seqs)
-        for m in group:
-            out[m] = template
-    return out
-
-
 def group_messages(
     messages: Sequence[str] | pd.Series, config: GroupingConfig = DEFAULT_CONFIG
 ) -> Grouping:
@@ -219,21 +87,26 @@ def group_messages(
     code_of_raw = masked.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     kinds = [str(m) for m in masked.dictionary.to_pylist()]
     plain_count = len(kinds)
-    # Multi-line stack traces are keyed by exception type and frames, apart from plain messages.
+    # Multi-line records with a stack trace: exception, message template and top frames.
     multiline = pc.match_substring(raw, "\n").to_numpy(zero_copy_only=False)
-    trace_codes: dict[str, int] = {}
-    for i in np.flatnonzero(multiline):
-        if (trace := trace_template(str(raw[int(i)].as_py()))) is not None:
-            if trace not in trace_codes:
-                trace_codes[trace] = len(kinds)
-                kinds.append(trace)
-            code_of_raw[i] = trace_codes[trace]
+    traces = [
+        (int(i), trace)
+        for i in np.flatnonzero(multiline)
+        if (trace := parse_trace(str(raw[int(i)].as_py()))) is not None
+    ]
+    if traces:
+        raw_weights = np.bincount(raw_codes, minlength=len(raw))
+        for i, template in zip(
+            (i for i, _ in traces), _trace_templates(traces, raw_weights, config), strict=True
+        ):
+            code_of_raw[i] = len(kinds)
+            kinds.append(template)
     weights = np.bincount(
         code_of_raw, weights=np.bincount(raw_codes, minlength=len(raw)), minlength=len(kinds)
     ).astype(np.int64)
     plain = [j for j in range(plain_count) if weights[j] > 0]
     templates = list(kinds)
-    clustered = _masked_templates(
+    clustered = cluster_templates(
         [kinds[j] for j in plain], [int(weights[j]) for j in plain], config
     )
     for j, template in zip(plain, clustered, strict=True):
@@ -241,6 +114,30 @@ def group_messages(
     template_codes, template_uniques = pd.factorize(pd.Series(templates, dtype=object))
     line_templates = template_codes[code_of_raw[raw_codes]]
     return _grouping(series, line_templates, [str(t) for t in template_uniques])
+
+
+def _trace_templates(
+    traces: list[tuple[int, Trace]], raw_weights: npt.NDArray[np.int64], config: GroupingConfig
+) -> list[str]:
+    """The signature template of each trace.
+
+    A trace's message is clustered among the messages of the traces with the same exception
+    types and top frames, so its values become wildcards.
+    """
+    masked = [mask_quoted(m) for m in mask_messages([trace.message for _, trace in traces])]
+    partitions: dict[tuple[str, tuple[str, ...]], dict[str, int]] = defaultdict(dict)
+    for (i, trace), message in zip(traces, masked, strict=True):
+        part = partitions[(trace.head(), trace.frames)]
+        part[message] = part.get(message, 0) + int(raw_weights[i])
+    names: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+    for key, part in partitions.items():
+        messages = list(part)
+        templates = cluster_templates(messages, [part[m] for m in messages], config)
+        names[key] = dict(zip(messages, templates, strict=True))
+    return [
+        render(trace.head(), names[(trace.head(), trace.frames)][message], trace.frames)
+        for (_, trace), message in zip(traces, masked, strict=True)
+    ]
 
 
 def _grouping(

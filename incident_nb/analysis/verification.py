@@ -27,6 +27,7 @@ from scipy import stats
 
 from incident_nb.analysis.impact import group_impact
 from incident_nb.core.models import Severity, iso, utc
+from incident_nb.core.record import IncidentRecord
 from incident_nb.core.severity import level_info
 from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST
 
@@ -295,3 +296,15 @@ def _tenant_verdict(groups: pd.DataFrame | None, tenants: pd.DataFrame) -> Check
         names = ", ".join(map(str, unseen["tenant"]))
         return CheckVerdict(item, UNKNOWN, f"no requests after the fix from {names}", numbers)
     return CheckVerdict(item, PASS, f"all {len(tenants)} back: {'; '.join(parts)}", numbers)
+
+
+FIX_PREFIXES = ("fix deployed", "rolled back", "rollback deployed", "mitigated")
+"""How a timeline event that marks the fix reaching production begins."""
+
+
+def fix_time(record: IncidentRecord) -> datetime | None:
+    """When the fix reached production: the first timeline event saying so, if any."""
+    for event in sorted(record.timeline, key=lambda e: utc(e.time)):
+        if event.event.strip().lower().startswith(FIX_PREFIXES):
+            return utc(event.time)
+    return None

@@ -1,9 +1,11 @@
 """The ``incident-nb`` command line: one subcommand per library entry point, one module each.
 
 ``main(argv)`` returns the exit status: 0 on success, 1 when the work failed (the message says
-why and what to do), 2 for a usage error. Each subcommand's module has ``add_arguments(parser)``
-and ``run(args) -> int`` and imports what it needs only when it runs, so the command line
-starts fast; arguments several subcommands share are in :mod:`.args`.
+why and what to do; a file or folder that cannot be read or written, e.g. on a read-only or
+full disk, is named with the cause, never shown as a traceback), 2 for a usage error. Each
+subcommand's module has ``add_arguments(parser)`` and ``run(args) -> int`` and imports what it
+needs only when it runs, so the command line starts fast; arguments several subcommands share
+are in :mod:`.args`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from incident_nb.core.durable import describe_os_error
 from incident_nb.core.errors import IncidentNbError
 
 
@@ -83,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command.run(args)
     except IncidentNbError as exc:
         print(f"incident-nb: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder no layer below put in words: say which, and why
+        cause, advice = describe_os_error(exc)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"incident-nb: error: cannot use{where}: {cause}; {advice}", file=sys.stderr)
         return 1
 
 

@@ -10,17 +10,21 @@ import argparse
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.cli.args import add_files, add_logs, add_map, parse_mapping
 from incident_nb.core.errors import EvidenceError
-from incident_nb.core.models import AnalyzeRequest
+from incident_nb.core.models import iso
+from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from incident_nb.core.summary import AnalysisSummary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,38 +106,46 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
     )
 
 
-def _readable(summary: dict[str, Any]) -> str:
-    lines = summary["lines"]
-    rate = summary["error_rate"]
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2%}"
+
+
+def _when(value: datetime | None) -> str:
+    return iso(value) if value is not None else "none"
+
+
+def _readable(summary: AnalysisSummary) -> str:
+    lines, rate, trend = summary.lines, summary.error_rate, summary.trend
+    first, last = summary.first_error, summary.last_error
     out = [
-        f"Window:      {summary['window']['start']} .. {summary['window']['end']}",
-        f"Lines:       {lines['total']} total, {lines['parsed']} parsed, "
-        f"{lines['malformed']} malformed",
-        f"Onset:       {summary['onset'] or 'none detected'}",
-        f"Errors:      first {summary['first_error_at']}, last {summary['last_error_at']}",
-        f"Error rate:  overall {rate['overall']:.2%}, peak {rate['peak']:.2%} at {rate['peak_at']}",
-        f"Trend:       {summary['trend']['direction']} "
-        f"({summary['trend']['slope_per_min']:+.4f}/min)",
-        f"Severity:    {summary['severity_suggestion']['level']}",
+        f"Window:      {_when(summary.window_start)} .. {_when(summary.window_end)}",
+        f"Lines:       {lines.total} total, {lines.parsed} parsed, {lines.malformed} malformed",
+        f"Onset:       {_when(summary.onset) if summary.onset else 'none detected'}",
+        f"Errors:      first {_when(first.ts if first else None)}, "
+        f"last {_when(last.ts if last else None)}",
+        f"Error rate:  overall {_percent(rate.overall)}, peak {_percent(rate.peak)} "
+        f"at {_when(rate.peak_at)}",
+        f"Trend:       {trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the "
+        f"last {trend.minutes} min)",
+        f"Severity:    {summary.severity_suggestion.level.value}",
         "Endpoints:",
     ]
     out += [
-        f"  {e['endpoint']}: {e['requests']} req, {e['errors']} err "
-        f"({e['error_rate']:.2%}), p99 {e['p99_ms']} ms"
-        for e in summary["endpoints"][:10]
+        f"  {e.endpoint}: {e.requests} req, {e.errors} err ({_percent(e.error_rate)}), "
+        f"p99 {'-' if e.p99_ms is None else f'{e.p99_ms:.1f}'} ms"
+        for e in summary.endpoints[:10]
     ]
     out.append("Affected tenants:")
     out += [
-        f"  {t['tenant']}: {t['errors']}/{t['requests']} ({t['error_rate']:.2%})"
-        for t in summary["affected_tenants"][:10]
+        f"  {t.tenant}: {t.errors}/{t.requests} ({_percent(t.error_rate)})"
+        for t in summary.affected_tenants[:10]
     ]
     out.append("Signatures:")
     out += [
-        f"  {s['count']:>7}  {'NEW ' if s['new_since_onset'] else ''}{s['template']}"
-        for s in summary["signatures"][:10]
+        f"  {s.count:>7}  {'NEW ' if s.new_since_onset else ''}{s.template}"
+        for s in summary.signatures[:10]
     ]
-    for bad in lines.get("examples", []):
-        out.append(f"Malformed:   {bad['path']}:{bad['line']}: {bad['reason']}")
+    out += [f"Malformed:   {b.path}:{b.line}: {b.reason}" for b in lines.examples]
     return "\n".join(out)
 
 
@@ -145,35 +157,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr)
 
     request = _request(args)
-    if not request.logs or request.engine != "duckdb":
-        from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import
+    from incident_nb.evidence.analysis import analyze  # noqa: PLC0415 - heavy import
 
-        summary = analyze_evidence(request, progress)
-    else:
-        from incident_nb.sources.logs.loader import load_events  # noqa: PLC0415 - DuckDB only
-
-        progress(f"parsing {len(request.logs)} log file(s)")
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            parsing = pool.submit(
-                load_events, list(request.logs), dict(request.mapping), request.fmt, request.tz
-            )
-            # pandas and the analysis load while DuckDB parses (it does not hold the GIL).
-            from incident_nb.analyze import analyze_evidence  # noqa: PLC0415 - heavy import
-            from incident_nb.sources.logs.store import LogStore  # noqa: PLC0415
-
-            store = LogStore(*parsing.result())
-        summary = analyze_evidence(request, progress, store=store)
+    analysis = analyze(request, progress)
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(analysis.to_json(), indent=2))
     else:
-        parts = [_readable(summary)] if "lines" in summary else []
-        if "traces" in summary:
-            parts.append(_readable_traces(summary["traces"]))
+        parts = [_readable(analysis.logs)] if analysis.logs else []
+        if analysis.traces is not None:
+            parts.append(_readable_traces(analysis.traces))
         print("\n".join(parts))
     return 0
 
 
-def _readable_traces(traces: dict[str, Any]) -> str:
+def _readable_traces(traces: Mapping[str, Any]) -> str:
     window = traces.get("window") or {}
     out = [
         f"Traces:      {traces['traces']} traces, {traces['failing_traces']} failing, "

@@ -10,7 +10,7 @@ from incident_nb.cli.args import parse_duration, parse_time
 from incident_nb.core.models import iso
 
 if TYPE_CHECKING:
-    from incident_nb.evidence import ChangeEvidence
+    from incident_nb.evidence.changes import ChangeEvidence
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +67,7 @@ def evidence_json(evidence: ChangeEvidence) -> dict[str, list[dict[str, Any]]]:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb changes``."""
-    from incident_nb.evidence import change_evidence  # noqa: PLC0415 - heavy import
+    from incident_nb.evidence.changes import change_evidence  # noqa: PLC0415 - heavy import
 
     evidence = change_evidence(
         args.repo,

@@ -32,8 +32,8 @@ def add_arguments(export: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb export``."""
+    from incident_nb.core.redact import check_rule_names  # noqa: PLC0415
     from incident_nb.postmortem.export import export_postmortem  # noqa: PLC0415 - heavy import
-    from incident_nb.postmortem.redact import check_rule_names  # noqa: PLC0415
 
     rules = [r.strip() for r in args.redact.split(",") if r.strip()]
     try:

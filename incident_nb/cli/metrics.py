@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``incident-nb metrics``."""
     from incident_nb.analysis.metrics import SERIES_NAMES  # noqa: PLC0415 - heavy import
-    from incident_nb.evidence import file_metrics_evidence, metrics_evidence  # noqa: PLC0415
+    from incident_nb.evidence.metrics import file_metrics_evidence, metrics_evidence  # noqa: PLC0415
 
     start, end = parse_time(args.start, "--start"), parse_time(args.end, "--end")
     if end <= start or args.step <= 0:

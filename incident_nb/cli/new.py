@@ -109,20 +109,17 @@ def run(args: argparse.Namespace) -> int:
     from incident_nb.incidents import create_incident, execute_incident  # noqa: PLC0415
 
     alert = alert_from_args(args)
-    try:
-        folder = create_incident(
-            alert,
-            args.root,
-            logs=args.logs,
-            repos=args.repo,
-            prometheus=args.prometheus,
-            log_format=args.log_format,
-            log_tz=args.log_tz,
-            engine=args.engine,
-            traces=args.traces,
-        )
-    except FileNotFoundError as exc:
-        raise AlertError(f"{exc}; check the path") from None
+    folder = create_incident(
+        alert,
+        args.root,
+        logs=args.logs,
+        repos=args.repo,
+        prometheus=args.prometheus,
+        log_format=args.log_format,
+        log_tz=args.log_tz,
+        engine=args.engine,
+        traces=args.traces,
+    )
     print(folder)
     if args.execute:
         try:

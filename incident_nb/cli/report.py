@@ -8,9 +8,8 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from incident_nb.cli.args import add_root
 from incident_nb.core.errors import RecordError
-
-DEFAULT_ROOT = Path("notebooks")
 
 
 def _day(text: str) -> date:
@@ -27,9 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "month, time to detect, mitigate and resolve, the status-update cadence kept, root "
         "causes, action items, how concentrated the work is, and missing post-mortems."
     )
-    parser.add_argument(
-        "--root", type=Path, default=DEFAULT_ROOT, help="where incidents/ is (default: notebooks)"
-    )
+    add_root(parser)
     parser.add_argument(
         "--since", type=_day, metavar="DATE", help="only incidents that started on or after it"
     )

@@ -15,6 +15,14 @@ from pathlib import Path
 from incident_nb.cli.args import add_timeout
 from incident_nb.core.errors import ServeError
 from incident_nb.core.secrets import read_secret
+from incident_nb.server.limits import (
+    BODY_TIMEOUT_S,
+    HEADER_TIMEOUT_S,
+    KEEP_ALIVE_S,
+    MAX_BODY,
+    MAX_HEADER_BYTES,
+    SHUTDOWN_GRACE_S,
+)
 
 TOKEN_VARIABLE = "INCIDENT_NB_TOKEN"
 PAGERDUTY_VARIABLE = "INCIDENT_NB_PAGERDUTY_SECRET"
@@ -43,7 +51,28 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=1, metavar="K", help="notebooks run at once (default 1)"
     )
     serve.add_argument(
-        "--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="default 1 MiB"
+        "--max-body", type=int, default=MAX_BODY, metavar="BYTES", help="default 1 MiB"
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=HEADER_TIMEOUT_S,
+        metavar="S",
+        help=f"seconds a request's headers may take to arrive (default {HEADER_TIMEOUT_S:g})",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=BODY_TIMEOUT_S,
+        metavar="S",
+        help=f"seconds a request's body may take to arrive (default {BODY_TIMEOUT_S:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections at most; beyond, the oldest idle one is closed (default: what "
+        "the file-descriptor limit allows, at most 1000)",
     )
     add_timeout(serve)
     serve.add_argument(
@@ -72,8 +101,14 @@ def run(args: argparse.Namespace) -> int:
         PAGERDUTY_VARIABLE, "PagerDuty secret", file=args.pagerduty_secret_file, error=ServeError
     )
 
+    if args.max_connections is not None and args.max_connections < 1:
+        raise ServeError("--max-connections must be at least 1")
+    if args.header_timeout <= 0 or args.body_timeout <= 0:
+        raise ServeError("--header-timeout and --body-timeout must be positive")
+
     import uvicorn  # noqa: PLC0415 - optional, heavy
 
+    from incident_nb.server import protocol  # noqa: PLC0415
     from incident_nb.server.app import ServeSettings, create_app  # noqa: PLC0415
     from incident_nb.server.queue import server_lock  # noqa: PLC0415
 
@@ -86,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         max_body=args.max_body,
         timeout=args.timeout,
         template=args.template.resolve() if args.template else None,
+        body_timeout_s=args.body_timeout,
     )
     with server_lock(root) as mine:
         if not mine:
@@ -96,6 +132,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+        connections, backlog = protocol.connection_budget(protocol.raise_fd_limit(), args.workers)
+        limits = protocol.ConnectionLimits(
+            header_timeout_s=args.header_timeout,
+            max_connections=args.max_connections or connections,
+        )
         config = uvicorn.Config(
             create_app(settings),
             host=args.host,
@@ -103,6 +144,11 @@ def run(args: argparse.Namespace) -> int:
             log_level="warning",
             access_log=False,
             lifespan="on",
+            http=protocol.limited_protocol(limits),
+            timeout_keep_alive=KEEP_ALIVE_S,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+            backlog=backlog,
         )
         server = uvicorn.Server(config)
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; ending

@@ -24,9 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="auto",
-        help="text: each line is a message; multiline: text where indented lines, 'Caused by:' "
-        "and Python tracebacks continue the message above; json: JSON lines (message and time "
-        "fields); auto (default): json when the file looks like JSON lines, else text",
+        help="text: each line is a message; multiline: text whose records span lines (stack "
+        "traces of Java, Python, Go, .NET, JavaScript and PHP, and lines without the timestamp "
+        "that starts each record, join the record above); json: JSON lines (message and time "
+        "fields); auto (default): json when the file looks like JSON lines, else multiline",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON document")
     parser.add_argument(

@@ -12,7 +12,9 @@ Every message names the problem and what to do about it.
      ├── NotebookExecutionError  a notebook cell failed or timed out (the notebook is saved)
      ├── ExportError             the post-mortem cannot be exported
      ├── DeliveryError           a status update could not be delivered (the draft is kept)
-     └── ServeError              the alert receiver cannot start or reach its queue
+     ├── ServeError              the alert receiver cannot start or reach its queue
+     └── StorageError            a file could not be written (disk full, read-only, permission);
+                                 also an OSError, and the file's previous version is kept
 """
 
 from __future__ import annotations
@@ -88,3 +90,15 @@ class DeliveryError(IncidentNbError):
 
 class ServeError(IncidentNbError):
     """The alert receiver cannot start: a missing extra, token, or an unusable root."""
+
+
+class StorageError(IncidentNbError, OSError):
+    """A file could not be written: the disk is full, read-only, or not ours to write.
+
+    It is also an :class:`OSError` (with the cause's ``errno``), so callers that handle any
+    failed write keep working; the message names the file, the cause and what to do.
+    """
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno

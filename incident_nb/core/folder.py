@@ -17,6 +17,7 @@ The executed notebook publishes its analysis summary as an output of MIME type
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -97,11 +98,16 @@ def incidents_dir(root: Path) -> Path:
 
 
 def iter_incidents(root: Path) -> Iterator[IncidentFolder]:
-    """Incident folders under ``root`` (those holding a record, not being created), by name."""
+    """Incident folders under ``root`` (those not being created), by name.
+
+    A folder counts when anything is named :data:`RECORD` in it, even a file that cannot be
+    read, a folder or a dangling link: readers report such a record as that incident's
+    problem instead of silently missing the incident.
+    """
     base = incidents_dir(root)
     if base.is_dir():
         for path in sorted(base.iterdir()):
-            if not path.name.startswith(".") and (path / RECORD).is_file():
+            if not path.name.startswith(".") and path.is_dir() and os.path.lexists(path / RECORD):
                 yield IncidentFolder(path)
 
 

@@ -10,7 +10,6 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 
 class Severity(enum.StrEnum):
@@ -38,7 +37,7 @@ def parse_utc(text: str) -> datetime:
     """Parse an ISO-8601 timestamp (``Z`` or an offset, 0-9 fractional digits) to aware UTC.
 
     Raises:
-        ValueError: the text is not an ISO-8601 timestamp.
+        ValueError: the text is not an ISO-8601 timestamp, or its UTC time is out of range.
     """
     raw = text.strip()
     if raw.endswith(("Z", "z")):
@@ -50,9 +49,13 @@ def parse_utc(text: str) -> datetime:
         frac, tail = rest[:digits], rest[digits:]
         raw = f"{head}.{frac[:6].ljust(6, '0')}{tail}" if frac else f"{head}{tail}"
     try:
-        return utc(datetime.fromisoformat(raw))
+        parsed = datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from None
+    try:
+        return utc(parsed)
+    except OverflowError:  # e.g. year 1 with a positive offset is before the year 1 in UTC
+        raise ValueError(f"timestamp out of range in UTC: {text!r}") from None
 
 
 def iso(value: datetime) -> str:
@@ -90,20 +93,3 @@ class Alert:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     generator_url: str = ""
-
-
-@dataclass(frozen=True)
-class AnalyzeRequest:
-    """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
-
-    logs: tuple[str | Path, ...] = ()
-    mapping: tuple[tuple[str, str], ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    snapshot_from: Path | None = None
-    snapshot_to: Path | None = None
-    fmt: str = "auto"
-    tz: str = "UTC"
-    traces: tuple[Path, ...] = ()
-    engine: str = "duckdb"
-    """``duckdb``, ``spark``, ``spark://HOST:PORT`` or ``sc://HOST:PORT``."""

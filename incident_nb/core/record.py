@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from incident_nb.core.durable import write_atomic
+from incident_nb.core.durable import storage_error, write_atomic
 from incident_nb.core.errors import RecordError
 from incident_nb.core.folder import RECORD, RECORD_LOCK
 from incident_nb.core.models import Alert, Severity
@@ -236,6 +236,11 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+FIX_BY_HAND = "fix the file by hand or restore it from version control"
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+"""A record larger than this is refused unread (a record is a few kilobytes)."""
+
+
 def parse_record(text: str, where: str = RECORD) -> IncidentRecord:
     """Validate the JSON text of a record.
 
@@ -245,13 +250,22 @@ def parse_record(text: str, where: str = RECORD) -> IncidentRecord:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        end = " (the file ends early: truncated?)" if early else ""
         raise RecordError(
-            f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "fix the file by hand or restore it from version control"
+            f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            f"{end}; {FIX_BY_HAND}"
         ) from None
+    except RecursionError:
+        raise RecordError(
+            f"{where} is nested deeper than a JSON parser can read; it is no incident record: "
+            f"{FIX_BY_HAND}"
+        ) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise RecordError(f"{where} holds a value out of range ({exc}); {FIX_BY_HAND}") from None
     if isinstance(data, dict):
         version = data.get("schema_version")
-        if version not in (None, *READABLE_VERSIONS):
+        if version not in (None, *READABLE_VERSIONS) or isinstance(version, bool):
             newer = isinstance(version, int) and version > SCHEMA_VERSION
             raise RecordError(
                 f"{where} has schema_version {version!r}; this incident-nb reads versions "
@@ -262,23 +276,66 @@ def parse_record(text: str, where: str = RECORD) -> IncidentRecord:
     try:
         return IncidentRecord.model_validate(data)
     except ValidationError as exc:
-        raise RecordError(f"{where} is invalid: {describe_validation_error(exc)}") from None
+        raise RecordError(
+            f"{where} is invalid: {describe_validation_error(exc)}; fix the named field by hand "
+            "or restore the file from version control"
+        ) from None
+    except RecursionError:
+        raise RecordError(f"{where} is nested too deeply to validate; {FIX_BY_HAND}") from None
+
+
+def record_file(path: Path) -> Path:
+    """The record file of ``path``: ``path/incident.json`` for a folder, else ``path`` itself."""
+    return path / RECORD if path.is_dir() and path.name != RECORD else path
+
+
+def read_record_text(file: Path) -> str:
+    """The text of a record file.
+
+    Raises:
+        RecordError: the file is missing, a dangling link, a folder, unreadable, too large or
+            not UTF-8; the message names the file and what to do.
+    """
+    try:
+        if file.is_dir():
+            raise RecordError(
+                f"{file} is a folder, not a record file; move it aside and restore "
+                f"{RECORD} from version control"
+            )
+        size = file.stat().st_size
+        if size > MAX_RECORD_BYTES:
+            raise RecordError(
+                f"{file} is {size:,} bytes, too large for an incident record "
+                f"(at most {MAX_RECORD_BYTES:,}); {FIX_BY_HAND}"
+            )
+        return file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        if file.is_symlink():
+            raise RecordError(
+                f"{file} is a symbolic link to {file.readlink()}, which does not exist; "
+                "remove the link or restore its target"
+            ) from None
+        raise RecordError(
+            f"no incident record at {file}; create the incident with `incident-nb new`"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise RecordError(
+            f"{file} is not UTF-8 text (invalid byte at offset {exc.start}); {FIX_BY_HAND}"
+        ) from None
+    except OSError as exc:
+        raise RecordError(
+            f"cannot read {file}: {exc.strerror or exc}; check the file's owner and mode"
+        ) from None
 
 
 def read_record(path: Path) -> IncidentRecord:
     """Read and validate ``incident.json`` (or the record inside an incident folder).
 
     Raises:
-        RecordError: missing, unreadable or invalid.
+        RecordError: missing, unreadable or invalid, naming the file and what to do.
     """
-    file = path / RECORD if path.is_dir() else path
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RecordError(
-            f"no incident record at {file}; create the incident with `incident-nb new`"
-        ) from None
-    return parse_record(text, str(file))
+    file = record_file(path)
+    return parse_record(read_record_text(file), str(file))
 
 
 def dump_record(record: IncidentRecord) -> str:
@@ -288,7 +345,7 @@ def dump_record(record: IncidentRecord) -> str:
 
 def write_record(path: Path, record: IncidentRecord) -> None:
     """Validate and atomically write a record to ``path`` (a file, or an incident folder)."""
-    file = path / RECORD if path.is_dir() else path
+    file = record_file(path)
     IncidentRecord.model_validate(record.model_dump())
     write_atomic(file, dump_record(record))
 
@@ -300,7 +357,12 @@ def record_lock(folder: Path) -> Iterator[None]:
     Every read-modify-write of ``incident.json`` (the forms, the intake service, the notebook
     runner) holds it, so no writer replaces the record with a copy that misses another's edit.
     """
-    with (Path(folder) / RECORD_LOCK).open("a") as handle:
+    lock = Path(folder) / RECORD_LOCK
+    try:
+        handle = lock.open("a")
+    except OSError as exc:
+        raise storage_error(exc, lock, kept=False) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

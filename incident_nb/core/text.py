@@ -7,25 +7,39 @@ text such as ``<script>`` or a ``javascript:`` link shows as text and never runs
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
 
-def text(value: str) -> str:
-    """Escape user or log text for Markdown: HTML and links are shown, never interpreted.
+BLOCK_MARKUP = re.compile(r"^([ \t]{0,3})(?=#{1,6}(?:[ \t]|$)|[=*_-][=*_ \t-]*$|```|~~~|\|)", re.M)
+"""A line start that would open a block of its own: a heading (ATX ``#`` or a setext
+underline), a thematic break, a code fence or a table row."""
 
-    Markdown emphasis and lists still work; link and image syntax does not, since a link in a
-    shared document could carry a ``javascript:`` URL.
+
+def text(value: str) -> str:
+    """Escape user or log text for Markdown: HTML, links and block structure are shown as text.
+
+    Emphasis, lists and line breaks still work; link and image syntax does not, since a link in
+    a shared document could carry a ``javascript:`` URL; nor does anything that would open a
+    block of its own at the start of a line (``### Root Cause``, ``---``, a code fence), so a
+    person's or an alert's text never adds a section to a document or closes one.
     """
     escaped = html.escape(value.strip(), quote=False)
-    return escaped.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    escaped = escaped.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return BLOCK_MARKUP.sub(lambda m: m.group(1) + "\\", escaped.replace("\r\n", "\n"))
+
+
+def inline(value: str) -> str:
+    """Escape text for a place that holds one line (a title, a bullet, a field after a label)."""
+    return text(" ".join(value.split()))
 
 
 def cell(value: str) -> str:
     """Escape text for a Markdown table cell (pipes and line breaks too)."""
-    return text(value).replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
+    return text(value).replace("|", "\\|").replace("\n", "<br>")
 
 
 def describe_validation_error(exc: ValidationError, limit: int = 3) -> str:

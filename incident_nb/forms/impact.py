@@ -13,6 +13,7 @@ from incident_nb.core.models import Severity, iso
 from incident_nb.core.record import ImpactAssessment, SeverityDecision
 from incident_nb.core.severity import SeveritySuggestion, level_info
 from incident_nb.core.store import RecordStore
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
 from incident_nb.forms.validation import parse_time, severity_problems
 from incident_nb.postmortem import sections
@@ -43,9 +44,15 @@ class ImpactForm(Form):
 
     title = "Impact assessment"
 
-    def __init__(self, store: RecordStore, assessment: Assessment | None = None) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        assessment: Assessment | None = None,
+        summary: AnalysisSummary | None = None,
+    ) -> None:
         super().__init__(store)
         self.assessment = assessment
+        self.summary = summary
         impact = self.record.impact
         evidence = impact_answers(assessment, self.record) if assessment else [""] * 5
         self.tenants = widgets.TagsInput(
@@ -162,5 +169,4 @@ class ImpactForm(Form):
 
     def static_markdown(self) -> str:
         """The saved assessment as Markdown."""
-        summary = self.assessment.summary() if self.assessment else None
-        return sections.impact_section(self.record, summary)
+        return sections.impact_section(self.record, self.summary)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import ipywidgets as widgets
 
@@ -22,6 +21,7 @@ from incident_nb.core.models import utc
 from incident_nb.core.record import StatusUpdate
 from incident_nb.core.severity import UpdateDue, next_update
 from incident_nb.core.store import RecordStore
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.forms.base import Form, message_widget, show_message, text_box
 from incident_nb.sources.webhook import ENV_URL, webhook_url
 from incident_nb.updates.draft import Draft, draft_update, severity_of
@@ -40,7 +40,7 @@ class StatusUpdateForm(Form):
     def __init__(
         self,
         store: RecordStore,
-        summary: Mapping[str, Any] | None = None,
+        summary: AnalysisSummary | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
         super().__init__(store)

@@ -83,6 +83,21 @@ def check_names(names: list[str] | set[str] | frozenset[str], known: frozenset[s
         )
 
 
+def parameters_from(namespace: Mapping[str, Any]) -> NotebookParams:
+    """The notebook's parameters, read by name from its namespace (its ``globals()``), validated.
+
+    The parameters cell defines every parameter and papermill's injected cell overrides them,
+    so reading exactly the known names gives the same values however the notebook is run:
+    once or again in the same kernel, after a restart, or cell by cell.
+
+    Raises:
+        ParameterError: a value has the wrong type or does not parse.
+    """
+    return validate_parameters(
+        {name: namespace[name] for name in PARAMETER_NAMES if name in namespace}
+    )
+
+
 def validate_parameters(values: Mapping[str, Any]) -> NotebookParams:
     """Validate the parameters a notebook received (the names papermill injected).
 

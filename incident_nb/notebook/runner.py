@@ -1,7 +1,9 @@
 """Creating and executing investigation notebooks with papermill.
 
 A failing or timed-out cell always leaves the executed notebook on disk showing the failure;
-the caller gets a :class:`~incident_nb.core.errors.NotebookExecutionError` naming the cell.
+the caller gets a :class:`~incident_nb.core.errors.NotebookExecutionError` naming the cell. A
+notebook is only ever replaced by a complete copy that reads back as a notebook, so a full disk
+or a read-only folder never costs the last good notebook.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import papermill as pm
 from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
-from incident_nb.core.durable import fsync_dir
-from incident_nb.core.errors import NotebookExecutionError
+from incident_nb.core.durable import is_write_failure, promote, storage_error, write_atomic
+from incident_nb.core.errors import NotebookExecutionError, StorageError
 from incident_nb.core.folder import PARTIAL_PREFIX, IncidentFolder
 from incident_nb.notebook.params import CELL_TIMEOUT_S, check_names
 
@@ -65,7 +67,7 @@ def _mark_timeout(notebook: Path, timeout: int) -> tuple[int, int | None]:
     index = _timed_out_cell(nb)
     nb.metadata.setdefault("papermill", {})["exception"] = True
     if index < 0:
-        nbformat.write(nb, notebook)
+        _write_notebook(nb, notebook)
         return index, None
     cell = nb.cells[index]
     cell.metadata.setdefault("papermill", {})["status"] = "failed"
@@ -81,19 +83,23 @@ def _mark_timeout(notebook: Path, timeout: int) -> tuple[int, int | None]:
     )
     banner.metadata["tags"] = ["papermill-error-cell-tag"]
     nb.cells.insert(index, banner)
-    nbformat.write(nb, notebook)
+    _write_notebook(nb, notebook)
     return index, cell.get("execution_count")
 
 
 def execute_notebook(notebook: Path, timeout: int = CELL_TIMEOUT_S) -> None:
     """Execute ``notebook`` in place, in its own folder, saving it whatever happens.
 
+    papermill writes the executed copy to a hidden file beside the notebook (rewriting it after
+    every cell); only once that copy is complete and reads back as a notebook is it renamed
+    over the notebook. A run that cannot write its copy (a full disk, a read-only folder)
+    leaves the notebook exactly as it was.
+
     Raises:
         NotebookExecutionError: a cell raised or timed out; the saved notebook shows where.
+        StorageError: the executed notebook could not be written; the old one is unchanged.
     """
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    # papermill rewrites its output after every cell; writing to a temporary file and renaming
-    # it over the notebook at the end means a crash never leaves a half-written notebook.
     partial = notebook.with_name(f"{PARTIAL_PREFIX}{os.getpid()}-{notebook.name}")
     try:
         pm.execute_notebook(
@@ -119,6 +125,12 @@ def execute_notebook(notebook: Path, timeout: int = CELL_TIMEOUT_S) -> None:
         raise NotebookExecutionError(
             notebook, index, count, "CellTimeoutError", f"cell timed out after {timeout} s"
         ) from None
+    except OSError as exc:
+        if not is_write_failure(exc):
+            _replace(partial, notebook)
+            raise
+        partial.unlink(missing_ok=True)  # half-written: never over the notebook
+        raise storage_error(exc, notebook) from exc
     except Exception:
         _replace(partial, notebook)  # e.g. the kernel died: keep what the run showed
         raise
@@ -128,19 +140,33 @@ def execute_notebook(notebook: Path, timeout: int = CELL_TIMEOUT_S) -> None:
     _replace(partial, notebook)
 
 
+def _check_notebook(path: Path) -> None:
+    """Raise unless ``path`` reads back as a whole notebook."""
+    nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+
+
 def _replace(partial: Path, notebook: Path) -> None:
-    """Move the executed copy over the notebook, durably; keep the notebook's mode."""
+    """Move the executed copy over the notebook, durably, once it reads back as a notebook.
+
+    Raises:
+        StorageError: the copy is incomplete or could not be moved; the notebook is unchanged.
+    """
     if not partial.exists():
         return
-    mode = notebook.stat().st_mode & 0o777 if notebook.exists() else 0o644
-    fd = os.open(partial, os.O_RDONLY)
     try:
-        os.fchmod(fd, mode)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    partial.replace(notebook)
-    fsync_dir(notebook.parent)
+        promote(partial, notebook, _check_notebook)
+    except StorageError:
+        raise
+    except Exception as exc:  # nbformat raises several kinds for a file that is no notebook
+        raise StorageError(
+            f"the executed copy of {notebook} is incomplete ({type(exc).__name__}: {exc}), so "
+            "it was not saved and the notebook was kept as it was; check that the disk has "
+            "room and run it again"
+        ) from None
+
+
+def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    write_atomic(path, nbformat.writes(nb))
 
 
 def remove_partial_runs(folder: Path) -> list[Path]:

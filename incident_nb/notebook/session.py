@@ -22,23 +22,17 @@ from incident_nb.analysis.assessment import Assessment
 from incident_nb.analysis.metrics import MetricsEvidence
 from incident_nb.analysis.suspects import first_hypothesis
 from incident_nb.analysis.traces import headline
-from incident_nb.analysis.verification import verify_fix
+from incident_nb.analysis.verification import fix_time, verify_fix
 from incident_nb.core import text as md
-from incident_nb.core.errors import EvidenceError
-from incident_nb.core.folder import SUMMARY_MIMETYPE, IncidentFolder
+from incident_nb.core.folder import SUMMARY_MIMETYPE
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent, read_record
 from incident_nb.core.store import RecordStore
-from incident_nb.evidence import ChangeEvidence
-from incident_nb.notebook.loading import (
-    Evidence,
-    TraceEvidence,
-    fix_time,
-    load_changes,
-    load_logs,
-    load_metrics,
-    load_traces,
-)
+from incident_nb.core.summary import AnalysisSummary
+from incident_nb.evidence.changes import ChangeEvidence
+from incident_nb.evidence.logs import LogEvidence, summarize
+from incident_nb.evidence.traces import TraceEvidence
+from incident_nb.notebook.gather import load_changes, load_logs, load_metrics, load_traces
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
@@ -51,7 +45,7 @@ class Investigation:
     params: NotebookParams
     folder: Path
     record: IncidentRecord
-    evidence: Evidence | None = None
+    evidence: LogEvidence | None = None
     evidence_problem: str = ""
     change_evidence: ChangeEvidence | None = None
     changes_problem: str = ""
@@ -65,21 +59,7 @@ class Investigation:
         """Load the record and evidence of the incident in ``params.incident_dir``."""
         folder = Path(params.incident_dir).resolve()
         record = read_record(folder)
-        evidence, problem = None, ""
-        if params.logs:
-            try:
-                evidence = load_logs(
-                    [p if "://" in p else folder / p for p in params.logs],
-                    record,
-                    snapshot=IncidentFolder(folder).evidence,
-                    fmt=params.log_format,
-                    tz=params.log_tz,
-                    engine=params.engine,
-                )
-            except EvidenceError as exc:
-                problem = str(exc)
-        else:
-            problem = "No logs were given for this incident (incident-nb new --logs FILE)."
+        evidence, problem = load_logs(folder, params, record)
         assessment = evidence.assessment if evidence else None
         changes, changes_problem = load_changes(folder, params, record, assessment)
         window = assessment.window if assessment else None
@@ -109,9 +89,9 @@ class Investigation:
         """The impact assessment, when there is log evidence."""
         return self.evidence.assessment if self.evidence else None
 
-    def summary(self) -> dict[str, Any] | None:
+    def summary(self) -> AnalysisSummary | None:
         """The analysis summary the post-mortem is built from."""
-        return self.assessment.summary() if self.assessment else None
+        return summarize(self.evidence) if self.evidence else None
 
     # Step 1 ------------------------------------------------------------------------------
     def header_markdown(self) -> str:
@@ -119,14 +99,14 @@ class Investigation:
         r = self.record
         alert_start = utc(r.alert.started_at).strftime("%Y-%m-%d %H:%M:%S")
         lines = [
-            f"# {md.text(r.title)}",
+            f"# {md.inline(r.title)}",
             "",
-            f"**Incident** `{r.id}` · **service** {md.text(r.service) or '(unknown)'} · "
-            f"**alert** {md.text(r.alert.source)} fired at {alert_start} UTC · "
+            f"**Incident** `{r.id}` · **service** {md.inline(r.service) or '(unknown)'} · "
+            f"**alert** {md.inline(r.alert.source)} fired at {alert_start} UTC · "
             f"**status** {r.status}",
         ]
         if self.evidence_problem:
-            lines += ["", f"> **Evidence problem:** {md.text(self.evidence_problem)}"]
+            lines += ["", f"> **Evidence problem:** {md.inline(self.evidence_problem)}"]
         return "\n".join(lines)
 
     def impact_table(self) -> pd.DataFrame:
@@ -203,10 +183,10 @@ class Investigation:
             f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
             f"{rep.bad_timestamp:,} without a parsable timestamp."
         ]
-        if self.evidence.snapshot_note:
-            out += ["", md.text(self.evidence.snapshot_note), ""]
+        if self.evidence.note:
+            out += ["", md.text(self.evidence.note), ""]
         out += [
-            f"- line {b.line} of `{Path(b.path).name}`: {md.text(b.reason)}" for b in rep.examples
+            f"- line {b.line} of `{Path(b.path).name}`: {md.inline(b.reason)}" for b in rep.examples
         ]
         return "\n".join(out)
 
@@ -245,7 +225,7 @@ class Investigation:
             charts.error_rate_chart(per_minute, markers=self.markers()),
             charts.latency_chart(per_minute, self.markers()),
         ]
-        items += [Markdown(f"- {md.text(note)}") for note in self.metrics.notes]
+        items += [Markdown(f"- {md.inline(note)}") for note in self.metrics.notes]
         return items
 
     def traces_view(self) -> list[Any]:
@@ -265,7 +245,7 @@ class Investigation:
             Markdown(md.text(f"{headline(t.origins, t.operations)} ({counts})")),
         ]
         items += [
-            Markdown(f"- malformed: {md.text(f'{b.path}: {b.where}: {b.reason}')}")
+            Markdown(f"- malformed: {md.inline(f'{b.path}: {b.where}: {b.reason}')}")
             for b in report.examples
         ]
         if not t.origins.empty:
@@ -298,28 +278,15 @@ class Investigation:
             level,
             self.assessment.onset.at,
             minute_groups=self.evidence.minute_groups,
-            error_messages=self.evidence.all_messages,
+            error_messages=self.evidence.messages,
             affected_tenants=self.assessment.affected_tenants,
         )
         return verdicts.to_frame()
 
     # Steps 3-7 ---------------------------------------------------------------------------
-    def section(self, name: str) -> str:
-        """A record section as Markdown (re-read from ``incident.json`` each time)."""
-        record, summary = self.reload_record(), self.summary()
-        renderers = {
-            "severity": lambda: sections.severity_detail(record, summary),
-            "five_whys": lambda: (
-                sections.root_cause(record)
-                + "\n\n**Contributing factors**\n\n"
-                + sections.bullets(record.five_whys.contributing_factors)
-            ),
-            "fix": lambda: sections.fix_section(record),
-            "staging": lambda: sections.staging_section(record),
-            "deployment": lambda: sections.deployment_section(record, summary),
-            "postmortem": lambda: _postmortem_body(record, summary),
-        }
-        return renderers[name]()
+    def postmortem_draft(self) -> str:
+        """The post-mortem as Markdown, from ``incident.json`` as it is now and the evidence."""
+        return render_markdown(self.reload_record(), self.summary())
 
     # Forms -------------------------------------------------------------------------------
     def store(self) -> RecordStore:
@@ -328,7 +295,7 @@ class Investigation:
 
     def impact_form(self) -> forms.ImpactForm:
         """Step 1: impact assessment and severity."""
-        return forms.ImpactForm(self.store(), self.assessment)
+        return forms.ImpactForm(self.store(), self.assessment, self.summary())
 
     def status_update_form(self) -> forms.StatusUpdateForm:
         """Stakeholder updates: when the next is due, a draft, sending and recording it."""
@@ -378,18 +345,15 @@ class Investigation:
 
     def summary_bundle(self) -> dict[str, Any]:
         """The analysis summary as a display bundle the exporter reads from the notebook."""
+        summary = self.summary()
         return {
-            SUMMARY_MIMETYPE: self.summary() or {},
+            SUMMARY_MIMETYPE: summary.to_json() if summary else {},
             "text/plain": "analysis summary (read by incident-nb export)",
         }
-
-
-def _postmortem_body(record: IncidentRecord, summary: dict[str, Any] | None) -> str:
-    return render_markdown(record, summary)
 
 
 def _short_list(items: list[str]) -> str:
     return ", ".join(items[:6]) + (" …" if len(items) > 6 else "")
 
 
-__all__ = ["Evidence", "Investigation"]
+__all__ = ["Investigation"]

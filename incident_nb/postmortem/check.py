@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from incident_nb.core.record import IncidentRecord
+from incident_nb.core.text import BLOCK_MARKUP
 from incident_nb.core.workflow import MIN_WHYS
 
 BLAME_PHRASES: tuple[str, ...] = (
@@ -50,7 +51,7 @@ SYSTEM_ACCOUNTS = frozenset({"root", "admin", "jovyan", "ubuntu", "runner", "use
 class Finding:
     """One problem found: where, what, and whether it is about blame or completeness."""
 
-    kind: str  # "blame", "name" or "missing"
+    kind: str  # "blame", "name", "structure" or "missing"
     where: str
     message: str
 
@@ -101,9 +102,44 @@ def _name_patterns(names: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
     return patterns
 
 
+def _all_texts(record: IncidentRecord) -> list[tuple[str, str]]:
+    """Every text a person or an alert wrote into the record, with where it is."""
+    texts = [("title", record.title), ("service", record.service)]
+    texts += [("narrative.author", record.narrative.author), *_texts(record)]
+    texts += [("severity.reason", record.severity.reason)]
+    texts += [(f"timeline.{i}", e.event) for i, e in enumerate(record.timeline)]
+    for i, item in enumerate(record.action_items):
+        texts += [
+            (f"action_items.{i}.action", item.action),
+            (f"action_items.{i}.owner", item.owner),
+        ]
+    return texts
+
+
+def structure_findings(record: IncidentRecord) -> list[Finding]:
+    """Texts holding a line that Markdown would read as structure (``### Root Cause``, ``---``).
+
+    The exports show such a line as text, so it can add no section; the finding says where it
+    is, because a title or a field that looks like a section of its own is still misleading.
+    """
+    findings = []
+    for where, value in _all_texts(record):
+        lines = [line for line in value.splitlines() if BLOCK_MARKUP.match(line)]
+        if lines:
+            findings.append(
+                Finding(
+                    "structure",
+                    where,
+                    f"{lines[0].strip()[:40]!r} reads as a Markdown heading or block; it is shown "
+                    "as text, but say it in words",
+                )
+            )
+    return findings
+
+
 def check_postmortem(record: IncidentRecord, extra_people: Iterable[str] = ()) -> list[Finding]:
-    """Blame language, personal names and missing pieces of a post-mortem."""
-    findings: list[Finding] = []
+    """Blame language, personal names, Markdown structure and missing pieces of a post-mortem."""
+    findings: list[Finding] = structure_findings(record)
     patterns = _name_patterns(people(record, extra_people))
     for where, text in _texts(record):
         for match in _BLAME.finditer(text):

@@ -12,14 +12,16 @@ from slugify import slugify
 
 from incident_nb.core import text as md
 from incident_nb.core.record import IncidentRecord
+from incident_nb.core.redact import redact_text
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
-from incident_nb.postmortem.sections import EMPTY, Summary
+from incident_nb.postmortem.sections import EMPTY
 
 TEMPLATE_NAME = "postmortem.md.j2"
 
 
-def duration(record: IncidentRecord, summary: Summary | None) -> str:
+def duration(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """``X hours Y minutes``, or the time so far for an ongoing incident."""
     start = sections.incident_start(record, summary)
     end = sections.incident_end(record)
@@ -32,58 +34,51 @@ def duration(record: IncidentRecord, summary: Summary | None) -> str:
     return f"{so_far} (ongoing at {sections.hhmm(last)} UTC, the end of the evidence)"
 
 
-def postmortem_filename(record: IncidentRecord, summary: Summary | None) -> str:
+def postmortem_filename(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """``postmortem-YYYY-MM-DD-short-description.md``."""
     day = sections.incident_start(record, summary).date().isoformat()
-    short = slugify(record.title, max_length=48, word_boundary=True) or "incident"
+    short = slugify(redact_text(record.title), max_length=48, word_boundary=True) or "incident"
     return f"postmortem-{day}-{short}.md"
 
 
-def key_numbers(summary: Summary | None) -> str:
-    """The evidence's key numbers as a Markdown table (empty without an analysis)."""
-    if not summary or "error_rate" not in summary:
+def key_numbers(summary: AnalysisSummary | None) -> str:
+    """The evidence's key numbers as a Markdown table (empty without analysed log lines)."""
+    if not summary or not summary.lines.total:
         return ""
-    rate = summary["error_rate"]
+    rate = summary.error_rate
     rows = []
-    if summary.get("onset"):
+    if summary.onset is not None:
         rows.append(
-            ("Onset (UTC)", f"{summary['onset'][11:16]} ({summary.get('onset_signal') or 'shift'})")
+            ("Onset (UTC)", f"{sections.hhmm(summary.onset)} ({summary.onset_signal or 'shift'})")
         )
+    if rate.since_onset is not None and rate.overall is not None:
+        rows.append(
+            (
+                "Error rate since the onset",
+                f"{rate.since_onset:.1%} (whole window {rate.overall:.1%})",
+            )
+        )
+    if rate.peak is not None and rate.peak_at is not None:
+        rows.append(("Peak error rate", f"{rate.peak:.1%} at {sections.hhmm(rate.peak_at)}"))
+    for e in summary.failing_endpoints:
+        p99 = f", p99 {e.p99_ms:.0f} ms" if e.p99_ms is not None else ""
+        errors = f"{e.error_rate:.1%} errors" if e.error_rate is not None else "errors"
+        rows.append((f"Failing endpoint {md.inline(e.endpoint)}", f"{errors}{p99}"))
+    trend = summary.trend
     rows.append(
         (
-            "Error rate since the onset",
-            f"{rate['since_onset']:.1%} (whole window {rate['overall']:.1%})",
+            f"Trend (last {trend.minutes} min)",
+            f"{trend.direction}, {trend.slope_per_min * 100:+.2f} points/min",
         )
     )
-    if rate.get("peak_at"):
-        rows.append(("Peak error rate", f"{rate['peak']:.1%} at {rate['peak_at'][11:16]}"))
-    for e in (e for e in summary.get("endpoints", []) if e.get("affected")):
-        p99 = f", p99 {e['p99_ms']:.0f} ms" if e.get("p99_ms") is not None else ""
-        rows.append(
-            (
-                f"Failing endpoint {md.text(e['endpoint'])}",
-                f"{e['error_rate']:.1%} errors{p99}",
-            )
-        )
-    trend = summary.get("trend")
-    if trend:
-        rows.append(
-            (
-                "Trend (last 15 min)",
-                f"{trend['direction']}, {trend['slope_per_min'] * 100:+.2f} points/min",
-            )
-        )
-    lines = summary.get("lines")
-    if lines:
-        rows.append(
-            ("Log lines", f"{lines['total']:,} read, {lines.get('malformed', 0):,} malformed")
-        )
+    lines = summary.lines
+    rows.append(("Log lines", f"{lines.total:,} read, {lines.malformed:,} malformed"))
     body = "\n".join(f"| {name} | {md.cell(value)} |" for name, value in rows)
     return f"| Key number | Value |\n|---|---|\n{body}"
 
 
 def render_markdown(
-    record: IncidentRecord, summary: Summary | None, charts: Sequence[tuple[str, str]] = ()
+    record: IncidentRecord, summary: AnalysisSummary | None, charts: Sequence[tuple[str, str]] = ()
 ) -> str:
     """The post-mortem as Markdown, in exactly the workflow template's sections.
 
@@ -97,15 +92,15 @@ def render_markdown(
     )
     narrative = record.narrative
     values = {
-        "title": md.text(record.title),
+        "title": md.inline(record.title),
         "date": sections.incident_start(record, summary).date().isoformat(),
         "severity": sections.severity_line(record, summary),
         "duration": duration(record, summary),
-        "author": md.text(narrative.author) if narrative.author.strip() else EMPTY,
+        "author": md.inline(narrative.author) if narrative.author.strip() else EMPTY,
         "summary": sections.paragraph(narrative.summary),
         "impact": sections.impact_lines(record, summary),
         "key_numbers": key_numbers(summary),
-        "charts": [(md.text(title), path) for title, path in charts],
+        "charts": [(md.inline(title), path) for title, path in charts],
         "timeline": sections.timeline_table(record, summary),
         "root_cause": sections.root_cause(record),
         "contributing_factors": sections.bullets(record.five_whys.contributing_factors),

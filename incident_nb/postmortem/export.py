@@ -6,6 +6,7 @@ under the docs root, and ``postmortem.pdf`` is printed on request.
 Record-backed sections are rendered from the current ``incident.json``, so what a person recorded
 after the notebook ran is what gets exported; secrets are redacted first, and the blameless and
 completeness check runs before anything is written (``strict`` turns its findings into errors).
+The files are written all together or not at all.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from typing import Any
 
 import nbformat
 
-from incident_nb.core.durable import write_atomic
+from incident_nb.core.durable import staged_files
 from incident_nb.core.errors import ExportError
 from incident_nb.core.folder import IncidentFolder, markdown_dir
 from incident_nb.core.record import read_record
 from incident_nb.postmortem.check import Finding, check_postmortem
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 from incident_nb.postmortem.exporter import PostmortemExporter
-from incident_nb.postmortem.images import chart_title, write_pngs
+from incident_nb.postmortem.images import chart_title, png_bytes
 from incident_nb.postmortem.preprocess import check_executed
 
 
@@ -68,8 +69,8 @@ def find_chromium() -> str | None:
     )
 
 
-def print_pdf(html: str, target: Path, chromium: str) -> None:
-    """Print an HTML page to PDF with headless Chromium (no network).
+def print_pdf(html: str, chromium: str) -> bytes:
+    """Print an HTML page to PDF with headless Chromium (no network); return the PDF.
 
     Raises:
         ExportError: Chromium failed.
@@ -87,7 +88,7 @@ def print_pdf(html: str, target: Path, chromium: str) -> None:
         done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
         if not out.is_file():
             raise ExportError(f"Chromium could not print the PDF: {done.stderr.strip()[-300:]}")
-        target.write_bytes(out.read_bytes())
+        return out.read_bytes()
 
 
 def export_postmortem(
@@ -101,11 +102,19 @@ def export_postmortem(
 ) -> ExportResult:
     """Write the post-mortem: HTML (and PDF) into ``folder``, Markdown under ``docs_root``.
 
+    Everything is rendered first and then written together: each file goes to a temporary
+    file beside its target and the targets are replaced only once every file could be
+    written, so a full disk or a read-only folder leaves every earlier export as it was.
+
     Raises:
         ExportError: the notebook is missing, was not executed or failed; with ``strict``, the
             check found problems; a PDF was asked for without Chromium.
         RecordError: ``incident.json`` is missing or invalid.
+        StorageError: a file could not be written (the cause named); nothing was replaced.
     """
+    chromium = find_chromium() if pdf else None
+    if pdf and chromium is None:
+        raise ExportError("a PDF needs a headless Chromium (e.g. apt-get install chromium)")
     nb = read_notebook(folder)
     files = IncidentFolder(folder)
     check_executed(nb, files.notebook)
@@ -122,21 +131,24 @@ def export_postmortem(
     figures = resources["postmortem_figures"]  # already redacted
     image_dir = md_path.with_name(md_path.stem + "_files")
     images = tuple(image_dir / f"chart-{i + 1}.png" for i in range(len(figures)))
-    write_pngs(figures, images)
     charts = [
         (chart_title(f, f"Chart {i + 1}"), f"{image_dir.name}/{p.name}")
         for i, (f, p) in enumerate(zip(figures, images, strict=True))
     ]
-    write_atomic(md_path, render_markdown(clean_record, summary, charts))
-    html_path = files.postmortem_html
-    write_atomic(html_path, html)
-    pdf_path = None
-    if pdf:
-        chromium = find_chromium()
-        if chromium is None:
-            raise ExportError("a PDF needs a headless Chromium (e.g. apt-get install chromium)")
+    markdown = render_markdown(clean_record, summary, charts)
+    with tempfile.TemporaryDirectory() as tmp:
+        pngs = png_bytes(figures, Path(tmp)) if figures else []
+    pdf_data, pdf_path = None, None
+    if chromium is not None:
         static = PostmortemExporter(optional_rules=list(redact), static_charts=True)
         page, _ = static.from_notebook_node(nb, {"metadata": {"path": str(folder)}})
-        pdf_path = files.postmortem_pdf
-        print_pdf(page, pdf_path, chromium)
+        pdf_data, pdf_path = print_pdf(page, chromium), files.postmortem_pdf
+    html_path = files.postmortem_html
+    with staged_files() as staged:
+        for image, data in zip(images, pngs, strict=True):
+            staged.add(image, data)
+        staged.add_text(md_path, markdown)
+        staged.add_text(html_path, html)
+        if pdf_path is not None and pdf_data is not None:
+            staged.add(pdf_path, pdf_data)
     return ExportResult(html_path, md_path, images, pdf_path, exporter.redaction_report, findings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Bool, List, Unicode
 from traitlets.config import Config
 
-from incident_nb.core import text as md
 from incident_nb.core.folder import IncidentFolder, published_summary
 from incident_nb.core.record import IncidentRecord, read_record
+from incident_nb.core.redact import Redactor, redact_json
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import duration, render_markdown
@@ -33,7 +35,6 @@ from incident_nb.postmortem.preprocess import (
     RecordSectionsPreprocessor,
     check_executed,
 )
-from incident_nb.postmortem.redact import Redactor, redact_json
 
 SEVERITY_COLORS = {"SEV-1": "#b71c1c", "SEV-2": "#e65100", "SEV-3": "#f9a825", "SEV-4": "#2e7d32"}
 TOC = (
@@ -103,7 +104,8 @@ class PostmortemExporter(HTMLExporter):
         record = IncidentRecord.model_validate(
             redact_json(record.model_dump(mode="json"), redactor)
         )
-        summary = redact_json(published_summary(nb), redactor)
+        published = published_summary(nb)
+        summary = AnalysisSummary.from_json(redact_json(published, redactor)) if published else None
         doc = redact_notebook(nb, redactor)
         self.redaction_report = redactor.report()
         resources["postmortem_figures"] = [
@@ -124,7 +126,7 @@ class PostmortemExporter(HTMLExporter):
         level = (
             record.severity.level.value
             if record.severity.level
-            else (summary or {}).get("severity_suggestion", {}).get("level")
+            else (summary.severity_suggestion.level.value if summary else None)
         )
         resources["incident_record"] = record
         resources["incident_summary"] = summary
@@ -143,8 +145,9 @@ class PostmortemExporter(HTMLExporter):
 
 
 def _tenants(record: IncidentRecord, nb: Any) -> list[str]:
-    summary = published_summary(nb) or {}
-    names = [str(t.get("tenant")) for t in summary.get("affected_tenants", [])]
+    published = published_summary(nb)
+    summary = AnalysisSummary.from_json(published) if published else None
+    names = [t.tenant for t in summary.affected_tenants] if summary else []
     return sorted({*names, *record.impact.affected_tenants})
 
 
@@ -159,7 +162,7 @@ def _charts_to_png(nb: Any) -> None:
         images = png_bytes(figures, Path(tmp))
     for output, figure, image in zip(outputs, figures, images, strict=True):
         del output["data"][PLOTLY_MIMETYPE]
-        alt = md.text(chart_title(figure, "chart"))
+        alt = html.escape(chart_title(figure, "chart"), quote=True)
         encoded = base64.b64encode(image).decode()
         output["data"]["text/html"] = (
             f'<img alt="{alt}" src="data:image/png;base64,{encoded}" style="max-width:100%">'

@@ -12,6 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from incident_nb.core.errors import ExportError
 from incident_nb.core.record import IncidentRecord
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.postmortem import sections
 from incident_nb.postmortem.document import render_markdown
 
@@ -57,7 +58,7 @@ def check_executed(nb: Any, path: Path) -> None:
         )
 
 
-def render_section(name: str, record: IncidentRecord, summary: dict[str, Any] | None) -> str:
+def render_section(name: str, record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """A record-backed notebook section, rendered from the record as it is now."""
     renderers = {
         "impact": lambda: sections.impact_section(record, summary),

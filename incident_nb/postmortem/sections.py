@@ -1,29 +1,29 @@
 """Record and analysis rendered as Markdown sections, shared by the notebook and the exports.
 
-Pure functions of the incident record and the analysis summary. Everything a person or a log
-wrote is escaped, so that text such as ``<script>`` shows as text wherever Markdown is rendered.
+Pure functions of the incident record and the analysis summary. Everything a person, an alert
+or a log wrote is escaped, so that text such as ``<script>`` or ``### Root Cause`` shows as
+text wherever Markdown is rendered; what sits in a one-line place (a bullet, a title) is kept on
+one line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from incident_nb.core.models import Severity, parse_utc, utc
+from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent
 from incident_nb.core.severity import level_info
-from incident_nb.core.text import cell, text
+from incident_nb.core.summary import AnalysisSummary
+from incident_nb.core.text import cell, inline, text
 from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
 
 EMPTY = "_Not recorded yet._"
 
-Summary = Mapping[str, Any]
-
 
 def bullets(items: Iterable[str]) -> str:
     """A Markdown bullet list, or the "not recorded" marker when there are no items."""
-    lines = [f"- {text(i)}" for i in items if i.strip()]
+    lines = [f"- {inline(i)}" for i in items if i.strip()]
     return "\n".join(lines) if lines else EMPTY
 
 
@@ -44,12 +44,12 @@ def duration_text(delta: timedelta) -> str:
     return f"{minutes // 60} hours {minutes % 60} minutes"
 
 
-def incident_start(record: IncidentRecord, summary: Summary | None) -> datetime:
+def incident_start(record: IncidentRecord, summary: AnalysisSummary | None) -> datetime:
     """When the incident started: a person's answer, else the detected onset, else the alert."""
     if record.impact.started_at is not None:
         return utc(record.impact.started_at)
-    if summary and summary.get("onset"):
-        return parse_utc(summary["onset"])
+    if summary and summary.onset is not None:
+        return utc(summary.onset)
     return utc(record.alert.started_at)
 
 
@@ -62,58 +62,60 @@ def incident_end(record: IncidentRecord) -> datetime | None:
     return None
 
 
-def evidence_end(summary: Summary | None) -> datetime | None:
+def evidence_end(summary: AnalysisSummary | None) -> datetime | None:
     """The last moment the evidence covers."""
-    return parse_utc(summary["window"]["end"]) if summary else None
+    return utc(summary.window_end) if summary and summary.window_end else None
 
 
-def severity_line(record: IncidentRecord, summary: Summary | None) -> str:
+def severity_line(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """``SEV-2`` as decided, or the suggestion marked as such."""
     if record.severity.level is not None:
         return record.severity.level.value
     if summary:
-        level = summary["severity_suggestion"]["level"]
+        level = summary.severity_suggestion.level.value
         return f"{level} (suggested from the evidence, not yet confirmed)"
     return EMPTY
 
 
-def severity_detail(record: IncidentRecord, summary: Summary | None) -> str:
+def severity_detail(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """The chosen or suggested severity with its reasons and the response it implies."""
     lines = []
-    suggestion = summary["severity_suggestion"] if summary else None
-    level = record.severity.level or (Severity(suggestion["level"]) if suggestion else None)
+    suggestion = summary.severity_suggestion if summary else None
+    level = record.severity.level or (suggestion.level if suggestion else None)
     if level is None:
         return EMPTY
     info = level_info(level)
     if record.severity.level is not None:
         lines.append(f"**Severity: {level.value}** (decided)")
         if record.severity.reason.strip():
-            lines.append(f"- Reason: {text(record.severity.reason)}")
+            lines.append(f"- Reason: {inline(record.severity.reason)}")
     else:
         lines.append(f"**Suggested severity: {level.value}** (not yet confirmed)")
     if suggestion:
-        lines.extend(f"- Evidence: {text(r)}" for r in suggestion["reasons"])
+        lines.extend(f"- Evidence: {inline(r)}" for r in suggestion.reasons)
     lines.append(f"- Criteria: {info.criteria}")
     lines.append(f"- Response: {info.response}")
     lines.append(f"- Watch period after the fix: {info.watch_period_min} minutes")
     return "\n".join(lines)
 
 
-def affected_tenants(record: IncidentRecord, summary: Summary | None) -> tuple[list[str], int]:
+def affected_tenants(
+    record: IncidentRecord, summary: AnalysisSummary | None
+) -> tuple[list[str], int]:
     """Affected tenant names (a person's list wins over the evidence) and the tenant total."""
-    total = int(summary.get("tenants_total", 0)) if summary else 0
+    total = summary.tenants_total if summary else 0
     if record.impact.affected_tenants:
         return list(record.impact.affected_tenants), total
-    names = [str(t["tenant"]) for t in summary["affected_tenants"]] if summary else []
+    names = [t.tenant for t in summary.affected_tenants] if summary else []
     return names, total
 
 
-def impact_lines(record: IncidentRecord, summary: Summary | None) -> list[str]:
+def impact_lines(record: IncidentRecord, summary: AnalysisSummary | None) -> list[str]:
     """The four bullets of the template's Impact section."""
     names, total = affected_tenants(record, summary)
     if names:
         share = f" ({len(names) / total:.0%} of total)" if total else ""
-        tenants = f"{len(names)}{share}: {', '.join(text(n) for n in names)}"
+        tenants = f"{len(names)}{share}: {', '.join(inline(n) for n in names)}"
     else:
         tenants = "0 measured" if summary else EMPTY
     start = incident_start(record, summary)
@@ -128,14 +130,17 @@ def impact_lines(record: IncidentRecord, summary: Summary | None) -> list[str]:
         span = f"{hhmm(start)} UTC to ongoing"
     user_facing = record.narrative.user_facing_impact.strip()
     if user_facing:
-        facing = text(user_facing)
-    elif summary and (failing := [e for e in summary["endpoints"] if e.get("affected")]):
-        parts = [f"{text(e['endpoint'])} failed {e['error_rate']:.0%} of requests" for e in failing]
+        facing = inline(user_facing)
+    elif summary and (failing := summary.failing_endpoints):
+        parts = [
+            f"{inline(e.endpoint)} failed {e.error_rate or 0:.0%} of requests" for e in failing
+        ]
         facing = "; ".join(parts) + " since the onset (from the evidence)"
     else:
         facing = EMPTY
     data = record.narrative.data_impact.strip()
-    data_text = text(data) if data else ("Data loss reported" if record.impact.data_loss else EMPTY)
+    lost = "Data loss reported" if record.impact.data_loss else EMPTY
+    data_text = inline(data) if data else lost
     return [
         f"- **Tenants affected**: {tenants}",
         f"- **Duration**: {span}",
@@ -144,14 +149,15 @@ def impact_lines(record: IncidentRecord, summary: Summary | None) -> list[str]:
     ]
 
 
-def timeline(record: IncidentRecord, summary: Summary | None) -> list[TimelineEvent]:
+def timeline(record: IncidentRecord, summary: AnalysisSummary | None) -> list[TimelineEvent]:
     """The record's timeline, plus the evidence's first error when nobody recorded it; sorted."""
     events = list(record.timeline)
     names = {e.event.lower() for e in events}
-    if summary and summary.get("first_error_at") and "first error logged" not in names:
+    first = summary.first_error.ts if summary and summary.first_error else None
+    if first is not None and "first error logged" not in names:
         events.append(
             TimelineEvent(
-                time=parse_utc(summary["first_error_at"]),
+                time=first,
                 event="First error logged",
                 source="evidence",
             )
@@ -159,7 +165,7 @@ def timeline(record: IncidentRecord, summary: Summary | None) -> list[TimelineEv
     return sorted(events, key=lambda e: utc(e.time))
 
 
-def timeline_table(record: IncidentRecord, summary: Summary | None) -> str:
+def timeline_table(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """The Timeline (UTC) table."""
     events = timeline(record, summary)
     if not events:
@@ -223,17 +229,17 @@ def staging_section(record: IncidentRecord) -> str:
     return checklist(STAGING_STEPS, record.staging_checklist)
 
 
-def deployment_section(record: IncidentRecord, summary: Summary | None) -> str:
+def deployment_section(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """Step 6: the deployment checklist and the watch period the severity implies."""
     level = record.severity.level
     if level is None and summary:
-        level = Severity(summary["severity_suggestion"]["level"])
+        level = summary.severity_suggestion.level
     watch = f"{level_info(level).watch_period_min} minutes ({level.value})" if level else EMPTY
     items = checklist(DEPLOYMENT_CHECKLIST, record.deployment_checklist)
     return f"{items}\n\n**Watch period**: {watch}"
 
 
-def impact_section(record: IncidentRecord, summary: Summary | None) -> str:
+def impact_section(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     """Step 1 as a person recorded it: the answers table, then the severity decision."""
     impact = record.impact
     workaround = {None: "not assessed", True: f"yes: {impact.workaround_text}", False: "no"}

@@ -5,9 +5,17 @@ known state; a notification adds timeline events only for what changed (an alert
 again, or resolved), and notifications that arrive late (an older start time than the one
 known) change nothing. A delivery fingerprint already applied returns ``None``, which makes
 re-deliveries idempotent.
+
+Work per notification is bounded: at most ``ALERTS_PER_NOTIFICATION`` alerts (see
+:mod:`.limits`) become timeline events and tracked states; the rest of a huge notification is
+summarised in one event counting them by state and label, so 10,000 alerts in one webhook make
+a record of tens of kilobytes, not megabytes, and a notebook of a few megabytes, not hundreds.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
 
 from incident_nb.alerts.notification import AlertInstance, Notification
 from incident_nb.core.models import iso
@@ -17,6 +25,10 @@ from incident_nb.core.record import (
     IntakeState,
     TimelineEvent,
 )
+from incident_nb.server.limits import ALERTS_PER_NOTIFICATION
+
+LABEL_VALUES_LISTED = 3
+"""A label with at most this many values among summarised alerts is counted per value."""
 
 GENERIC_FIRED = "Alert fired"
 """The event ``create_incident`` writes; the receiver replaces it by one event per alert."""
@@ -45,11 +57,55 @@ def _is_newer(known: AlertInstanceState | None, new: AlertInstance) -> bool:
     return new.started_at == known.started_at and known.status == "firing"
 
 
+def _one_by_one(
+    instances: tuple[AlertInstance, ...], known: Mapping[str, AlertInstanceState], limit: int
+) -> tuple[list[AlertInstance], list[AlertInstance]]:
+    """The alerts to handle one by one (at most ``limit``) and the rest, to be summarised.
+
+    Alerts the record already tracks come first (so their resolves are seen), then firing ones,
+    then the earliest.
+    """
+    ordered = sorted(
+        instances,
+        key=lambda i: (i.fingerprint not in known, i.status != "firing", i.started_at),
+    )
+    return ordered[:limit], ordered[limit:]
+
+
+def summary_event(rest: list[AlertInstance]) -> TimelineEvent:
+    """One timeline event for alerts too many to list: how many, their states, their labels.
+
+    A label with few values is counted per value (``severity=critical: 9,000``); one with many
+    (an instance, a pod) says how many distinct values it has.
+    """
+    states = Counter(i.status for i in rest)
+    values: dict[str, Counter[str]] = {}
+    for instance in rest:
+        for name, value in instance.labels.items():
+            values.setdefault(name, Counter())[value] += 1
+    parts = []
+    for name in sorted(values):
+        counts = values[name]
+        if len(counts) <= LABEL_VALUES_LISTED:
+            parts += [f"{name}={v}: {n:,}" for v, n in counts.most_common()]
+        else:
+            parts.append(f"{name}: {len(counts):,} values")
+    by_label = f"; by label: {', '.join(parts)}" if parts else ""
+    listed = ", ".join(f"{n:,} {state}" for state, n in sorted(states.items()))
+    return TimelineEvent(
+        time=min(i.started_at for i in rest),
+        event=f"{len(rest):,} more alerts of the group, not listed one by one ({listed})"
+        + by_label,
+        source="alert",
+    )
+
+
 def _merge(record: IncidentRecord, notification: Notification, delivery: str) -> IncidentRecord:
     updated = record.model_copy(deep=True)
     intake = updated.intake or IntakeState()
-    events: list[TimelineEvent] = []
-    for instance in notification.instances:
+    listed, rest = _one_by_one(notification.instances, intake.instances, ALERTS_PER_NOTIFICATION)
+    events: list[TimelineEvent] = [summary_event(rest)] if rest else []
+    for instance in listed:
         known = intake.instances.get(instance.fingerprint)
         events += _events(known, instance)
         if _is_newer(known, instance):
@@ -61,7 +117,7 @@ def _merge(record: IncidentRecord, notification: Notification, delivery: str) ->
             )
     intake.deliveries.append(delivery)
     states = intake.instances.values()
-    if any(s.status == "firing" for s in states):
+    if any(s.status == "firing" for s in states) or any(i.status == "firing" for i in rest):
         updated.alert.status, updated.alert.ends_at = "firing", None
     elif states:
         ends = [s.ends_at for s in states if s.ends_at is not None]

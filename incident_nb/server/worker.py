@@ -10,24 +10,34 @@ an entry interrupted at any point (the server was killed) is simply processed ag
 3. execute the notebook while the record says it was only created (a killed run's partial
    copy is removed first), marking it failed in the record if a cell fails;
 4. remove the entry.
+
+An entry that fails (its incident's record cannot be read, the disk is full) stays queued and
+only its group waits, retried with a growing delay; every other group goes on. A worker is a
+process of its own (see :mod:`.pool`), reporting its outcomes as lines on a pipe.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing.queues import SimpleQueue
-from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from incident_nb.alerts import parse_notification
-from incident_nb.core.errors import AlertError, NotebookExecutionError, RecordError
+from incident_nb.core.errors import (
+    AlertError,
+    IncidentNbError,
+    NotebookExecutionError,
+    RecordError,
+    StorageError,
+)
 from incident_nb.core.folder import incidents_dir
 from incident_nb.core.record import NotebookStatus, read_record, record_lock, write_record
 from incident_nb.incidents import (
@@ -42,13 +52,11 @@ from incident_nb.server.queue import DurableQueue, Entry, reject
 
 log = logging.getLogger("incident_nb.server")
 
-SECRET_VARIABLES = ("INCIDENT_NB_TOKEN", "INCIDENT_NB_PAGERDUTY_SECRET")
-"""Removed from a worker's environment, so notebooks and kernels never see them."""
-"""The lock the notebook forms take to update the record (see forms/store.py)."""
 CREATE_ATTEMPTS = 3
 POLL_S = 0.05
 READY = "ready"
 """Reported once by each worker when it can take work."""
+MAX_BACKOFF_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,13 @@ Report = Callable[[str], None]
 
 
 def _find(queue: DurableQueue, key: str) -> Path | None:
+    """The incident folder of ``key``, if there is one.
+
+    Raises:
+        RecordError: the folder this key's incident was created in is still there but its
+            record cannot be read: the entry waits for a person to repair it, rather than
+            opening a second investigation of the same group.
+    """
     name = queue.cached_folder(key)
     if name is not None:
         cached = incidents_dir(queue.root) / name
@@ -72,7 +87,8 @@ def _find(queue: DurableQueue, key: str) -> Path | None:
             if read_record(cached).alert.key == key:
                 return cached
         except RecordError:
-            pass
+            if cached.is_dir():
+                raise
     found = find_incident(queue.root, key)
     if found is not None:
         queue.remember_folder(key, found)
@@ -124,12 +140,20 @@ def process_entry(
 
 
 def run_notebook(folder: Path, timeout: int, report: Report) -> bool:
-    """Execute an incident's notebook; report and return whether it succeeded."""
+    """Execute an incident's notebook; report and return whether it succeeded.
+
+    Raises:
+        StorageError: the executed notebook could not be written (disk full, read-only); the
+            notebook is left as it was and the record still says ``created``, so the run is
+            tried again.
+    """
     from incident_nb.notebook.runner import remove_partial_runs  # noqa: PLC0415 - heavy import
 
     remove_partial_runs(folder)
     try:
         execute_incident(folder, timeout=timeout)
+    except StorageError:  # the notebook was kept as it was; run again once there is room
+        raise
     except NotebookExecutionError as exc:
         log.warning("notebook failed in %s: %s", folder.name, exc)
         report("failed")
@@ -148,25 +172,6 @@ def run_notebook(folder: Path, timeout: int, report: Report) -> bool:
     return True
 
 
-def run_once(queue: DurableQueue, settings: WorkerSettings, report: Report) -> bool:
-    """Process the oldest entry whose key is free; return whether there was anything to do.
-
-    Taking one entry at a time in arrival order (not draining a group) lets a new group's
-    investigation start before the updates queued behind an older one.
-    """
-    for hashed in dict.fromkeys(e.key_hash for e in queue.entries()):
-        with queue.key_lock(hashed, wait=False) as mine:
-            if not mine:
-                continue
-            # Under the lock the key's oldest entry is ours (another worker may have just
-            # finished the one listed before the lock was taken).
-            todo = [e for e in queue.entries() if e.key_hash == hashed]
-            if todo:
-                process_entry(queue, todo[0], settings, report)
-                return True
-    return False
-
-
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker when the server dies, even by SIGKILL."""
     if sys.platform.startswith("linux"):
@@ -176,29 +181,124 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def worker_main(
-    settings: WorkerSettings, stop: Event, events: SimpleQueue[str], parent: int
-) -> None:
-    """A worker process: apply entries until told to stop or the server is gone."""
+@dataclass
+class Backoff:
+    """Keys whose last entry failed, and when each may be tried again (this worker only).
+
+    A failing group (its record cannot be read, its disk is full) waits 1, 2, 4 ... up to
+    :data:`MAX_BACKOFF_S` seconds between attempts, while the other groups go on.
+    """
+
+    retry_at: dict[str, float] = field(default_factory=dict)
+    delay: dict[str, float] = field(default_factory=dict)
+
+    def ready(self, hashed: str, now: float) -> bool:
+        """Whether the key may be tried at ``now``."""
+        return self.retry_at.get(hashed, 0.0) <= now
+
+    def failed(self, hashed: str, now: float) -> float:
+        """Note a failure; return the seconds until the next attempt."""
+        delay = min(self.delay.get(hashed, 0.5) * 2, MAX_BACKOFF_S)
+        self.delay[hashed], self.retry_at[hashed] = delay, now + delay
+        return delay
+
+    def succeeded(self, hashed: str) -> None:
+        """Forget the key's failures."""
+        self.retry_at.pop(hashed, None)
+        self.delay.pop(hashed, None)
+
+
+def run_once(
+    queue: DurableQueue, settings: WorkerSettings, report: Report, backoff: Backoff | None = None
+) -> bool:
+    """Process the oldest entry whose key is free; return whether there was anything to do.
+
+    Taking one entry at a time in arrival order (not draining a group) lets a new group's
+    investigation start before the updates queued behind an older one. An entry that fails
+    stays queued and its key waits (``backoff``) while the other keys are served.
+    """
+    backoff = Backoff() if backoff is None else backoff
+    now = time.monotonic()
+    for hashed in dict.fromkeys(e.key_hash for e in queue.entries()):
+        if not backoff.ready(hashed, now):
+            continue
+        with queue.key_lock(hashed, wait=False) as mine:
+            if not mine:
+                continue
+            # Under the lock the key's oldest entry is ours (another worker may have just
+            # finished the one listed before the lock was taken).
+            todo = [e for e in queue.entries() if e.key_hash == hashed]
+            if not todo:
+                continue
+            try:
+                process_entry(queue, todo[0], settings, report)
+            except Exception as exc:  # the entry stays queued; other groups go on
+                wait = backoff.failed(hashed, time.monotonic())
+                log.warning(
+                    "cannot process %s (retrying in %.0f s): %s",
+                    todo[0].path.name,
+                    wait,
+                    exc,
+                    exc_info=not isinstance(exc, IncidentNbError),
+                )
+                report("error")
+                return True
+            backoff.succeeded(hashed)
+            return True
+    return False
+
+
+def worker_main(settings: WorkerSettings, events_fd: int, parent: int) -> None:
+    """A worker process: apply entries until SIGTERM or until the server is gone.
+
+    Outcomes are written as lines to ``events_fd``, a pipe only this worker writes to; the
+    process shares no lock or event with the server, so however it dies (even by SIGKILL in
+    the middle of a write), the server and the other workers never wait on it.
+    """
     _die_with_parent()
+    stopping = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
-    for name in SECRET_VARIABLES:
-        os.environ.pop(name, None)
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     logging.basicConfig(level=logging.WARNING, format="incident-nb worker: %(message)s")
+
+    def report(event: str) -> None:
+        os.write(events_fd, f"{event}\n".encode())
+
     import incident_nb.notebook.runner  # noqa: F401, PLC0415 - pay the imports before the first alert
 
-    events.put(READY)
+    report(READY)
     queue = DurableQueue(settings.root)
-    while not stop.is_set() and os.getppid() == parent:
+    backoff = Backoff()
+    while not stopping.is_set() and os.getppid() == parent:
         try:
-            busy = run_once(queue, settings, events.put)
-        except Exception:  # keep serving other groups; the entry stays and is retried
-            log.exception("processing the queue failed; retrying")
-            events.put("error")
+            busy = run_once(queue, settings, report, backoff)
+        except BrokenPipeError:  # the server is gone
+            return
+        except Exception:  # the queue folder itself failed (e.g. removed): wait and retry
+            log.exception("reading the queue failed; retrying")
+            report("error")
             busy = False
-            time.sleep(1.0)
+            stopping.wait(1.0)
         if not busy:
-            stop.wait(POLL_S)
+            stopping.wait(POLL_S)
 
 
-__all__ = ["WorkerSettings", "process_entry", "run_notebook", "run_once", "worker_main"]
+def main(argv: list[str] | None = None) -> int:
+    """``python -m incident_nb.server.worker``: how the server starts a worker process."""
+    parser = argparse.ArgumentParser(prog="incident-nb-worker")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT_S)
+    parser.add_argument("--template", type=Path)
+    parser.add_argument("--events-fd", type=int, required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    args = parser.parse_args(argv)
+    settings = WorkerSettings(args.root, args.timeout, args.template)
+    worker_main(settings, args.events_fd, args.parent)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["Backoff", "WorkerSettings", "process_entry", "run_notebook", "run_once", "worker_main"]

@@ -1,7 +1,8 @@
 """Log messages read line by line from a file, for grouping into signatures; and assignments out.
 
-A file is either plain text (each line is one message, or with ``multiline`` indented lines and
-tracebacks continuing the message above) or JSON lines (the message and time are
+A file is either plain text (each line is one message with ``text``; by default records span
+lines, stack traces and other continuation lines joining the record above, by the rules of
+:mod:`incident_nb.analysis.multiline`) or JSON lines (the message and time are
 read from the fields named in :data:`incident_nb.sources.logs.fields.FIELD_CANDIDATES`). Every line
 of the input belongs to exactly one message, so line numbers survive: a JSON line that does not
 parse, or has no message field, keeps its raw text as its message and is counted in
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from incident_nb.analysis.multiline import join_records
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES
 
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 
 Format = Literal["auto", "text", "multiline", "json"]
 FORMATS: tuple[str, ...] = ("auto", "text", "multiline", "json")
-_PYTHON_TRACEBACK = "Traceback (most recent call last):"
 ASSIGNMENT_COLUMNS = ("line", "signature_id", "template")
 # Epoch numbers: their magnitude tells the unit.
 _EPOCH_UNITS: tuple[tuple[Literal["s", "ms", "us", "ns"], float, float], ...] = (
@@ -128,37 +129,16 @@ def _timestamps(values: list[Any]) -> pd.Series:
     return out
 
 
-def _join_continuations(lines: Sequence[str]) -> tuple[list[str], tuple[int, ...]]:
-    """Messages of a text log whose stack traces span lines, and each line's message index.
-
-    A line continues the message above when it is indented (frames), starts with ``Caused by:``,
-    is a Python traceback header, or is the exception line that ends a Python traceback.
-    """
-    messages: list[list[str]] = []
-    owners: list[int] = []
-    python_trace = False
-    for line in lines:
-        indented = line[:1] in (" ", "\t") and bool(line.strip())
-        header = line.startswith(_PYTHON_TRACEBACK)
-        ends_trace = python_trace and not indented and bool(line.strip())
-        if messages and (indented or header or ends_trace or line.startswith("Caused by:")):
-            messages[-1].append(line)
-        else:
-            messages.append([line])
-        python_trace = (python_trace or header) and not ends_trace
-        owners.append(len(messages) - 1)
-    return ["\n".join(m) for m in messages], tuple(owners)
-
-
 def read_messages(path: str | Path, fmt: Format = "auto") -> MessageLog:
     """Read one message per line of ``path`` (plain or ``.gz``).
 
     Args:
         path: the log file.
-        fmt: ``text`` (each line is a message), ``multiline`` (text where indented lines,
-            ``Caused by:`` and Python tracebacks continue the message above: stack traces),
-            ``json`` (JSON lines) or ``auto`` (JSON lines when the first non-blank line is a
-            JSON object, else text).
+        fmt: ``text`` (each line is a message), ``multiline`` (text whose records may span
+            lines: stack traces and other continuation lines join the record above, see
+            :func:`incident_nb.analysis.multiline.join_records`), ``json`` (JSON lines, whose
+            messages may hold whole records) or ``auto`` (JSON lines when the first non-blank
+            line is a JSON object, else multiline).
 
     Raises:
         EvidenceError: the file is missing or empty, or the format is unknown.
@@ -171,13 +151,15 @@ def read_messages(path: str | Path, fmt: Format = "auto") -> MessageLog:
     lines = _read_lines(file)
     if not any(line.strip() for line in lines):
         raise EvidenceError(f"log file is empty: {file}; check the path or the export")
-    if fmt == "multiline":
-        joined, owners = _join_continuations(lines)
-        counts = MessageLines(total=len(lines), format="multiline")
-        return MessageLog(pd.Series(joined, dtype=object), None, counts, owners)
-    if fmt == "text" or (fmt == "auto" and not _looks_like_json_lines(lines)):
+    if fmt == "text":
         messages = pd.Series(lines, dtype=object)
         return MessageLog(messages, None, MessageLines(total=len(lines), format="text"))
+    if fmt == "multiline" or not _looks_like_json_lines(lines):
+        joined, owners = join_records(lines)
+        # Auto-detected text where no record spans lines is plain text.
+        kind = "multiline" if fmt == "multiline" or len(joined) < len(lines) else "text"
+        counts = MessageLines(total=len(lines), format=kind)
+        return MessageLog(pd.Series(joined, dtype=object), None, counts, owners)
     texts: list[str] = []
     times: list[Any] = []
     not_json = without_message = 0

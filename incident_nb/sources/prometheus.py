@@ -132,7 +132,11 @@ def parse_matrix(payload: object) -> pd.DataFrame:
 
 
 class PrometheusSource:
-    """A Prometheus-compatible server's HTTP API at ``url`` (its base URL)."""
+    """A Prometheus-compatible server's HTTP API at ``url`` (its base URL).
+
+    ``transport`` is the one seam of its I/O: the default speaks to the network; tests pass an
+    :class:`httpx.MockTransport` serving recorded responses.
+    """
 
     def __init__(
         self,
@@ -140,6 +144,7 @@ class PrometheusSource:
         names: MetricNames | None = None,
         auth: PrometheusAuth | None = None,
         timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.names = names or MetricNames()
@@ -149,6 +154,7 @@ class PrometheusSource:
             auth=auth.httpx_auth() if auth else None,
             headers=headers,
             timeout=timeout,
+            transport=transport,
         )
 
     def __enter__(self) -> PrometheusSource:

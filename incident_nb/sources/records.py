@@ -1,8 +1,9 @@
 """Reading every incident record under a root, for the incident review.
 
-A record that cannot be read (not JSON, failing the schema, a version this incident-nb does not
-know) is reported with its path and the reason, and the others are still read; records of an
-older schema version are migrated in memory and say which version they were.
+A record that cannot be read (not UTF-8 or not JSON, nested too deeply, a folder or a dangling
+link, failing the schema, a version this incident-nb does not know) is reported with its path
+and the reason, and the others are still read; records of an older schema version are migrated
+in memory and say which version they were.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any
 
 from incident_nb.core.errors import RecordError
 from incident_nb.core.folder import iter_incidents, published_summary
-from incident_nb.core.record import SCHEMA_VERSION, IncidentRecord, parse_record
+from incident_nb.core.record import (
+    SCHEMA_VERSION,
+    IncidentRecord,
+    parse_record,
+    read_record_text,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ def read_summary(notebook: Path) -> dict[str, Any] | None:
     """
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):  # missing, not UTF-8 or JSON, nested too deep
         return None
     return published_summary(nb) if isinstance(nb, dict) else None
 
@@ -47,10 +53,11 @@ def read_summary(notebook: Path) -> dict[str, Any] | None:
 def new_signatures(notebook: Path) -> tuple[str, ...]:
     """The templates of the signatures new since the onset in an executed notebook's summary."""
     summary = read_summary(notebook) or {}
+    found = summary.get("signatures", [])
     return tuple(
         str(s["template"])
-        for s in summary.get("signatures", [])
-        if s.get("new_since_onset") and s.get("template")
+        for s in (found if isinstance(found, list) else [])
+        if isinstance(s, dict) and s.get("new_since_onset") and s.get("template")
     )
 
 
@@ -73,16 +80,12 @@ def load_records(root: Path) -> tuple[list[LoadedIncident], list[RecordProblem]]
     for folder in iter_incidents(root):
         path = folder.record
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(RecordProblem(path, f"cannot be read: {exc}"))
-            continue
-        try:
+            text = read_record_text(path)
             record = parse_record(text, str(path))
         except RecordError as exc:
             problems.append(RecordProblem(path, str(exc)))
             continue
-        version = json.loads(text).get("schema_version") or SCHEMA_VERSION
+        version = json.loads(text).get("schema_version") or SCHEMA_VERSION  # parsed above
         exported = folder.postmortem_html.is_file()
         signatures = new_signatures(folder.notebook)
         loaded.append(LoadedIncident(folder.path, record, exported, int(version), signatures))

@@ -8,14 +8,13 @@ trend); the evidence fills what nobody recorded yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from incident_nb.core.models import Severity, parse_utc, utc
+from incident_nb.core.models import Severity, utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent
 from incident_nb.core.severity import UpdateDue, next_update
+from incident_nb.core.summary import AnalysisSummary
 
 MAX_TENANTS_NAMED = 5
 RECENT_ACTIONS = 3
@@ -34,12 +33,11 @@ class Draft:
     """When the update after this one is due, counting this one as sent now."""
 
 
-def severity_of(record: IncidentRecord, summary: Mapping[str, Any] | None) -> Severity | None:
+def severity_of(record: IncidentRecord, summary: AnalysisSummary | None) -> Severity | None:
     """The decided severity, else the evidence's suggestion, else ``None``."""
     if record.severity.level is not None:
         return record.severity.level
-    suggested = (summary or {}).get("severity_suggestion", {}).get("level")
-    return Severity(suggested) if suggested else None
+    return summary.severity_suggestion.level if summary else None
 
 
 def is_mitigation(event: TimelineEvent) -> bool:
@@ -60,11 +58,11 @@ def phase(record: IncidentRecord) -> str:
     return "investigating"
 
 
-def _tenants(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
+def _tenants(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     names = list(record.impact.affected_tenants)
     if not names and summary:
-        names = [str(t["tenant"]) for t in summary.get("affected_tenants", [])]
-    total = (summary or {}).get("tenants_total")
+        names = [t.tenant for t in summary.affected_tenants]
+    total = summary.tenants_total if summary else 0
     if not names:
         return "no affected tenants identified yet"
     shown = ", ".join(names[:MAX_TENANTS_NAMED])
@@ -73,11 +71,11 @@ def _tenants(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
     return f"{len(names)}{of} tenants affected ({shown}{more})"
 
 
-def _features(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
+def _features(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     failing = [
-        f"{e['endpoint']} fails {float(e['error_rate']):.0%} of requests"
-        for e in (summary or {}).get("endpoints", [])
-        if e.get("affected")
+        f"{e.endpoint} fails {e.error_rate:.0%} of requests"
+        for e in (summary.failing_endpoints if summary else ())
+        if e.error_rate is not None
     ]
     broken = record.impact.broken_functionality.strip()
     if broken and failing:
@@ -85,22 +83,20 @@ def _features(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
     return broken or "; ".join(failing) or "broken functionality not identified yet"
 
 
-def _trend(record: IncidentRecord, summary: Mapping[str, Any] | None) -> str:
+def _trend(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     parts = []
-    rates = (summary or {}).get("error_rate") or {}
-    if rates.get("since_onset") is not None:
-        parts.append(f"error rate {float(rates['since_onset']):.1%} since the onset")
-    if rates.get("peak") is not None and rates.get("peak_at"):
-        peak_at = parse_utc(rates["peak_at"])
-        parts.append(f"peak {float(rates['peak']):.1%} at {peak_at:%H:%M} UTC")
-    trend = (summary or {}).get("trend") or {}
+    rates = summary.error_rate if summary else None
+    if rates is not None and rates.since_onset is not None:
+        parts.append(f"error rate {rates.since_onset:.1%} since the onset")
+    if rates is not None and rates.peak is not None and rates.peak_at is not None:
+        parts.append(f"peak {rates.peak:.1%} at {utc(rates.peak_at):%H:%M} UTC")
     if record.impact.trend.strip():
         parts.append(f"trend: {record.impact.trend.strip()}")
-    elif trend.get("direction"):
-        points = 100 * float(trend.get("slope_per_min") or 0.0)
+    elif summary is not None:
+        trend = summary.trend
         parts.append(
-            f"trend: {trend['direction']} ({points:+.2f} points/min over the last "
-            f"{trend.get('minutes', 0)} min)"
+            f"trend: {trend.direction} ({100 * trend.slope_per_min:+.2f} points/min over the "
+            f"last {trend.minutes} min)"
         )
     return "; ".join(parts) or "no error-rate evidence yet"
 
@@ -137,7 +133,7 @@ def _next_line(due: UpdateDue | None, resolved: bool) -> str:
     return f"by {due.due_at:%H:%M} UTC ({due.rule})"
 
 
-def draft_update(record: IncidentRecord, summary: Mapping[str, Any] | None, now: datetime) -> Draft:
+def draft_update(record: IncidentRecord, summary: AnalysisSummary | None, now: datetime) -> Draft:
     """Draft the stakeholder update of ``record`` at ``now`` (aware UTC)."""
     now = utc(now)
     level = severity_of(record, summary)

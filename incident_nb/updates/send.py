@@ -7,7 +7,6 @@ and its SLA) and to its timeline, in one locked write.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from incident_nb.core.record import (
     read_record,
 )
 from incident_nb.core.store import RecordStore
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.sources.records import read_summary
 from incident_nb.sources.webhook import post_message
 from incident_nb.updates.draft import Draft, draft_update
@@ -93,9 +93,10 @@ def send_update(store: RecordStore, draft: Draft, url: str | None, **post: Any) 
     return SendResult(path, True)
 
 
-def summary_of(folder: Path) -> Mapping[str, Any] | None:
+def summary_of(folder: Path) -> AnalysisSummary | None:
     """The analysis summary the folder's executed notebook published, if any."""
-    return read_summary(IncidentFolder(folder).notebook)
+    document = read_summary(IncidentFolder(folder).notebook)
+    return AnalysisSummary.from_json(document) if document else None
 
 
 def draft_now(folder: Path, now: datetime) -> tuple[IncidentRecord, Draft]:

@@ -153,6 +153,7 @@ Traceback (most recent call last):
   File "/srv/app/api.py", line 12, in create
     charge(order)
 KeyError: 'card'
+2024-05-01 10:00:01 ERROR pool failure
 java.lang.IllegalStateException: pool 3 closed
 \tat com.acme.Pool.borrow(Pool.java:42)
 Caused by: java.net.SocketException: reset
@@ -162,6 +163,7 @@ Traceback (most recent call last):
   File "/srv/app/api.py", line 14, in create
     charge(order)
 KeyError: 'address'
+2024-05-01 10:00:03 ERROR pool failure
 java.lang.IllegalStateException: pool 9 closed
 \tat com.acme.Pool.borrow(Pool.java:44)
 Caused by: java.net.SocketException: reset by peer
@@ -178,19 +180,21 @@ def test_multiline_text_groups_stack_traces_and_assigns_every_line(
     argv = ["signatures", "--logs", str(log), "--format", "multiline", "--json"]
     assert main([*argv, "--assignments", str(out_csv)]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["lines"]["total"] == 18
+    assert document["lines"]["total"] == 20
     assert document["lines"]["messages"] == 4
-    templates = {s["template"].split("\n")[0]: s["count"] for s in document["signatures"]}
+    templates = {s["template"]: s["count"] for s in document["signatures"]}
     assert templates == {
-        "KeyError: <*>": 2,
-        "java.lang.IllegalStateException caused by java.net.SocketException: <*>": 2,
+        "KeyError: '<*>'\n  File \"/srv/app/api.py\", line <*>, in create": 2,
+        "java.lang.IllegalStateException caused by java.net.SocketException: pool <*> closed"
+        "\n  at com.acme.Pool.borrow(Pool.java:<*>)": 2,
     }
     with out_csv.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [int(r["line"]) for r in rows] == list(range(1, 19))
+    assert [int(r["line"]) for r in rows] == list(range(1, 21))
     assert len({r["signature_id"] for r in rows[:5]}) == 1
-    assert rows[0]["signature_id"] == rows[9]["signature_id"]
-    assert rows[5]["signature_id"] == rows[17]["signature_id"] != rows[0]["signature_id"]
+    assert rows[0]["signature_id"] == rows[10]["signature_id"]
+    assert len({r["signature_id"] for r in rows[5:10]}) == 1
+    assert rows[5]["signature_id"] == rows[19]["signature_id"] != rows[0]["signature_id"]
 
 
 def test_unwritable_assignments_file_is_an_error(

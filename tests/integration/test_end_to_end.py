@@ -47,6 +47,7 @@ def test_record_and_executed_notebook(executed_demo, demo_data):
         "parsed": 216_000,
         "malformed": 0,
         "bad_timestamp": 0,
+        "examples": [],
     }
     top = summary["signatures"][0]
     assert (

@@ -17,7 +17,7 @@ import pytest
 from incident_nb.cli import main
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import iso, parse_utc
-from incident_nb.evidence import metrics_evidence
+from incident_nb.evidence.metrics import metrics_evidence
 from incident_nb.sources.promql import MetricNames
 from tests.conftest import need
 from tests.prom_scenario import PromScenario, hour_aligned_past

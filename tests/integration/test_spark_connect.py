@@ -20,10 +20,10 @@ from io import StringIO
 
 import pytest
 
-from incident_nb.analyze import analyze_logs, analyze_store
 from incident_nb.cli import main
-from incident_nb.core.models import AnalyzeRequest
 from incident_nb.demo.scenario import Scenario
+from incident_nb.evidence.logs import analyze_store
+from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources import logsql
 from incident_nb.sources.logs import spark_session as sessions
 from incident_nb.sources.logs.engines import parse_engine
@@ -86,8 +86,10 @@ def test_local_times_and_malformed_lines_as_on_duckdb(connect, logs):
         logs["folder"] / "local-damaged.jsonl",
         zone,
     )
-    on_duckdb = analyze_logs(AnalyzeRequest(logs=(path,), tz=zone))
-    on_connect = analyze_logs(AnalyzeRequest(logs=(path,), tz=zone, engine=connect))
+    on_duckdb = log_formats.analysis_document(AnalyzeRequest(logs=(path,), tz=zone))
+    on_connect = log_formats.analysis_document(
+        AnalyzeRequest(logs=(path,), tz=zone, engine=connect)
+    )
     assert on_connect["window"]["start"] == "2026-11-20T12:00:00Z"  # 07:00 in New York
     for key in log_formats.ANALYSIS_KEYS:
         assert on_connect[key] == on_duckdb[key], key

@@ -28,3 +28,16 @@ def test_empty_and_mismatched_input() -> None:
     assert grouping_accuracy([], []) == 1.0
     with pytest.raises(ValueError, match="one label of each per line"):
         grouping_accuracy(["a"], [1, 2])
+
+
+def test_parsing_accuracy_compares_templates_after_evening_out_wildcards() -> None:
+    from incident_nb.analysis.grouping_accuracy import normalise_template, parsing_accuracy
+
+    assert normalise_template("from <*>:<*>  port <*> <*>") == "from <*> port <*>"
+    assert normalise_template("users <*>, <*>, <*> left") == "users <*> left"
+    predicted = ["user <*> from <*>", "user <*> from <*>", "disk <*> full", "GET <*>"]
+    truth = ["user <*> from <*>:<*>", "user <*> from <*>", "disk full", "POST <*>"]
+    assert parsing_accuracy(predicted, truth) == 0.5
+    assert parsing_accuracy([], []) == 1.0
+    with pytest.raises(ValueError, match="one template of each per line"):
+        parsing_accuracy(["a"], [])

@@ -80,3 +80,39 @@ def test_a_late_older_notification_changes_no_state():
     assert len(late.timeline) == len(record.timeline) + 1  # only the new alert is news
     assert late.intake is not None and late.intake.instances["Err-a"].status == "resolved"
     assert late.alert.status == "firing"  # c still fires
+
+
+def test_alerts_beyond_the_limit_are_summarised_by_label():
+    from incident_nb.core.record import dump_record
+    from incident_nb.server.limits import ALERTS_PER_NOTIFICATION as LIMIT
+
+    many = [(f"i{i:05d}", "firing", T0 if i % 2 else T1) for i in range(LIMIT + 150)]
+    n = note(many)
+    record = start_intake(created(n), n)
+    fired = [e for e in events(record) if e.startswith("Alert fired: ")]
+    assert len(fired) == LIMIT and record.intake is not None
+    assert len(record.intake.instances) == LIMIT
+    (summary,) = [e for e in events(record) if "more alerts" in e]
+    assert summary == (
+        "150 more alerts of the group, not listed one by one (150 firing); by label: "
+        "alertname=Err: 150, instance: 150 values, service=shop: 150"
+    )
+    assert record.alert.status == "firing"
+
+    resolved = note([(i, "resolved", t) for i, _, t in many], "resolved")
+    after = apply_notification(record, resolved)
+    assert after is not None and after.alert.status == "resolved"
+    # The tracked alerts (listed first) resolve one by one; the others in one line.
+    assert sum(e.startswith("Alert resolved at") for e in events(after)) == LIMIT
+    assert events(after).count(summary) == 1
+    assert "(150 resolved)" in [e for e in events(after) if "more alerts" in e][-1]
+    assert len(after.intake.instances) == LIMIT
+
+    # Only the first LIMIT stay firing, the rest are summarised as firing: still firing.
+    mixed = note(
+        [(i, "resolved" if k < LIMIT else "firing", t) for k, (i, _, t) in enumerate(many)]
+    )
+    assert apply_notification(record, mixed).alert.status == "firing"
+
+    huge = note([(f"i{i:05d}", "firing", T0) for i in range(10_000)])
+    assert len(dump_record(start_intake(created(huge), huge))) < 60_000

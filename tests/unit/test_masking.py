@@ -28,7 +28,11 @@ from incident_nb.analysis.masking import MASKS, mask_message, mask_messages, tok
         ("blk_-5140072410813878235 and blk_904", "<*> and <*>"),
         ("container api-7d9f8b6c5-x2x9z killed", "container <*> killed"),
         ("quota of alice.b+x@mail.example.co.uk hit", "quota of <*> hit"),
-        ("login via ssh2 as uid=0", "login via <*> as uid=<*>"),
+        ("login via ssh2 as uid=0", "login via ssh2 as uid=<*>"),
+        ("Link Up on awdl0 from node-246 as worker_12", "Link Up on awdl0 from <*> as <*>"),
+        ("IPV6 Addr via eth1 in x86_64 pod a1b2c3", "IPV6 Addr via eth1 in <*> pod <*>"),
+        ("lifetime <1 sec via #node7# at #gw#", "lifetime <<*> via <*> at <*>"),
+        ("loaded [/opt/a.jar, /opt/b.jar, /opt/c.jar] ok", "loaded [<*>] ok"),
     ],
 )
 def test_masks_variable_parts(message: str, masked: str) -> None:

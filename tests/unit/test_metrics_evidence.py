@@ -11,7 +11,7 @@ import pytest
 from incident_nb.analysis.metrics import MetricsEvidence, metrics_onset, per_step_frame, tidy
 from incident_nb.charts import deploy_markers, error_rate_chart, latency_chart
 from incident_nb.core.errors import EvidenceError
-from incident_nb.evidence import file_metrics_evidence
+from incident_nb.evidence.metrics import file_metrics_evidence
 from incident_nb.sources.metrics_file import normalise
 from incident_nb.sources.prometheus import PrometheusAuth, parse_matrix
 

@@ -6,6 +6,7 @@ from incident_nb.notebook.params import (
     PARAMETER_NAMES,
     NotebookParams,
     check_names,
+    parameters_from,
     validate_parameters,
 )
 from incident_nb.notebook.runner import template_parameter_names
@@ -52,3 +53,17 @@ def test_code_in_parameter_names_is_refused_before_injection():
         check_names({evil}, PARAMETER_NAMES)
     with pytest.raises(ParameterError):
         check_names({"class"}, PARAMETER_NAMES | {"class"})
+
+
+def test_parameters_are_read_by_name_however_often_the_cells_run():
+    injected = NotebookParams(title="Checkout down", logs=["../../data/app.jsonl"], engine="duckdb")
+    namespace = {**NotebookParams().as_papermill(), **injected.as_papermill()}
+    # What an earlier run leaves behind (other names, the previous parameters) changes nothing.
+    namespace |= {"inv": object(), "params": injected, "_": 1, "figure": None}
+    assert parameters_from(namespace) == injected
+    assert parameters_from(namespace) == parameters_from(dict(namespace))
+
+
+def test_parameters_from_validates_the_values():
+    with pytest.raises(ParameterError, match="logs must be list"):
+        parameters_from({"logs": "app.jsonl"})

@@ -2,25 +2,33 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from incident_nb.core.models import Severity
 from incident_nb.core.record import ActionItem, AlertRecord, IncidentRecord, TimelineEvent, Why
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 T_ALERT = datetime(2026, 11, 20, 14, 11, 12, tzinfo=UTC)
 
-SUMMARY = {
-    "window": {"start": "2026-11-20T12:00:00Z", "end": "2026-11-20T14:59:59Z"},
-    "onset": "2026-11-20T14:07:00Z",
-    "first_error_at": "2026-11-20T14:07:00Z",
-    "tenants_total": 8,
-    "affected_tenants": [{"tenant": "acme"}, {"tenant": "globex"}, {"tenant": "initech"}],
-    "endpoints": [
-        {"endpoint": "/api/v1/checkout", "error_rate": 0.3565, "affected": True},
-        {"endpoint": "/api/v1/cart", "error_rate": 0.003, "affected": False},
-    ],
-    "severity_suggestion": {"level": "SEV-2", "reasons": ["significant tenant subset affected"]},
-}
+SUMMARY = AnalysisSummary.from_json(
+    {
+        "window": {"start": "2026-11-20T12:00:00Z", "end": "2026-11-20T14:59:59Z"},
+        "onset": "2026-11-20T14:07:00Z",
+        "first_error_at": "2026-11-20T14:07:00Z",
+        "tenants_total": 8,
+        "affected_tenants": [{"tenant": "acme"}, {"tenant": "globex"}, {"tenant": "initech"}],
+        "endpoints": [
+            {"endpoint": "/api/v1/checkout", "error_rate": 0.3565, "affected": True},
+            {"endpoint": "/api/v1/cart", "error_rate": 0.003, "affected": False},
+        ],
+        "severity_suggestion": {
+            "level": "SEV-2",
+            "reasons": ["significant tenant subset affected"],
+        },
+    }
+)
 
 TEMPLATE_HEADINGS = [
     "## Post-Mortem: ",
@@ -142,3 +150,55 @@ def test_hostile_text_is_shown_not_interpreted():
     assert re.search(
         r"postmortem-2026-11-20-script-alert-x-script-pipes\.md", postmortem_filename(rec, SUMMARY)
     )
+
+
+def rendered_headings(markdown: str) -> list[str]:
+    """The headings a CommonMark renderer sees (not just lines starting with #)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    return [
+        tokens[i + 1].content
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and i + 1 < len(tokens)
+    ]
+
+
+INJECTIONS = [
+    "Outage\n### Root Cause\nThe database was fine",
+    "Outage\n\n## Lessons Learned\n- none",
+    "Outage\nRoot Cause\n==========",
+    "Outage\n---",
+    "Outage\n```\n### Action Items",
+    "Outage\n~~~\nswallowed",
+    "   # Outage",
+]
+
+
+@pytest.mark.parametrize("injected", INJECTIONS)
+def test_person_or_alert_text_never_adds_or_hides_a_section(injected):
+    from incident_nb.postmortem.check import check_postmortem
+
+    rec = record(title=injected, service=injected)
+    rec.narrative.summary = injected
+    rec.narrative.author = injected
+    rec.narrative.lessons_learned = injected
+    rec.narrative.went_well = [injected]
+    rec.severity.level = Severity.SEV3
+    rec.severity.reason = injected
+    rec.five_whys.contributing_factors = [injected]
+    rec.action_items = [ActionItem(action=injected, owner=injected)]
+    rec.timeline.append(TimelineEvent(time=T_ALERT, event=injected))
+    md = render_markdown(rec, SUMMARY)
+    expected = rendered_headings(render_markdown(record(title="Outage"), SUMMARY))
+    found = rendered_headings(md)
+    assert len(found) == len(expected) == len(TEMPLATE_HEADINGS)
+    for got, want in zip(found, expected, strict=True):
+        assert got.split(":")[0] == want.split(":")[0]
+    assert len(headings(md)) == len(TEMPLATE_HEADINGS)
+    findings = check_postmortem(rec)
+    kinds = {(f.kind, f.where) for f in findings}
+    assert ("missing", "five_whys.root_cause") in kinds  # not fooled by a fake section
+    if "#" in injected or "==" in injected or "---" in injected or "```" in injected:
+        assert ("structure", "title") in kinds
+        assert ("structure", "narrative.summary") in kinds

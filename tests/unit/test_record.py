@@ -15,6 +15,7 @@ from incident_nb.core.record import (
     read_record,
     write_record,
 )
+from tests.corrupt_records import CORRUPT_SHAPES
 
 T0 = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
 
@@ -127,3 +128,15 @@ def test_atomic_write_keeps_mode(tmp_path):
     target.chmod(0o600)
     write_atomic(target, "b")
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("shape", list(CORRUPT_SHAPES))
+def test_every_corrupt_shape_is_a_record_error_naming_the_file(tmp_path, shape):
+    make, words = CORRUPT_SHAPES[shape]
+    make(tmp_path, dump_record(make_record()))
+    with pytest.raises(RecordError) as caught:
+        read_record(tmp_path)
+    message = str(caught.value)
+    assert str(tmp_path / "incident.json") in message
+    assert words in message
+    assert any(fix in message for fix in ("fix", "restore", "remove", "move", "upgrade", "check"))

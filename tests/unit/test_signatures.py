@@ -103,30 +103,43 @@ PYTHON = """Traceback (most recent call last):
 KeyError: '{user}'"""
 
 
-def test_stack_traces_group_by_exception_type_and_frames() -> None:
+def test_stack_traces_group_by_exception_type_message_and_frames() -> None:
     traces = [
         JAVA.format(n=1, line=10, more=3),
         JAVA.format(n=2, line=12, more=4),
         PYTHON.format(line=5, user="u1"),
-        PYTHON.format(line=6, user="totally different text"),
+        PYTHON.format(line=6, user="alice"),
         PYTHON.format(line=6, user="x").replace("create_order", "cancel_order"),
         JAVA.format(n=1, line=10, more=3).replace(
             "IllegalStateException", "IllegalArgumentException"
         ),
     ]
     assert grouping_accuracy(_kinds(traces), [0, 0, 1, 1, 2, 3]) == 1.0
+    assert _kinds(traces)[2] == (
+        "KeyError: '<*>'\n  File \"/srv/app/api.py\", line <*>, in create_order"
+    )
 
 
-def test_trace_template_names_the_chain_and_frames() -> None:
+def test_trace_template_names_the_chain_and_application_frames() -> None:
     template = trace_template(JAVA.format(n=1, line=10, more=3))
     assert template is not None
     head, *frames = template.split("\n")
     assert head == ("java.lang.IllegalStateException caused by java.net.SocketException: <*>")
-    assert frames[0] == "  at com.acme.db.Pool.borrow(Pool.java:<*>)"
-    assert len(frames) == 3
+    # The JDK frame is a library frame: the application's frames name the failure.
+    assert frames == [
+        "  at com.acme.db.Pool.borrow(Pool.java:<*>)",
+        "  at com.acme.api.Orders.create(Orders.java:<*>)",
+    ]
     python = trace_template(PYTHON.format(line=5, user="u1"))
     assert python == 'KeyError: <*>\n  File "/srv/app/api.py", line <*>, in create_order'
     assert trace_template("two lines\nof plain text") is None
+
+
+def test_different_messages_of_one_exception_are_different_signatures() -> None:
+    traces = [JAVA.format(n=n, line=10, more=3) for n in (1, 2)] + [
+        JAVA.format(n=1, line=10, more=3).replace("pool 1 closed", "driver missing")
+    ]
+    assert grouping_accuracy(_kinds(traces), [0, 0, 1]) == 1.0
 
 
 def test_ids_are_stable_and_follow_the_template() -> None:
@@ -196,3 +209,100 @@ def test_error_signatures_count_tenants_and_endpoints() -> None:
     assert top["last_seen"] == pd.Timestamp("2024-05-01T10:02Z")
     assert (other["template"], other["tenants"]) == ("disk full", 0)
     assert pd.isna(other["endpoints"])
+
+
+def _groups(messages: list[str]) -> list[int]:
+    """Each message's group as the index of its template's first appearance."""
+    templates = _kinds(messages)
+    first: dict[str, int] = {}
+    return [first.setdefault(t, len(first)) for t in templates]
+
+
+def test_an_optional_parenthesised_part_does_not_split_a_kind() -> None:
+    rng = random.Random(3)
+
+    def size() -> str:
+        n = rng.choice([rng.randrange(1, 1024), rng.randrange(1024, 5_000_000)])
+        return f"{n} bytes" if n < 1024 else f"{n} bytes ({n / 1024:.2f} KB)"
+
+    closes = [
+        f"www{rng.randrange(9)}.example.com:443 close, {size()} sent, {size()} received, "
+        f"lifetime {rng.choice(['<1 sec', '00:02', '01:12:30'])}"
+        for _ in range(40)
+    ]
+    opens = ["proxy.example.com:5070 open through proxy proxy.example.com:5070 HTTPS"] * 3
+    groups = _groups(closes + opens)
+    assert grouping_accuracy(groups, [0] * 40 + [1] * 3) == 1.0
+    assert (
+        _kinds(closes)[0] == "<*> close, <*> bytes <*> sent, <*> bytes <*> received, lifetime <*>"
+    )
+
+
+def test_values_spanning_several_tokens_or_marked_by_hashes_are_one_value() -> None:
+    messages = [f"connection from node{i}.example.com (10.0.0.{i}) at gateway" for i in range(8)]
+    messages += ["connection from #edge# at gateway", "connection from 10.0.0.9 at gateway"]
+    messages += [
+        f"loading [{', '.join(f'/opt/lib/a{j}.jar' for j in range(k))}] done" for k in (1, 2, 5)
+    ]
+    messages += [f"loading {' '.join(f'/opt/lib/a{j}.jar' for j in range(k))} now" for k in (1, 3)]
+    assert grouping_accuracy(_groups(messages), [0] * 10 + [1] * 3 + [2] * 2) == 1.0
+
+
+def test_frequent_short_names_at_one_position_are_different_events() -> None:
+    rng = random.Random(5)
+    messages = [f"AirPort: Link Up on {'awdl0' if i % 3 else 'en0'}" for i in range(30)]
+    messages += [
+        f"ARPT: {rng.random() * 1e6:.6f}: wl0: MDNS: IPV{4 if i % 2 else 6} Addr: 10.0.0.{i}"
+        for i in range(20)
+    ]
+    messages += [f"VM {state} (Lifecycle Event)" for state in ["Started", "Paused", "Resumed"] * 5]
+    truth = [0 if i % 3 else 1 for i in range(30)] + [2 if i % 2 else 3 for i in range(20)]
+    truth += [4, 5, 6] * 5
+    assert grouping_accuracy(_groups(messages), truth) == 1.0
+
+
+def test_names_of_an_open_set_are_one_variable_even_when_few() -> None:
+    users = ["root"] * 30 + ["ganglia"] * 4 + ["admin", "backup"]
+    messages = [f"session opened for user {u} by (uid=0)" for u in users]
+    messages += ["Too many authentication failures for root [preauth]"] * 2
+    messages += ["Too many authentication failures for admin [preauth]"]
+    assert grouping_accuracy(_groups(messages), [0] * 36 + [1] * 3) == 1.0
+    assert _kinds(messages)[0] == "session opened for user <*> by (uid=<*>)"
+
+
+def test_states_in_capitals_stay_constants_even_when_rare() -> None:
+    states = ["LOOKING"] * 20 + ["FOLLOWING"] * 3 + ["LEADING"]
+    messages = [
+        f"Notification: {i} (n.leader), {s} (n.state), {i} (n.sid)" for i, s in enumerate(states)
+    ]
+    assert grouping_accuracy(_groups(messages), [0] * 20 + [1] * 3 + [2]) == 1.0
+
+
+def test_words_changing_together_are_a_different_message() -> None:
+    messages = [f"Received disconnect from 10.0.0.{i}: 11: Bye Bye [preauth]" for i in range(20)]
+    messages += ["Received disconnect from 10.0.0.99: 11: disconnected by user"]
+    assert grouping_accuracy(_groups(messages), [0] * 20 + [1]) == 1.0
+
+
+def test_a_key_stays_in_the_template_of_its_values() -> None:
+    users = ["root"] * 20 + ["ftp", "git", "git", "mysql"]
+    messages = [f"authentication failure; rhost=10.0.0.{i} user={u}" for i, u in enumerate(users)]
+    messages += [f"authentication failure; rhost=10.0.1.{i}" for i in range(5)]
+    assert set(_kinds(messages)) == {
+        "authentication failure; rhost=<*> user=<*>",
+        "authentication failure; rhost=<*>",
+    }
+
+
+_WORDS = st.text(alphabet="abcXYZ019 :=/._-()[]#'\"\n\t", max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.sampled_from([JAVA, PYTHON, "", " ", "\n"])), max_size=40))
+def test_grouping_never_fails_and_gives_every_message_one_signature(messages: list[str]) -> None:
+    grouping = group_messages(messages)
+    assert len(grouping.labels) == len(messages)
+    assert all(0 <= label < len(grouping.signatures) for label in grouping.labels)
+    assert sum(s.count for s in grouping.signatures) == len(messages)
+    same = group_messages(list(messages))
+    assert [s.id for s in same.signatures] == [s.id for s in grouping.signatures]

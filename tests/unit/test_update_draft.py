@@ -9,6 +9,7 @@ from incident_nb.core.record import (
     TimelineEvent,
     Why,
 )
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.updates.draft import draft_update
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
@@ -75,7 +76,7 @@ _Update 2, 2026-11-20 14:40 UTC_
 
 
 def test_golden_update_of_a_known_record():
-    draft = draft_update(known_record(), SUMMARY, NOW)
+    draft = draft_update(known_record(), AnalysisSummary.from_json(SUMMARY), NOW)
     assert draft.text == GOLDEN_TEXT
     assert draft.markdown == GOLDEN_MARKDOWN
     assert draft.level is Severity.SEV2  # the decision wins over the suggested SEV-1
@@ -106,7 +107,7 @@ def test_evidence_fills_what_nobody_recorded_and_sev3_updates_on_resolution():
     record.impact.affected_tenants = []
     record.impact.broken_functionality = ""
     record.timeline = record.timeline[:1]
-    draft = draft_update(record, SUMMARY, NOW)
+    draft = draft_update(record, AnalysisSummary.from_json(SUMMARY), NOW)
     lines = draft.text.splitlines()
     assert lines[0] == "[SEV-3] Checkout fails (shop-api): investigating"
     assert lines[2] == (
@@ -121,7 +122,7 @@ def test_resolved_incident_gets_a_final_update():
     record.status = "resolved"
     record.resolved_at = datetime(2026, 11, 20, 14, 35, tzinfo=UTC)
     record.five_whys.root_cause = "Lock held by a long migration"
-    draft = draft_update(record, SUMMARY, NOW)
+    draft = draft_update(record, AnalysisSummary.from_json(SUMMARY), NOW)
     lines = draft.text.splitlines()
     assert lines[0] == "[SEV-2] Checkout fails (shop-api): resolved"
     assert lines[2] == "Resolved: 2026-11-20 14:35 UTC"

@@ -16,19 +16,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
+from incident_nb.core.redact import clip
 from incident_nb.sources.logs import remote
 
 MAX_EXAMPLES = 5
+QUOTE_CHARS = 200
+"""How much of a bad line an example shows."""
+QUOTE_READ = 1000
+"""How much of a bad line a reader keeps for its example: more than is shown, so that a secret
+crossing the cut is whole when it is redacted."""
 
 
 @dataclass(frozen=True)
 class BadLine:
-    """One line that could not be used, with why."""
+    """One line that could not be used, with why.
+
+    ``text`` is quoted redacted, then shortened to :data:`QUOTE_CHARS` (a secret cut first
+    would no longer match its rule): readers pass up to :data:`QUOTE_READ` characters.
+    """
 
     path: str
     line: int
     reason: str
     text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clip(self.text[:QUOTE_READ], QUOTE_CHARS))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from incident_nb.core.errors import EvidenceError
+from incident_nb.core.redact import clip
 from incident_nb.sources.logs.accounting import open_bytes
 from incident_nb.sources.logs.remote import HEAD_BYTES, basename, display
 
@@ -156,7 +157,8 @@ def detect_format(path: str | Path) -> LogFormat:
     for fmt in FORMATS:
         if fmt.sniff(line):
             return fmt
+    first = clip(line, 80)
     raise EvidenceError(
-        f"cannot tell the format of {display(path)} from its name or first line ({line[:80]!r}); "
+        f"cannot tell the format of {display(path)} from its name or first line ({first!r}); "
         f"name it with --format ({', '.join(f.name for f in FORMATS)})"
     )

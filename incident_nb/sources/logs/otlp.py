@@ -17,7 +17,13 @@ import duckdb
 import pyarrow as pa
 
 from incident_nb.core.errors import EvidenceError
-from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, RawInput, open_text
+from incident_nb.sources.logs.accounting import (
+    MAX_EXAMPLES,
+    QUOTE_READ,
+    BadLine,
+    RawInput,
+    open_text,
+)
 from incident_nb.sources.logs.remote import display
 from incident_nb.sources.otlp_json import any_value, as_text, attributes
 
@@ -71,16 +77,16 @@ def _documents(path: str) -> Iterator[tuple[int, Any | json.JSONDecodeError, str
     with open_text(path) as handle:
         text = handle.read()
     try:
-        yield 1, json.loads(text), text[:200]
+        yield 1, json.loads(text), text[:QUOTE_READ]
         return
     except json.JSONDecodeError:
         pass
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                yield number, json.loads(line), line[:200]
+                yield number, json.loads(line), line[:QUOTE_READ]
             except json.JSONDecodeError as exc:
-                yield number, exc, line[:200]
+                yield number, exc, line[:QUOTE_READ]
 
 
 def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
@@ -93,13 +99,17 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -
         for number, document, text in _documents(path):
             if isinstance(document, json.JSONDecodeError):
                 malformed += 1
-                bad.append(BadLine(display(path), number, f"invalid JSON: {document.msg}", text))
+                if len(bad) < MAX_EXAMPLES:
+                    bad.append(
+                        BadLine(display(path), number, f"invalid JSON: {document.msg}", text)
+                    )
                 continue
             try:
                 found = list(log_records(document))
             except ValueError as exc:
                 malformed += 1
-                bad.append(BadLine(display(path), number, str(exc), text))
+                if len(bad) < MAX_EXAMPLES:
+                    bad.append(BadLine(display(path), number, str(exc), text))
                 continue
             rows += found
             lines_of_rows += [(display(path), number)] * len(found)
@@ -130,7 +140,9 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -
         yield from bad[:MAX_EXAMPLES]
         for (path, number), row in zip(lines_of_rows, rows, strict=True):
             if row.get(ts_field) is None:
-                yield BadLine(path, number, f"log record without {ts_field!r}", str(row)[:200])
+                yield BadLine(
+                    path, number, f"log record without {ts_field!r}", str(row)[:QUOTE_READ]
+                )
 
     return RawInput(
         view=view,

@@ -19,6 +19,7 @@ import duckdb
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.models import parse_utc
 from incident_nb.sources.logs.accounting import (
+    QUOTE_READ,
     BadLine,
     RawInput,
     count_lines,
@@ -91,12 +92,12 @@ def _json_bad_lines(files: Sequence[str], ts_field: str) -> Iterator[BadLine]:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield BadLine(path, number, f"invalid JSON: {exc.msg}", text[:200])
+            yield BadLine(path, number, f"invalid JSON: {exc.msg}", text[:QUOTE_READ])
             continue
         if not isinstance(obj, dict):
-            yield BadLine(path, number, "not a JSON object", text[:200])
+            yield BadLine(path, number, "not a JSON object", text[:QUOTE_READ])
         elif not timestamp_ok(obj.get(ts_field)):
-            yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:200])
+            yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:QUOTE_READ])
 
 
 def _json_keys(files: Sequence[str], limit: int = 20000) -> list[str]:
@@ -172,7 +173,7 @@ def _csv_bad_lines(files: Sequence[str], delim: str, ts_field: str) -> Iterator[
                 number = rows.line_num
                 if not row:
                     continue
-                text = delim.join(row)[:200]
+                text = delim.join(row)[:QUOTE_READ]
                 if len(row) != len(header):
                     reason = f"{len(row)} fields where the header has {len(header)}"
                     yield BadLine(shown, number, reason, text)

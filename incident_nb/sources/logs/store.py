@@ -9,6 +9,8 @@ Parquet so an investigation outlives the logs' rotation.
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from incident_nb.analysis.signature_tables import error_signatures_from_counts
-from incident_nb.core.durable import fsync_dir
-from incident_nb.core.errors import EvidenceError
+from incident_nb.core.durable import promote, storage_error
+from incident_nb.core.errors import EvidenceError, StorageError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
@@ -99,11 +101,15 @@ class LogStore:
         """Write the events, with their line accounting and fields, as one Parquet file.
 
         The accounting travels in the file's key-value metadata, and the file is replaced
-        whole: an interrupted run leaves the previous snapshot intact, which may be the only
-        evidence left once the logs have rotated away.
+        whole, once written, synced and read back: an interrupted or failed run (a full disk)
+        leaves the previous snapshot intact, which may be the only evidence left once the logs
+        have rotated away.
+
+        Raises:
+            StorageError: the snapshot could not be written (the cause named); the previous
+                one is kept.
         """
         base = Path(folder)
-        base.mkdir(parents=True, exist_ok=True)
         data = base / SNAPSHOT
         partial = base / f".{SNAPSHOT}.partial"
         lines = {
@@ -113,12 +119,26 @@ class LogStore:
             "bad_timestamp": self.lines.bad_timestamp,
         }
         meta = quote(json.dumps({"lines": lines, "fields": self.fields}))
-        self._con.execute(
-            f"COPY events TO '{quote(str(partial))}' "
-            f"(FORMAT parquet, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
-        )
-        partial.replace(data)
-        fsync_dir(base)
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            self._con.execute(
+                f"COPY events TO '{quote(str(partial))}' "
+                f"(FORMAT parquet, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
+            )
+            promote(partial, data, lambda path: _snapshot_info(self._con, path))
+        except OSError as exc:
+            raise storage_error(exc, data) from exc
+        except (duckdb.Error, EvidenceError) as exc:  # DuckDB reports I/O failures its own way
+            partial.unlink(missing_ok=True)
+            code = re.search(r'"errno":\s*"?(\d+)', str(exc))
+            if code:
+                cause = OSError(int(code.group(1)), os.strerror(int(code.group(1))))
+                raise storage_error(cause, data) from None
+            kept = "; the previous snapshot was kept" if data.exists() else ""
+            raise StorageError(
+                f"cannot write the evidence snapshot {data}: {exc}; free some space on the disk "
+                f"or use a writable folder{kept}"
+            ) from None
         return data
 
     def restrict(self, start: datetime | None, end: datetime | None) -> int:

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 
 import duckdb
 
-from incident_nb.sources.logs.accounting import BadLine, RawInput, numbered_lines, open_text
+from incident_nb.sources.logs.accounting import (
+    QUOTE_READ,
+    BadLine,
+    RawInput,
+    numbered_lines,
+    open_text,
+)
 from incident_nb.sources.logs.readers import listing, quote, records_in, schema_of, timestamp_ok
 
 # One text column per line: a delimiter no log line contains, and no quoting.
@@ -84,9 +90,9 @@ def _logfmt_bad_lines(files: Sequence[str], ts_field: str) -> Iterator[BadLine]:
     for path, number, text in numbered_lines(files):
         pairs = logfmt_pairs(text)
         if not pairs:
-            yield BadLine(path, number, "no key=value pair", text[:200])
+            yield BadLine(path, number, "no key=value pair", text[:QUOTE_READ])
         elif not timestamp_ok(pairs.get(ts_field)):
-            yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:200])
+            yield BadLine(path, number, f"no parsable timestamp in {ts_field!r}", text[:QUOTE_READ])
 
 
 def read_logfmt(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
@@ -124,7 +130,7 @@ def _access_bad_lines(files: Sequence[str]) -> Iterator[BadLine]:
     reason = "not a common/combined access-log line (truncated?)"
     for path, number, text in numbered_lines(files):
         if not _ACCESS.match(text):
-            yield BadLine(path, number, reason, text[:200])
+            yield BadLine(path, number, reason, text[:QUOTE_READ])
 
 
 def read_access(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:

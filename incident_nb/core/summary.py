@@ -1,0 +1,397 @@
+"""The analysis summary: the one typed result of the log analysis, and its JSON document.
+
+The evidence pipeline (:mod:`incident_nb.evidence`) makes an :class:`AnalysisSummary`;
+``incident-nb analyze --json`` prints :meth:`AnalysisSummary.to_json`, the executed notebook
+publishes the same document (see :data:`~incident_nb.core.folder.SUMMARY_MIMETYPE`), and the
+post-mortem, the status updates and the review read it back with
+:meth:`AnalysisSummary.from_json`, so every consumer sees typed values (times as aware UTC
+datetimes) instead of indexing a dictionary and slicing strings. Documents written by earlier
+versions (without the newer keys) still read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from incident_nb.core.models import Severity, iso, parse_utc
+
+SUMMARY_VERSION = 1
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None or value == "" or value != value:  # noqa: PLR0124 - NaT is not itself
+        return None
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_utc(str(value))
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _count(value: Any) -> int:
+    number = _number(value)
+    return int(number) if number is not None else 0
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json_number(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _json_time(value: datetime | None) -> str | None:
+    return None if value is None else iso(value)
+
+
+@dataclass(frozen=True)
+class BadLineNote:
+    """One log line that could not be used: where, why, and its text."""
+
+    path: str
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LineCounts:
+    """What happened to every log line."""
+
+    total: int
+    parsed: int
+    malformed: int
+    bad_timestamp: int
+    examples: tuple[BadLineNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorEvent:
+    """One failing request or error record (the first or the most recent one)."""
+
+    ts: datetime | None
+    request_id: str | None = None
+    tenant: str | None = None
+    endpoint: str | None = None
+    status: int | None = None
+    message: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ErrorEvent:
+        """Read the JSON object of an error event."""
+        status = _number(data.get("status"))
+        return cls(
+            ts=_time(data.get("ts")),
+            request_id=_text(data.get("request_id")),
+            tenant=_text(data.get("tenant")),
+            endpoint=_text(data.get("endpoint")),
+            status=int(status) if status is not None else None,
+            message=_text(data.get("message")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of this event."""
+        return {
+            "ts": _json_time(self.ts),
+            "request_id": self.request_id,
+            "tenant": self.tenant,
+            "endpoint": self.endpoint,
+            "status": self.status,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ErrorRates:
+    """Shares of requests that failed: overall, since the onset, and the peak minute."""
+
+    overall: float | None
+    since_onset: float | None
+    peak: float | None
+    peak_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EndpointImpact:
+    """Requests, errors and latency of one endpoint since the onset."""
+
+    endpoint: str
+    requests: int
+    errors: int
+    error_rate: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    affected: bool
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EndpointImpact:
+        """Read one endpoint's row (a JSON object, or a frame's record)."""
+        return cls(
+            endpoint=str(data.get("endpoint", "")),
+            requests=_count(data.get("requests")),
+            errors=_count(data.get("errors")),
+            error_rate=_number(data.get("error_rate")),
+            p50_ms=_number(data.get("p50_ms")),
+            p95_ms=_number(data.get("p95_ms")),
+            p99_ms=_number(data.get("p99_ms")),
+            affected=bool(data.get("affected")),
+        )
+
+
+@dataclass(frozen=True)
+class TenantImpact:
+    """Requests and errors of one affected tenant since the onset, and its rate before."""
+
+    tenant: str
+    requests: int
+    errors: int
+    error_rate: float | None
+    baseline_error_rate: float | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TenantImpact:
+        """Read one tenant's row (a JSON object, or a frame's record)."""
+        return cls(
+            tenant=str(data.get("tenant", "")),
+            requests=_count(data.get("requests")),
+            errors=_count(data.get("errors")),
+            error_rate=_number(data.get("error_rate")),
+            baseline_error_rate=_number(data.get("baseline_error_rate")),
+        )
+
+
+@dataclass(frozen=True)
+class TrendNote:
+    """Whether the incident is getting worse, and how fast."""
+
+    direction: str
+    slope_per_min: float
+    """Change of the error rate (a share of requests) per minute."""
+    minutes: int
+
+
+@dataclass(frozen=True)
+class SignatureNote:
+    """One error signature: a message template with its counts and times."""
+
+    id: str
+    template: str
+    count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    example: str
+    new_since_onset: bool
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SignatureNote:
+        """Read one signature's row (a JSON object, or a frame's record)."""
+        return cls(
+            id=str(data.get("id", "")),
+            template=str(data.get("template", "")).strip(),
+            count=_count(data.get("count")),
+            first_seen=_time(data.get("first_seen")),
+            last_seen=_time(data.get("last_seen")),
+            example=str(data.get("example", "")),
+            new_since_onset=bool(data.get("new_since_onset")),
+        )
+
+
+@dataclass(frozen=True)
+class SeverityNote:
+    """The severity the evidence suggests, and why."""
+
+    level: Severity
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    """The Step 1 and 2 analysis of an incident's logs (and traces)."""
+
+    window_start: datetime | None
+    window_end: datetime | None
+    lines: LineCounts
+    onset: datetime | None
+    onset_signal: str | None
+    first_error: ErrorEvent | None
+    last_error: ErrorEvent | None
+    error_rate: ErrorRates
+    endpoints: tuple[EndpointImpact, ...]
+    affected_tenants: tuple[TenantImpact, ...]
+    tenants_total: int
+    trend: TrendNote
+    signatures: tuple[SignatureNote, ...]
+    severity_suggestion: SeverityNote
+    sample_failing_request_ids: tuple[str, ...] = ()
+    fields: Mapping[str, str | None] = field(default_factory=dict)
+    """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
+    traces: Mapping[str, Any] | None = None
+    """The traces part (where failing requests fail), as its JSON document."""
+
+    @property
+    def failing_endpoints(self) -> tuple[EndpointImpact, ...]:
+        """The endpoints whose errors rose at the onset."""
+        return tuple(e for e in self.endpoints if e.affected)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``incident-nb analyze --json`` document (key order as printed)."""
+        rates = self.error_rate
+        doc: dict[str, Any] = {
+            "summary_version": SUMMARY_VERSION,
+            "window": {"start": _json_time(self.window_start), "end": _json_time(self.window_end)},
+            "lines": {
+                "total": self.lines.total,
+                "parsed": self.lines.parsed,
+                "malformed": self.lines.malformed,
+                "bad_timestamp": self.lines.bad_timestamp,
+                "examples": [asdict(b) for b in self.lines.examples],
+            },
+            "onset": _json_time(self.onset),
+            "onset_signal": self.onset_signal,
+            "first_error_at": _json_time(self.first_error.ts) if self.first_error else None,
+            "last_error_at": _json_time(self.last_error.ts) if self.last_error else None,
+            "first_error": self.first_error.to_json() if self.first_error else None,
+            "last_error": self.last_error.to_json() if self.last_error else None,
+            "error_rate": {
+                "overall": _json_number(rates.overall),
+                "since_onset": _json_number(rates.since_onset),
+                "peak": _json_number(rates.peak),
+                "peak_at": _json_time(rates.peak_at),
+            },
+            "endpoints": [
+                {
+                    "endpoint": e.endpoint,
+                    "requests": e.requests,
+                    "errors": e.errors,
+                    "error_rate": _json_number(e.error_rate),
+                    "p50_ms": _json_number(e.p50_ms),
+                    "p95_ms": _json_number(e.p95_ms),
+                    "p99_ms": _json_number(e.p99_ms),
+                    "affected": e.affected,
+                }
+                for e in self.endpoints
+            ],
+            "affected_tenants": [
+                {
+                    "tenant": t.tenant,
+                    "requests": t.requests,
+                    "errors": t.errors,
+                    "error_rate": _json_number(t.error_rate),
+                    "baseline_error_rate": _json_number(t.baseline_error_rate),
+                }
+                for t in self.affected_tenants
+            ],
+            "tenants_total": self.tenants_total,
+            "trend": {
+                "direction": self.trend.direction,
+                "slope_per_min": round(self.trend.slope_per_min, 6),
+                "minutes": self.trend.minutes,
+            },
+            "signatures": [
+                {
+                    "id": s.id,
+                    "template": s.template,
+                    "count": s.count,
+                    "first_seen": _json_time(s.first_seen),
+                    "last_seen": _json_time(s.last_seen),
+                    "example": s.example,
+                    "new_since_onset": s.new_since_onset,
+                }
+                for s in self.signatures
+            ],
+            "severity_suggestion": {
+                "level": self.severity_suggestion.level.value,
+                "reasons": list(self.severity_suggestion.reasons),
+            },
+            "sample_failing_request_ids": list(self.sample_failing_request_ids),
+            "fields": dict(self.fields),
+        }
+        if self.traces is not None:
+            doc["traces"] = dict(self.traces)
+        return doc
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AnalysisSummary:
+        """Read a summary document (as printed, or published by a notebook of any version).
+
+        Missing parts read as empty: an older document lacks the newer keys.
+        """
+        window = data.get("window") or {}
+        lines = data.get("lines") or {}
+        rates = data.get("error_rate") or {}
+        trend = data.get("trend") or {}
+        severity = data.get("severity_suggestion") or {}
+        first = data.get("first_error") or {"ts": data.get("first_error_at")}
+        last = data.get("last_error") or {"ts": data.get("last_error_at")}
+        return cls(
+            window_start=_time(window.get("start")),
+            window_end=_time(window.get("end")),
+            lines=LineCounts(
+                total=_count(lines.get("total")),
+                parsed=_count(lines.get("parsed")),
+                malformed=_count(lines.get("malformed")),
+                bad_timestamp=_count(lines.get("bad_timestamp")),
+                examples=tuple(
+                    BadLineNote(
+                        str(b.get("path", "")),
+                        _count(b.get("line")),
+                        str(b.get("reason", "")),
+                        str(b.get("text", "")),
+                    )
+                    for b in lines.get("examples") or []
+                ),
+            ),
+            onset=_time(data.get("onset")),
+            onset_signal=_text(data.get("onset_signal")),
+            first_error=_event(first),
+            last_error=_event(last),
+            error_rate=ErrorRates(
+                overall=_number(rates.get("overall")),
+                since_onset=_number(rates.get("since_onset")),
+                peak=_number(rates.get("peak")),
+                peak_at=_time(rates.get("peak_at")),
+            ),
+            endpoints=tuple(EndpointImpact.from_json(e) for e in data.get("endpoints") or []),
+            affected_tenants=tuple(
+                TenantImpact.from_json(t) for t in data.get("affected_tenants") or []
+            ),
+            tenants_total=_count(data.get("tenants_total")),
+            trend=TrendNote(
+                direction=str(trend.get("direction") or "stable"),
+                slope_per_min=_number(trend.get("slope_per_min")) or 0.0,
+                minutes=_count(trend.get("minutes")),
+            ),
+            signatures=tuple(SignatureNote.from_json(s) for s in data.get("signatures") or []),
+            severity_suggestion=SeverityNote(
+                level=Severity(severity.get("level") or Severity.SEV4.value),
+                reasons=tuple(str(r) for r in severity.get("reasons") or []),
+            ),
+            sample_failing_request_ids=tuple(
+                str(r) for r in data.get("sample_failing_request_ids") or []
+            ),
+            fields={str(k): _text(v) for k, v in (data.get("fields") or {}).items()},
+            traces=data.get("traces"),
+        )
+
+
+def _event(data: Any) -> ErrorEvent | None:
+    if not isinstance(data, Mapping) or _time(data.get("ts")) is None:
+        return None
+    return ErrorEvent.from_json(data)

@@ -1,0 +1,214 @@
+"""The log analysis of an incident: store -> Step 1 assessment -> :class:`LogEvidence`.
+
+:func:`analyze_store` is the one pipeline from parsed log events to the analysis, used by
+``incident-nb analyze`` and by the notebook alike; :func:`summarize` turns its result into the
+typed :class:`~incident_nb.core.summary.AnalysisSummary` (the ``analyze --json`` document, and
+the summary the notebook publishes for the post-mortem).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from incident_nb.analysis.assessment import Assessment, assess
+from incident_nb.analysis.impact import detect_onset
+from incident_nb.core.models import TimeWindow, utc
+from incident_nb.core.summary import (
+    AnalysisSummary,
+    BadLineNote,
+    EndpointImpact,
+    ErrorEvent,
+    ErrorRates,
+    LineCounts,
+    SeverityNote,
+    SignatureNote,
+    TenantImpact,
+    TrendNote,
+)
+from incident_nb.evidence.engine import open_store
+from incident_nb.evidence.request import AnalyzeRequest
+from incident_nb.sources.logs import LineReport, LogStore
+
+SUMMARY_SIGNATURES = 20
+"""How many error signatures the summary lists (the most frequent)."""
+MESSAGE_SIGNATURES = 1000
+"""How many the evidence keeps: fix verification needs every kind, not just the top."""
+FAILING_REQUESTS = 20
+
+
+@dataclass(frozen=True)
+class ImpactInputs:
+    """What a person recorded that the severity rubric needs besides the evidence."""
+
+    data_loss: bool = False
+    security_breach: bool = False
+
+
+@dataclass(frozen=True)
+class LogEvidence:
+    """The log evidence of an incident and what the analysis made of it."""
+
+    lines: LineReport
+    fields: Mapping[str, str]
+    """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
+    per_minute: pd.DataFrame
+    per_minute_tenant: pd.DataFrame
+    failing_requests: pd.DataFrame
+    messages: pd.DataFrame
+    """Error signatures, most frequent first, with ``new_since_onset``."""
+    assessment: Assessment
+    per_minute_endpoint: pd.DataFrame | None = None
+    """Requests, errors and latency per minute and endpoint (with ``detail``: for charts)."""
+    minute_groups: pd.DataFrame | None = None
+    """Requests and errors per minute, endpoint and tenant (with ``detail``: for verification)."""
+    note: str = ""
+    """Where the events came from (parsed now and snapshotted, or read from the snapshot)."""
+
+    @property
+    def since(self) -> datetime:
+        """The onset, or the start of the evidence when there is none."""
+        a = self.assessment
+        return a.onset.at if a.onset else a.window.start
+
+
+def _with_new_since_onset(frame: pd.DataFrame, onset: datetime | None) -> pd.DataFrame:
+    out = frame.copy()
+    if onset is None or out.empty:
+        out["new_since_onset"] = False
+    else:
+        first = pd.to_datetime(out["first_seen"], utc=True)
+        out["new_since_onset"] = first >= pd.Timestamp(utc(onset))
+    return out
+
+
+def analyze_store(
+    store: LogStore,
+    impact: ImpactInputs = ImpactInputs(),
+    *,
+    detail: bool = False,
+    note: str = "",
+) -> LogEvidence:
+    """Run the Step 1 and 2 log analysis on the events of ``store``.
+
+    Args:
+        store: the parsed events (restricted to the window already).
+        impact: what a person recorded about data loss and security.
+        detail: also keep the finer frames the notebook draws and verifies the fix with
+            (per minute and endpoint; per minute, endpoint and tenant); they cost queries over
+            the finest groupings, so the command line does without.
+        note: where the events came from, kept with the evidence.
+    """
+    per_minute = store.per_minute()
+    onset = detect_onset(per_minute)
+    start, end = store.extent()
+    since = onset.at if onset else start
+    endpoint_groups, tenant_groups = store.minute_by("endpoint"), store.minute_by("tenant")
+    messages = _with_new_since_onset(
+        store.error_messages(MESSAGE_SIGNATURES), onset.at if onset else None
+    )
+    assessment = assess(
+        window=TimeWindow(start, end),
+        per_minute=per_minute,
+        endpoint_groups=endpoint_groups,
+        tenant_groups=tenant_groups,
+        endpoint_latency=store.endpoint_latency(since),
+        messages=messages.head(SUMMARY_SIGNATURES),
+        first_error=store.first_error(since),
+        last_error=store.last_error(since),
+        onset=onset,
+        data_loss=impact.data_loss,
+        security_breach=impact.security_breach,
+    )
+    return LogEvidence(
+        lines=store.lines,
+        fields=dict(store.fields),
+        per_minute=per_minute,
+        per_minute_tenant=tenant_groups,
+        failing_requests=store.failing_requests(since, FAILING_REQUESTS),
+        messages=messages,
+        assessment=assessment,
+        per_minute_endpoint=store.per_minute_endpoint() if detail else None,
+        minute_groups=store.minute_groups() if detail else None,
+        note=note,
+    )
+
+
+def analyze_logs(
+    request: AnalyzeRequest,
+    progress: Callable[[str], None] = lambda _: None,
+    impact: ImpactInputs = ImpactInputs(),
+    *,
+    detail: bool = False,
+) -> LogEvidence:
+    """Open the request's logs (see :func:`~incident_nb.evidence.engine.open_store`), analyse them.
+
+    Raises:
+        EvidenceError: the logs cannot be used (the message says how to fix it).
+    """
+    store, note = open_store(request, progress)
+    try:
+        progress("analysing")
+        return analyze_store(store, impact, detail=detail, note=note)
+    finally:
+        store.close()
+
+
+# --- the typed summary --------------------------------------------------------------------
+
+
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row with missing values (NaN, NaT, NA) as ``None``."""
+    return {str(k): None if pd.api.types.is_scalar(v) and pd.isna(v) else v for k, v in row.items()}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_plain(row) for row in frame.to_dict("records")]
+
+
+def _event(row: Mapping[str, Any] | None) -> ErrorEvent | None:
+    return ErrorEvent.from_json(_plain(row)) if row else None
+
+
+def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) -> AnalysisSummary:
+    """The typed summary of the log evidence (and the traces' JSON part, when given)."""
+    a = evidence.assessment
+    lines = evidence.lines
+    endpoints = tuple(EndpointImpact.from_json(r) for r in _records(a.endpoints))
+    tenants = tuple(TenantImpact.from_json(r) for r in _records(a.tenants[a.tenants["affected"]]))
+    signatures = tuple(SignatureNote.from_json(r) for r in _records(a.messages))
+    requests = evidence.failing_requests.get("request_id", pd.Series(dtype=object)).dropna()
+    return AnalysisSummary(
+        window_start=a.window.start,
+        window_end=a.window.end,
+        lines=LineCounts(
+            total=lines.total,
+            parsed=lines.parsed,
+            malformed=lines.malformed,
+            bad_timestamp=lines.bad_timestamp,
+            examples=tuple(BadLineNote(b.path, b.line, b.reason, b.text) for b in lines.examples),
+        ),
+        onset=a.onset.at if a.onset else None,
+        onset_signal=a.onset.signal if a.onset else None,
+        first_error=_event(a.first_error),
+        last_error=_event(a.last_error),
+        error_rate=ErrorRates(
+            overall=a.overall_error_rate,
+            since_onset=a.incident_error_rate,
+            peak=a.peak_error_rate,
+            peak_at=a.peak_at,
+        ),
+        endpoints=endpoints,
+        affected_tenants=tenants,
+        tenants_total=len(a.tenants),
+        trend=TrendNote(a.trend.direction, a.trend.slope_per_min, a.trend.minutes),
+        signatures=signatures,
+        severity_suggestion=SeverityNote(a.severity.level, tuple(a.severity.reasons)),
+        sample_failing_request_ids=tuple(str(r) for r in requests),
+        fields=dict(evidence.fields),
+        traces=traces,
+    )

@@ -1,0 +1,32 @@
+"""What to analyse: log files (or a snapshot), field overrides, a window, traces, an engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    """What to analyse: log files (or a snapshot folder), field overrides and a time window."""
+
+    logs: tuple[str | Path, ...] = ()
+    mapping: tuple[tuple[str, str], ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    snapshot_from: Path | None = None
+    snapshot_to: Path | None = None
+    snapshot_fallback: bool = False
+    """Read the snapshot in ``snapshot_to`` when a log can no longer be read (an investigation
+    whose logs rotated away); otherwise the logs are parsed and the snapshot rewritten."""
+    fmt: str = "auto"
+    tz: str = "UTC"
+    traces: tuple[Path, ...] = ()
+    engine: str = "duckdb"
+    """``duckdb``, ``spark``, ``spark://HOST:PORT`` or ``sc://HOST:PORT``."""
+
+    @property
+    def has_logs(self) -> bool:
+        """Whether there are logs (or a snapshot of them) to analyse."""
+        return bool(self.logs) or self.snapshot_from is not None
