@@ -86,6 +86,11 @@ class Scenario:
         """The onset as a time."""
         return None if self.onset is None else T0 + timedelta(minutes=self.onset)
 
+    @property
+    def end_at(self) -> datetime | None:
+        """The recovery as a time."""
+        return None if self.end is None else T0 + timedelta(minutes=self.end)
+
 
 def _endpoint_names(rng: np.random.Generator, count: int) -> list[str]:
     names: set[str] = set()

@@ -74,6 +74,29 @@ def series_of(frame: pd.DataFrame, signal: str, start: pd.Timestamp, minutes: in
     return Series(*arrays)
 
 
+NO_VALUE = "(none)"
+"""How the per-minute group frames name records without the field."""
+
+
+def level_groups(levels: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """Requests and errors per minute and value of ``dim`` (``minute, {dim}, requests, errors``).
+
+    The frame :meth:`~incident_nb.sources.logs.LogStore.minute_by` answers, read from a
+    ``minute_levels`` frame instead of another scan of the events; records without the field
+    are the group :data:`NO_VALUE`.
+    """
+    rows = levels[levels["level"] == dim]
+    out = pd.DataFrame(
+        {
+            "minute": pd.to_datetime(rows["minute"], utc=True),
+            dim: rows["value"].astype(object).where(rows["value"].notna(), NO_VALUE),
+            "requests": rows["requests"].fillna(0).astype("int64"),
+            "errors": rows["errors"].fillna(0).astype("int64"),
+        }
+    )
+    return out.sort_values(["minute", dim], ignore_index=True)
+
+
 class MinuteCube:
     """Per-minute sums of every group of every level, as arrays."""
 

@@ -21,6 +21,7 @@ import math
 from datetime import datetime
 
 import numpy as np
+import pandas as pd
 
 from incident_nb.analysis.affected import Judged, Noise, find_scope, judge
 from incident_nb.analysis.cells import CellTable, Scope
@@ -49,13 +50,18 @@ CONFIRM_LOG10P = -4.0
 """The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
 
 
-def find_incident(source: CubeSource) -> Incident:
+def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Incident:
     """Onset, affected group, end and trend of the events ``source`` answers for.
+
+    Args:
+        source: answers the search's questions.
+        levels: ``source.minute_levels()``, when the caller asked already (it also reads the
+            per-minute endpoint and tenant frames from it).
 
     Raises:
         ValueError: a frame the source returned lacks a column.
     """
-    cube = MinuteCube(source.minute_levels())
+    cube = MinuteCube(source.minute_levels() if levels is None else levels)
     for signal in SIGNALS:
         for candidate in search(cube, signal)[:MAX_CANDIDATES]:
             cells = CellTable(source.cell_windows(*_times(cube, candidate.start, candidate.end)))

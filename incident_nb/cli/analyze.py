@@ -24,7 +24,7 @@ from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
-    from incident_nb.core.summary import AnalysisSummary
+    from incident_nb.core.summary import AnalysisSummary, TrendNote
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +114,18 @@ def _when(value: datetime | None) -> str:
     return iso(value) if value is not None else "none"
 
 
+def _trend(trend: TrendNote) -> str:
+    if trend.judged_from is None or trend.judged_to is None:
+        return (
+            f"{trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the "
+            f"last {trend.minutes} min)"
+        )
+    return (
+        f"{trend.direction} ({trend.slope:+.2f} {trend.unit}, judged over {trend.minutes} min "
+        f"{trend.judged_from:%H:%M}-{trend.judged_to:%H:%M} UTC)"
+    )
+
+
 def _readable(summary: AnalysisSummary) -> str:
     lines, rate, trend = summary.lines, summary.error_rate, summary.trend
     first, last = summary.first_error, summary.last_error
@@ -121,12 +133,16 @@ def _readable(summary: AnalysisSummary) -> str:
         f"Window:      {_when(summary.window_start)} .. {_when(summary.window_end)}",
         f"Lines:       {lines.total} total, {lines.parsed} parsed, {lines.malformed} malformed",
         f"Onset:       {_when(summary.onset) if summary.onset else 'none detected'}",
+        *(
+            [f"             {summary.onset_note.sentence}"]
+            if summary.onset_note and summary.onset_note.sentence
+            else []
+        ),
         f"Errors:      first {_when(first.ts if first else None)}, "
         f"last {_when(last.ts if last else None)}",
         f"Error rate:  overall {_percent(rate.overall)}, peak {_percent(rate.peak)} "
         f"at {_when(rate.peak_at)}",
-        f"Trend:       {trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the "
-        f"last {trend.minutes} min)",
+        f"Trend:       {_trend(trend)}",
         f"Severity:    {summary.severity_suggestion.level.value}",
         "Endpoints:",
     ]

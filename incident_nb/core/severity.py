@@ -129,6 +129,8 @@ class ImpactFacts:
     tenants_affected: int
     endpoints_failing: tuple[tuple[str, float], ...] = ()
     """(endpoint, error rate since onset) of each endpoint whose errors rose at the onset."""
+    endpoints_slow: tuple[tuple[str, float], ...] = ()
+    """(endpoint, times slower than before) of each endpoint whose latency rose at the onset."""
     overall_error_rate: float = 0.0
     """Share of all requests since the onset that failed."""
     data_loss: bool = False
@@ -178,11 +180,15 @@ def suggest_severity(facts: ImpactFacts) -> SeveritySuggestion:
     if sev2:
         return SeveritySuggestion(Severity.SEV2, tuple(sev2))
 
-    if facts.tenants_affected or facts.endpoints_failing:
+    if facts.tenants_affected or facts.endpoints_failing or facts.endpoints_slow:
         sev3 = [
             f"minor feature degraded: {ep} fails {rate:.0%} of requests since onset"
             for ep, rate in facts.endpoints_failing
         ]
+        sev3.extend(
+            f"minor feature degraded: {ep} is {times:.1f}x slower since onset"
+            for ep, times in facts.endpoints_slow
+        )
         if facts.tenants_affected:
             sev3.append(f"few tenants affected: {tenants}")
         return SeveritySuggestion(Severity.SEV3, tuple(sev3))

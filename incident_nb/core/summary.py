@@ -185,6 +185,89 @@ class TrendNote:
     slope_per_min: float
     """Change of the error rate (a share of requests) per minute."""
     minutes: int
+    unit: str = "pp/min"
+    """The unit of :attr:`slope`: percentage points of the affected group's failure share per
+    minute, or milliseconds of its typical latency per minute."""
+    slope: float = 0.0
+    """The change per minute of what the trend was judged on, in :attr:`unit`."""
+    judged_from: datetime | None = None
+    judged_to: datetime | None = None
+    """The first and last minute the trend was judged over."""
+
+
+@dataclass(frozen=True)
+class OnsetNote:
+    """Where the onset was found and how strong the evidence is.
+
+    The search looks for the change in the whole service and in every endpoint, tenant (and
+    service); the affected group is grown from the group it found.
+    """
+
+    signal: str
+    """``error rate`` or ``latency``."""
+    found_in: str
+    """The level of the group the search found it in (``endpoint``, ``tenant``...)."""
+    group: Mapping[str, str]
+    endpoints: tuple[str, ...]
+    tenants: tuple[str, ...]
+    services: tuple[str, ...]
+    before: float | None
+    after: float | None
+    unit: str
+    """``share`` (of requests failing) or ``ms`` (typical latency)."""
+    p_value: float | None
+    log10_p: float | None
+    groups_searched: int
+    ended_at: datetime | None
+    sentence: str
+
+    @classmethod
+    def from_json(cls, group: Mapping[str, Any], evidence: Mapping[str, Any]) -> OnsetNote:
+        """Read the ``onset_group`` and ``onset_evidence`` objects."""
+
+        def names(key: str) -> tuple[str, ...]:
+            return tuple(str(v) for v in group.get(key) or [])
+
+        return cls(
+            signal=str(evidence.get("signal") or ""),
+            found_in=str(group.get("found_in") or ""),
+            group={str(k): str(v) for k, v in (group.get("group") or {}).items()},
+            endpoints=names("endpoints"),
+            tenants=names("tenants"),
+            services=names("services"),
+            before=_number(evidence.get("before")),
+            after=_number(evidence.get("after")),
+            unit=str(evidence.get("unit") or "share"),
+            p_value=_number(evidence.get("p_value")),
+            log10_p=_number(evidence.get("log10_p")),
+            groups_searched=_count(evidence.get("groups_searched")),
+            ended_at=_time(evidence.get("ended_at")),
+            sentence=str(evidence.get("sentence") or ""),
+        )
+
+    def group_json(self) -> dict[str, Any]:
+        """The ``onset_group`` object: where it started and who it hits."""
+        return {
+            "found_in": self.found_in,
+            "group": dict(self.group),
+            "endpoints": list(self.endpoints),
+            "tenants": list(self.tenants),
+            "services": list(self.services),
+        }
+
+    def evidence_json(self) -> dict[str, Any]:
+        """The ``onset_evidence`` object: levels before and after, p-value, the sentence."""
+        return {
+            "signal": self.signal,
+            "before": _json_number(self.before),
+            "after": _json_number(self.after),
+            "unit": self.unit,
+            "p_value": self.p_value,
+            "log10_p": self.log10_p,
+            "groups_searched": self.groups_searched,
+            "ended_at": _json_time(self.ended_at),
+            "sentence": self.sentence,
+        }
 
 
 @dataclass(frozen=True)
@@ -240,6 +323,8 @@ class AnalysisSummary:
     signatures: tuple[SignatureNote, ...]
     severity_suggestion: SeverityNote
     sample_failing_request_ids: tuple[str, ...] = ()
+    onset_note: OnsetNote | None = None
+    """Where the onset was found and the evidence for it (none without an onset)."""
     fields: Mapping[str, str | None] = field(default_factory=dict)
     """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
     traces: Mapping[str, Any] | None = None
@@ -265,6 +350,8 @@ class AnalysisSummary:
             },
             "onset": _json_time(self.onset),
             "onset_signal": self.onset_signal,
+            "onset_group": self.onset_note.group_json() if self.onset_note else None,
+            "onset_evidence": self.onset_note.evidence_json() if self.onset_note else None,
             "first_error_at": _json_time(self.first_error.ts) if self.first_error else None,
             "last_error_at": _json_time(self.last_error.ts) if self.last_error else None,
             "first_error": self.first_error.to_json() if self.first_error else None,
@@ -303,6 +390,10 @@ class AnalysisSummary:
                 "direction": self.trend.direction,
                 "slope_per_min": round(self.trend.slope_per_min, 6),
                 "minutes": self.trend.minutes,
+                "unit": self.trend.unit,
+                "slope": round(self.trend.slope, 6),
+                "from": _json_time(self.trend.judged_from),
+                "to": _json_time(self.trend.judged_to),
             },
             "signatures": [
                 {
@@ -377,6 +468,10 @@ class AnalysisSummary:
                 direction=str(trend.get("direction") or "stable"),
                 slope_per_min=_number(trend.get("slope_per_min")) or 0.0,
                 minutes=_count(trend.get("minutes")),
+                unit=str(trend.get("unit") or "pp/min"),
+                slope=_number(trend.get("slope")) or 0.0,
+                judged_from=_time(trend.get("from")),
+                judged_to=_time(trend.get("to")),
             ),
             signatures=tuple(SignatureNote.from_json(s) for s in data.get("signatures") or []),
             severity_suggestion=SeverityNote(
@@ -385,6 +480,11 @@ class AnalysisSummary:
             ),
             sample_failing_request_ids=tuple(
                 str(r) for r in data.get("sample_failing_request_ids") or []
+            ),
+            onset_note=(
+                OnsetNote.from_json(data.get("onset_group") or {}, data.get("onset_evidence") or {})
+                if data.get("onset_evidence")
+                else None
             ),
             fields={str(k): _text(v) for k, v in (data.get("fields") or {}).items()},
             traces=data.get("traces"),

@@ -113,6 +113,10 @@ class Investigation:
         """The workflow's five impact questions with the answers the evidence gives."""
         return answers.impact_table(self.assessment, self.record, self.evidence_problem)
 
+    def onset_markdown(self) -> Markdown:
+        """Where the onset was found, the evidence for it, and the affected group's trend."""
+        return Markdown(answers.onset_paragraph(self.assessment, self.evidence_problem))
+
     def severity_markdown(self) -> str:
         """The suggested (or decided) severity, why, and the response it implies."""
         return sections.severity_detail(self.record, self.summary())

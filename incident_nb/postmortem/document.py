@@ -47,7 +47,10 @@ def key_numbers(summary: AnalysisSummary | None) -> str:
         return ""
     rate = summary.error_rate
     rows = []
-    if summary.onset is not None:
+    note = summary.onset_note
+    if summary.onset is not None and note is not None and note.sentence:
+        rows.append(("Onset (UTC)", f"{sections.hhmm(summary.onset)}: {note.sentence}"))
+    elif summary.onset is not None:
         rows.append(
             ("Onset (UTC)", f"{sections.hhmm(summary.onset)} ({summary.onset_signal or 'shift'})")
         )
@@ -65,12 +68,20 @@ def key_numbers(summary: AnalysisSummary | None) -> str:
         errors = f"{e.error_rate:.1%} errors" if e.error_rate is not None else "errors"
         rows.append((f"Failing endpoint {md.inline(e.endpoint)}", f"{errors}{p99}"))
     trend = summary.trend
-    rows.append(
-        (
-            f"Trend (last {trend.minutes} min)",
-            f"{trend.direction}, {trend.slope_per_min * 100:+.2f} points/min",
+    if trend.judged_from is not None and trend.judged_to is not None:
+        rows.append(
+            (
+                f"Trend ({sections.hhmm(trend.judged_from)}-{sections.hhmm(trend.judged_to)} UTC)",
+                f"{trend.direction}, {trend.slope:+.2f} {trend.unit}",
+            )
         )
-    )
+    else:
+        rows.append(
+            (
+                f"Trend (last {trend.minutes} min)",
+                f"{trend.direction}, {trend.slope_per_min * 100:+.2f} points/min",
+            )
+        )
     lines = summary.lines
     rows.append(("Log lines", f"{lines.total:,} read, {lines.malformed:,} malformed"))
     body = "\n".join(f"| {name} | {md.cell(value)} |" for name, value in rows)

@@ -61,6 +61,13 @@ def test_record_and_executed_notebook(executed_demo, demo_data):
         json.dumps(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
     )
     assert truth["culprit_subject"] in text  # the recent-changes table shows the culprit commit
+    # Step 1 shows where the onset was found and the evidence, as the summary gives them.
+    group, evidence = summary["onset_group"], summary["onset_evidence"]
+    assert group["endpoints"] == [truth["failing_endpoint"]]
+    assert sorted(group["tenants"]) == sorted(truth["affected_tenants"])
+    (step1,) = [c for c in nb.cells if c.source == "inv.onset_markdown()"]
+    shown = step1.outputs[0].data["text/markdown"]
+    assert evidence["sentence"].split(" p ")[0].rstrip(";") in shown.replace("\\", "")
     (suspects,) = [c for c in nb.cells if c.source.startswith("suspects = inv.suspects()")]
     table = suspects.outputs[0].data["text/plain"].splitlines()
     assert truth["culprit_subject"] in table[1]  # ranked first
