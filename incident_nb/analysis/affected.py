@@ -27,8 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc, expit, xlogy
-from scipy.stats import norm
+from scipy.special import betainc, expit, ndtr, xlogy
 
 from incident_nb.analysis.cells import BoolArray, CellTable, PairSums, Scope
 from incident_nb.analysis.cube import DIMENSIONS
@@ -180,14 +179,15 @@ def _classify_latency(units: Units, rise: float | None) -> BoolArray:
     share, post = 0.5, np.zeros(len(n))
     for _ in range(EM_ROUNDS):
         delta = max(delta, floor)
-        ll1 = norm.logpdf(change, delta, units.spread)
-        ll0 = norm.logpdf(change, 0.0, units.spread)
+        # Normal log-likelihoods; the terms both share cancel in their difference.
+        ll1 = -0.5 * ((change - delta) / units.spread) ** 2
+        ll0 = -0.5 * (change / units.spread) ** 2
         prior = math.log(share) - math.log1p(-share)
         post = np.where(seen, expit(prior + ll1 - ll0), 0.0)
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = float((post / units.spread**2).sum())
         delta = float((post * change / units.spread**2).sum()) / weight if weight else delta
-    tested = _holm(np.where(seen, norm.sf(z), 1.0), HOLM_ALPHA)
+    tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA)
     # The mixture already weighs a unit against the incident's own rise; a unit that stands out
     # on its own must have risen materially.
     result: BoolArray = ((post > 0.5) | (tested & (change >= math.log(MIN_RATIO)))) & seen

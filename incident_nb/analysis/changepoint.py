@@ -17,8 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import xlogy
-from scipy.stats import f as f_dist
+from scipy.special import fdtri, xlogy
 
 from incident_nb.analysis.scan import (
     MIN_BEFORE,
@@ -48,7 +47,7 @@ REFERENCE = 0.5
 CUSUM against that reference: half way is a step's most likely point); :func:`fit_onset` then
 finds a ramp's start."""
 NEWTON_STEPS = 12
-JUMP_F = float(f_dist.isf(1e-3, 1, 30))
+JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
 MAX_BENDS = 720
 """Bends tried at most, the nearest the first onset (bounds the work on long windows)."""

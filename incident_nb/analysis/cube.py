@@ -182,9 +182,10 @@ class MinuteCube:
         """The one-minute series of a scope restricted along one dimension at most, or None.
 
         A scope restricted along two dimensions (some tenants on some endpoints) is not a sum
-        of this cube's groups: ask the source (``scope_minutes``).
+        of this cube's groups: ask the source (``scope_minutes``). A dimension whose every
+        value is in the scope, with no request lacking one, does not restrict it.
         """
-        restricted = [d for d, v in scope.items() if v is not None]
+        restricted = [d for d, v in scope.items() if v is not None and not self._whole(d, v)]
         if len(restricted) > 1:
             return None
         if not restricted:
@@ -199,6 +200,13 @@ class MinuteCube:
             return Series(zero, zero.copy(), zero.copy())
         both = self.series(groups, chosen, signal, binned=False)
         return Series(both.n.sum(axis=0), both.x.sum(axis=0), both.x2.sum(axis=0))
+
+    def _whole(self, dim: str, values: set[str]) -> bool:
+        """Whether ``values`` are every value of ``dim`` and every request has one."""
+        if dim not in self.values or not set(self.values[dim]) <= values:
+            return False
+        missing = self._codes[dim] < 0
+        return not bool(self.sums["requests"][self._rows[dim][missing]].sum())
 
     def timestamp(self, minute: int) -> pd.Timestamp:
         """The time of minute index ``minute``."""

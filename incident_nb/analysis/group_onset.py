@@ -25,6 +25,17 @@ SIGNAL_NAMES = {"errors": "error rate", "latency": "latency"}
 
 
 @dataclass(frozen=True)
+class AlsoChanged:
+    """The other signal, when it changed too (a failing group that also got slow)."""
+
+    signal: str
+    scope: dict[str, tuple[str, ...] | None]
+    """Dimension -> the values this signal affected (``None``: not restricted)."""
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
 class GroupOnset:
     """When and where an incident started, and how sure that is.
 
@@ -40,7 +51,9 @@ class GroupOnset:
         log10_p: log10 of the adjusted p-value.
         groups_searched: groups scanned over every level.
         units: dimension -> its judged values (columns of
-            :data:`~incident_nb.analysis.affected.UNIT_COLUMNS`).
+            :data:`~incident_nb.analysis.affected.UNIT_COLUMNS`); a value is affected when
+            either signal changed for it.
+        also: the other signal, when it changed too.
     """
 
     at: datetime
@@ -54,6 +67,7 @@ class GroupOnset:
     log10_p: float
     groups_searched: int
     units: dict[str, pd.DataFrame] = field(repr=False)
+    also: AlsoChanged | None = None
 
     def affected(self, dim: str) -> list[str]:
         """The affected values of ``dim`` (none when the log has no such dimension)."""
@@ -69,18 +83,28 @@ class GroupOnset:
 
     def sentence(self) -> str:
         """The onset in one sentence (see the module docstring)."""
-        what = "failures" if self.signal == "errors" else "latency"
-        before, after = (_level_words(v, self.signal) for v in (self.before, self.after))
-        levels = f"from {before} to {after}"
-        text = f"{what} of {self._who()} rose {levels} at {self.at:%H:%M} UTC; {self.p_words}"
+        text = (
+            f"{self._change(self.signal, self.scope, self.before, self.after)} "
+            f"at {self.at:%H:%M} UTC; {self.p_words}"
+        )
+        if self.also is not None:
+            a = self.also
+            text += f"; {self._change(a.signal, a.scope, a.before, a.after)}"
         if self.ended_at is not None:
             text += f"; back to normal at {self.ended_at:%H:%M} UTC"
         return text
 
-    def _who(self) -> str:
-        endpoints = self._values("endpoint")
-        services = self._values("service")
-        tenants = self._values("tenant")
+    def _change(
+        self, signal: str, scope: dict[str, tuple[str, ...] | None], before: float, after: float
+    ) -> str:
+        what = "failures" if signal == "errors" else "latency"
+        low, high = (_level_words(v, signal) for v in (before, after))
+        return f"{what} of {self._who(scope)} rose from {low} to {high}"
+
+    def _who(self, scope: dict[str, tuple[str, ...] | None]) -> str:
+        endpoints = self._values("endpoint", scope)
+        services = self._values("service", scope)
+        tenants = self._values("tenant", scope)
         parts = []
         if endpoints is not None:
             parts.append(_list_words(endpoints, "endpoints", self._total("endpoint")))
@@ -100,10 +124,13 @@ class GroupOnset:
                 parts.append(f"for {len(tenants)} of {total} tenants")
         return " ".join(parts)
 
-    def _values(self, dim: str) -> list[str] | None:
-        if dim not in self.units:
+    def _values(self, dim: str, scope: dict[str, tuple[str, ...] | None]) -> list[str] | None:
+        """The values of ``dim`` in ``scope``, most affected first (None: not restricted)."""
+        kept = scope.get(dim)
+        if dim not in self.units or kept is None:
             return None
-        return self.affected(dim) or None
+        order = [str(v) for v in self.units[dim]["value"]]
+        return [v for v in order if v in kept] + sorted(set(kept) - set(order)) or None
 
     def _total(self, dim: str) -> int:
         judged = self.units.get(dim)

@@ -28,7 +28,7 @@ from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.changepoint import place, pooled
 from incident_nb.analysis.cube import MinuteCube, series_of
 from incident_nb.analysis.cube_source import CubeSource
-from incident_nb.analysis.group_onset import GroupOnset, Incident
+from incident_nb.analysis.group_onset import AlsoChanged, GroupOnset, Incident
 from incident_nb.analysis.onset_search import Candidate, holds_within_parts, search
 from incident_nb.analysis.scan import (
     MIN_RATIO,
@@ -122,7 +122,7 @@ def _describe(
             break
         cells = CellTable(source.cell_windows(*_times(cube, start, stop)))
     series = both[signal]
-    judged, start = _with_other_signal(
+    judged, start, also = _with_other_signal(
         cells, scope, judged, (start, stop), signal, both=both, placed=jump
     )
     before, after = _levels(series, start, stop, signal)
@@ -138,6 +138,7 @@ def _describe(
         log10_p=candidate.log10p,
         groups_searched=candidate.groups_searched,
         units={d: j.units for d, j in judged.items()},
+        also=also,
     )
     return onset, series, (start, ended)
 
@@ -151,7 +152,7 @@ def _with_other_signal(
     *,
     both: dict[str, Series],
     placed: bool,
-) -> tuple[dict[str, Judged], int]:
+) -> tuple[dict[str, Judged], int, AlsoChanged | None]:
     """When the other signal changed too (failing and slow): add its affected units.
 
     Unless the onset is a clear jump already (``placed``), it is then placed on whichever
@@ -159,25 +160,28 @@ def _with_other_signal(
     its requests moves first, and clearer).
 
     Returns:
-        The judged units, and the onset minute.
+        The judged units, the onset minute, and the other signal's change (if any).
     """
     other = "latency" if signal == "errors" else "errors"
     alt = both[other]
     strength = _strength(alt, window, other) if alt.n.sum() > 0 else None
     if strength is None or strength > CONFIRM_LOG10P:
-        return judged, window[0]
+        return judged, window[0], None
     start = window[0]
     own = _strength(both[signal], window, signal)
     if not placed and (own is None or strength < own):
         start = place(alt, window[0], window[1], other).onset
     noise = _noise(alt, *window, other)
     out = dict(judged)
+    reach: dict[str, tuple[str, ...] | None] = {}
     for dim, result in judged.items():
         extra = set(judge(cells, scope, dim, other, noise).affected)
+        reach[dim] = tuple(sorted(extra)) if extra else None
         units = result.units.copy()
         units["affected"] = units["affected"] | units["value"].isin(extra)
         out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
-    return out, start
+    before, after = _levels(alt, start, window[1], other)
+    return out, start, AlsoChanged(other, reach, before, after)
 
 
 def _strength(series: Series, window: tuple[int, int], signal: str) -> float | None:

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
+from scipy.special import chdtri
 
 from incident_nb.analysis.cells import CellTable
 from incident_nb.analysis.changepoint import SCAN_KINDS, confirm_change
@@ -46,7 +46,7 @@ MIN_EVENTS: dict[str, float] = {"errors": float(LEAVE_OUT + 1), "latency": 20.0}
 """Failures (requests with a latency) a group needs to be scanned: fewer cannot pass."""
 CHUNK_CELLS = 2_000_000
 """Groups x bins scanned at once (bounds the memory of a long window with many groups)."""
-MIX_CONFIRM = float(chi2.isf(1e-3, 1))
+MIX_CONFIRM = float(chdtri(1, 1e-3))
 """The stratified test of a group made of parts must reach p < 0.001."""
 SIGNAL_COUNT = len(SIGNALS)
 STRATA: dict[str, tuple[str, ...]] = {

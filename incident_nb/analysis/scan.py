@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import xlogy
-from scipy.stats import chi2, norm
+
+# scipy.special, not scipy.stats: the analysis runs in every analyze, and scipy.stats alone takes
+# longer to import than the search takes to run.
+from scipy.special import chdtri, log_ndtr, xlogy
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -33,7 +35,7 @@ MIN_RATIO = 1.5
 MIN_BEFORE = 3
 """Minutes an onset leaves before it: at the window's very start it cannot be told from a
 window that began during the incident."""
-CHI2_MEDIAN = float(chi2.ppf(0.5, 1))
+CHI2_MEDIAN = float(chdtri(1, 0.5))
 """Median of a chi-square with one degree of freedom (robust overdispersion)."""
 MIN_DISPERSION_MINUTES = 8
 """Fewer minutes with enough data than this: the binomial (or normal) noise is taken as is."""
@@ -266,9 +268,9 @@ def leave_out(signal: Signal, series: Series, segment: Segment, var: float) -> S
 
 def log10_p(gain: float, multiplicity: float) -> float:
     """log10 of the Bonferroni-adjusted p-value of a deviance ``gain`` (chi-square, 1 dof)."""
-    # sf of a chi-square(1) is twice the normal tail at its root; norm.logsf keeps its
-    # precision far out, where chi2.logsf underflows to -inf.
-    raw = (float(norm.logsf(math.sqrt(max(gain, 0.0)))) + math.log(2.0)) / math.log(10)
+    # sf of a chi-square(1) is twice the normal tail at its root; log_ndtr keeps its precision
+    # far out, where the log of the chi-square's own sf underflows to -inf.
+    raw = (float(log_ndtr(-math.sqrt(max(gain, 0.0)))) + math.log(2.0)) / math.log(10)
     return min(0.0, raw + math.log10(max(multiplicity, 1.0)))
 
 

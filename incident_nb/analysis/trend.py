@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import t as student_t
+from scipy.special import stdtr
 
 from incident_nb.analysis.scan import FloatArray, Series
 
@@ -117,7 +117,7 @@ def judge_trend(series: Series, signal: str, first: int, last: int) -> Trend:
     dof = max(len(y) - 2, 1)
     phi = max(1.0, float((w * (y - fitted) ** 2).sum()) / noise / dof)
     stderr = math.sqrt(phi * noise / sxx) if sxx > 0 else math.inf
-    p_value = float(2 * student_t.sf(abs(slope) / stderr, dof)) if stderr > 0 else 1.0
+    p_value = float(2 * stdtr(dof, -abs(slope) / stderr)) if stderr > 0 else 1.0
     span = float(minutes[-1])
     start, end = y_mean + slope * (0 - t_mean), y_mean + slope * (span - t_mean)
     change = end - start

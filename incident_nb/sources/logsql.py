@@ -154,14 +154,14 @@ def render(sql: str, engine: str) -> str:
 # Requests, failures and the sums of ln(1 + latency_ms) and of its square: every sum is
 # additive, so any group's series is a sum of these rows. {dims} are the grouping columns the
 # events have (or, for very many values, an expression keeping the most frequent ones).
-CUBE_LOG_LATENCY = "ln(1 + latency_ms)"
-CUBE_TIMED = "latency_ms BETWEEN 0 AND 1e9"
-CUBE_SUMS = f"""count(*) AS requests,
+# The log latency is computed once per event (ll), NULL when the latency is missing or absurd.
+CUBE_LOG_LATENCY = "CASE WHEN latency_ms BETWEEN 0 AND 1e9 THEN ln(1 + latency_ms) END"
+CUBE_SUMS = """count(*) AS requests,
        count(*) FILTER (WHERE is_error) AS errors,
-       count(*) FILTER (WHERE {CUBE_TIMED}) AS timed,
-       sum({CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency,
-       sum({CUBE_LOG_LATENCY} * {CUBE_LOG_LATENCY}) FILTER (WHERE {CUBE_TIMED}) AS log_latency_sq"""
-CUBE_EVENTS = "SELECT ts, {dims}, is_error, latency_ms FROM events"
+       count(ll) AS timed,
+       sum(ll) AS log_latency,
+       sum(ll * ll) AS log_latency_sq"""
+CUBE_EVENTS = f"SELECT ts, {{dims}}, is_error, {CUBE_LOG_LATENCY} AS ll FROM events"
 
 # Per minute and value of each dimension, in one scan (grouping sets).
 MINUTE_LEVELS = f"""
