@@ -46,7 +46,8 @@ class CellTable:
         missing = [c for c in ("inside", *SUMS) if c not in frame]
         if missing:
             raise ValueError(f"cell windows frame lacks column(s) {', '.join(missing)}")
-        self.inside: BoolArray = frame["inside"].fillna(False).to_numpy(dtype=bool)
+        frame = frame[frame["inside"].notna()]  # minutes set aside count as neither side
+        self.inside: BoolArray = frame["inside"].astype(bool).to_numpy(dtype=bool)
         self.sums = {c: frame[c].fillna(0).to_numpy(dtype=np.float64) for c in SUMS}
         self.codes: dict[str, IntArray] = {}
         self.values: dict[str, list[str]] = {}

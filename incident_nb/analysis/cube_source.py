@@ -8,8 +8,10 @@ the additive columns of :data:`~incident_nb.analysis.cube.SUMS`.
 1. ``minute_levels()``: per minute and per value of each dimension (endpoint, tenant and, where
    the log has it, service), as ``minute, level, value, ...sums``; a record without the field
    counts under a missing ``value``. The search scans these.
-2. ``cell_windows(start, stop)``: per cell (``endpoint, tenant[, service]``) and side of the
-   incident's minutes (``inside``), once an onset is known. The affected scope is judged on it.
+2. ``cell_windows(start, stop, aside)``: per cell (``endpoint, tenant[, service]``) and side
+   of the incident's minutes (``inside``), once an onset is known; minutes ``aside`` within
+   the window (an on/off incident's quiet ones) count as neither (a null ``inside``). The
+   affected scope is judged on it.
 3. ``scope_minutes(scope)``: per minute, the requests of an affected scope (dimension ->
    values). Onset, end and trend are placed on it.
 """
@@ -34,7 +36,9 @@ class CubeSource(Protocol):
         """Per minute and value of each dimension: ``minute, level, value`` and the sums."""
         ...
 
-    def cell_windows(self, start: datetime, stop: datetime) -> pd.DataFrame:
+    def cell_windows(
+        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+    ) -> pd.DataFrame:
         """Per cell, inside ``[start, stop)`` and outside: dimensions, ``inside``, sums."""
         ...
 
@@ -72,10 +76,14 @@ class FrameSource:
             parts.append(summed.reset_index().assign(level=dim))
         return pd.concat(parts, ignore_index=True)
 
-    def cell_windows(self, start: datetime, stop: datetime) -> pd.DataFrame:
-        """Per cell, inside ``[start, stop)`` and outside."""
+    def cell_windows(
+        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+    ) -> pd.DataFrame:
+        """Per cell, inside ``[start, stop)`` and outside (minutes ``aside``: neither)."""
         minute = self._cube["minute"]
-        frame = self._cube.assign(inside=(minute >= start) & (minute < stop))
+        inside = ((minute >= start) & (minute < stop)).astype(object)
+        inside[minute.isin(pd.to_datetime(list(aside), utc=True))] = None
+        frame = self._cube.assign(inside=inside)
         keys = [*self._dims, "inside"]
         summed = frame.groupby(keys, dropna=False, sort=True)[list(SUMS)].sum()
         return summed.reset_index()

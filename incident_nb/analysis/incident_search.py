@@ -22,6 +22,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from scipy.special import xlogy
 
 from incident_nb.analysis.affected import Judged, Noise, find_scope, judge
 from incident_nb.analysis.cells import CellTable, Scope
@@ -46,6 +47,9 @@ MAX_CANDIDATES = 3
 """Changes tried, strongest first, until one holds within the parts of its group."""
 ROUNDS = 2
 """Times the scope is grown again once the onset and end moved by more than two minutes."""
+QUIET_RATIO = 20.0
+"""How much likelier at the level before the onset a minute inside an incident must be to be
+set aside as quiet."""
 CONFIRM_LOG10P = -4.0
 """The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
 
@@ -64,13 +68,14 @@ def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Inc
     cube = MinuteCube(source.minute_levels() if levels is None else levels)
     for signal in SIGNALS:
         for candidate in search(cube, signal)[:MAX_CANDIDATES]:
-            cells = CellTable(source.cell_windows(*_times(cube, candidate.start, candidate.end)))
             seed = cube.scope_series(candidate.scope(), signal)
             assert seed is not None  # a group of one level
+            aside = _quiet_minutes(seed, candidate.start, candidate.end, signal)
+            cells = _cells(source, cube, (candidate.start, candidate.end), aside)
             noise = _noise(seed, candidate.start, candidate.end, signal)
             if not holds_within_parts(cells, candidate, noise.var):
                 continue
-            onset, series, window = _describe(source, cube, candidate, cells, noise)
+            onset, series, window = _describe(source, cube, candidate, (cells, aside), noise)
             first, last = judged_minutes(series, signal, window[0], window[1])
             trend = judge_trend(series, signal, first, last)
             return Incident(onset, trend, _time(cube, first), _time(cube, last))
@@ -100,10 +105,45 @@ def _scope_series(source: CubeSource, cube: MinuteCube, scope: Scope) -> dict[st
     return {signal: series_of(frame, signal, cube.start, cube.minutes) for signal in SIGNALS}
 
 
+def _cells(
+    source: CubeSource, cube: MinuteCube, window: tuple[int, int], aside: list[int]
+) -> CellTable:
+    """The cells inside and outside the window's minutes (those ``aside`` count as neither)."""
+    start, stop = _times(cube, *window)
+    return CellTable(source.cell_windows(start, stop, [_time(cube, m) for m in aside]))
+
+
+def _quiet_minutes(series: Series, start: int, stop: int, signal: str) -> list[int]:
+    """The minutes of ``[start, stop)`` the incident left alone (an on/off incident's off ones).
+
+    A minute is quiet when its requests are far likelier at the level before the onset than at
+    the incident's (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few requests is
+    never that clear). A unit's requests in quiet minutes are no evidence either way, so they
+    are set aside when units are judged.
+    """
+    before = pooled(series.n[:start], series.x[:start])
+    level = pooled(series.n[start:stop], series.x[start:stop])
+    n, x = series.n[start:stop], series.x[start:stop]
+    if signal == "errors":
+        low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
+        ratio = xlogy(x, low / high) + xlogy(n - x, (1 - low) / (1 - high))
+    else:
+        var = float(within_variance(series)[0, 0])
+        mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
+        ratio = n * ((mean - level) ** 2 - (mean - before) ** 2) / (2 * var)
+    quiet = (n > 0) & (ratio > math.log(QUIET_RATIO))
+    return [start + int(i) for i in np.flatnonzero(quiet)]
+
+
 def _describe(
-    source: CubeSource, cube: MinuteCube, candidate: Candidate, cells: CellTable, noise: Noise
+    source: CubeSource,
+    cube: MinuteCube,
+    candidate: Candidate,
+    found: tuple[CellTable, list[int]],
+    noise: Noise,
 ) -> tuple[GroupOnset, Series, tuple[int, int | None]]:
     """Grow the scope, place onset and end on its series, and measure the levels."""
+    cells, aside = found
     signal = candidate.signal
     start, stop = candidate.start, candidate.end
     scope: Scope = candidate.scope()
@@ -115,12 +155,14 @@ def _describe(
         scope, judged = find_scope(cells, candidate.scope(), signal, noise)
         both = _scope_series(source, cube, scope)
         new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
+        new_aside = _quiet_minutes(both[signal], new_start, new_stop, signal)
         moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
-        start, stop = new_start, new_stop
+        moved |= len(set(new_aside) ^ set(aside)) > 2
+        start, stop, aside = new_start, new_stop, new_aside
         noise = _noise(both[signal], start, stop, signal)
         if not moved or round_ == ROUNDS - 1:
             break
-        cells = CellTable(source.cell_windows(*_times(cube, start, stop)))
+        cells = _cells(source, cube, (start, stop), aside)
     series = both[signal]
     judged, start, also = _with_other_signal(
         cells, scope, judged, (start, stop), signal, both=both, placed=jump

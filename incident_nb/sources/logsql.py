@@ -171,9 +171,15 @@ FROM (SELECT {MINUTE} AS minute, * FROM ({CUBE_EVENTS}))
 GROUP BY GROUPING SETS ({{sets}})
 """
 
-# Per cell and side of the incident's minutes [$start, $stop).
+# Per cell and side of the incident's minutes [$start, $stop); {inside} may set some minutes
+# of the window aside (an on/off incident's quiet minutes): their rows have a null inside.
+CELL_INSIDE = "ts >= $start AND ts < $stop"
+CELL_INSIDE_BUT = (
+    "CASE WHEN ts < $start OR ts >= $stop THEN FALSE "
+    "WHEN epoch_us(ts) // 60000000 IN ({minutes}) THEN NULL ELSE TRUE END"
+)
 CELL_WINDOWS = f"""
-SELECT {{names}}, ts >= $start AND ts < $stop AS inside,
+SELECT {{names}}, {{inside}} AS inside,
        {CUBE_SUMS}
 FROM ({CUBE_EVENTS})
 GROUP BY {{groups}}

@@ -77,7 +77,7 @@ def canonical(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         if key == "minute":
             out[key] = pd.to_datetime(out[key], utc=True)
         elif key == "inside":
-            out[key] = out[key].astype(bool)
+            out[key] = out[key].map({True: "in", False: "out"}).fillna("aside")
         else:
             out[key] = out[key].astype(object).where(out[key].notna(), "<none>")
     for column in SUMS:
@@ -107,6 +107,13 @@ def test_the_store_answers_as_the_in_memory_cube(store):
         canonical(store.cell_windows(start, stop), keys),
         canonical(memory.cell_windows(start, stop), keys),
     )
+    aside = [start.replace(minute=42), start.replace(minute=43)]
+    pd.testing.assert_frame_equal(
+        canonical(store.cell_windows(start, stop, aside), keys),
+        canonical(memory.cell_windows(start, stop, aside), keys),
+    )
+    neither = store.cell_windows(start, stop, aside)
+    assert neither.loc[neither["inside"].isna(), "requests"].sum() == 80  # two minutes' worth
     scope = {"endpoint": ["POST /pay"], "tenant": ["t0", "t4"]}
     pd.testing.assert_frame_equal(
         canonical(store.scope_minutes(scope), ["minute"]),

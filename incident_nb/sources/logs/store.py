@@ -236,12 +236,20 @@ class LogStore:
         self._cube_dims_sql = self._lumped_dims()
         return self._df(self._levels_sql())
 
-    def cell_windows(self, start: datetime, stop: datetime) -> pd.DataFrame:
-        """Per cell (endpoint x tenant x service), inside ``[start, stop)`` and outside."""
+    def cell_windows(
+        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+    ) -> pd.DataFrame:
+        """Per cell (endpoint x tenant x service), inside ``[start, stop)`` and outside.
+
+        The minutes ``aside`` (within the window) count as neither: their rows have a null
+        ``inside``.
+        """
         dims = self._cube_dims()
+        minutes = ", ".join(str(int(m.timestamp()) // 60) for m in sorted(aside))
         sql = logsql.CELL_WINDOWS.format(
             dims=_aliased(dims),
             names=", ".join(dims),
+            inside=logsql.CELL_INSIDE_BUT.format(minutes=minutes) if aside else logsql.CELL_INSIDE,
             groups=", ".join(str(i) for i in range(1, len(dims) + 2)),
         )
         return self._df(sql, {"start": start, "stop": stop})
