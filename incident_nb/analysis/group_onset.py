@@ -149,7 +149,7 @@ class GroupOnset:
             "before": round(self.before, 6),
             "after": round(self.after, 6),
             "unit": unit,
-            "p_value": 10**self.log10_p,
+            "p_value": 10 ** max(self.log10_p, -300.0),  # a JSON number, however strong
             "log10_p": round(self.log10_p, 2),
             "groups_searched": self.groups_searched,
             "ended_at": self.ended_at.isoformat().replace("+00:00", "Z") if self.ended_at else None,

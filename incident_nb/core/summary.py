@@ -183,7 +183,8 @@ class TrendNote:
 
     direction: str
     slope_per_min: float
-    """Change of the error rate (a share of requests) per minute."""
+    """Change of the error rate (a share of requests) per minute: of the affected group's
+    since the onset, of the whole service without one (0 for a latency incident)."""
     minutes: int
     unit: str = "pp/min"
     """The unit of :attr:`slope`: percentage points of the affected group's failure share per
