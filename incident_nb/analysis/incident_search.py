@@ -26,11 +26,11 @@ from scipy.special import xlogy
 
 from incident_nb.analysis.affected import Judged, Noise, find_scope, judge
 from incident_nb.analysis.cells import CellTable, Scope
-from incident_nb.analysis.changepoint import place, pooled
 from incident_nb.analysis.cube import MinuteCube, series_of
 from incident_nb.analysis.cube_source import CubeSource
 from incident_nb.analysis.group_onset import AlsoChanged, GroupOnset, Incident
 from incident_nb.analysis.onset_search import Candidate, holds_within_parts, search
+from incident_nb.analysis.placement import place, pooled
 from incident_nb.analysis.scan import (
     MIN_RATIO,
     SIGNALS,

@@ -14,7 +14,8 @@ each level are then confirmed one by one:
   hold within its parts too (:func:`holds_within_parts`, a stratified test on the cells of its
   window), so a shift of traffic towards a part that always failed more is not an onset;
 - the p-value is Bonferroni-adjusted for the levels, both signals, both kinds of scan, the
-  groups of the level and every position tried, and must be below :data:`ALPHA`.
+  groups of the level and every position tried, and must be below
+  :data:`~incident_nb.analysis.scan.ALPHA`.
 """
 
 from __future__ import annotations

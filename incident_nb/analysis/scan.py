@@ -28,6 +28,8 @@ from scipy.special import chdtri, log_ndtr, xlogy
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+ALPHA = 0.01
+"""Family-wise chance of reporting a rise in a series (or a log) where nothing changed."""
 LEAVE_OUT = 2
 """Minutes with the most excess set aside before a change counts: one burst is not an onset."""
 MIN_RATIO = 1.5
