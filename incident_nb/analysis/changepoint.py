@@ -137,9 +137,10 @@ def confirm_change(
     """The best robust rise of one series (a step, or a stretch that recovered), if any.
 
     Both are tried; each must hold once its most excessive bins are set aside, rise at least
-    the signal's ``min_ratio`` times, and reach :data:`~incident_nb.analysis.scan.ALPHA` after the overdispersion of the
-    bins outside it and Bonferroni over ``multiplicity`` (groups and the like) times the
-    positions tried. It starts at least ``min_before`` bins into the series.
+    the signal's ``min_ratio`` times, and reach :data:`~incident_nb.analysis.scan.ALPHA`
+    after the overdispersion of the bins outside it and Bonferroni over ``multiplicity``
+    (groups and the like) times the positions tried. It starts at least ``min_before`` bins
+    into the series.
 
     Returns:
         The segment (in bins) and the log10 of its adjusted p-value.
