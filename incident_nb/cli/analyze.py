@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.cli.args import add_files, add_logs, add_map, parse_mapping
 from incident_nb.core.errors import EvidenceError
+from incident_nb.core.humanize import percent, trend_text
 from incident_nb.core.models import iso
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
@@ -107,7 +108,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2%}"
+    return "n/a" if value is None else percent(value)
 
 
 def _when(value: datetime | None) -> str:
@@ -125,8 +126,7 @@ def _readable(summary: AnalysisSummary) -> str:
         f"last {_when(last.ts if last else None)}",
         f"Error rate:  overall {_percent(rate.overall)}, peak {_percent(rate.peak)} "
         f"at {_when(rate.peak_at)}",
-        f"Trend:       {trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the "
-        f"last {trend.minutes} min)",
+        f"Trend:       {trend_text(trend.direction, trend.slope_per_min, trend.minutes)}",
         f"Severity:    {summary.severity_suggestion.level.value}",
         "Endpoints:",
     ]

@@ -60,12 +60,17 @@ def read_notebook(folder: Path) -> Any:
         raise ExportError(f"cannot read {notebook}: {exc}") from None
 
 
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_HINT = (
+    "Chromium or Chrome: apt-get install chromium (Debian, Ubuntu), "
+    "dnf install chromium (Fedora), brew install --cask chromium (macOS)"
+)
+"""How to get the browser a PDF is printed with (nothing else needs one)."""
+
+
 def find_chromium() -> str | None:
     """A headless-capable Chromium on this machine, if any."""
-    return next(
-        (p for n in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(n))),
-        None,
-    )
+    return next((p for n in CHROMIUM_NAMES if (p := shutil.which(n))), None)
 
 
 def print_pdf(html: str, target: Path, chromium: str) -> None:
@@ -134,7 +139,11 @@ def export_postmortem(
     if pdf:
         chromium = find_chromium()
         if chromium is None:
-            raise ExportError("a PDF needs a headless Chromium (e.g. apt-get install chromium)")
+            raise ExportError(
+                f"a PDF is printed by a browser and none was found: install {CHROMIUM_HINT}, "
+                f"then run the export again; the HTML and Markdown post-mortems were written at "
+                f"{html_path} and {md_path}"
+            )
         static = PostmortemExporter(optional_rules=list(redact), static_charts=True)
         page, _ = static.from_notebook_node(nb, {"metadata": {"path": str(folder)}})
         pdf_path = files.postmortem_pdf
