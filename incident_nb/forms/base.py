@@ -57,7 +57,7 @@ def button(description: str, icon: str = "", tooltip: str = "") -> widgets.Butto
         description=description,
         icon=icon,
         tooltip=tooltip or description,
-        layout=widgets.Layout(width="auto", min_width="fit-content"),
+        layout=widgets.Layout(width="auto", min_width="fit-content", align_self="flex-start"),
     )
 
 

@@ -75,7 +75,7 @@ class ImpactForm(Form):
         )
         self.broken = text_box(impact.broken_functionality, "what is broken", "40rem", rows=2)
         start = impact.started_at
-        self.started = text_box(iso(start) if start else "", "2026-11-20 14:07 (UTC)", "16rem")
+        self.started = text_box(iso(start) if start else "", "YYYY-MM-DD HH:MM (UTC)", "16rem")
         self.trend = text_box(impact.trend, "getting worse, stable or recovering", "40rem", rows=2)
         self.workaround = widgets.ToggleButtons(
             options=list(_WORKAROUND),

@@ -28,8 +28,8 @@ def _key(event: TimelineEvent) -> tuple[datetime, str]:
 
 
 # What a timeline event marks, for the review's time to detect, mitigate and resolve.
-KIND_OPTIONS: list[tuple[str, str | None]] = [
-    ("(nothing)", None),
+KIND_OPTIONS: list[tuple[str, str]] = [
+    ("(nothing)", ""),
     ("detected", "detected"),
     ("mitigated", "mitigated"),
     ("resolved", "resolved"),
@@ -38,10 +38,13 @@ KIND_OPTIONS: list[tuple[str, str | None]] = [
 
 
 def kind_box(value: str | None) -> widgets.Dropdown:
-    """A selector of what an event marks (detected, mitigated, resolved, an update)."""
+    """A selector of what an event marks (detected, mitigated, resolved, an update).
+
+    Its value is ``""`` for an event that marks nothing (saved as ``None``).
+    """
     return widgets.Dropdown(
         options=KIND_OPTIONS,
-        value=value,
+        value=value or "",
         tooltip="what this event marks, for the review's time to detect, mitigate, resolve",
         layout=widgets.Layout(width="9rem"),
     )
@@ -69,7 +72,7 @@ class TimelineForm(Form):
         self.proposals = proposals or []
         self.rows = widgets.VBox()
         self.proposed = widgets.VBox()
-        self.new_time = text_box("", "2026-11-20 14:30", "12rem")
+        self.new_time = text_box("", "YYYY-MM-DD HH:MM", "12rem")
         self.new_text = text_box("", "what happened", "28rem")
         self.new_kind = kind_box(None)
         self.add = button("Add event", "plus")
@@ -107,11 +110,11 @@ class TimelineForm(Form):
         if not self.new_text.value.strip():
             show_message(self.add_msg, "describe the event")
             return
-        event = TimelineEvent(
-            time=when, event=self.new_text.value.strip(), source="person", kind=self.new_kind.value
-        )
+        kind = self.new_kind.value or None
+        text = self.new_text.value.strip()
+        event = TimelineEvent(time=when, event=text, source="person", kind=kind)
         self._save_events([*self._events(), event], self.add_msg)
-        self.new_time.value, self.new_text.value, self.new_kind.value = "", "", None
+        self.new_time.value, self.new_text.value, self.new_kind.value = "", "", ""
 
     def _render(self) -> None:
         rows = []
@@ -144,7 +147,7 @@ class TimelineForm(Form):
                     show_message(m, str(exc))
                     return
                 events = self._events()
-                changes = {"time": moment, "event": t.value.strip(), "kind": k.value}
+                changes = {"time": moment, "event": t.value.strip(), "kind": k.value or None}
                 events[i] = events[i].model_copy(update=changes)
                 self._save_events(events, m)
 

@@ -66,6 +66,8 @@ KINDS: dict[str, tuple[Callable[[Any], str], str]] = {
     "lines": (_lines, "left"),
 }
 """How each kind of value is written, and which side of its cell it keeps to."""
+NOWRAP_KINDS = frozenset({"int", "number", "percent", "ms", "time", "moment", "code"})
+"""Kinds whose values are short and read badly when broken across lines."""
 
 CELL_STYLE = (
     "padding:0.3rem 0.6rem;border-bottom:1px solid #e0e0e0;vertical-align:top;"
@@ -182,12 +184,13 @@ class Table:
             tds = []
             for col, value in zip(self.columns, row, strict=True):
                 style = f"{CELL_STYLE};text-align:{KINDS[col.kind][1]}"
+                if col.kind in NOWRAP_KINDS:
+                    style += ";white-space:nowrap"
                 if marked:
                     style += f";{HIGHLIGHT_STYLE}"
                 text = html.escape(value).replace("\n", "<br>")
                 if col.kind == "code":
-                    text = f'<code style="white-space:nowrap">{text}</code>'
-
+                    text = f"<code>{text}</code>"
                 hover = record.get(col.hover) if col.hover else None
                 title = f' title="{html.escape(str(hover))}"' if not _missing(hover) else ""
                 tds.append(f'<td style="{style}"{title}>{text}</td>')

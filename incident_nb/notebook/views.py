@@ -24,7 +24,7 @@ TENANT_COLUMNS = (
     Col("affected", "Affected", "flag"),
 )
 ERROR_COLUMNS = (
-    Col("which", ""),
+    Col("which", "Error"),
     Col("ts", "Time (UTC)", "time"),
     Col("request_id", "Request ID", "code"),
     Col("tenant", "Tenant"),

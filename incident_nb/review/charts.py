@@ -1,9 +1,18 @@
-"""Plotly figures of the incident review. Pure: review tables in, figures out."""
+"""Plotly figures of the incident review. Pure: review tables in, figures (or why none) out.
+
+A chart with nothing to show is replaced by a sentence saying so (:func:`review_charts`), so a
+review of zero, one or two incidents reads as text rather than as empty axes. Months are
+calendar months, labelled as such (``Nov 2026``), never as dates with a time of day.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
+
+from incident_nb.review.aggregate import Concentration
 
 SEVERITY_COLORS = {
     "SEV-1": "#b71c1c",
@@ -14,28 +23,43 @@ SEVERITY_COLORS = {
 }
 
 
+@dataclass(frozen=True)
+class ReviewChart:
+    """One chart of the review, or the sentence shown in its place."""
+
+    title: str
+    figure: go.Figure | None
+    empty: str = ""
+
+
 def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "") -> go.Figure:
     fig.update_layout(
         title={"text": title},
         template="plotly_white",
         height=340,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "y": -0.2},
+        legend={"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
         yaxis_title=y_title,
         xaxis_title=x_title,
     )
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return fig
 
 
+def month_label(month: str) -> str:
+    """``2026-11`` as ``Nov 2026``."""
+    return pd.Period(month, "M").strftime("%b %Y")
+
+
 def per_month_chart(per_month: pd.DataFrame) -> go.Figure:
-    """Incidents per month, stacked by severity."""
+    """Incidents per calendar month, stacked by severity."""
     fig = go.Figure()
+    labels = [month_label(m) for m in per_month["month"]]
     for level, color in SEVERITY_COLORS.items():
         if level in per_month.columns:
-            fig.add_trace(
-                go.Bar(x=per_month["month"], y=per_month[level], name=level, marker_color=color)
-            )
+            fig.add_trace(go.Bar(x=labels, y=per_month[level], name=level, marker_color=color))
     fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
     return _layout(fig, "Incidents per month and severity", "incidents")
 
 
@@ -48,7 +72,9 @@ def timings_chart(timings: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(barmode="group")
-    return _layout(fig, "Time from the incident's start", "minutes")
+    _layout(fig, "Time from the incident's start (minutes)", "minutes")
+    fig.update_yaxes(tickformat="")
+    return fig
 
 
 def update_sla_chart(update_sla: pd.DataFrame) -> go.Figure:
@@ -94,4 +120,52 @@ def concentration_chart(shares: pd.DataFrame) -> go.Figure:
             marker_color="#5c6bc0",
         )
     )
-    return _layout(fig, "Share of incidents per responder (by rank)", "% of incidents")
+    _layout(fig, "Share of incidents per responder (by rank, %)", "% of incidents")
+    fig.update_yaxes(tickformat="")
+    return fig
+
+
+def review_charts(
+    *,
+    per_month: pd.DataFrame,
+    timings: pd.DataFrame,
+    update_sla: pd.DataFrame,
+    categories: pd.DataFrame,
+    owners: pd.DataFrame,
+    concentration: Concentration,
+) -> list[ReviewChart]:
+    """Every chart of the review, each replaced by a sentence when it would be empty."""
+    recorded = categories[categories["category"] != "not recorded"]
+    return [
+        ReviewChart(
+            "Incidents per month and severity",
+            per_month_chart(per_month) if per_month["total"].sum() else None,
+            "No incidents in this period.",
+        ),
+        ReviewChart(
+            "Time from the incident's start",
+            timings_chart(timings) if timings["incidents"].sum() else None,
+            "No incident has a detection, mitigation or resolution time yet.",
+        ),
+        ReviewChart(
+            "Status updates on the severity's cadence",
+            update_sla_chart(update_sla) if update_sla["incidents"].sum() else None,
+            "No resolved incident with a decided severity yet: the update cadence is judged "
+            "once an incident is resolved.",
+        ),
+        ReviewChart(
+            "Root-cause categories",
+            categories_chart(categories) if recorded["incidents"].sum() else None,
+            "No root-cause category is recorded yet.",
+        ),
+        ReviewChart(
+            "Action items per owner",
+            owners_chart(owners) if len(owners) else None,
+            "No action items yet.",
+        ),
+        ReviewChart(
+            "Share of incidents per responder (by rank)",
+            concentration_chart(concentration.shares) if concentration.incidents else None,
+            "No responders are recorded yet.",
+        ),
+    ]

@@ -54,6 +54,9 @@ def test_review_html_opens_offline_with_its_charts_drawn_and_links_to_incidents(
             titles = page.evaluate(
                 "() => [...document.querySelectorAll('.plotly-graph-div .gtitle')].map(t => t.textContent)"
             )
+            month_ticks = page.evaluate(
+                "() => [...document.querySelectorAll('#review-chart-0 .xtick text')].map(t => t.textContent)"
+            )
             hrefs = page.evaluate(
                 "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
             )
@@ -66,12 +69,14 @@ def test_review_html_opens_offline_with_its_charts_drawn_and_links_to_incidents(
     assert plots == 6 and drawn == 6
     assert titles == [
         "Incidents per month and severity",
-        "Time from the incident's start",
+        "Time from the incident's start (minutes)",
         "Status updates on the severity's cadence",
         "Root-cause categories",
         "Action items per owner",
-        "Share of incidents per responder (by rank)",
+        "Share of incidents per responder (by rank, %)",
     ]
+    # calendar months, as months: never a time of day
+    assert month_ticks == ["Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026"]
     assert title == f"Incident review {AS_OF.isoformat()}"
     # every link leads to an incident's exported post-mortem or its record, on disk
     assert len(hrefs) > 50
