@@ -11,7 +11,6 @@ import html
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import Markdown, display
 
 from incident_nb.core.record import Narrative
 from incident_nb.core.store import RecordStore
@@ -160,10 +159,15 @@ class PostmortemDraft:
         return render_markdown(self.store.read(), self.summary)
 
     def refresh(self) -> None:
-        """Render the draft again."""
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(Markdown(self.markdown()))
+        """Render the draft again (set as the output widget's one output, kernel or not)."""
+        text = self.markdown()
+        self.output.outputs = (
+            {
+                "output_type": "display_data",
+                "data": {"text/markdown": text, "text/plain": text},
+                "metadata": {},
+            },
+        )
 
     def _on_change(self, _field: str) -> None:
         self.refresh()

@@ -74,11 +74,10 @@ def _title_text(value: Any) -> str:
     return str(text or "")
 
 
-def _draw(figure: Mapping[str, Any]) -> bytes:
-    import matplotlib  # noqa: PLC0415 - only when drawing
-
-    matplotlib.use("Agg", force=True)
-    from matplotlib import dates as mdates  # noqa: PLC0415
+def static_figure(figure: Mapping[str, Any]) -> Any:
+    """The plotly figure (its JSON) as a matplotlib ``Figure``, not yet drawn to a file."""
+    from matplotlib import dates as mdates  # noqa: PLC0415 - only when drawing
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     layout: Mapping[str, Any] = figure.get("layout", {})
@@ -88,6 +87,7 @@ def _draw(figure: Mapping[str, Any]) -> bytes:
     rows_px = max((float(a.get("yshift", 0)) for a in annotations), default=0.0)
     height = max(HEIGHT, int(layout.get("height") or HEIGHT))
     fig = Figure(figsize=(WIDTH / DPI, height / DPI), dpi=DPI)
+    FigureCanvasAgg(fig)  # draws to memory: no window, no display, no browser
     margin = layout.get("margin", {})
     top_px = float(margin.get("t", 60)) if annotations else 50.0
     top_px = max(top_px, rows_px + 46.0)
@@ -175,8 +175,12 @@ def _draw(figure: Mapping[str, Any]) -> bytes:
     fig.suptitle(chart_title(figure, ""), x=80 / WIDTH, y=1 - 10 / height, ha="left", va="top")
     if len(traces) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return fig
+
+
+def _draw(figure: Mapping[str, Any]) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    static_figure(figure).savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()
 
 
