@@ -54,8 +54,9 @@ class Chart:
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        data = self.figure._repr_mimebundle_(include, exclude)
-        return dict(data), {METADATA_KEY: {"chart": self.name}}
+        data = dict(self.figure._repr_mimebundle_(include, exclude))
+        data["text/plain"] = f"(chart) {self.figure.layout.title.text or self.name}"
+        return data, {METADATA_KEY: {"chart": self.name}}
 
 
 def _none_line(section: str, why: str) -> Markdown:
