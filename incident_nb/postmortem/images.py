@@ -91,10 +91,9 @@ def static_figure(figure: Mapping[str, Any]) -> Any:
     margin = layout.get("margin", {})
     top_px = float(margin.get("t", 60)) if annotations else 50.0
     top_px = max(top_px, rows_px + 46.0)
-    legend_px = 180 if len(traces) > 1 else 20
     fig.subplots_adjust(
         left=80 / WIDTH,
-        right=1 - legend_px / WIDTH,
+        right=1 - 20 / WIDTH,
         top=1 - top_px / height,
         bottom=60 / height,
     )
@@ -174,7 +173,10 @@ def static_figure(figure: Mapping[str, Any]) -> Any:
     ax.set_ylabel(_title_text(yaxis.get("title")))
     fig.suptitle(chart_title(figure, ""), x=80 / WIDTH, y=1 - 10 / height, ha="left", va="top")
     if len(traces) > 1:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+        legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+        # Make room for the legend's longest label: measure it, then narrow the plot to fit.
+        width = legend.get_window_extent(fig.canvas.get_renderer()).width
+        fig.subplots_adjust(right=1 - (width + 24) / WIDTH)
     return fig
 
 

@@ -30,7 +30,7 @@ def figure_json() -> dict:
             "errors": [1 if m < 127 else 30 for m in range(180)],
         }
     )
-    by_endpoint = per_minute.assign(endpoint="/api/v1/checkout")
+    by_endpoint = per_minute.assign(endpoint="/api/v1/checkout/with/a/long/route/name")
     fig = charts.error_rate_chart(per_minute, by_endpoint, MARKERS)
     return json.loads(pio.to_json(fig))  # as the notebook stores it (typed arrays included)
 
@@ -61,6 +61,7 @@ def test_the_static_chart_keeps_labels_apart_and_inside_and_the_legend_off_the_a
     legend = ax.get_legend().get_window_extent(renderer)
     assert not overlap(legend, ax.xaxis.label.get_window_extent(renderer))
     assert not overlap(legend, ax.get_window_extent(renderer))  # beside the plot
+    assert legend.x1 <= page.x1  # long labels fit: the plot makes room
     assert (
         fig._suptitle.get_text() == chart_title(data, "") == "Error rate per minute (% of requests)"
     )
