@@ -75,11 +75,3 @@ def impact_answers(
         trend,
         workaround,
     ]
-
-
-def impact_table(
-    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
-) -> pd.DataFrame:
-    """The questions and answers as a two-column table."""
-    answers = impact_answers(assessment, record, problem)
-    return pd.DataFrame({"Question": QUESTIONS, "Answer": answers})

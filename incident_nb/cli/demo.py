@@ -30,11 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
     print("Generating the demo incident and running its investigation ...", file=sys.stderr)
     result = run_demo(args.root, args.docs_root)
-    if result.summary is not None:
-        print("What the evidence says:")
-        for label, value in headline(result.summary):
-            print(f"  {label + ':':<20}{value}")
-        print()
     print(f"Investigation notebook: {result.notebook}")
     print(f"Post-mortem (HTML):     {result.exports.html}")
     print(f"Post-mortem (Markdown): {result.exports.markdown}")
@@ -43,4 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if find_chromium() is None:
         pdf += f" (needs {CHROMIUM_HINT})"
     print(f"A PDF as well:          {pdf}")
+    if result.summary is not None:
+        print("\nWhat the evidence says:")
+        for label, value in headline(result.summary):
+            print(f"  {label + ':':<20}{value}")
     return 0
