@@ -87,7 +87,7 @@ def static_figure(figure: Mapping[str, Any]) -> Any:
     rows_px = max((float(a.get("yshift", 0)) for a in annotations), default=0.0)
     height = max(HEIGHT, int(layout.get("height") or HEIGHT))
     fig = Figure(figsize=(WIDTH / DPI, height / DPI), dpi=DPI)
-    FigureCanvasAgg(fig)  # draws to memory: no window, no display, no browser
+    canvas = FigureCanvasAgg(fig)  # draws to memory: no window, no display, no browser
     margin = layout.get("margin", {})
     top_px = float(margin.get("t", 60)) if annotations else 50.0
     top_px = max(top_px, rows_px + 46.0)
@@ -175,7 +175,7 @@ def static_figure(figure: Mapping[str, Any]) -> Any:
     if len(traces) > 1:
         legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
         # Make room for the legend's longest label: measure it, then narrow the plot to fit.
-        width = legend.get_window_extent(fig.canvas.get_renderer()).width
+        width = legend.get_window_extent(canvas.get_renderer()).width
         fig.subplots_adjust(right=1 - (width + 24) / WIDTH)
     return fig
 
