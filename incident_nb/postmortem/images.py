@@ -175,7 +175,8 @@ def static_figure(figure: Mapping[str, Any]) -> Any:
     if len(traces) > 1:
         legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
         # Make room for the legend's longest label: measure it, then narrow the plot to fit.
-        width = legend.get_window_extent(canvas.get_renderer()).width
+        renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+        width = legend.get_window_extent(renderer).width
         fig.subplots_adjust(right=1 - (width + 24) / WIDTH)
     return fig
 
