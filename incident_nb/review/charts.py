@@ -32,17 +32,23 @@ class ReviewChart:
     empty: str = ""
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "") -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, y_title: str, x_title: str = "", count: float | None = None
+) -> go.Figure:
+    """The review's chart layout; ``count`` (the tallest bar) makes a whole-number axis."""
     fig.update_layout(
         title={"text": title},
         template="plotly_white",
         height=340,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         legend={"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+        showlegend=len(fig.data) > 1 or bool(fig.data and fig.data[0].name in SEVERITY_COLORS),
         yaxis_title=y_title,
         xaxis_title=x_title,
     )
-    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    fig.update_yaxes(rangemode="tozero")
+    if count is not None:  # counts: whole numbers, one tick per unit while they are few
+        fig.update_yaxes(tickformat=",d", dtick=1 if count <= 10 else None)
     return fig
 
 
@@ -60,7 +66,8 @@ def per_month_chart(per_month: pd.DataFrame) -> go.Figure:
             fig.add_trace(go.Bar(x=labels, y=per_month[level], name=level, marker_color=color))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    return _layout(fig, "Incidents per month and severity", "incidents")
+    top = float(per_month["total"].max()) if len(per_month) else 0.0
+    return _layout(fig, "Incidents per month and severity", "incidents", count=top)
 
 
 def timings_chart(timings: pd.DataFrame) -> go.Figure:
@@ -72,9 +79,7 @@ def timings_chart(timings: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(barmode="group")
-    _layout(fig, "Time from the incident's start (minutes)", "minutes")
-    fig.update_yaxes(tickformat="")
-    return fig
+    return _layout(fig, "Time from the incident's start (minutes)", "minutes")
 
 
 def update_sla_chart(update_sla: pd.DataFrame) -> go.Figure:
@@ -87,13 +92,15 @@ def update_sla_chart(update_sla: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(barmode="stack")
-    return _layout(fig, "Status updates on the severity's cadence", "resolved incidents")
+    top = float(update_sla["incidents"].max()) if len(update_sla) else 0.0
+    return _layout(fig, "Status updates on the severity's cadence", "resolved incidents", count=top)
 
 
 def categories_chart(categories: pd.DataFrame) -> go.Figure:
     """Incidents per root-cause category."""
     fig = go.Figure(go.Bar(x=categories["category"], y=categories["incidents"], name="incidents"))
-    return _layout(fig, "Root-cause categories", "incidents")
+    top = float(categories["incidents"].max()) if len(categories) else 0.0
+    return _layout(fig, "Root-cause categories", "incidents", count=top)
 
 
 def owners_chart(owners: pd.DataFrame) -> go.Figure:
@@ -107,7 +114,8 @@ def owners_chart(owners: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(barmode="stack")
-    return _layout(fig, "Action items per owner", "action items")
+    top = float((owners["open"] + owners["done"]).max()) if len(owners) else 0.0
+    return _layout(fig, "Action items per owner", "action items", count=top)
 
 
 def concentration_chart(shares: pd.DataFrame) -> go.Figure:
@@ -120,9 +128,7 @@ def concentration_chart(shares: pd.DataFrame) -> go.Figure:
             marker_color="#5c6bc0",
         )
     )
-    _layout(fig, "Share of incidents per responder (by rank, %)", "% of incidents")
-    fig.update_yaxes(tickformat="")
-    return fig
+    return _layout(fig, "Share of incidents per responder (by rank, %)", "% of incidents")
 
 
 def review_charts(

@@ -160,3 +160,21 @@ def test_the_demo_moved_to_now_keeps_its_ground_truth():
     assert truth["onset"] == "2026-12-05T23:43:00Z"
     for key in ("failing_endpoint", "affected_tenants", "tenants_total", "severity"):
         assert truth[key] == base_truth[key]
+
+
+def test_the_summary_carries_the_top_suspects_through_json():
+    from incident_nb.core.summary import AnalysisSummary, SuspectNote
+
+    note = SuspectNote(
+        rank=1,
+        sha="f719c84b",
+        subject="Add discount codes",
+        live_at=T0,
+        deploy="v2.14.0",
+        score=0.6986,
+        reasons=("deployed by v2.14.0", "includes a database migration"),
+    )
+    summary = AnalysisSummary.from_json({"suspects": [note.to_json()]})
+    assert summary.suspects == (note,)
+    assert summary.to_json()["suspects"] == [note.to_json()]
+    assert "suspects" not in AnalysisSummary.from_json({}).to_json()  # analyze --json unchanged
