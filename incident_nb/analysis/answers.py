@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.core.humanize import percent, slope_text
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord
 
@@ -35,7 +36,8 @@ def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
         text = "no shift found in the window"
     elif onset.signal == "error rate":
         text = (
-            f"{onset.at:%H:%M} UTC (error rate rose from {onset.before:.2%} to {onset.after:.2%})"
+            f"{onset.at:%H:%M} UTC (error rate rose from {percent(onset.before)} to "
+            f"{percent(onset.after)})"
         )
     else:
         text = (
@@ -71,11 +73,13 @@ def impact_answers(
     total = int((a.tenants["tenant"] != "(none)").sum())
     tenants = ", ".join(a.affected_tenants) or "none measured"
     rates = a.endpoints.set_index("endpoint")["error_rate"]
-    broken = "; ".join(f"{e} fails {rates[e]:.1%} of requests" for e in a.failing_endpoints)
+    broken = "; ".join(
+        f"{e} fails {percent(float(rates[e]))} of requests" for e in a.failing_endpoints
+    )
     t = a.trend
     trend = (
-        f"{t.direction}: error rate {t.start_rate:.1%} → {t.end_rate:.1%} over the last "
-        f"{t.minutes} minutes ({t.slope_per_min * 100:+.2f} points/min)"
+        f"{t.direction}: error rate {percent(t.start_rate)} → {percent(t.end_rate)} over the "
+        f"last {t.minutes} minutes ({slope_text(t.slope_per_min)})"
     )
     return [
         f"{tenants} ({len(a.affected_tenants)} of {total})",
@@ -84,15 +88,3 @@ def impact_answers(
         trend,
         workaround,
     ]
-
-
-def impact_table(
-    assessment: Assessment | None,
-    record: IncidentRecord,
-    problem: str = "",
-    *,
-    errors_known: bool = True,
-) -> pd.DataFrame:
-    """The questions and answers as a two-column table."""
-    answers = impact_answers(assessment, record, problem, errors_known=errors_known)
-    return pd.DataFrame({"Question": QUESTIONS, "Answer": answers}).set_index("Question")

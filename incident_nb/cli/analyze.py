@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.cli.args import add_files, add_logs, add_map, parse_mapping
 from incident_nb.core.errors import EvidenceError
+from incident_nb.core.humanize import percent, trend_text
 from incident_nb.core.models import iso
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
@@ -126,7 +127,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2%}"
+    return "n/a" if value is None else percent(value)
 
 
 def _when(value: datetime | None) -> str:
@@ -137,10 +138,7 @@ def _trend(summary: AnalysisSummary) -> str:
     trend = summary.trend
     if not trend.minutes:
         return f"{trend.direction} (no error-rate evidence)"
-    return (
-        f"{trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the last "
-        f"{trend.minutes} min)"
-    )
+    return trend_text(trend.direction, trend.slope_per_min, trend.minutes)
 
 
 def _severity(summary: AnalysisSummary) -> str:

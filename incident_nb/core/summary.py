@@ -220,6 +220,46 @@ class SignatureNote:
 
 
 @dataclass(frozen=True)
+class SuspectNote:
+    """One suspect change: which, when it went live (and with which deploy), and why."""
+
+    rank: int
+    sha: str
+    """The short sha."""
+    subject: str
+    live_at: datetime | None
+    deploy: str
+    score: float
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SuspectNote:
+        """Read one suspect (a JSON object, or a frame's record)."""
+        reasons = data.get("reasons")
+        return cls(
+            rank=_count(data.get("rank")),
+            sha=str(data.get("short_sha") or data.get("sha") or "")[:12],
+            subject=str(data.get("subject") or "").strip(),
+            live_at=_time(data.get("live_at")),
+            deploy=str(data.get("deploy") or ""),
+            score=_number(data.get("score")) or 0.0,
+            reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list | tuple) else (),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of this suspect."""
+        return {
+            "rank": self.rank,
+            "short_sha": self.sha,
+            "subject": self.subject,
+            "live_at": _json_time(self.live_at),
+            "deploy": self.deploy,
+            "score": round(self.score, 4),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
 class SeverityNote:
     """The severity the evidence suggests, and why."""
 
@@ -253,6 +293,8 @@ class AnalysisSummary:
     """Sentences about the reading (a year assumed, errors that cannot be told...)."""
     traces: Mapping[str, Any] | None = None
     """The traces part (where failing requests fail), as its JSON document."""
+    suspects: tuple[SuspectNote, ...] = ()
+    """The top suspect changes, best first (when the notebook read recent changes)."""
 
     @property
     def failing_endpoints(self) -> tuple[EndpointImpact, ...]:
@@ -335,6 +377,8 @@ class AnalysisSummary:
         }
         if self.traces is not None:
             doc["traces"] = dict(self.traces)
+        if self.suspects:
+            doc["suspects"] = [s.to_json() for s in self.suspects]
         return doc
 
     @classmethod
@@ -399,6 +443,11 @@ class AnalysisSummary:
             fields={str(k): _text(v) for k, v in (data.get("fields") or {}).items()},
             warnings=tuple(str(w) for w in data.get("warnings") or []),
             traces=data.get("traces"),
+            suspects=tuple(
+                SuspectNote.from_json(s)
+                for s in data.get("suspects") or []
+                if isinstance(s, Mapping)
+            ),
         )
 
 
