@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -40,9 +41,14 @@ class FiveWhysForm(Form):
     def __init__(
         self,
         store: RecordStore,
-        hypothesis: str | None = None,
+        hypotheses: Sequence[tuple[str, str]] = (),
         events: RecordEvents | None = None,
     ) -> None:
+        """``hypotheses`` are (where from, answer) pairs the evidence offers as a first answer.
+
+        E.g. ("Top suspect change", ...) and ("Service most likely at fault", ...): each shows
+        with a button that puts it into the first why's answer; none is saved until then.
+        """
         super().__init__(store, events)
         fw = self.record.five_whys
         self.problem = text_box(fw.problem, "Users getting 500 errors on /api/v1/...")
@@ -78,18 +84,9 @@ class FiveWhysForm(Form):
         self.still.observe(self._on_check, names="value")
         rows = list(fw.whys) + [Why() for _ in range(MIN_WHYS - len(fw.whys))]
         self._render_rows(rows)
-        self.hypothesis = widgets.HBox()
-        if hypothesis and not any(w.answer.strip() for w in fw.whys):
-            use = button("Use as first answer", "arrow-down")
-            use.add_class("inb-use-hypothesis")
-            use.on_click(lambda _b: self._use_hypothesis(hypothesis))
-            offer = widgets.HTML(
-                '<div style="white-space:normal">Top suspect change (not saved): '
-                f"<i>{html.escape(hypothesis)}</i></div>",
-                layout=widgets.Layout(max_width="46rem"),
-            )
-            self.hypothesis.children = [offer, use]
-            self.hypothesis.layout.align_items = "center"
+        self.hypothesis = widgets.VBox()
+        if not any(w.answer.strip() for w in fw.whys):
+            self.hypothesis.children = [self._offer(where, text) for where, text in hypotheses]
         self._on_check(None)
 
         self.widget = widgets.VBox(
@@ -159,6 +156,17 @@ class FiveWhysForm(Form):
         problem = five_whys_problems(self.record.five_whys).get("five_whys.whys", "")
         if problem and self.whys_msg.value == "":
             show_message(self.whys_msg, problem)
+
+    def _offer(self, where: str, hypothesis: str) -> widgets.HBox:
+        use = button("Use as first answer", "arrow-down")
+        use.add_class("inb-use-hypothesis")
+        use.on_click(lambda _b: self._use_hypothesis(hypothesis))
+        offer = widgets.HTML(
+            f'<div style="white-space:normal">{html.escape(where)} (not saved): '
+            f"<i>{html.escape(hypothesis)}</i></div>",
+            layout=widgets.Layout(max_width="46rem"),
+        )
+        return widgets.HBox([offer, use], layout=widgets.Layout(align_items="center"))
 
     def _use_hypothesis(self, hypothesis: str) -> None:
         whys = self._whys()

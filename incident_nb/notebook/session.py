@@ -23,13 +23,13 @@ from IPython.display import Markdown
 from incident_nb import charts, forms
 from incident_nb.analysis import answers
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.analysis.localize import Localization
 from incident_nb.analysis.metrics import MetricsEvidence
 from incident_nb.analysis.suspects import first_hypothesis
-from incident_nb.analysis.traces import headline
 from incident_nb.analysis.verification import fix_time, verify_fix
 from incident_nb.core import humanize
 from incident_nb.core import text as md
-from incident_nb.core.folder import METADATA_KEY, SUMMARY_MIMETYPE
+from incident_nb.core.folder import SUMMARY_MIMETYPE
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent, read_record
 from incident_nb.core.store import RecordStore
@@ -37,31 +37,17 @@ from incident_nb.core.summary import AnalysisSummary
 from incident_nb.evidence.changes import ChangeEvidence, suspect_notes
 from incident_nb.evidence.logs import LogEvidence, summarize
 from incident_nb.evidence.traces import TraceEvidence
-from incident_nb.notebook import views
-from incident_nb.notebook.gather import load_changes, load_logs, load_metrics, load_traces
+from incident_nb.notebook import step2, views
+from incident_nb.notebook.gather import (
+    load_changes,
+    load_localization,
+    load_logs,
+    load_metrics,
+    load_traces,
+)
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.notebook.tables import Table
 from incident_nb.postmortem import sections, story
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A figure with its name, which the exports use to find the key charts."""
-
-    name: str
-    figure: go.Figure
-
-    def _repr_mimebundle_(
-        self, include: Any = None, exclude: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        data = dict(self.figure._repr_mimebundle_(include, exclude))
-        data["text/plain"] = f"(chart) {self.figure.layout.title.text or self.name}"
-        return data, {METADATA_KEY: {"chart": self.name}}
-
-
-def _none_line(section: str, why: str) -> Markdown:
-    """The one line a section without evidence shows."""
-    return Markdown(f"**{section}**: {md.text(why)}")
 
 
 @dataclass
@@ -79,6 +65,8 @@ class Investigation:
     metrics_problem: str = ""
     traces: TraceEvidence | None = None
     traces_problem: str = ""
+    localization: Localization | None = None
+    localization_problem: str = ""
     events: forms.RecordEvents = field(default_factory=forms.RecordEvents)
 
     @classmethod
@@ -92,6 +80,7 @@ class Investigation:
         window = assessment.window if assessment else None
         metrics, metrics_problem = load_metrics(params, record, window)
         traces, traces_problem = load_traces(folder, params)
+        localization, localization_problem = load_localization(folder, params, record, assessment)
         return cls(
             params,
             folder,
@@ -104,6 +93,8 @@ class Investigation:
             metrics_problem,
             traces=traces,
             traces_problem=traces_problem,
+            localization=localization,
+            localization_problem=localization_problem,
         )
 
     def reload_record(self) -> IncidentRecord:
@@ -208,118 +199,63 @@ class Investigation:
             ("tenants", self.tenant_error_figure()),
             ("latency", self.latency_figure()),
         )
-        items: list[Any] = [Chart(name, f) for name, f in figures if f is not None]
+        items: list[Any] = [step2.Chart(name, f) for name, f in figures if f is not None]
         if self.metrics is not None:
             per_minute = self.metrics.per_minute()
             server = charts.error_rate_chart(per_minute, markers=self.markers())
             items += [
                 Markdown("From the metrics server (the service's error rate and latency):"),
-                Chart("server_error_rate", server),
-                Chart("server_latency", charts.latency_chart(per_minute, self.markers())),
+                step2.Chart("server_error_rate", server),
+                step2.Chart("server_latency", charts.latency_chart(per_minute, self.markers())),
                 *(Markdown(f"- {md.text(note)}") for note in self.metrics.notes),
             ]
         elif self.params.prometheus_url:
-            items.append(_none_line("Metrics server", self.metrics_problem))
+            items.append(step2.none_line("Metrics server", self.metrics_problem))
         elif items:
             items.append(Markdown(f"_{md.text(self.metrics_problem)}_"))
         else:
             why = "no logs and no metrics server were given (incident-nb new --logs, --prometheus)."
-            return [_none_line("Metrics", why)]
+            return [step2.none_line("Metrics", why)]
         return [Markdown("### Metrics"), *items]
 
     def line_report(self) -> str:
         """How many log lines were read, used and rejected (with examples)."""
-        if self.evidence is None:
-            return md.text(self.evidence_problem)
-        rep = self.evidence.lines
-        out = [
-            f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
-            f"{rep.bad_timestamp:,} without a parsable timestamp."
-        ]
-        fields = self.evidence.fields.items()
-        fed = [f"{role} ← {md.inline(source)}" for role, source in fields if source]
-        out += ["", "Fields read: " + (", ".join(fed) or "none")]
-        out += [f"- **Warning:** {md.inline(w)}" for w in self.evidence.warnings]
-        if self.evidence.note:
-            out += ["", md.text(self.evidence.note), ""]
-        out += [
-            f"- line {b.line} of `{Path(b.path).name}`: {md.inline(b.reason)}" for b in rep.examples
-        ]
-        return "\n".join(out)
+        return step2.line_report(self.evidence, self.evidence_problem)
 
     def logs_section(self) -> list[Any]:
         """Logs: lines read, the first and last errors, error signatures, failing requests."""
-        a = self.assessment
-        if self.evidence is None or a is None:
-            return [_none_line("Logs", self.evidence_problem)]
-        return [
-            Markdown("### Logs"),
-            Markdown(self.line_report()),
-            Markdown("First error since the onset and the most recent error:"),
-            views.first_and_last(a.first_error, a.last_error),
-            Markdown("Error signatures, most frequent first (new since the onset marked NEW):"),
-            views.signatures(a.messages),
-            Markdown("Request IDs of recent failing requests:"),
-            views.failing_requests(self.evidence.failing_requests),
-        ]
+        return step2.logs(self.evidence, self.evidence_problem)
 
     def traces_section(self) -> list[Any]:
         """Traces: where failing requests fail, or one line saying why there are none."""
-        if self.traces is None:
-            why = (
-                self.traces_problem or "no trace files were given (incident-nb new --traces FILE)."
-            )
-            return [_none_line("Traces", why)]
-        t, report = self.traces, self.traces.report
-        failing = int(t.spans.groupby("trace_id")["is_error"].any().sum()) if len(t.spans) else 0
-        counts = (
-            f"{t.spans['trace_id'].nunique()} traces ({failing} failing), {report.spans} spans, "
-            f"{report.malformed} malformed"
-        )
-        items: list[Any] = [
-            Markdown("### Traces"),
-            Markdown(md.text(f"{headline(t.origins, t.operations)} ({counts})")),
-        ]
-        items += [
-            Markdown(f"- malformed: {md.inline(f'{b.path}: {b.where}: {b.reason}')}")
-            for b in report.examples
-        ]
-        if not t.origins.empty:
-            items += [Markdown("Where failing traces fail (the deepest error spans):")]
-            items += [views.generic(t.origins)]
-        if not t.services.empty:
-            items += [
-                Chart("traces", charts.trace_comparison_chart(t.services)),
-                Markdown("Failing vs successful traces, per service and operation:"),
-                views.generic(t.operations.head(20)),
-            ]
-        if not t.critical_path.empty:
-            items += [
-                Markdown("Time on the critical path per trace (ms), failing vs successful:"),
-                views.generic(t.critical_path),
-            ]
-        return items
+        return step2.traces(self.traces, self.traces_problem)
+
+    def localization_section(self) -> list[Any]:
+        """Which service is at fault: services ranked against the time before the onset."""
+        return step2.localization(self.localization, self.localization_problem)
 
     def changes_section(self) -> list[Any]:
         """Recent changes and the suspects, or one line saying why there are none."""
-        if self.change_evidence is None:
-            return [_none_line("Recent changes", self.changes_problem)]
-        return [
-            Markdown("### Recent changes"),
-            views.changes(self.change_evidence.changes),
-            Markdown(
-                "Suspect changes, best first (closeness to the onset, deploys, relevance to "
-                "the failing service):"
-            ),
-            views.suspects(self.change_evidence.suspects),
-        ]
+        return step2.changes(self.change_evidence, self.changes_problem)
 
-    def first_hypothesis(self) -> str | None:
-        """The top suspect, phrased as a first answer for the 5 Whys."""
-        if self.change_evidence is None:
-            return None
-        onset = self.assessment.onset.at if self.assessment and self.assessment.onset else None
-        return first_hypothesis(self.change_evidence.suspects, onset)
+    def first_hypotheses(self) -> list[tuple[str, str]]:
+        """What the evidence offers as the first answer of the 5 Whys, with where it is from.
+
+        The top suspect change, and the service most likely at fault with its strongest
+        evidence.
+        """
+        offers: list[tuple[str, str]] = []
+        if self.change_evidence is not None:
+            a = self.assessment
+            onset = a.onset.at if a and a.onset else None
+            change = first_hypothesis(self.change_evidence.suspects, onset)
+            if change:
+                offers.append(("Top suspect change", change))
+        if self.localization is not None and self.localization.services:
+            top = self.localization.services[0]
+            why = f": {top.evidence[0].summary}" if top.evidence else ""
+            offers.append(("Service most likely at fault", f"{top.service} is failing{why}"))
+        return offers
 
     def fix_verification(self) -> Any:
         """Step 6 verdicts from the evidence, once the fix is in the timeline."""
@@ -357,7 +293,7 @@ class Investigation:
     def five_whys_form(self) -> forms.FiveWhysForm:
         """Step 3: the 5 Whys."""
         return forms.FiveWhysForm(
-            self.store(), hypothesis=self.first_hypothesis(), events=self.events
+            self.store(), hypotheses=self.first_hypotheses(), events=self.events
         )
 
     def checklist_form(self, field: str) -> forms.ChecklistForm:
@@ -411,4 +347,4 @@ class Investigation:
         }
 
 
-__all__ = ["Chart", "Investigation"]
+__all__ = ["Investigation"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from incident_nb.analysis.localize import ServiceRank
 from incident_nb.notebook.tables import Col, Table
 
 IMPACT_COLUMNS = (Col("question", "Question"), Col("answer", "Answer"))
@@ -120,3 +121,28 @@ def suspects(frame: pd.DataFrame) -> Table:
 def generic(frame: pd.DataFrame, empty: str = "No rows.") -> Table:
     """Any other frame (traces, metrics, verification) with readable headers and values."""
     return Table(frame, empty=empty)
+
+
+SERVICE_COLUMNS = (
+    Col("rank", "Rank", "int"),
+    Col("service", "Service"),
+    Col("score", "Score", "number"),
+    Col("evidence", "What changed against the baseline", "lines"),
+)
+
+
+def services(ranking: Sequence[ServiceRank], top: int = 5, reasons: int = 3) -> Table:
+    """The services most likely at fault, best first, each with its strongest evidence."""
+    frame = pd.DataFrame(
+        [
+            {
+                "rank": rank,
+                "service": s.service,
+                "score": s.score,
+                "evidence": [f"{e.signal}: {e.summary}" for e in s.evidence[:reasons]],
+            }
+            for rank, s in enumerate(ranking[:top], start=1)
+        ],
+        columns=[c.key for c in SERVICE_COLUMNS],
+    )
+    return Table(frame, SERVICE_COLUMNS, empty="No service changed against the baseline.")

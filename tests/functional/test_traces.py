@@ -16,7 +16,8 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.core.record import read_record
 from incident_nb.demo.scenario import Scenario, generate_logs
 from incident_nb.notebook.params import NotebookParams
-from incident_nb.notebook.session import Chart, Investigation
+from incident_nb.notebook.session import Investigation
+from incident_nb.notebook.step2 import Chart
 from incident_nb.notebook.tables import Table
 from incident_nb.sources.traces import read_traces
 from tests.trace_scenario import TraceSet
