@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from incident_nb.core import humanize
+from incident_nb.core.redact import Redactor, redact_text
 
 
 def _missing(value: Any) -> bool:
@@ -147,13 +148,19 @@ class Table:
         self.empty = empty
 
     def cells(self) -> list[list[str]]:
-        """Every row's values as text, in column order."""
+        """Every row's values as text, in column order, secrets redacted.
+
+        A table shows whole values (wrapped, not cut), so redacting each value as written is
+        enough: no secret reaches the page, and none is escaped into HTML first, which would
+        keep the export's rules from recognising it.
+        """
+        redactor = Redactor()
         rows = []
         for record in self.frame.to_dict("records"):
             row = []
             for col in self.columns:
                 value = record.get(col.key)
-                row.append("" if _missing(value) else KINDS[col.kind][0](value))
+                row.append("" if _missing(value) else redactor.text(KINDS[col.kind][0](value)))
             rows.append(row)
         return rows
 
@@ -192,7 +199,8 @@ class Table:
                 if col.kind == "code":
                     text = f"<code>{text}</code>"
                 hover = record.get(col.hover) if col.hover else None
-                title = f' title="{html.escape(str(hover))}"' if not _missing(hover) else ""
+                shown = "" if _missing(hover) else redact_text(str(hover))
+                title = f' title="{html.escape(shown)}"' if shown else ""
                 tds.append(f'<td style="{style}"{title}>{text}</td>')
             body.append(f"<tr>{''.join(tds)}</tr>")
         return (

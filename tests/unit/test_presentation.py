@@ -178,3 +178,16 @@ def test_the_summary_carries_the_top_suspects_through_json():
     assert summary.suspects == (note,)
     assert summary.to_json()["suspects"] == [note.to_json()]
     assert "suspects" not in AnalysisSummary.from_json({}).to_json()  # analyze --json unchanged
+
+
+def test_tables_show_secrets_redacted_in_html_and_text():
+    import pandas as pd
+
+    from incident_nb.notebook.tables import Col, Table
+
+    secret = '{"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}'
+    frame = pd.DataFrame({"message": [secret], "full": [secret]})
+    table = Table(frame, [Col("message", "Message", hover="full")])
+    for shown in (table.to_html(), table.to_text()):
+        assert "wJalrXUtnFEMI" not in shown
+        assert "[REDACTED:" in shown
