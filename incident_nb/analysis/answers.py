@@ -9,6 +9,7 @@ import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment
 from incident_nb.core import text as md
+from incident_nb.core.humanize import percent, slope_text
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord
 
@@ -39,7 +40,8 @@ def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
         text = "no shift found in the window"
     elif onset.signal == "error rate":
         text = (
-            f"{onset.at:%H:%M} UTC (error rate rose from {onset.before:.2%} to {onset.after:.2%})"
+            f"{onset.at:%H:%M} UTC (error rate rose from {percent(onset.before)} to "
+            f"{percent(onset.after)})"
         )
     else:
         text = (
@@ -49,6 +51,9 @@ def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
     if assessment.first_error:
         text += f"; first error {pd.Timestamp(assessment.first_error['ts']):%H:%M:%S}"
     return text + f"; alert fired {utc(record.alert.started_at):%H:%M:%S}"
+
+
+UNTOLD = "cannot tell: the logs have no status or level field (see the warnings in Step 2)"
 
 
 def _trend_answer(assessment: Assessment) -> str:
@@ -93,21 +98,35 @@ def onset_paragraph(assessment: Assessment | None, problem: str = "") -> str:
 
 
 def impact_answers(
-    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
+    assessment: Assessment | None,
+    record: IncidentRecord,
+    problem: str = "",
+    *,
+    errors_known: bool = True,
 ) -> list[str]:
-    """Answers to :data:`QUESTIONS`, in order."""
+    """Answers to :data:`QUESTIONS`, in order.
+
+    When the logs cannot tell errors (``errors_known`` False), the answers that rest on error
+    counts say so instead of reporting none.
+    """
     workaround = workaround_answer(record)
     if assessment is None:
         return [problem or "no log evidence"] * 4 + [workaround]
+    group = assessment.group_onset
+    if not errors_known and (group is None or group.signal == "errors"):
+        # (a latency onset still names its affected group: latency needs no error field)
+        return [UNTOLD, UNTOLD, start_answer(assessment, record), UNTOLD, workaround]
     a = assessment
     total = int((a.tenants["tenant"] != "(none)").sum())
     tenants = ", ".join(a.affected_tenants) or "none measured"
     rates = a.endpoints.set_index("endpoint")["error_rate"]
-    broken = "; ".join(f"{e} fails {rates[e]:.1%} of requests" for e in a.failing_endpoints)
+    broken = "; ".join(
+        f"{e} fails {percent(float(rates[e]))} of requests" for e in a.failing_endpoints
+    )
     t = a.trend
     trend = (
-        f"{t.direction}: error rate {t.start_rate:.1%} → {t.end_rate:.1%} over the last "
-        f"{t.minutes} minutes ({t.slope_per_min * 100:+.2f} points/min)"
+        f"{t.direction}: error rate {percent(t.start_rate)} → {percent(t.end_rate)} over the "
+        f"last {t.minutes} minutes ({slope_text(t.slope_per_min)})"
     )
     if a.incident is not None:
         trend = _trend_answer(a)
@@ -118,11 +137,3 @@ def impact_answers(
         trend,
         workaround,
     ]
-
-
-def impact_table(
-    assessment: Assessment | None, record: IncidentRecord, problem: str = ""
-) -> pd.DataFrame:
-    """The questions and answers as a two-column table."""
-    answers = impact_answers(assessment, record, problem)
-    return pd.DataFrame({"Question": QUESTIONS, "Answer": answers}).set_index("Question")

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.cli.args import add_files, add_logs, add_map, parse_mapping
 from incident_nb.core.errors import EvidenceError
+from incident_nb.core.humanize import percent
 from incident_nb.core.models import iso
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
 from incident_nb.sources.logs.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
-    from incident_nb.core.summary import AnalysisSummary, TrendNote
+    from incident_nb.core.summary import AnalysisSummary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,12 +57,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="IANA time zone of timestamps written without an offset, in the logs and --window",
     )
     parser.add_argument(
+        "--year",
+        type=_year,
+        metavar="YYYY",
+        help="the year of timestamps written without one (syslog RFC 3164, glog, logcat): the "
+        "year of the logs' first line; default: each file's modification year",
+    )
+    parser.add_argument(
         "--snapshot", type=Path, metavar="DIR", help="write the evidence as Parquet into DIR"
     )
     parser.add_argument(
         "--from-snapshot", type=Path, metavar="DIR", help="re-analyse a snapshot instead of logs"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _year(text: str) -> int:
+    """A ``--year`` value: a year the log reader accepts."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}; write e.g. 2025") from None
+    if not 1971 <= year <= 2099:
+        raise argparse.ArgumentTypeError(f"--year {year}: use a year from 1971 to 2099")
+    return year
 
 
 def _time(text: str, tz: ZoneInfo) -> datetime | None:
@@ -103,31 +122,34 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         tz=args.tz,
         engine=args.engine,
         traces=tuple(Path(t) for t in args.traces),
+        year=args.year,
     )
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2%}"
+    return "n/a" if value is None else percent(value)
 
 
 def _when(value: datetime | None) -> str:
     return iso(value) if value is not None else "none"
 
 
-def _trend(trend: TrendNote) -> str:
-    if trend.judged_from is None or trend.judged_to is None:
-        return (
-            f"{trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the "
-            f"last {trend.minutes} min)"
-        )
-    return (
-        f"{trend.direction} ({trend.slope:+.2f} {trend.unit}, judged over {trend.minutes} min "
-        f"{trend.judged_from:%H:%M}-{trend.judged_to:%H:%M} UTC)"
-    )
+def _trend(summary: AnalysisSummary) -> str:
+    trend = summary.trend
+    if not trend.minutes:
+        return f"{trend.direction} (no error-rate evidence)"
+    return trend.text()
+
+
+def _severity(summary: AnalysisSummary) -> str:
+    level = summary.severity_suggestion.level
+    if level is None:
+        return "cannot judge: " + "; ".join(summary.severity_suggestion.reasons)
+    return level.value
 
 
 def _readable(summary: AnalysisSummary) -> str:
-    lines, rate, trend = summary.lines, summary.error_rate, summary.trend
+    lines, rate = summary.lines, summary.error_rate
     first, last = summary.first_error, summary.last_error
     out = [
         f"Window:      {_when(summary.window_start)} .. {_when(summary.window_end)}",
@@ -142,12 +164,16 @@ def _readable(summary: AnalysisSummary) -> str:
         f"last {_when(last.ts if last else None)}",
         f"Error rate:  overall {_percent(rate.overall)}, peak {_percent(rate.peak)} "
         f"at {_when(rate.peak_at)}",
-        f"Trend:       {_trend(trend)}",
-        f"Severity:    {summary.severity_suggestion.level.value}",
+        f"Trend:       {_trend(summary)}",
+        f"Severity:    {_severity(summary)}",
+        "Fields:      "
+        + ", ".join(f"{role} <- {source}" for role, source in summary.fields.items() if source),
+        *(f"Warning:     {w}" for w in summary.warnings),
         "Endpoints:",
     ]
     out += [
-        f"  {e.endpoint}: {e.requests} req, {e.errors} err ({_percent(e.error_rate)}), "
+        f"  {e.endpoint}: {e.requests} req, {'?' if e.errors is None else e.errors} err "
+        f"({_percent(e.error_rate)}), "
         f"p99 {'-' if e.p99_ms is None else f'{e.p99_ms:.1f}'} ms"
         for e in summary.endpoints[:10]
     ]

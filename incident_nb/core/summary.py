@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from incident_nb.core import humanize
 from incident_nb.core.models import Severity, iso, parse_utc
 
 SUMMARY_VERSION = 1
@@ -46,6 +47,11 @@ def _number(value: Any) -> float | None:
 def _count(value: Any) -> int:
     number = _number(value)
     return int(number) if number is not None else 0
+
+
+def _maybe_count(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
 
 
 def _text(value: Any) -> str | None:
@@ -133,7 +139,8 @@ class EndpointImpact:
 
     endpoint: str
     requests: int
-    errors: int
+    errors: int | None
+    """None when the logs cannot tell errors (no status or level field)."""
     error_rate: float | None
     p50_ms: float | None
     p95_ms: float | None
@@ -146,7 +153,7 @@ class EndpointImpact:
         return cls(
             endpoint=str(data.get("endpoint", "")),
             requests=_count(data.get("requests")),
-            errors=_count(data.get("errors")),
+            errors=_maybe_count(data.get("errors")),
             error_rate=_number(data.get("error_rate")),
             p50_ms=_number(data.get("p50_ms")),
             p95_ms=_number(data.get("p95_ms")),
@@ -194,6 +201,16 @@ class TrendNote:
     judged_from: datetime | None = None
     judged_to: datetime | None = None
     """The first and last minute the trend was judged over."""
+
+    def text(self) -> str:
+        """``worsening, +1.13 pp/min over 30 min (14:30-14:59 UTC)``.
+
+        Without the minutes it was judged over (an older summary): the error rate's slope.
+        """
+        if self.judged_from is None or self.judged_to is None:
+            return humanize.trend_text(self.direction, self.slope_per_min, self.minutes)
+        span = f"{humanize.hhmm(self.judged_from)}-{humanize.hhmm(self.judged_to)} UTC"
+        return f"{self.direction}, {self.slope:+.2f} {self.unit} over {self.minutes} min ({span})"
 
 
 @dataclass(frozen=True)
@@ -298,10 +315,51 @@ class SignatureNote:
 
 
 @dataclass(frozen=True)
+class SuspectNote:
+    """One suspect change: which, when it went live (and with which deploy), and why."""
+
+    rank: int
+    sha: str
+    """The short sha."""
+    subject: str
+    live_at: datetime | None
+    deploy: str
+    score: float
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SuspectNote:
+        """Read one suspect (a JSON object, or a frame's record)."""
+        reasons = data.get("reasons")
+        return cls(
+            rank=_count(data.get("rank")),
+            sha=str(data.get("short_sha") or data.get("sha") or "")[:12],
+            subject=str(data.get("subject") or "").strip(),
+            live_at=_time(data.get("live_at")),
+            deploy=str(data.get("deploy") or ""),
+            score=_number(data.get("score")) or 0.0,
+            reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list | tuple) else (),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of this suspect."""
+        return {
+            "rank": self.rank,
+            "short_sha": self.sha,
+            "subject": self.subject,
+            "live_at": _json_time(self.live_at),
+            "deploy": self.deploy,
+            "score": round(self.score, 4),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
 class SeverityNote:
     """The severity the evidence suggests, and why."""
 
-    level: Severity
+    level: Severity | None
+    """None when the evidence cannot judge (errors cannot be told from the logs)."""
     reasons: tuple[str, ...]
 
 
@@ -327,9 +385,13 @@ class AnalysisSummary:
     onset_note: OnsetNote | None = None
     """Where the onset was found and the evidence for it (none without an onset)."""
     fields: Mapping[str, str | None] = field(default_factory=dict)
-    """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
+    """Role (timestamp, status, level, tenant...) -> the source field that fed it, or None."""
+    warnings: tuple[str, ...] = ()
+    """Sentences about the reading (a year assumed, errors that cannot be told...)."""
     traces: Mapping[str, Any] | None = None
     """The traces part (where failing requests fail), as its JSON document."""
+    suspects: tuple[SuspectNote, ...] = ()
+    """The top suspect changes, best first (when the notebook read recent changes)."""
 
     @property
     def failing_endpoints(self) -> tuple[EndpointImpact, ...]:
@@ -409,14 +471,17 @@ class AnalysisSummary:
                 for s in self.signatures
             ],
             "severity_suggestion": {
-                "level": self.severity_suggestion.level.value,
+                "level": level.value if (level := self.severity_suggestion.level) else None,
                 "reasons": list(self.severity_suggestion.reasons),
             },
             "sample_failing_request_ids": list(self.sample_failing_request_ids),
             "fields": dict(self.fields),
+            "warnings": list(self.warnings),
         }
         if self.traces is not None:
             doc["traces"] = dict(self.traces)
+        if self.suspects:
+            doc["suspects"] = [s.to_json() for s in self.suspects]
         return doc
 
     @classmethod
@@ -476,7 +541,7 @@ class AnalysisSummary:
             ),
             signatures=tuple(SignatureNote.from_json(s) for s in data.get("signatures") or []),
             severity_suggestion=SeverityNote(
-                level=Severity(severity.get("level") or Severity.SEV4.value),
+                level=Severity(severity["level"]) if severity.get("level") else None,
                 reasons=tuple(str(r) for r in severity.get("reasons") or []),
             ),
             sample_failing_request_ids=tuple(
@@ -488,7 +553,13 @@ class AnalysisSummary:
                 else None
             ),
             fields={str(k): _text(v) for k, v in (data.get("fields") or {}).items()},
+            warnings=tuple(str(w) for w in data.get("warnings") or []),
             traces=data.get("traces"),
+            suspects=tuple(
+                SuspectNote.from_json(s)
+                for s in data.get("suspects") or []
+                if isinstance(s, Mapping)
+            ),
         )
 
 

@@ -51,7 +51,12 @@ def _parse(request: AnalyzeRequest) -> LogStore:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         parsing = pool.submit(
-            load_events, list(request.logs), dict(request.mapping), request.fmt, request.tz
+            load_events,
+            list(request.logs),
+            dict(request.mapping),
+            request.fmt,
+            request.tz,
+            request.year,
         )
         for module in WARM_UP:
             importlib.import_module(module)

@@ -9,7 +9,7 @@ the summary the notebook publishes for the post-mortem).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -56,8 +56,8 @@ class LogEvidence:
     """The log evidence of an incident and what the analysis made of it."""
 
     lines: LineReport
-    fields: Mapping[str, str]
-    """Canonical field (timestamp, tenant, status...) -> the source field it was read from."""
+    fields: Mapping[str, str | None]
+    """Role (timestamp, status, level, tenant...) -> the source field that fed it, or None."""
     per_minute: pd.DataFrame
     per_minute_tenant: pd.DataFrame
     failing_requests: pd.DataFrame
@@ -70,6 +70,10 @@ class LogEvidence:
     """Requests and errors per minute, endpoint and tenant (with ``detail``: for verification)."""
     note: str = ""
     """Where the events came from (parsed now and snapshotted, or read from the snapshot)."""
+    warnings: tuple[str, ...] = ()
+    """Sentences about the reading (a year assumed, errors that cannot be told...)."""
+    errors_known: bool = True
+    """Whether any event has a status or a level: without, an error count of 0 means nothing."""
 
     @property
     def since(self) -> datetime:
@@ -140,6 +144,8 @@ def analyze_store(
         per_minute_endpoint=store.per_minute_endpoint() if detail else None,
         minute_groups=store.minute_groups() if detail else None,
         note=note,
+        warnings=tuple(store.warnings),
+        errors_known=store.errors_known,
     )
 
 
@@ -225,6 +231,8 @@ def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) ->
     tenants = tuple(TenantImpact.from_json(r) for r in _records(a.tenants[a.tenants["affected"]]))
     signatures = tuple(SignatureNote.from_json(r) for r in _records(a.messages))
     requests = evidence.failing_requests.get("request_id", pd.Series(dtype=object)).dropna()
+    if not evidence.errors_known:
+        return _without_errors(evidence, endpoints, traces)
     return AnalysisSummary(
         window_start=a.window.start,
         window_end=a.window.end,
@@ -254,5 +262,61 @@ def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) ->
         severity_suggestion=SeverityNote(a.severity.level, tuple(a.severity.reasons)),
         sample_failing_request_ids=tuple(str(r) for r in requests),
         fields=dict(evidence.fields),
+        warnings=evidence.warnings,
+        traces=traces,
+    )
+
+
+CANNOT_JUDGE = (
+    "errors cannot be told from these logs (no status or level field), so the evidence cannot "
+    "judge the severity; decide it from what people report"
+)
+
+
+def _without_errors(
+    evidence: LogEvidence,
+    endpoints: tuple[EndpointImpact, ...],
+    traces: Mapping[str, Any] | None,
+) -> AnalysisSummary:
+    """The summary of logs whose errors cannot be told: no error figure is claimed at all.
+
+    Rates, error counts, affected tenants, the error trend and the severity would all read "0"
+    or "fine" and be wrong: they are null (or "unknown") instead, and the warnings say why.
+    """
+    a = evidence.assessment
+    lines = evidence.lines
+    latency_onset = a.onset if a.onset and a.onset.signal != "error rate" else None
+    # A latency onset needs no error field: its group (in onset_group, tenants included; the
+    # affected_tenants rows carry error counts, so they stay empty), the slow endpoints and
+    # the trend of its latency stand.
+    slow = a.group_onset is not None and a.group_onset.signal == "latency"
+    slow_endpoints = set(a.group_onset.affected("endpoint")) if a.group_onset and slow else set()
+    return AnalysisSummary(
+        window_start=a.window.start,
+        window_end=a.window.end,
+        lines=LineCounts(
+            total=lines.total,
+            parsed=lines.parsed,
+            malformed=lines.malformed,
+            bad_timestamp=lines.bad_timestamp,
+            examples=tuple(BadLineNote(b.path, b.line, b.reason, b.text) for b in lines.examples),
+        ),
+        onset=latency_onset.at if latency_onset else None,
+        onset_signal=latency_onset.signal if latency_onset else None,
+        first_error=None,
+        last_error=None,
+        error_rate=ErrorRates(overall=None, since_onset=None, peak=None, peak_at=None),
+        endpoints=tuple(
+            replace(e, errors=None, error_rate=None, affected=e.endpoint in slow_endpoints)
+            for e in endpoints
+        ),
+        affected_tenants=(),
+        tenants_total=len(a.tenants),
+        trend=_trend_note(a) if slow else TrendNote("unknown", 0.0, 0),
+        onset_note=_onset_note(a) if slow else None,
+        signatures=(),
+        severity_suggestion=SeverityNote(None, (CANNOT_JUDGE,)),
+        fields=dict(evidence.fields),
+        warnings=evidence.warnings,
         traces=traces,
     )

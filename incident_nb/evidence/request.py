@@ -25,6 +25,8 @@ class AnalyzeRequest:
     traces: tuple[Path, ...] = ()
     engine: str = "duckdb"
     """``duckdb``, ``spark``, ``spark://HOST:PORT`` or ``sc://HOST:PORT``."""
+    year: int | None = None
+    """The year of log timestamps written without one (syslog, glog); else each file's mtime."""
 
     @property
     def has_logs(self) -> bool:

@@ -1,17 +1,17 @@
 """Every SQL query the log evidence runs, in one place.
 
-The queries read the normalised ``events`` table (ts TIMESTAMPTZ, tenant, endpoint, status,
-latency_ms, message, request_id, is_error) and use only portable SQL (aggregates, FILTER,
-date_trunc, exact quantiles), so they can be rendered for other SQL engines.
+The queries read the normalised ``events`` table (ts TIMESTAMPTZ, tenant, endpoint, method,
+status, latency_ms, message, request_id, trace_id, service, level, severity, is_error) and use
+only portable SQL (aggregates, FILTER, date_trunc, exact quantiles), so they can be rendered
+for other SQL engines.
 """
 
 from __future__ import annotations
 
 # A request is an error when its HTTP status is 5xx, or, for lines without a status, when its
-# level says so. 4xx are the client's errors, not the service's.
-IS_ERROR = (
-    "(COALESCE(status >= 500, lower(level) IN ('error', 'fatal', 'critical', 'panic', 'crit')))"
-)
+# level is error or worse (the severity, normalised at parse time, is OpenTelemetry's: 17 is
+# ERROR). 4xx are the client's errors, not the service's. NULL when neither tells.
+IS_ERROR = "(COALESCE(status >= 500, severity >= 17))"
 
 # The minute of an event, by integer arithmetic on its epoch microseconds: 4-10x faster in
 # DuckDB than time_bucket or date_trunc on TIMESTAMPTZ (no calendar or time-zone lookups).

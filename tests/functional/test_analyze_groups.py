@@ -19,8 +19,9 @@ import pytest
 
 from incident_nb.cli import main
 from incident_nb.core import text as md
+from incident_nb.core.record import AlertRecord, IncidentRecord
 from incident_nb.core.summary import AnalysisSummary
-from incident_nb.postmortem.document import key_numbers
+from incident_nb.postmortem.document import render_markdown
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ONSET = 70
@@ -116,11 +117,22 @@ def test_the_text_and_the_post_mortem_show_the_group_and_the_evidence(found):
     doc, text = found
     sentence = doc["onset_evidence"]["sentence"]
     assert sentence in text
-    assert f"judged over {doc['trend']['minutes']} min" in text
+    assert f"over {doc['trend']['minutes']} min (10:" in text  # the minutes it was judged over
     summary = AnalysisSummary.from_json(doc)
     assert summary.to_json() == doc  # the new keys read back
-    table = key_numbers(summary)  # the post-mortem's Impact section
-    assert f"| Onset (UTC) | {md.cell(f'10:10: {sentence}')} |" in table
+    alert = AlertRecord(
+        source="alertmanager", key="k", title="Ledger failing", service="ledger", started_at=T0
+    )
+    record = IncidentRecord(
+        id="2026-11-20-ledger-failing",
+        title="Ledger failing",
+        service="ledger",
+        created_at=T0,
+        alert=alert,
+    )
+    document = render_markdown(record, summary)
+    impact = document.split("### Impact", 1)[1].split("### Timeline", 1)[0]
+    assert f"- {md.text(f'Where it started: {sentence}.')}" in impact
 
 
 def test_a_log_without_tenants_lists_no_affected_tenant(tmp_path):

@@ -42,7 +42,7 @@ def test_loghub_structured_csv_with_ctime_timestamps(shared_data):
     store = LogStore.open([path])
     try:
         assert (store.lines.total, store.lines.used) == (2000, 2000)
-        assert store.fields["ts"] == "Time" and store.fields["message"] == "Content"
+        assert store.fields["timestamp"] == "Time" and store.fields["message"] == "Content"
         first, last = store.extent()
         assert (first.isoformat(), last.isoformat()) == (
             "2005-12-04T04:47:44+00:00",

@@ -68,15 +68,19 @@ def test_field_names_are_mapped_and_gzip_is_read(tmp_path):
         handle.write(json.dumps(rows[0]) + "\n")
     store = LogStore.open([path])
     assert store.fields == {
-        "ts": "@timestamp",
+        "timestamp": "@timestamp",
         "tenant": "tenant",
         "endpoint": "route",
+        "method": None,
         "status": "status_code",
-        "latency_ms": "duration_ms",
+        "latency": "duration_ms",
         "message": "msg",
         "request_id": "req_id",
+        "trace_id": None,
+        "service": None,
         "level": "severity",
     }
+    assert store.warnings == () and store.errors_known
     first = store.first_error(store.extent()[0]).iloc[0]
     assert first["ts"].isoformat() == "2026-11-20T12:00:01+00:00"
     assert (first["tenant"], first["endpoint"], first["status"]) == ("t1", "/a", 503)

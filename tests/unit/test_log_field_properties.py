@@ -19,10 +19,10 @@ from incident_nb.sources.logs.fields import (
     FIELD_CANDIDATES,
     override_fields,
     pick_field,
-    timestamp_expr,
 )
 from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.textlines import logfmt_pairs
+from incident_nb.sources.logs.values import timestamp_expr
 
 TIMES = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC)
@@ -40,7 +40,7 @@ def con():
 
 
 def parse_sql(con, value, sql_type="VARCHAR"):
-    expr = timestamp_expr("v", sql_type)
+    expr = timestamp_expr('"v"', sql_type)
     return con.execute(
         f"SELECT {expr} FROM (SELECT CAST($v AS {sql_type}) AS v)", {"v": value}
     ).fetchone()[0]
@@ -94,7 +94,7 @@ def test_naive_timestamps_are_read_in_the_given_zone(tmp_path_factory, moment, z
     assume(aware.utcoffset() == local.replace(tzinfo=ZoneInfo(zone), fold=1).utcoffset())
     path = tmp_path_factory.mktemp("tz") / "naive.csv"
     path.write_text(f"ts,status\n{local.isoformat(sep=' ')},200\n")
-    con, lines, _ = load_events([path], tz=zone)
+    con, lines, *_ = load_events([path], tz=zone)
     try:
         got = con.execute("SELECT ts FROM events").fetchone()[0]
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,16 +83,6 @@ def open_text(location: str | Path) -> Iterator[IO[str]]:
         yield io.TextIOWrapper(cast("BinaryIO", raw), encoding="utf-8", errors="replace")
 
 
-def numbered_lines(files: Sequence[str]) -> Iterator[tuple[str, int, str]]:
-    """(file as shown, line number, stripped text) of every non-blank line of ``files``."""
-    for location in files:
-        shown = remote.display(location)
-        with open_text(location) as handle:
-            for number, raw in enumerate(handle, start=1):
-                if text := raw.strip():
-                    yield shown, number, text
-
-
 def count_lines(location: str | Path, blank_lines: bool = True) -> int:
     """Count the lines of ``location``; without blank lines unless ``blank_lines`` is False.
 
@@ -108,7 +98,8 @@ def count_lines(location: str | Path, blank_lines: bool = True) -> int:
         while n := reader.readinto(buf):
             total += buf.count(b"\n", 0, n)
             if blank_lines:
-                blank += buf.count(b"\n\n", 0, n) + (tail == newline and buf[0] == newline)
+                blank += buf.count(b"\n\n", 0, n) + buf.count(b"\n\r\n", 0, n)
+                blank += tail == newline and buf[0] == newline
             tail = buf[n - 1]
     if tail != newline:
         total += 1
@@ -116,11 +107,29 @@ def count_lines(location: str | Path, blank_lines: bool = True) -> int:
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """What a reader is told besides the files: the format's variant and how to read times."""
+
+    layout: str = ""
+    """The text layout (:mod:`.layouts`) for the text-line reader."""
+    envelope: str = ""
+    """The container envelope (:mod:`.envelopes`) around each line, if any."""
+    year: int | None = None
+    """The year of timestamps that carry none (``--year``), else from the files' mtimes."""
+    tz: str = "UTC"
+    only: tuple[str, ...] = ()
+    """Inside an envelope of interleaved programs: read only these programs' lines..."""
+    besides: tuple[str, ...] = ()
+    """...or every program's but these."""
+
+
+@dataclass(frozen=True)
 class RawInput:
     """One format's reading of some files: a DuckDB view of source columns, and its accounting.
 
     Attributes:
-        view: name of the DuckDB view holding one row per record, columns named as in the source.
+        view: name of the DuckDB view holding one row per record, columns named as in the
+            source (nested fields by their dotted path).
         schema: column -> DuckDB type of that view.
         malformed: SQL predicate over the view's columns that marks a malformed record (a line
             the format could not parse); records the reader skipped entirely are counted from
@@ -129,12 +138,36 @@ class RawInput:
             run beside the parse, so it must not use the connection's ``parsed`` table.
         bad_lines: yields examples of malformed records and of records whose timestamp column
             (the argument) is unusable, with file and line number; only called when some are.
+        located: for readers of lines, SQL giving the view's rows with their place
+            (``_src`` index into ``files``, ``_line``, ``_text``), read in order: the examples
+            of bad records come from it, by the very rules of the parse; and lines DuckDB
+            skipped (over-long, not UTF-8) are counted as malformed.
     """
 
     view: str
     schema: dict[str, str]
     malformed: str
     records: Callable[[], int]
-    bad_lines: Callable[[str], Iterator[BadLine]]
+    bad_lines: Callable[[str], Iterator[BadLine]] = lambda _ts: iter(())
     exact_records: Callable[[], int] | None = None
     """When ``records`` is a fast estimate (newlines), the exact count of non-blank lines."""
+    located: str | None = None
+    records_are_rows: bool = False
+    """Whether every record the files hold is a row of the view (a JSON array's elements)."""
+    counts_lines: bool = True
+    """Whether a ``located`` reader's rows may be other than its non-blank lines one for one
+    (multi-line records, envelopes): the lines DuckDB read are then counted on their own."""
+    fallback: Callable[[], RawInput] | None = None
+    """Another reading of the same files into the same view, for when this one fails."""
+    files: tuple[str, ...] = ()
+    malformed_reason: Callable[[str], str] = lambda _text: "malformed record"
+    """Why a malformed record's text is one (for the examples of ``located`` readers)."""
+    hints: dict[str, str] = field(default_factory=dict)
+    """Canonical field -> column the format names (a syslog line's ``pri`` is its level)."""
+    time_fallback: str = ""
+    """A column with the time of records that have none of their own (an envelope's)."""
+    prefer_fallback: bool = False
+    """Whether ``time_fallback`` is better than the record's own (which lacks its year)."""
+    warnings: tuple[str, ...] = ()
+    layout_fields: bool = False
+    """Whether the columns come from a text layout: one left empty by every line is no field."""

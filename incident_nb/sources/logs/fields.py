@@ -1,93 +1,110 @@
-"""Field mapping of log records: which source field is the timestamp, tenant, status, ...
+"""Field mapping of log records: which source field is the timestamp, tenant, status, level...
 
-Common conventions (plain names, OpenTelemetry semantic conventions, Elastic Common Schema) are
-data tables; an explicit ``--map`` overrides them. Also the SQL that turns a timestamp column of
-any type (ISO text with offsets, epoch seconds/ms/us/ns) into a UTC ``TIMESTAMPTZ``.
+The names come from the tables of :mod:`.conventions`. A field inside nested objects is named
+by its dotted path (``http.response.status_code``), the same as a flat key with dots; a field
+under a container such as ``attributes.`` or ``resource.`` is found by its own name too. An
+explicit ``--map`` overrides everything. The choice reports, for each role, the field it used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from incident_nb.core.errors import EvidenceError
-
-# Canonical field -> names it goes by in common log conventions (first match wins): plain
-# names, then OpenTelemetry semantic conventions, then Elastic Common Schema (flattened keys).
-FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "ts": ("ts", "timestamp", "time", "@timestamp", "datetime", "date", "observed_timestamp"),
-    "tenant": (
-        "tenant_id",
-        "tenant",
-        "customer_id",
-        "org_id",
-        "account_id",
-        "tenant.id",
-        "organization.id",
-        "org.id",
-    ),
-    "endpoint": (
-        "endpoint",
-        "route",
-        "http_route",
-        "path",
-        "url",
-        "uri",
-        "http.route",
-        "url.path",
-        "http.target",
-        "url.original",
-    ),
-    "status": (
-        "status",
-        "status_code",
-        "http_status",
-        "response_code",
-        "http.response.status_code",
-        "http.status_code",
-    ),
-    "latency_ms": (
-        "latency_ms",
-        "duration_ms",
-        "response_time_ms",
-        "elapsed_ms",
-        "took_ms",
-        "http.server.duration",
-        "http.server.request.duration",
-        "event.duration",
-        "duration",
-    ),
-    "message": ("message", "msg", "error", "err", "log", "body", "content", "error.message"),
-    "request_id": (
-        "request_id",
-        "req_id",
-        "requestId",
-        "trace_id",
-        "correlation_id",
-        "http.request.id",
-        "trace.id",
-    ),
-    "level": ("level", "severity", "lvl", "log_level", "loglevel", "log.level", "severity_text"),
-}
-# Duration fields whose unit is not milliseconds -> factor to milliseconds (ECS: nanoseconds).
-DURATION_TO_MS: dict[str, float] = {
-    "event.duration": 1e-6,
-    "http.server.request.duration": 1000.0,  # OpenTelemetry: seconds
-    "duration": 1.0,
-}
-# Timestamp layouts besides ISO 8601 and epoch numbers, tried in order, as (DuckDB strptime,
-# Python strptime) codes; DuckDB's %g is milliseconds. ctime as in Apache error logs, log4j's
-# comma before the milliseconds, the access-log layout, and RFC 2822 as in HTTP headers.
-NAIVE_TIME_FORMATS = (
-    ("%a %b %d %H:%M:%S %Y", "%a %b %d %H:%M:%S %Y"),
-    ("%Y-%m-%d %H:%M:%S,%g", "%Y-%m-%d %H:%M:%S,%f"),
-    ("%d/%b/%Y:%H:%M:%S", "%d/%b/%Y:%H:%M:%S"),
+from incident_nb.sources.logs.conventions import (
+    CONTAINERS,
+    CONVENTIONS,
+    FIELD_CANDIDATES,
+    LEVEL_FIELDS_USED,
 )
-ZONED_TIME_FORMATS = (
-    ("%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S %z"),
-    ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %z"),
-)
-_ALIASES = {"timestamp": "ts", "time": "ts", "latency": "latency_ms", "duration": "latency_ms"}
+from incident_nb.sources.logs.levels import scale_of
+
+ROLES: dict[str, str] = {
+    "timestamp": "ts",
+    "status": "status",
+    "level": "level",
+    "endpoint": "endpoint",
+    "method": "method",
+    "tenant": "tenant",
+    "latency": "latency_ms",
+    "message": "message",
+    "trace_id": "trace_id",
+    "service": "service",
+    "request_id": "request_id",
+}
+"""The roles a source field can play, as reported (``store.fields``) -> the canonical field."""
+_ALIASES = {
+    "timestamp": "ts",
+    "time": "ts",
+    "latency": "latency_ms",
+    "duration": "latency_ms",
+    "trace": "trace_id",
+    "stacktrace": "exception",
+}
 
 
-def override_fields(mapping: dict[str, str], schema: dict[str, str]) -> dict[str, str]:
+@dataclass(frozen=True)
+class Choice:
+    """The source columns chosen for each canonical field, and how levels read."""
+
+    columns: dict[str, tuple[str, ...]]
+    """Canonical field -> source columns (several only for ``level``: the first that reads)."""
+    level_scale: str = ""
+    level_default: str = ""
+    """The level of records without one, by convention (Serilog: information)."""
+    units: dict[str, float] = field(default_factory=dict)
+    """Duration fields -> factor to milliseconds, by a recognised convention."""
+    default_field: str = ""
+    """The field that convention leaves out for that level (``@l``)."""
+    conventions: tuple[str, ...] = ()
+
+    def first(self, name: str) -> str | None:
+        """The (first) column chosen for ``name``, or None."""
+        found = self.columns.get(name)
+        return found[0] if found else None
+
+    def scale(self, column: str) -> str:
+        """The numeric scale of level column ``column``."""
+        return self.level_scale or scale_of(column)
+
+    def report(self) -> dict[str, str | None]:
+        """Role -> the source field used (several levels joined by ``, ``), or None."""
+        report = {
+            role: ", ".join(self.columns[name]) if self.columns.get(name) else None
+            for role, name in ROLES.items()
+        }
+        if self.level_default and report["level"] is None:
+            report["level"] = self.default_field or None
+        return report
+
+
+def pick_fields(columns: Mapping[str, str], candidates: tuple[str, ...]) -> list[str]:
+    """The columns that are ``candidates``, best first: exact names, then under a container."""
+    lowered: dict[str, str] = {}
+    for name in columns:
+        lowered.setdefault(name.lower(), name)
+    found = [lowered[c.lower()] for c in candidates if c.lower() in lowered]
+    found += [
+        lowered[p + c.lower()] for c in candidates for p in CONTAINERS if p + c.lower() in lowered
+    ]
+    return list(dict.fromkeys(found))
+
+
+def pick_field(columns: Mapping[str, str], candidates: tuple[str, ...]) -> str | None:
+    """The first candidate present among ``columns`` (case-insensitive), or None."""
+    found = pick_fields(columns, candidates)
+    return found[0] if found else None
+
+
+def find_column(columns: Mapping[str, str], source: str) -> str | None:
+    """The column a ``--map`` source names: exactly, in any case, or under a container."""
+    if source in columns:
+        return source
+    return pick_field(columns, (source,))
+
+
+def override_fields(mapping: Mapping[str, str], schema: Mapping[str, str]) -> dict[str, str]:
     """Explicit ``canonical -> source`` field choices, checked against the columns found."""
     chosen: dict[str, str] = {}
     for key, source in mapping.items():
@@ -97,52 +114,71 @@ def override_fields(mapping: dict[str, str], schema: dict[str, str]) -> dict[str
                 f"unknown field {key!r} in --map; use one of timestamp, "
                 f"{', '.join(n for n in FIELD_CANDIDATES if n != 'ts')}"
             )
-        if source not in schema:
+        column = find_column(schema, source)
+        if column is None:
+            shown = sorted(schema)
+            more = f" and {len(shown) - 60} more" if len(shown) > 60 else ""
             raise EvidenceError(
-                f"--map {key}={source}: no field {source!r} in the logs; "
-                f"found {', '.join(sorted(schema))}"
+                f"--map {key}={source}: no field {source!r} in the logs (nested fields are "
+                f"named by their dotted path); found {', '.join(shown[:60])}{more}"
             )
-        chosen[name] = source
+        chosen[name] = column
     return chosen
 
 
-def pick_field(columns: dict[str, str], candidates: tuple[str, ...]) -> str | None:
-    """The first candidate name present among ``columns`` (case-insensitive), or None."""
-    lowered = {name.lower(): name for name in columns}
-    return next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
+def choose_fields(
+    schema: Mapping[str, str],
+    mapping: Mapping[str, str] | None = None,
+    hints: Mapping[str, str] | None = None,
+) -> Choice:
+    """The source columns for each canonical field.
 
-
-def _epoch_expr(num: str) -> str:
-    """Epoch numbers: the magnitude tells seconds, milliseconds, microseconds or nanoseconds."""
-    return (
-        f"to_timestamp(CASE WHEN abs({num}) >= 1e17 THEN {num} / 1e9 "
-        f"WHEN abs({num}) >= 1e14 THEN {num} / 1e6 "
-        f"WHEN abs({num}) >= 1e11 THEN {num} / 1e3 ELSE {num} END)"
+    In order: ``--map``, a recognised convention, a format's hints (a text layout's ``pri``),
+    then :data:`FIELD_CANDIDATES`.
+    """
+    matched = [c for c in CONVENTIONS if all(pick_field(schema, (m,)) for m in c.marks)]
+    columns: dict[str, tuple[str, ...]] = {}
+    for name, candidates in FIELD_CANDIDATES.items():
+        found: list[str] = []
+        for convention in matched:
+            found += pick_fields(schema, convention.fields.get(name, ()))
+        hint = (hints or {}).get(name)
+        if hint and hint in schema:
+            found.append(hint)
+        found += pick_fields(schema, candidates)
+        found = list(dict.fromkeys(found))
+        if found:
+            columns[name] = tuple(found[:LEVEL_FIELDS_USED] if name == "level" else found[:1])
+    for name, column in override_fields(mapping or {}, schema).items():
+        columns[name] = (column,)
+    # The exception text is added to the message: never the very same column twice.
+    if columns.get("exception") and columns["exception"] == columns.get("message"):
+        del columns["exception"]
+    scale = next((c.level_scale for c in matched if c.level_scale), "")
+    defaulted = next((c for c in matched if c.level_default), None)
+    default = defaulted.level_default if defaulted else ""
+    default_field = defaulted.fields.get("level", ("",))[0] if defaulted else ""
+    if "level" in dict(override_fields(mapping or {}, schema)):
+        scale = default = ""  # a level named with --map reads on its own scale
+    names = tuple(c.name for c in matched)
+    units = {find_column(schema, k) or k: v for c in matched for k, v in c.units.items()}
+    return Choice(
+        columns,
+        level_scale=scale,
+        level_default=default,
+        default_field=default_field,
+        units=units,
+        conventions=names,
     )
 
 
-def timestamp_expr(column: str, sql_type: str) -> str:
-    """SQL turning ``column`` of DuckDB type ``sql_type`` into a UTC ``TIMESTAMPTZ``."""
-    col = f'"{column}"'
-    if sql_type.startswith("TIMESTAMP WITH"):
-        return col
-    if sql_type.startswith(("TIMESTAMP", "DATE")):
-        return f"CAST({col} AS TIMESTAMPTZ)"
-    if sql_type in {"BIGINT", "INTEGER", "DOUBLE", "UBIGINT", "HUGEINT", "FLOAT"}:
-        return _epoch_expr(col)
-    epoch = _epoch_expr(f"try_cast({col} AS DOUBLE)")
-    naive = ", ".join(f"'{f}'" for f, _ in NAIVE_TIME_FORMATS)
-    zoned = ", ".join(f"'{f}'" for f, _ in ZONED_TIME_FORMATS)
-    return (
-        f"CASE WHEN regexp_full_match({col}, '-?[0-9]+([.][0-9]+)?') THEN {epoch} "
-        f"ELSE COALESCE(try_cast({col} AS TIMESTAMPTZ), "
-        f"CAST(try_strptime({col}, [{naive}]) AS TIMESTAMPTZ), "
-        f"try_strptime({col}, [{zoned}])) END"
-    )
-
-
-def duration_expr(column: str) -> str:
-    """SQL turning a duration column into milliseconds, by its name's convention."""
-    factor = DURATION_TO_MS.get(column, 1.0)
-    cast = f'try_cast("{column}" AS DOUBLE)'
-    return cast if factor == 1.0 else f"{cast} * {factor!r}"
+__all__ = [
+    "FIELD_CANDIDATES",
+    "ROLES",
+    "Choice",
+    "choose_fields",
+    "find_column",
+    "override_fields",
+    "pick_field",
+    "pick_fields",
+]

@@ -22,9 +22,11 @@ from incident_nb.sources.logs.accounting import (
     QUOTE_READ,
     BadLine,
     RawInput,
+    ReadOptions,
     open_text,
 )
 from incident_nb.sources.logs.remote import display
+from incident_nb.sources.logs.values import timestamp_problem
 from incident_nb.sources.otlp_json import any_value, as_text, attributes
 
 
@@ -37,12 +39,16 @@ def _attributes(items: Any) -> dict[str, str | None]:
     return {key: as_text(value) for key, value in attributes(items).items()}
 
 
+_INT64 = 1 << 63
+
+
 def _nanos(value: Any) -> int | None:
+    """Nanoseconds since the epoch; None when unset (0), unreadable or beyond 64 bits."""
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return number or None
+    return number if 0 < number < _INT64 else None
 
 
 def log_records(document: Any) -> Iterator[dict[str, Any]]:
@@ -64,7 +70,8 @@ def log_records(document: Any) -> Iterator[dict[str, Any]]:
                     record.get("observedTimeUnixNano")
                 )
                 row["severity_text"] = record.get("severityText")
-                row["severity_number"] = record.get("severityNumber")
+                number = record.get("severityNumber")
+                row["severity_number"] = None if number is None else str(number)
                 row["body"] = attribute_value(record.get("body"))
                 row["trace_id"] = record.get("traceId") or None
                 row["span_id"] = record.get("spanId") or None
@@ -89,7 +96,12 @@ def _documents(path: str) -> Iterator[tuple[int, Any | json.JSONDecodeError, str
                 yield number, exc, line[:QUOTE_READ]
 
 
-def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -> RawInput:
+def read_otlp(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[str],
+    view: str,
+    options: ReadOptions | None = None,
+) -> RawInput:
     """OTLP/JSON log export requests, one row per log record."""
     rows: list[dict[str, Any]] = []
     bad: list[BadLine] = []
@@ -106,10 +118,12 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -
                 continue
             try:
                 found = list(log_records(document))
-            except ValueError as exc:
+            except (ValueError, TypeError, AttributeError) as exc:
+                # A document of another shape (a list where an object belongs...) is one bad one.
                 malformed += 1
+                reason = str(exc) if isinstance(exc, ValueError) else "not an OTLP logs document"
                 if len(bad) < MAX_EXAMPLES:
-                    bad.append(BadLine(display(path), number, str(exc), text))
+                    bad.append(BadLine(display(path), number, reason, text))
                 continue
             rows += found
             lines_of_rows += [(display(path), number)] * len(found)
@@ -127,7 +141,7 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -
         {
             key: pa.array(
                 [row.get(key) for row in rows],
-                pa.int64() if key in ("timestamp", "severity_number") else pa.string(),
+                pa.int64() if key == "timestamp" else pa.string(),
             )
             for key in columns
         }
@@ -139,9 +153,12 @@ def read_otlp(con: duckdb.DuckDBPyConnection, files: Sequence[str], view: str) -
     def bad_lines(ts_field: str) -> Iterator[BadLine]:
         yield from bad[:MAX_EXAMPLES]
         for (path, number), row in zip(lines_of_rows, rows, strict=True):
-            if row.get(ts_field) is None:
+            if (problem := timestamp_problem(row.get(ts_field))) is not None:
                 yield BadLine(
-                    path, number, f"log record without {ts_field!r}", str(row)[:QUOTE_READ]
+                    path,
+                    number,
+                    f"log record with {problem} in {ts_field!r}",
+                    str(row)[:QUOTE_READ],
                 )
 
     return RawInput(

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
@@ -26,11 +26,8 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport
 from incident_nb.sources.logs.engines import EngineSpec
-from incident_nb.sources.logs.fields import (
-    FIELD_CANDIDATES,
-    override_fields,
-    pick_field,
-)
+from incident_nb.sources.logs.fieldreport import NO_ERROR_FIELD
+from incident_nb.sources.logs.fields import FIELD_CANDIDATES, choose_fields
 from incident_nb.sources.logs.spark_read import (
     CORRUPT,
     FILE,
@@ -77,11 +74,30 @@ def open_spark(
     cached: list[DataFrame] = []
     try:
         with _zone(spark, tz):
-            lines, fields, events = _load_events(spark, names, mapping or {}, fmt, cached)
+            loaded = _load_events(spark, names, mapping or {}, fmt, cached)
     except BaseException:
         _release(spark, cached, tz)
         raise
-    return SparkLogStore(spark, lines, fields, events=events, cached=cached, tz=tz)
+    return SparkLogStore(
+        spark,
+        loaded.lines,
+        loaded.fields,
+        events=loaded.events,
+        cached=cached,
+        tz=tz,
+        warnings=loaded.warnings,
+        errors_known=loaded.errors_known,
+    )
+
+
+class Loaded(NamedTuple):
+    """What Spark's load gives: as the DuckDB loader's, with the events' DataFrame."""
+
+    lines: LineReport
+    fields: dict[str, str | None]
+    warnings: tuple[str, ...]
+    errors_known: bool
+    events: DataFrame
 
 
 @contextmanager
@@ -116,7 +132,7 @@ def _load_events(
     mapping: dict[str, str],
     fmt: str,
     cached: list[DataFrame],
-) -> tuple[LineReport, dict[str, str], DataFrame]:
+) -> Loaded:
     """Make the usable events the ``events`` view; return the line accounting and fields."""
     from pyspark.sql import functions as F  # noqa: PLC0415, N812 - optional extra
 
@@ -124,7 +140,7 @@ def _load_events(
     for name in names:
         groups.setdefault(format_of(name, fmt), []).append(name)
     parts: list[DataFrame] = []
-    fields: dict[str, str] = {}
+    fields: dict[str, str | None] = {}
     for form, group in groups.items():
         try:
             frame, bad = read_frame(spark, form, group, cached)
@@ -133,17 +149,16 @@ def _load_events(
                 raise named from None
             raise
         schema = {c: t for c, t in frame.dtypes if c not in (CORRUPT, MALFORMED, FILE)}
-        chosen = {n: c for n, cands in FIELD_CANDIDATES.items() if (c := pick_field(schema, cands))}
-        chosen.update(override_fields(mapping, schema))
-        if "ts" not in chosen:
+        choice = choose_fields(schema, mapping)
+        if choice.first("ts") is None:
             raise EvidenceError(
                 f"no timestamp field in {', '.join(group)}: looked for "
                 f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(sorted(schema))}; "
                 "name it with --map timestamp=FIELD"
             )
-        parts.append(normalise(frame, bad, chosen))
-        for key, col in chosen.items():
-            fields.setdefault(key, col)
+        parts.append(normalise(frame, bad, choice))
+        for role, col in choice.report().items():
+            fields[role] = fields.get(role) or col
     events = parts[0]
     for part in parts[1:]:
         events = events.unionByName(part)
@@ -153,6 +168,15 @@ def _load_events(
         F.count(F.lit(1)).alias("total"),
         F.count(F.when(F.col("malformed"), 1)).alias("malformed"),
         F.count(F.when(F.col("ts").isNull() & ~F.col("malformed"), 1)).alias("bad_ts"),
+        F.count(
+            F.when(
+                F.col("ts").isNotNull()
+                & ~F.col("malformed")
+                & F.col("status").isNull()
+                & F.col("severity").isNull(),
+                1,
+            )
+        ).alias("unknown"),
     ).collect()[0]
     total, malformed, bad_ts = int(row["total"]), int(row["malformed"]), int(row["bad_ts"])
     examples = tuple(
@@ -170,7 +194,17 @@ def _load_events(
         )
     usable = events.where(F.col("ts").isNotNull() & ~F.col("malformed")).drop("malformed", "file")
     usable.createOrReplaceTempView("events")
-    return report, fields, usable
+    unknown = int(row["unknown"])
+    errors_known = unknown < report.used
+    warned: list[str] = []
+    if not errors_known:
+        warned.append(NO_ERROR_FIELD)
+    elif unknown:
+        warned.append(
+            f"{unknown:,} of {report.used:,} events have neither a status nor a level, so they "
+            "are never counted as errors"
+        )
+    return Loaded(report, fields, tuple(warned), errors_known, usable)
 
 
 class SparkLogStore(LogStore):
@@ -180,11 +214,13 @@ class SparkLogStore(LogStore):
         self,
         spark: SparkSession,
         lines: LineReport,
-        fields: dict[str, str],
+        fields: dict[str, str | None],
         *,
         events: DataFrame,
         cached: list[DataFrame],
         tz: str = "UTC",
+        warnings: tuple[str, ...] = (),
+        errors_known: bool = True,
     ):
         self._spark = spark
         self._events = events
@@ -193,6 +229,8 @@ class SparkLogStore(LogStore):
         self._closed = False
         self.lines = lines
         self.fields = fields
+        self.warnings = warnings
+        self.errors_known = errors_known
         self.rows_collected = 0
         """Rows brought back to the driver so far (aggregates and bounded samples only)."""
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
-from incident_nb.sources.logs.fields import (
-    DURATION_TO_MS,
-)
-from incident_nb.sources.logs.formats import detect_format, get_format
+from incident_nb.sources.logs.fields import Choice
+from incident_nb.sources.logs.formats import detect, get_format
+from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
 from incident_nb.sources.logs.remote import INSTALL as REMOTE_INSTALL
 from incident_nb.sources.logs.remote import display, scheme
 from incident_nb.sources.logs.textlines import LOGFMT_PAIR
+from incident_nb.sources.logs.values import DURATION_TO_MS, PLAUSIBLE
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 SPARK_FORMATS = ("jsonl", "logfmt", "csv", "tsv", "parquet")
 _TIMESTAMP_TYPES = ("timestamp", "timestamp_ntz", "date")
 _NUMBER_TYPES = ("bigint", "int", "double", "float", "smallint", "decimal", "long")
+_DUCK_TYPES = {"bigint": "BIGINT", "int": "INTEGER", "double": "DOUBLE", "float": "FLOAT"}
+"""Spark column types -> the DuckDB type the level SQL is written for (others are text)."""
 CORRUPT, MALFORMED, FILE = "_corrupt_record", "_malformed", "_file"
 """Columns of this module's own beside the source's: a bad record, and the file of a row."""
 
@@ -74,11 +76,17 @@ def format_of(path: str, fmt: str) -> str:
         base = path.lower().removesuffix(".gz")
         name = next((f for f in SPARK_FORMATS if base.endswith(get_format(f).suffixes)), "jsonl")
     else:
-        name = detect_format(path).name
+        found = detect(path)
+        name = found.format.name
+        if found.envelope is not None:
+            raise EvidenceError(
+                f"{path}: logs inside a {found.envelope.name} envelope are read by --engine "
+                f"duckdb only; Spark reads {', '.join(SPARK_FORMATS)} files as they are"
+            )
     if name not in SPARK_FORMATS:
         raise EvidenceError(
-            f"{path}: {name} logs are read by --engine duckdb only; with Spark use "
-            f"{', '.join(SPARK_FORMATS)}"
+            f"{path}: {name} logs are read by --engine duckdb only; Spark reads "
+            f"{', '.join(SPARK_FORMATS)} (flat fields, no container envelopes)"
         )
     return name
 
@@ -155,28 +163,49 @@ def _timestamp(column: Column, dtype: str) -> Column:
     )
 
 
-def normalise(frame: DataFrame, malformed: Column, fields: dict[str, str]) -> DataFrame:
+def _spark_sql(sql: str) -> str:
+    """A DuckDB SQL expression of this package (levels) in Spark SQL."""
+    return logsql.render(sql, "spark")
+
+
+def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
     """The source columns as ``events`` rows: the same columns and rules as the DuckDB loader."""
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
 
-    from incident_nb.sources.logs.loader import SQL_TYPES  # noqa: PLC0415
+    from incident_nb.sources.logs.normalise import ERRORS_ONLY, SQL_TYPES  # noqa: PLC0415
 
     types = dict(frame.dtypes)
     spark_types = {"VARCHAR": "string", "INTEGER": "int", "DOUBLE": "double"}
-    ts_col = fields["ts"]
-    cols = [_timestamp(F.col(f"`{ts_col}`"), types[ts_col]).alias("ts")]
+    ts_col = choice.first("ts")
+    assert ts_col is not None
+    low, high = PLAUSIBLE
+    ts = _timestamp(F.col(f"`{ts_col}`"), types[ts_col])
+    cols = [F.when((ts >= F.lit(low)) & (ts < F.lit(high)), ts).alias("ts")]
     for name, sql_type in SQL_TYPES.items():
-        source = fields.get(name)
+        source = choice.first(name)
+        if name in ("level", "severity"):
+            continue
         if source is None:
             cols.append(F.lit(None).cast(spark_types[sql_type]).alias(name))
             continue
         value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
         if name == "latency_ms" and DURATION_TO_MS.get(source, 1.0) != 1.0:
             value = value * F.lit(DURATION_TO_MS[source])
+        if name == "status":
+            value = F.when(value.between(100, 599), value)
         cols.append(value.alias(name))
+    levels = [
+        _spark_sql(severity_sql(f'"{c}"', _DUCK_TYPES.get(types[c], "VARCHAR"), choice.scale(c)))
+        for c in choice.columns.get("level", ())
+    ]
+    if choice.level_default:
+        levels.append(str(LEVEL_NAMES[choice.level_default]))
+    severity = F.coalesce(*map(F.expr, levels)) if levels else F.lit(None)
+    cols.append(severity.cast("int").alias("severity"))
     out = frame.select(*cols, malformed.alias("malformed"), F.col(FILE).alias("file"))
+    out = out.withColumn("level", F.expr(_spark_sql(level_name_sql("severity"))))
     out = out.withColumn("is_error", F.expr(logsql.IS_ERROR))
-    # Messages and request ids are kept for errors only, as in the DuckDB loader.
-    for name in ("message", "request_id"):
+    # Messages and ids are kept for errors only, as in the DuckDB loader.
+    for name in ERRORS_ONLY:
         out = out.withColumn(name, F.when(F.col("is_error"), F.col(name)))
     return out

@@ -25,8 +25,9 @@ from incident_nb.core.errors import EvidenceError, StorageError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
+from incident_nb.sources.logs.fields import ROLES
+from incident_nb.sources.logs.lines import quote
 from incident_nb.sources.logs.loader import load_events
-from incident_nb.sources.logs.readers import quote
 
 SNAPSHOT_META = "events.json"
 """Where snapshots written before the accounting moved into the Parquet file kept it."""
@@ -35,13 +36,32 @@ SNAPSHOT_KEY = "incident_nb.evidence"
 
 
 class LogStore:
-    """Parsed log events of one investigation, queried with DuckDB."""
+    """Parsed log events of one investigation, queried with DuckDB.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, lines: LineReport, fields: dict[str, str]):
+    Attributes:
+        lines: what happened to every line (parsed, malformed, without a usable timestamp).
+        fields: role (``timestamp``, ``status``, ``level``, ``endpoint``, ``method``,
+            ``tenant``, ``latency``, ``message``, ``trace_id``, ``service``, ``request_id``)
+            -> the source field it was read from, or None when no field plays it.
+        warnings: sentences about the reading: a year taken from a file's modification time,
+            a field found but never read, events whose errors cannot be told.
+        errors_known: whether any event has a status or a level, so that errors can be told
+            at all; when False, an error count of 0 means nothing.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        lines: LineReport,
+        fields: Mapping[str, str | None],
+        warnings: Sequence[str] = (),
+        errors_known: bool = True,
+    ):
         self._con = con
         self.lines = lines
-        self.fields = fields
-        """Canonical field -> the source column it was read from."""
+        self.fields: dict[str, str | None] = dict(fields)
+        self.warnings: tuple[str, ...] = tuple(warnings)
+        self.errors_known = errors_known
 
     @classmethod
     def open(
@@ -51,23 +71,26 @@ class LogStore:
         *,
         fmt: str = "auto",
         tz: str = "UTC",
+        year: int | None = None,
     ) -> LogStore:
         """Parse log files into a store.
 
         Args:
-            paths: the log files: JSON lines (plain or gzip), CSV/TSV, logfmt, Apache/nginx
-                access logs, OTLP/JSON logs or Parquet, recognised per file unless ``fmt``.
+            paths: the log files in any format of
+                :data:`~incident_nb.sources.logs.formats.FORMATS` (plain or gzip, maybe inside a
+                container envelope), recognised per file unless ``fmt``.
             mapping: canonical field (``timestamp``/``ts``, ``tenant``, ...) -> source field,
                 overriding the conventions of :data:`FIELD_CANDIDATES`.
-            fmt: the format of every file (``jsonl``, ``csv``, ...), or ``auto``.
+            fmt: the format of every file (``jsonl``, ``csv``, ``syslog``...), or ``auto``.
             tz: time zone of timestamps written without an offset.
+            year: the year of timestamps written without one (syslog, glog); by default each
+                file's modification year, with a warning saying so.
 
         Raises:
             EvidenceError: a file is missing, empty or unrecognised, the logs have no
                 timestamp field, or no line is usable.
         """
-        con, lines, fields = load_events(paths, mapping, fmt, tz)
-        return cls(con, lines, fields)
+        return cls(*load_events(paths, mapping, fmt, tz, year))
 
     @classmethod
     def open_snapshot(cls, folder: str | Path) -> LogStore:
@@ -95,7 +118,13 @@ class LogStore:
             malformed=int(counts["malformed"]),
             bad_timestamp=int(counts["bad_timestamp"]),
         )
-        return cls(con, report, {str(k): str(v) for k, v in info["fields"].items()})
+        return cls(
+            con,
+            report,
+            _roles(info["fields"]),
+            tuple(str(w) for w in info.get("warnings", ())),
+            bool(info.get("errors_known", True)),
+        )
 
     def snapshot(self, folder: str | Path) -> Path:
         """Write the events, with their line accounting and fields, as one Parquet file.
@@ -118,7 +147,16 @@ class LogStore:
             "malformed": self.lines.malformed,
             "bad_timestamp": self.lines.bad_timestamp,
         }
-        meta = quote(json.dumps({"lines": lines, "fields": self.fields}))
+        meta = quote(
+            json.dumps(
+                {
+                    "lines": lines,
+                    "fields": self.fields,
+                    "warnings": list(self.warnings),
+                    "errors_known": self.errors_known,
+                }
+            )
+        )
         try:
             base.mkdir(parents=True, exist_ok=True)
             self._con.execute(
@@ -280,8 +318,13 @@ class LogStore:
         """Grouping column -> its SQL (the column, or its most frequent values)."""
         cached: dict[str, str] | None = getattr(self, "_cube_dims_sql", None)
         if cached is None:
+            # A column no field of the log fed (no service field: every value null) would only
+            # add a grouping of nothing.
             columns = set(self._df("SELECT * FROM events LIMIT 0").columns)
-            cached = {d: d for d in ("service", "endpoint", "tenant") if d in columns}
+            fed = {d for d in CUBE_DIMENSIONS if self.fields.get(d, d) is not None}
+            cached = {
+                d: d for d in CUBE_DIMENSIONS if d in columns and (d in fed or d == "endpoint")
+            }
             self._cube_dims_sql = cached
         return cached
 
@@ -301,6 +344,10 @@ class LogStore:
         return dims
 
 
+CUBE_DIMENSIONS = ("service", "endpoint", "tenant")
+"""The columns that group requests for the onset search, broadest first."""
+
+
 def _aliased(dims: dict[str, str]) -> str:
     return ", ".join(f"{sql} AS {name}" for name, sql in dims.items())
 
@@ -308,6 +355,17 @@ def _aliased(dims: dict[str, str]) -> str:
 def _literal(value: object) -> str:
     """A SQL string literal."""
     return f"'{quote(str(value))}'"
+
+
+_OLD_ROLES = {"ts": "timestamp", "latency_ms": "latency"}
+
+
+def _roles(stored: Mapping[str, object]) -> dict[str, str | None]:
+    """Role -> field of a snapshot; one written before the roles named them their own way too."""
+    roles: dict[str, str | None] = dict.fromkeys(ROLES)
+    for key, value in stored.items():
+        roles[_OLD_ROLES.get(str(key), str(key))] = None if value is None else str(value)
+    return roles
 
 
 def _snapshot_info(con: duckdb.DuckDBPyConnection, data: Path) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""Trace files (OTLP/JSON, Jaeger API JSON, Jaeger UI JSON) read into one normalised spans frame.
+"""Trace files (OTLP/JSON, Jaeger API JSON, Jaeger UI JSON, span tables) read into one spans frame.
 
-The shape of each file is detected from its content; :mod:`.spans` reads the spans of each
-shape. Every span is accounted for: a span without
+The shape of each JSON file is detected from its content; :mod:`.spans` reads the spans of each
+shape. Span tables (CSV or Parquet, gzip or not, told by the file name) are read by
+:mod:`.tables`, which recognises their columns by name. Every span is accounted for: a span without
 its ids or times is counted as malformed and reported with examples, never dropped silently.
 The frame has the columns of :data:`SPAN_COLUMNS`; times are UTC, durations milliseconds, ids
 lower-case hex.
@@ -25,12 +26,14 @@ import pandas as pd
 
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.traces.spans import (
+    MAX_EXAMPLES,
     BadSpan,
     Collector,
     Span,
     read_jaeger,
     read_otlp,
 )
+from incident_nb.sources.traces.tables import is_span_table, read_span_table
 
 SPAN_COLUMNS = (
     "trace_id",
@@ -50,7 +53,8 @@ SPAN_COLUMNS = (
 ACCEPTED_SHAPES = (
     'OTLP/JSON traces {"resourceSpans": [...]} (one document, or one per line as the OTLP file '
     'exporter writes), Jaeger API JSON {"data": [{"traceID", "spans", "processes"}]}, '
-    'or a Jaeger UI trace {"traceID", "spans", "processes"}'
+    'a Jaeger UI trace {"traceID", "spans", "processes"}, '
+    "or a span table (.csv, .csv.gz, .parquet) with one row per span"
 )
 
 
@@ -66,8 +70,15 @@ class TraceReport:
     examples: tuple[BadSpan, ...]
 
 
-def read_traces(paths: Sequence[Path]) -> tuple[pd.DataFrame, TraceReport]:
+def read_traces(
+    paths: Sequence[Path], mapping: Sequence[tuple[str, str]] = ()
+) -> tuple[pd.DataFrame, TraceReport]:
     """Read trace files into one spans frame and the report of what was read.
+
+    Args:
+        paths: the files.
+        mapping: ``(field, column)`` overrides for span tables (see
+            :data:`incident_nb.sources.traces.tables.MAP_FIELDS`); other entries are ignored.
 
     Raises:
         EvidenceError: a file is missing, is not JSON, or is JSON of no known trace shape; or
@@ -77,9 +88,25 @@ def read_traces(paths: Sequence[Path]) -> tuple[pd.DataFrame, TraceReport]:
         raise EvidenceError("no trace files given; pass --traces FILE (repeatable)")
     out = Collector()
     formats: list[tuple[str, str]] = []
+    tables: list[pd.DataFrame] = []
     with _collector_paused():
-        for path in paths:
-            formats.append((str(path), _read_file(Path(path), out)))
+        for path in map(Path, paths):
+            if is_span_table(path):
+                tables.append(_read_table(path, mapping, out))
+                formats.append((str(path), "span-table"))
+            else:
+                formats.append((str(path), _read_file(path, out)))
+    if tables:
+        frames = [t for t in tables if len(t)]
+        if out.rows:
+            frames.append(spans_frame(out.rows))
+        if frames:
+            frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            duplicates = int(frame.duplicated(["trace_id", "span_id"]).sum())
+            report = TraceReport(
+                tuple(formats), len(frame), out.malformed, duplicates, tuple(out.examples)
+            )
+            return frame, report
     if not out.rows:
         bad = f"; {out.malformed} malformed, e.g. {out.examples[0].where}: " if out.examples else ""
         reason = out.examples[0].reason if out.examples else ""
@@ -120,6 +147,15 @@ def spans_frame(rows: list[Span]) -> pd.DataFrame:
         frame[column] = frame[column].astype(str)
     for column in ("parent_span_id", "http_method", "http_route"):
         frame[column] = frame[column].astype("string")  # <NA> where absent
+    return frame
+
+
+def _read_table(path: Path, mapping: Sequence[tuple[str, str]], out: Collector) -> pd.DataFrame:
+    if not path.is_file():
+        raise EvidenceError(f"trace file not found: {path}; check the path")
+    frame, malformed, examples = read_span_table(path, mapping)
+    out.malformed += malformed
+    out.examples.extend(examples[: max(0, MAX_EXAMPLES - len(out.examples))])
     return frame
 
 

@@ -1,0 +1,281 @@
+"""The names log records give their fields, as data: one table per role, and conventions.
+
+Plain names, OpenTelemetry (OTLP and flattened), Elastic Common Schema (nested or flat),
+bunyan, pino, zap, logrus, Serilog compact JSON, Google Cloud structured logging, journald,
+GELF, Elasticsearch's own logs, Caddy, Traefik, log4j2's JSON layout. A :class:`Convention`
+is recognised by the fields it always writes, and says what its other fields mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Canonical field -> names it goes by (first match wins; case does not matter).
+FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "ts": (
+        "ts",
+        "timestamp",
+        "time",
+        "@timestamp",
+        "@t",
+        "datetime",
+        "date",
+        "timeUnixNano",
+        "time_unix_nano",
+        "__REALTIME_TIMESTAMP",
+        "asctime",
+        "eventTime",
+        "timeMillis",
+        "instant.epochSecond",
+        "log_time",
+        "logtime",
+        "start_time",
+        "StartUTC",
+        "requestReceivedTimestamp",
+        "stageTimestamp",
+        "observed_timestamp",
+        "observedTimeUnixNano",
+    ),
+    "tenant": (
+        "tenant_id",
+        "tenant",
+        "tenantId",
+        "customer_id",
+        "customerId",
+        "org_id",
+        "orgId",
+        "account_id",
+        "accountId",
+        "tenant.id",
+        "organization.id",
+        "org.id",
+    ),
+    "endpoint": (
+        "endpoint",
+        "route",
+        "http_route",
+        "http.route",
+        "path",
+        "url.path",
+        "request_path",
+        "uri",
+        "request_uri",
+        "url",
+        "http.target",
+        "url.original",
+        "req.url",
+        "requestURI",
+        "RequestPath",
+        "request.uri",
+        "request.url",
+        "request.path",
+        "httpRequest.requestUrl",
+        "http.url",
+        "url.full",
+    ),
+    "method": (
+        "method",
+        "http_method",
+        "http.request.method",
+        "http.method",
+        "request_method",
+        "req.method",
+        "request.method",
+        "RequestMethod",
+        "httpRequest.requestMethod",
+        "verb",
+    ),
+    "status": (
+        "status",
+        "status_code",
+        "statusCode",
+        "http_status",
+        "response_code",
+        "http.response.status_code",
+        "http.status_code",
+        "res.statusCode",
+        "res.status_code",
+        "httpRequest.status",
+        "response.status",
+        "response_status",
+        "responseStatus.code",
+        "DownstreamStatus",
+    ),
+    "latency_ms": (
+        "latency_ms",
+        "duration_ms",
+        "response_time_ms",
+        "elapsed_ms",
+        "took_ms",
+        "http.server.duration",
+        "http.server.request.duration",
+        "event.duration",
+        "httpRequest.latency",
+        "duration",
+        "responseTime",
+        "response_time",
+        "request_time",
+        "latency",
+        "elapsed",
+    ),
+    "message": (
+        "message",
+        "msg",
+        "@m",
+        "body",
+        "short_message",
+        "textPayload",
+        "jsonPayload.message",
+        "@mt",
+        "error",
+        "err",
+        "log",
+        "content",
+        "event",
+        "error.message",
+    ),
+    "exception": (
+        "@x",
+        "exception",
+        "stacktrace",
+        "stack_trace",
+        "error.stack_trace",
+        "exc_info",
+        "err.stack",
+        "error.stack",
+        "exception.stacktrace",
+        "thrown.extendedStackTrace",
+        "full_message",
+    ),
+    "request_id": (
+        "request_id",
+        "req_id",
+        "requestId",
+        "reqId",
+        "req.id",
+        "correlation_id",
+        "correlationId",
+        "http.request.id",
+        "trace_id",
+        "traceId",
+        "trace.id",
+    ),
+    "trace_id": (
+        "trace_id",
+        "traceId",
+        "trace.id",
+        "logging.googleapis.com/trace",
+        "dd.trace_id",
+    ),
+    "service": (
+        "service",
+        "service.name",
+        "service_name",
+        "serviceName",
+        "serviceContext.service",
+        "app",
+        "application",
+        "app_name",
+        "_SYSTEMD_UNIT",
+        "SYSLOG_IDENTIFIER",
+        "kubernetes.container.name",
+        "kubernetes.container_name",
+        "k8s.container.name",
+        "container_name",
+        "appname",
+    ),
+    "level": (
+        "level",
+        "severity",
+        "lvl",
+        "log_level",
+        "loglevel",
+        "log.level",
+        "levelname",
+        "level_name",
+        "severity_text",
+        "severityText",
+        "@l",
+        "PRIORITY",
+        "syslog.severity",
+        "log.syslog.severity.name",
+        "log.syslog.severity.code",
+        "severity_number",
+        "severityNumber",
+        "levelno",
+    ),
+}
+CONTAINERS = (
+    "attributes.",
+    "resource.attributes.",
+    "resource.",
+    "resourceattributes.",
+    "logattributes.",
+    "fields.",
+    "@fields.",
+    "jsonpayload.",
+    "labels.",
+    "context.",
+    "extra.",
+    "data.",
+    "payload.",
+)
+"""Prefixes of the objects that hold a record's own fields (OTel attributes, logstash
+``@fields``, Google Cloud ``jsonPayload``...): ``attributes.http.route`` is ``http.route``."""
+LEVEL_FIELDS_USED = 3
+"""How many level fields feed the severity, in order (``severityText`` then ``severityNumber``)."""
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A logging library's own names, recognised when all its ``marks`` are fields."""
+
+    name: str
+    marks: tuple[str, ...]
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    level_scale: str = ""
+    """The scale of its numeric levels, when not the field's own (:mod:`.levels`)."""
+    level_default: str = ""
+    """The level of a record without one (Serilog leaves Information out)."""
+    units: dict[str, float] = field(default_factory=dict)
+    """Duration fields -> factor to milliseconds, where the library's unit is its own."""
+
+
+CONVENTIONS: tuple[Convention, ...] = (
+    Convention(
+        "Serilog compact JSON",
+        ("@t",),
+        {"ts": ("@t",), "level": ("@l",), "message": ("@m", "@mt"), "exception": ("@x",)},
+        level_default="information",
+    ),
+    Convention(
+        "journald JSON",
+        ("__REALTIME_TIMESTAMP",),
+        {
+            "ts": ("__REALTIME_TIMESTAMP",),
+            "level": ("PRIORITY",),
+            "message": ("MESSAGE",),
+            "service": ("_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER"),
+        },
+        level_scale="syslog",
+    ),
+    Convention(
+        "GELF",
+        ("version", "short_message"),
+        {"level": ("level",), "message": ("short_message",), "exception": ("full_message",)},
+        level_scale="syslog",
+    ),
+    Convention("bunyan", ("v", "hostname", "pid", "name", "msg"), {"service": ("name",)}),
+    Convention(
+        "Traefik access log",
+        ("DownstreamStatus", "RequestPath"),
+        {"latency_ms": ("Duration",)},
+        units={"Duration": 1e-6},  # nanoseconds
+    ),
+    Convention(
+        "Caddy access log",
+        ("request.uri", "duration", "status"),
+        {"latency_ms": ("duration",)},
+        units={"duration": 1000.0},  # seconds
+    ),
+)
