@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from incident_nb.analysis.suspects import rank_suspects
+from incident_nb.core.findings import SuspectNote
 from incident_nb.core.models import utc
-from incident_nb.core.summary import SuspectNote
 from incident_nb.sources.changes import recent_changes, release_tags, with_tags
 from incident_nb.sources.deploys import deploys as load_deploys
 from incident_nb.sources.deploys import read_deploy_log

@@ -18,9 +18,7 @@ import pandas as pd
 from incident_nb.analysis.assessment import Assessment, assess
 from incident_nb.analysis.cube import level_groups
 from incident_nb.analysis.incident_search import find_incident
-from incident_nb.core.models import TimeWindow, utc
-from incident_nb.core.summary import (
-    AnalysisSummary,
+from incident_nb.core.findings import (
     BadLineNote,
     EndpointImpact,
     ErrorEvent,
@@ -32,6 +30,8 @@ from incident_nb.core.summary import (
     TenantImpact,
     TrendNote,
 )
+from incident_nb.core.models import TimeWindow, utc
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.evidence.engine import open_store
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs import LineReport, LogStore

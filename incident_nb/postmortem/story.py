@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incident_nb.core import humanize
+from incident_nb.core.findings import SuspectNote
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord
-from incident_nb.core.summary import AnalysisSummary, SuspectNote
+from incident_nb.core.summary import AnalysisSummary
 
 DRAFT_MARK = "**Draft from the evidence**, not yet reviewed by a person"
 MAX_TENANTS_NAMED = 5

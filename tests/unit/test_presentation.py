@@ -163,7 +163,8 @@ def test_the_demo_moved_to_now_keeps_its_ground_truth():
 
 
 def test_the_summary_carries_the_top_suspects_through_json():
-    from incident_nb.core.summary import AnalysisSummary, SuspectNote
+    from incident_nb.core.findings import SuspectNote
+    from incident_nb.core.summary import AnalysisSummary
 
     note = SuspectNote(
         rank=1,
