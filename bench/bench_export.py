@@ -1,8 +1,9 @@
 """Post-mortem export of a notebook with 10 charts: time and size against plain nbconvert HTML.
 
 Baselines measured in the same run: nbconvert's HTMLExporter on the same executed notebook (which
-cannot draw the charts offline), in process. Reports the post-mortem HTML alone, and the whole
-export (HTML, Markdown with 10 PNG charts).
+cannot draw the charts offline), in process. Reports the post-mortem HTML alone, the whole
+export (HTML, Markdown with its key charts as PNG), and the static images of all 10 charts drawn
+by matplotlib (no browser) against kaleido (headless Chrome) where kaleido and a browser exist.
 
 Usage: python bench/bench_export.py
 """
@@ -10,6 +11,7 @@ Usage: python bench/bench_export.py
 from __future__ import annotations
 
 import copy
+import importlib.util
 import statistics
 import tempfile
 import time
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+import plotly.io as pio
 from nbconvert import HTMLExporter
 
 from incident_nb.alerts import parse_alert
@@ -25,8 +28,9 @@ from incident_nb.demo.history import alert_payload
 from incident_nb.demo.run import write_demo_data
 from incident_nb.demo.scenario import Scenario
 from incident_nb.incidents import create_incident, execute_incident
-from incident_nb.postmortem.export import export_postmortem
+from incident_nb.postmortem.export import export_postmortem, find_chromium
 from incident_nb.postmortem.exporter import PostmortemExporter
+from incident_nb.postmortem.images import png_images
 from incident_nb.postmortem.preprocess import PLOTLY_MIMETYPE
 
 CHARTS = 10
@@ -78,7 +82,18 @@ def main() -> None:
 
     t_plain = timed(3, plain)
     t_html = timed(3, postmortem)
-    t_full = timed(1, lambda: export_postmortem(folder, work / "docs"))
+    result = None
+
+    def full() -> None:
+        nonlocal result
+        result = export_postmortem(folder, work / "docs")
+
+    t_full = timed(1, full)
+    pngs = len(result.images) if result else 0
+    dicts = [dict(o["data"][PLOTLY_MIMETYPE]) for o in figures]
+    dicts = [dicts[i % len(dicts)] for i in range(CHARTS)]
+    t_mpl = timed(1, lambda: png_images(dicts))
+    t_kaleido = kaleido_time(dicts, work)
     mb = 1e6
     print(f"notebook with {CHARTS} charts ({path.stat().st_size / mb:.2f} MB ipynb)")
     print(
@@ -89,8 +104,29 @@ def main() -> None:
         f"{len(page) / len(plain_html):.2f}x size; plotly.js inlined {page.count('plotly.js v')}x"
     )
     print(
-        f"full export (HTML + Markdown + {CHARTS} PNG) {t_full:6.2f} s  = {t_full / t_plain:.2f}x plain"
+        f"full export (HTML + Markdown + {pngs} PNG) {t_full:6.2f} s  = {t_full / t_plain:.2f}x plain"
     )
+    print(
+        f"{CHARTS} PNG by matplotlib  {t_mpl:6.2f} s  = {t_mpl / t_plain:.2f}x plain (no browser)"
+    )
+    if t_kaleido is not None:
+        print(
+            f"{CHARTS} PNG by kaleido     {t_kaleido:6.2f} s  = {t_kaleido / t_plain:.2f}x plain; "
+            f"matplotlib takes {t_mpl / t_kaleido:.2f}x kaleido's time"
+        )
+
+
+def kaleido_time(figures: list[dict], work: Path) -> float | None:
+    """kaleido's time for the same images, where it is installed and a browser exists."""
+    if importlib.util.find_spec("kaleido") is None or find_chromium() is None:
+        return None
+    paths = [str(work / f"k-{i}.png") for i in range(len(figures))]
+    try:
+        return timed(
+            1, lambda: pio.write_images(figures, paths, format="png", width=1000, height=400)
+        )
+    except (RuntimeError, ValueError):
+        return None
 
 
 if __name__ == "__main__":

@@ -1,4 +1,13 @@
-"""Plotly figures of the evidence. Pure: DataFrames in, figures out; nothing is shown or saved."""
+"""Plotly figures of the evidence. Pure: DataFrames in, figures out; nothing is shown or saved.
+
+Every chart says its unit in its title and on its axis, keeps its legend to the right of the
+plot (clear of the axis titles), and marks events (deploys, the onset, the alert) with dashed
+lines whose labels sit above the plot, one row per event in time order, so that two labels
+never overlap however close the events are; each label's full text is also on hover, as
+Grafana's annotations are. Events outside the charted time range are left out (they would
+stretch the axis). The static renderer (:mod:`incident_nb.postmortem.images`) draws the same
+figure data, so the HTML, the Markdown's PNGs and the PDF show the same thing.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +20,79 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from incident_nb.analysis.impact import error_rates
+from incident_nb.core.models import utc
 
-_MARKER_COLORS = {"onset": "#d62728", "alert": "#ff7f0e", "deploy": "#2ca02c"}
+MARKER_COLORS = {"onset": "#d62728", "alert": "#ff7f0e", "deploy": "#2ca02c"}
+OTHER_MARKER_COLOR = "#7f7f7f"
+MARKER_ROW_PX = 22
+"""Height of one row of event labels above the plot, in pixels."""
+MAX_LABELLED_MARKERS = 6
+"""Events labelled above a chart; further deploys are drawn as unlabelled lines."""
+MAX_TENANTS = 5
+"""The tenant chart draws at most this many tenants (the most affected)."""
+MAX_ENDPOINTS = 5
+"""The error-rate chart draws at most this many endpoints (failing ones first)."""
+COLORWAY = (
+    "#1f77b4", "#9467bd", "#17becf", "#8c564b", "#e377c2",
+    "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173",
+)  # fmt: skip
+"""Line colours in trace order, written into each trace so every renderer uses the same; the
+marker colours (red, orange, green) are left to the markers."""
+TITLE_PX = 46
+"""Room for the chart's title above the event labels."""
+TIME_AXIS = "time (UTC)"
 
 
-def _add_markers(fig: go.Figure, markers: Sequence[tuple[str, datetime]]) -> None:
-    """Vertical dashed lines with a label for events such as the onset and the alert."""
-    for label, when in markers:
-        kind = label.split()[0].lower()
-        color = _MARKER_COLORS.get(kind, "#7f7f7f")
+def _kind(label: str) -> str:
+    return label.split(maxsplit=1)[0].lower() if label.strip() else ""
+
+
+def _clock(when: datetime) -> str:
+    return utc(when).strftime("%H:%M")
+
+
+def visible_markers(
+    markers: Sequence[tuple[str, datetime]], start: datetime | None, end: datetime | None
+) -> list[tuple[str, datetime]]:
+    """The markers inside ``[start, end]`` (all of them without a range), in time order."""
+    inside = [
+        (label, utc(when))
+        for label, when in markers
+        if (start is None or utc(when) >= start) and (end is None or utc(when) <= end)
+    ]
+    return sorted(inside, key=lambda m: m[1])
+
+
+def labelled_markers(markers: Sequence[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+    """The markers that get a label: every non-deploy event, then the latest deploys."""
+    if len(markers) <= MAX_LABELLED_MARKERS:
+        return list(markers)
+    others = [m for m in markers if _kind(m[0]) != "deploy"]
+    deploys = [m for m in markers if _kind(m[0]) == "deploy"]
+    room = max(MAX_LABELLED_MARKERS - len(others), 0)
+    keep = others + (deploys[-room:] if room else [])
+    return sorted(keep, key=lambda m: m[1])
+
+
+def _range(x: pd.Series) -> tuple[datetime | None, datetime | None]:
+    times = pd.to_datetime(x, utc=True) if len(x) else pd.Series(dtype="datetime64[ns, UTC]")
+    if times.empty:
+        return None, None
+    return times.min().to_pydatetime(), times.max().to_pydatetime()
+
+
+def add_markers(
+    fig: go.Figure,
+    markers: Sequence[tuple[str, datetime]],
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> int:
+    """Draw the markers inside ``[start, end]``; return how many label rows they take."""
+    shown = visible_markers(markers, start, end)
+    labelled = labelled_markers(shown)
+    span = (end - start).total_seconds() if start is not None and end is not None else 0.0
+    for label, when in shown:
+        color = MARKER_COLORS.get(_kind(label), OTHER_MARKER_COLOR)
         x = pd.Timestamp(when).isoformat()
         fig.add_shape(
             type="line",
@@ -30,30 +103,63 @@ def _add_markers(fig: go.Figure, markers: Sequence[tuple[str, datetime]]) -> Non
             yref="paper",
             line={"color": color, "dash": "dash", "width": 1.5},
         )
+    for row, (label, when) in enumerate(labelled):
+        color = MARKER_COLORS.get(_kind(label), OTHER_MARKER_COLOR)
+        # Left of the line in the right part of the chart, so the label stays inside it.
+        late = span > 0 and start is not None and (when - start).total_seconds() > 0.5 * span
         fig.add_annotation(
-            x=x,
+            x=pd.Timestamp(when).isoformat(),
             y=1,
             yref="paper",
-            text=label,
+            yshift=4 + MARKER_ROW_PX * (len(labelled) - 1 - row),
+            text=f"{label} {_clock(when)}",
+            hovertext=f"{label} at {utc(when):%Y-%m-%d %H:%M:%S} UTC",
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if late else "left",
             yanchor="bottom",
             font={"color": color, "size": 11},
+            bgcolor="rgba(255,255,255,0.9)",
+            bordercolor=color,
+            borderwidth=1,
+            borderpad=2,
         )
+    return len(labelled)
 
 
-def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+def _layout(fig: go.Figure, title: str, y_title: str, rows: int) -> go.Figure:
+    top = TITLE_PX + MARKER_ROW_PX * rows
     fig.update_layout(
-        title={"text": title},
+        title={
+            "text": title,
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 12},
+        },
         template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 70, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
+        height=340 + top,
+        margin={"l": 70, "r": 20, "t": top, "b": 50},
+        legend={"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
         hovermode="x unified",
         yaxis_title=y_title,
-        xaxis_title="time (UTC)",
+        xaxis_title=TIME_AXIS,
     )
     return fig
+
+
+def _line(x: pd.Series, y: pd.Series, name: str, index: int, **line: object) -> go.Scatter:
+    style = {"color": COLORWAY[index % len(COLORWAY)], **line}
+    return go.Scatter(x=x, y=y, name=name, mode="lines", line=style)
+
+
+def top_endpoints(per_minute_endpoint: pd.DataFrame, limit: int = MAX_ENDPOINTS) -> list[str]:
+    """The endpoints with the most errors in the frame, most first."""
+    totals = per_minute_endpoint.groupby("endpoint", dropna=True)["errors"].sum()
+    ranked = totals.sort_values(ascending=False, kind="stable")
+    return [str(e) for e in ranked.index[:limit]]
 
 
 def error_rate_chart(
@@ -62,7 +168,7 @@ def error_rate_chart(
     markers: Sequence[tuple[str, datetime]] = (),
     endpoints: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Error rate (% of requests) per minute, overall and per endpoint."""
+    """Error rate (% of requests) per minute, overall and per endpoint (the most failing)."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -70,74 +176,59 @@ def error_rate_chart(
             y=100 * error_rates(per_minute),
             name="overall",
             mode="lines",
-            line={"width": 3, "color": "#222"},
+            line={"width": 3, "color": "#222222"},
         )
     )
     if per_minute_endpoint is not None and not per_minute_endpoint.empty:
-        names = (
-            endpoints
-            if endpoints is not None
-            else sorted(per_minute_endpoint["endpoint"].dropna().unique())
-        )
-        for name in names:
+        names = list(endpoints) if endpoints is not None else top_endpoints(per_minute_endpoint)
+        for index, name in enumerate(names):
             part = per_minute_endpoint[per_minute_endpoint["endpoint"] == name]
-            fig.add_trace(
-                go.Scatter(
-                    x=part["minute"], y=100 * error_rates(part), name=str(name), mode="lines"
-                )
-            )
-    _add_markers(fig, markers)
-    return _layout(fig, "Error rate per minute", "errors (% of requests)")
+            fig.add_trace(_line(part["minute"], 100 * error_rates(part), str(name), index))
+    rows = add_markers(fig, markers, *_range(per_minute["minute"]))
+    return _layout(fig, "Error rate per minute (% of requests)", "errors (% of requests)", rows)
 
 
 def tenant_error_chart(
     per_minute_tenant: pd.DataFrame,
     tenants: pd.DataFrame,
     markers: Sequence[tuple[str, datetime]] = (),
-    top: int = 8,
+    top: int = MAX_TENANTS,
 ) -> go.Figure:
-    """Error rate (% of requests) per minute of the ``top`` most affected tenants.
+    """Error rate (% of requests) per minute of the most affected tenants (at most five).
 
     Args:
         per_minute_tenant: minute, tenant, requests, errors.
         tenants: the assessment's tenant table (tenant, errors, affected), most errors first.
         markers: vertical markers (label, time).
-        top: how many tenants to draw; affected ones first.
+        top: how many tenants to draw (at most :data:`MAX_TENANTS`); affected ones first.
     """
+    count = min(top, MAX_TENANTS)
     ranked = tenants[tenants["tenant"] != "(none)"].sort_values(
-        ["affected", "errors"], ascending=False
+        ["affected", "errors"], ascending=False, kind="stable"
     )
     fig = go.Figure()
-    for name in ranked["tenant"].head(top):
+    for index, row in enumerate(ranked.head(count).to_dict("records")):
+        name = str(row["tenant"])
         part = per_minute_tenant[per_minute_tenant["tenant"] == name]
-        fig.add_trace(
-            go.Scatter(x=part["minute"], y=100 * error_rates(part), name=str(name), mode="lines")
-        )
-    _add_markers(fig, markers)
-    return _layout(fig, "Error rate per minute of the most affected tenants", "errors (%)")
+        label = name if row["affected"] else f"{name} (not affected)"
+        width = 2.0 if row["affected"] else 1.0
+        fig.add_trace(_line(part["minute"], 100 * error_rates(part), label, index, width=width))
+    rows = add_markers(fig, markers, *_range(per_minute_tenant["minute"]))
+    title = "Error rate per minute of the most affected tenants (% of requests)"
+    return _layout(fig, title, "errors (% of requests)", rows)
 
 
 def latency_chart(
     per_minute: pd.DataFrame, markers: Sequence[tuple[str, datetime]] = ()
 ) -> go.Figure:
-    """Latency p50/p95/p99 per minute."""
+    """Latency p50/p95/p99 per minute, in milliseconds."""
     fig = go.Figure()
-    for column, label, dash in (
-        ("p50_ms", "p50", "solid"),
-        ("p95_ms", "p95", "dot"),
-        ("p99_ms", "p99", "dash"),
+    for index, (column, label, dash) in enumerate(
+        (("p50_ms", "p50", "solid"), ("p95_ms", "p95", "dot"), ("p99_ms", "p99", "dash"))
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=per_minute["minute"],
-                y=per_minute[column],
-                name=label,
-                mode="lines",
-                line={"dash": dash},
-            )
-        )
-    _add_markers(fig, markers)
-    return _layout(fig, "Latency percentiles per minute", "latency (ms)")
+        fig.add_trace(_line(per_minute["minute"], per_minute[column], label, index, dash=dash))
+    rows = add_markers(fig, markers, *_range(per_minute["minute"]))
+    return _layout(fig, "Latency per minute: p50, p95, p99 (ms)", "latency (ms)", rows)
 
 
 def deploy_markers(deploys: pd.DataFrame) -> list[tuple[str, datetime]]:
@@ -183,12 +274,12 @@ def trace_comparison_chart(comparison: pd.DataFrame, title: str = "") -> go.Figu
             )
         )
     fig.update_layout(
-        title={"text": title or "Where failing requests spend their time"},
+        title={"text": title or "Where failing requests spend their time (mean ms per span)"},
         template="plotly_white",
         barmode="group",
         height=max(260, 60 + 48 * len(comparison)),
-        margin={"l": 160, "r": 20, "t": 70, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 160, "r": 20, "t": 70, "b": 50},
+        legend={"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
         xaxis_title="mean span duration (ms)",
         yaxis={"autorange": "reversed"},
     )

@@ -104,6 +104,7 @@ def create_incident(
     log_tz: str = "UTC",
     engine: str = "duckdb",
     traces: Sequence[str | Path] = (),
+    metrics: Sequence[str | Path] = (),
     template: Path | None = None,
 ) -> Path:
     """Create the incident folder for ``alert`` under ``root`` and return its path.
@@ -126,6 +127,7 @@ def create_incident(
     log_paths = _locate(logs, "log file", home, folder)
     repo_paths = _locate(repos, "repository", home, folder)
     trace_paths = _locate(traces, "trace file", home, folder)
+    metric_paths = _locate(metrics, "metrics file", home, folder)
     try:
         base.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -141,7 +143,11 @@ def create_incident(
             TimelineEvent(time=created, event="Investigation started", source="system"),
         ],
         evidence=EvidenceSources(
-            logs=log_paths, repos=repo_paths, prometheus=prometheus, traces=trace_paths
+            logs=log_paths,
+            repos=repo_paths,
+            prometheus=prometheus,
+            traces=trace_paths,
+            metrics=metric_paths,
         ),
     )
     params = NotebookParams(
@@ -157,6 +163,7 @@ def create_incident(
         log_tz=log_tz,
         engine=engine,
         traces=trace_paths,
+        metrics=metric_paths,
     )
     validate_parameters(params.as_papermill())  # a bad --log-tz fails here, not in the kernel
     try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.core import text as md
+from incident_nb.core.humanize import percent, slope_text
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord
 
@@ -31,11 +33,15 @@ def workaround_answer(record: IncidentRecord) -> str:
 def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
     """Onset (with the shift that marks it), first error and alert time."""
     onset = assessment.onset
-    if onset is None:
+    group = assessment.group_onset
+    if group is not None:
+        text = f"{group.at:%H:%M} UTC: {group.sentence()}"
+    elif onset is None:
         text = "no shift found in the window"
     elif onset.signal == "error rate":
         text = (
-            f"{onset.at:%H:%M} UTC (error rate rose from {onset.before:.2%} to {onset.after:.2%})"
+            f"{onset.at:%H:%M} UTC (error rate rose from {percent(onset.before)} to "
+            f"{percent(onset.after)})"
         )
     else:
         text = (
@@ -48,6 +54,47 @@ def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
 
 
 UNTOLD = "cannot tell: the logs have no status or level field (see the warnings in Step 2)"
+
+
+def _trend_answer(assessment: Assessment) -> str:
+    """The affected group's trend: where it went, over which minutes, how fast."""
+    incident = assessment.incident
+    assert incident is not None
+    t = incident.trend
+    what = "failure share" if t.unit == "pp/min" else "typical latency"
+    if incident.onset is None:
+        what = "error rate"
+    levels = (
+        f"{t.start_level:.1f}% → {t.end_level:.1f}%"
+        if t.unit == "pp/min"
+        else f"{t.start_level:,.0f} ms → {t.end_level:,.0f} ms"
+    )
+    return (
+        f"{t.direction}: {what} {levels} over {t.minutes} min "
+        f"({incident.trend_from:%H:%M}-{incident.trend_to:%H:%M} UTC, {t.slope:+.2f} {t.unit})"
+    )
+
+
+def onset_paragraph(assessment: Assessment | None, problem: str = "") -> str:
+    """Where the onset was found and how sure that is, and the trend, as Markdown."""
+    if assessment is None:
+        return md.text(problem or "No log evidence.")
+    group = assessment.group_onset
+    if group is None:
+        lines = [
+            "**Onset:** no change found in the whole service nor in any endpoint or tenant "
+            "(each searched with a significance test over every minute)."
+        ]
+    else:
+        lines = [
+            f"**Onset:** {md.text(group.sentence())}.",
+            "",
+            f"Found in the {md.text(group.found_in)} level among {group.groups_searched:,} "
+            "groups searched; the p-value allows for every group and minute tried.",
+        ]
+    if assessment.incident is not None:
+        lines += ["", f"**Trend:** {md.text(assessment.incident.trend_words())}."]
+    return "\n".join(lines)
 
 
 def impact_answers(
@@ -65,18 +112,24 @@ def impact_answers(
     workaround = workaround_answer(record)
     if assessment is None:
         return [problem or "no log evidence"] * 4 + [workaround]
-    if not errors_known:
+    group = assessment.group_onset
+    if not errors_known and (group is None or group.signal == "errors"):
+        # (a latency onset still names its affected group: latency needs no error field)
         return [UNTOLD, UNTOLD, start_answer(assessment, record), UNTOLD, workaround]
     a = assessment
     total = int((a.tenants["tenant"] != "(none)").sum())
     tenants = ", ".join(a.affected_tenants) or "none measured"
     rates = a.endpoints.set_index("endpoint")["error_rate"]
-    broken = "; ".join(f"{e} fails {rates[e]:.1%} of requests" for e in a.failing_endpoints)
+    broken = "; ".join(
+        f"{e} fails {percent(float(rates[e]))} of requests" for e in a.failing_endpoints
+    )
     t = a.trend
     trend = (
-        f"{t.direction}: error rate {t.start_rate:.1%} → {t.end_rate:.1%} over the last "
-        f"{t.minutes} minutes ({t.slope_per_min * 100:+.2f} points/min)"
+        f"{t.direction}: error rate {percent(t.start_rate)} → {percent(t.end_rate)} over the "
+        f"last {t.minutes} minutes ({slope_text(t.slope_per_min)})"
     )
+    if a.incident is not None:
+        trend = _trend_answer(a)
     return [
         f"{tenants} ({len(a.affected_tenants)} of {total})",
         broken or "no endpoint's errors rose",
@@ -84,15 +137,3 @@ def impact_answers(
         trend,
         workaround,
     ]
-
-
-def impact_table(
-    assessment: Assessment | None,
-    record: IncidentRecord,
-    problem: str = "",
-    *,
-    errors_known: bool = True,
-) -> pd.DataFrame:
-    """The questions and answers as a two-column table."""
-    answers = impact_answers(assessment, record, problem, errors_known=errors_known)
-    return pd.DataFrame({"Question": QUESTIONS, "Answer": answers}).set_index("Question")

@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from incident_nb.analysis.group_onset import SIGNAL_NAMES, GroupOnset, Incident
 from incident_nb.analysis.impact import (
+    NO_VALUE,
     Onset,
     Trend,
     error_trend,
@@ -41,6 +43,15 @@ class Assessment:
     endpoints: pd.DataFrame
     messages: pd.DataFrame
     severity: SeveritySuggestion
+    incident: Incident | None = None
+    """The onset search's answer: the group the onset was found in, the evidence, the trend of
+    the affected group and the minutes it was judged over (see
+    :func:`~incident_nb.analysis.incident_search.find_incident`)."""
+
+    @property
+    def group_onset(self) -> GroupOnset | None:
+        """Where the onset was found and how strong the evidence is."""
+        return self.incident.onset if self.incident else None
 
     @property
     def affected_tenants(self) -> list[str]:
@@ -49,12 +60,39 @@ class Assessment:
 
     @property
     def failing_endpoints(self) -> list[str]:
-        """Endpoints whose errors rose at the onset, most errors first."""
+        """Endpoints whose errors (or latency) rose at the onset, most errors first."""
         return [str(e) for e in self.endpoints.loc[self.endpoints["affected"], "endpoint"]]
 
 
 def _first_row(frame: pd.DataFrame) -> dict[str, Any] | None:
     return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
+
+
+def legacy_onset(onset: GroupOnset) -> Onset:
+    """The onset as the summary has always named it (``error rate`` or ``latency p95``...)."""
+    return Onset(onset.at, SIGNAL_NAMES[onset.signal], onset.before, onset.after)
+
+
+def legacy_trend(incident: Incident) -> Trend:
+    """The affected group's trend with the error rate's slope as a share per minute."""
+    t = incident.trend
+    share = t.unit == "pp/min"
+    return Trend(
+        t.direction,
+        t.slope / 100 if share else 0.0,
+        t.start_level / 100 if share else float("nan"),
+        t.end_level / 100 if share else float("nan"),
+        t.minutes,
+        t.p_value,
+    )
+
+
+def _mark(frame: pd.DataFrame, key: str, affected: list[str]) -> pd.DataFrame:
+    """``frame`` with ``affected`` set from the onset search, affected values first."""
+    out = frame.assign(affected=frame[key].astype(str).isin(affected))
+    return out.sort_values(
+        ["affected", "errors", key], ascending=[False, False, True], ignore_index=True
+    )
 
 
 def assess(
@@ -67,31 +105,40 @@ def assess(
     messages: pd.DataFrame,
     first_error: pd.DataFrame,
     last_error: pd.DataFrame,
-    onset: Onset | None,
+    onset: Onset | None = None,
+    incident: Incident | None = None,
     data_loss: bool = False,
     security_breach: bool = False,
 ) -> Assessment:
     """Assess impact from the evidence frames (see :class:`~incident_nb.sources.logs.LogStore`).
 
     ``endpoint_groups`` and ``tenant_groups`` have requests and errors per minute and endpoint,
-    and per minute and tenant.
+    and per minute and tenant. With the onset search's ``incident``, the onset, the affected
+    tenants and endpoints (those whose own rate changed at the onset) and the trend come from
+    it; without one, from ``onset`` and each group against the others.
     """
+    group = incident.onset if incident else None
+    if incident is not None:
+        onset = legacy_onset(group) if group else None
     since = onset.at if onset else None
     tenants = group_impact(tenant_groups, "tenant", since)
     endpoint_impact = group_impact(endpoint_groups, "endpoint", since)
+    if group is not None:
+        tenants = _mark(tenants, "tenant", group.affected("tenant"))
+        endpoint_impact = _mark(endpoint_impact, "endpoint", group.affected("endpoint"))
     endpoints = endpoint_impact.merge(
         endpoint_latency[["endpoint", "p50_ms", "p95_ms", "p99_ms"]], on="endpoint", how="left"
     )
     peak, peak_at = peak_minute(per_minute)
+    affected = endpoints.loc[endpoints["affected"], ["endpoint", "error_rate"]]
+    slow = group is not None and group.signal == "latency"
     facts = ImpactFacts(
-        tenants_total=int((tenants["tenant"] != "(none)").sum()),
-        tenants_affected=int((tenants["affected"] & (tenants["tenant"] != "(none)")).sum()),
-        endpoints_failing=tuple(
-            (str(endpoint), float(rate))
-            for endpoint, rate in endpoints.loc[
-                endpoints["affected"], ["endpoint", "error_rate"]
-            ].itertuples(index=False)
-        ),
+        tenants_total=int((tenants["tenant"] != NO_VALUE).sum()),
+        tenants_affected=int((tenants["affected"] & (tenants["tenant"] != NO_VALUE)).sum()),
+        endpoints_failing=()
+        if slow
+        else tuple((str(e), float(r)) for e, r in affected.itertuples(index=False)),
+        endpoints_slow=_slower(group) if slow and group is not None else (),
         overall_error_rate=window_rate(per_minute, since),
         data_loss=data_loss,
         security_breach=security_breach,
@@ -99,7 +146,7 @@ def assess(
     return Assessment(
         window=window,
         onset=onset,
-        trend=error_trend(per_minute),
+        trend=legacy_trend(incident) if incident else error_trend(per_minute),
         overall_error_rate=window_rate(per_minute),
         incident_error_rate=facts.overall_error_rate,
         peak_error_rate=peak,
@@ -110,4 +157,17 @@ def assess(
         endpoints=endpoints,
         messages=messages,
         severity=suggest_severity(facts),
+        incident=incident,
+    )
+
+
+def _slower(group: GroupOnset) -> tuple[tuple[str, float], ...]:
+    """(endpoint, times slower than before the onset) of each endpoint the latency hit."""
+    units = group.units.get("endpoint")
+    if units is None:
+        return ()
+    rows = units[units["affected"]]
+    return tuple(
+        (str(v), float(level / base) if base > 0 else float("inf"))
+        for v, level, base in rows[["value", "level", "baseline"]].itertuples(index=False)
     )

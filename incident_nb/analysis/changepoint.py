@@ -1,25 +1,46 @@
-"""Change-point detection on per-minute series: when did the error rate or latency shift?
+"""Change points of per-minute series: did one rise, where did it start, did it end?
 
-Pure numpy/scipy over arrays; no thresholds on absolute levels. A shift must be both
-statistically significant (likelihood ratio) and material (a relative and absolute increase).
+Owns the verdict on one series: :func:`confirm_change` (a step, or a stretch that later
+recovered, decided by a significance test that allows for the overdispersion of real minutes,
+for bursts and for every position tried, plus a relative rise; never by a floor on the level).
+Where it starts and stops is :func:`~incident_nb.analysis.placement.place`'s. The search over
+many groups (:mod:`~incident_nb.analysis.onset_search`) builds on it; :func:`error_rate_onset`
+and :func:`mean_shift_onset` keep the interface of a single overall series (the metrics onset).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import xlogy
 
-FloatArray = npt.NDArray[np.float64]
+from incident_nb.analysis.placement import place, pooled
+from incident_nb.analysis.scan import (
+    ALPHA,
+    MIN_BEFORE,
+    SIGNALS,
+    FloatArray,
+    Segment,
+    Series,
+    Signal,
+    best_segment,
+    best_splits,
+    dispersion,
+    leave_out,
+    log10_p,
+    segment_gain,
+    within_variance,
+)
 
-# Likelihood-ratio statistic a split must reach (chi-square, 1 dof: p < 1e-6 before the
-# look-elsewhere effect of trying every minute).
+SCAN_KINDS = 2
+"""Kinds of rise tried on a series: a step, and a stretch that recovered (both counted)."""
+SEGMENT_BINS = 240
+"""Elevated stretches are searched on at most this many bins (then placed by minute)."""
+# A p95 latency series (no counts) rises by a least-squares split on its log.
 MIN_LIKELIHOOD_RATIO = 25.0
-MIN_RATE_RATIO = 2.0  # the error rate after the onset at least doubles ...
-MIN_RATE_INCREASE = 0.01  # ... and rises by at least one percentage point
-MIN_LATENCY_RATIO = 1.5  # latency rises by at least half
+MIN_LATENCY_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -32,72 +53,26 @@ class Shift:
     statistic: float
 
 
-def _segment_loglik(
-    e_cum: FloatArray, n_cum: FloatArray, a: npt.NDArray[np.int_], b: npt.NDArray[np.int_]
-) -> FloatArray:
-    e = e_cum[b] - e_cum[a]
-    n = n_cum[b] - n_cum[a]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(n > 0, e / np.where(n > 0, n, 1), 0.0)
-    loglik: FloatArray = np.asarray(xlogy(e, p), dtype=np.float64)
-    return loglik + np.asarray(xlogy(n - e, 1 - p), dtype=np.float64)
-
-
-def _best_split(errors: FloatArray, requests: FloatArray, upward: bool) -> Shift | None:
-    """The single split of a binomial series that most raises (or lowers) the likelihood."""
-    size = len(errors)
-    if size < 2 or requests.sum() == 0:
-        return None
-    e_cum = np.concatenate([[0.0], np.cumsum(errors)])
-    n_cum = np.concatenate([[0.0], np.cumsum(requests)])
-    ks = np.arange(1, size)
-    zero = np.zeros_like(ks)
-    end = np.full_like(ks, size)
-    loglik_before: FloatArray = _segment_loglik(e_cum, n_cum, zero, ks)
-    split = loglik_before + _segment_loglik(e_cum, n_cum, ks, end)
-    null = _segment_loglik(e_cum, n_cum, np.array([0]), np.array([size]))[0]
-    before = (e_cum[ks]) / np.maximum(n_cum[ks], 1)
-    after = (e_cum[size] - e_cum[ks]) / np.maximum(n_cum[size] - n_cum[ks], 1)
-    direction = after > before if upward else after < before
-    candidates = np.where(direction, split, -np.inf)
-    best = int(np.argmax(candidates))
-    if not np.isfinite(candidates[best]):
-        return None
-    return Shift(
-        int(ks[best]), float(before[best]), float(after[best]), float(2 * (split[best] - null))
-    )
-
-
-def _material(shift: Shift) -> bool:
-    return (
-        shift.statistic >= MIN_LIKELIHOOD_RATIO
-        and shift.after >= MIN_RATE_RATIO * shift.before
-        and shift.after - shift.before >= MIN_RATE_INCREASE
-    )
-
-
 def error_rate_onset(errors: FloatArray, requests: FloatArray) -> Shift | None:
-    """Find where a binomial error rate steps up, allowing for a recovery later in the series.
+    """Find where a binomial error rate rises, allowing for a recovery later in the series.
 
-    Binary segmentation: the best upward split of the whole series; if the elevated part itself
-    later steps down (the incident recovered inside the window), the onset is searched again
-    before that recovery.
+    The rise must be significant (:func:`confirm_change`) and at least
+    :data:`~incident_nb.analysis.scan.MIN_RATIO` times the rate before; there is no floor on
+    the rate itself, so 0.06% -> 0.31% over thousands of requests is an onset.
     """
-    errors = np.asarray(errors, dtype=np.float64)
     requests = np.asarray(requests, dtype=np.float64)
-    end = len(errors)
-    for _ in range(3):
-        shift = _best_split(errors[:end], requests[:end], upward=True)
-        if shift is None or not _material(shift):
-            # A recovery inside the window can hide the onset from a single split: try the
-            # part before the largest downward step.
-            down = _best_split(errors[:end], requests[:end], upward=False)
-            if down is None or down.statistic < MIN_LIKELIHOOD_RATIO or down.index >= end:
-                return None
-            end = down.index
-            continue
-        return shift
-    return None
+    errors = np.asarray(errors, dtype=np.float64)
+    if len(errors) < 2 or requests.sum() <= 0:
+        return None
+    series = Series(requests, errors, np.zeros_like(errors))
+    found = confirm_change(SIGNALS["errors"], series, SCAN_KINDS)
+    if found is None:
+        return None
+    segment = found[0]
+    start, stop, _, _ = place(series, segment.start, segment.end, "errors")
+    before = pooled(requests[:start], errors[:start])
+    after = pooled(requests[start:stop], errors[start:stop])
+    return Shift(start, before, after, segment.gain)
 
 
 def mean_shift_onset(values: FloatArray, min_ratio: float = MIN_LATENCY_RATIO) -> Shift | None:
@@ -134,3 +109,65 @@ def mean_shift_onset(values: FloatArray, min_ratio: float = MIN_LATENCY_RATIO) -
     if stat < MIN_LIKELIHOOD_RATIO or after < min_ratio * before:
         return None
     return Shift(int(ks[best]), before, after, stat)
+
+
+# --- One series: confirming a rise, placing its onset and its end -----------------------
+
+
+def _rebinned(series: Series, factor: int) -> Series:
+    if factor == 1:
+        return series
+    size = -(-len(series.n) // factor) * factor
+
+    def fold(values: FloatArray) -> FloatArray:
+        padded = np.zeros(size)
+        padded[: len(values)] = values
+        return np.asarray(padded.reshape(-1, factor).sum(axis=1), dtype=np.float64)
+
+    return Series(fold(series.n), fold(series.x), fold(series.x2))
+
+
+def confirm_change(
+    signal: Signal,
+    series: Series,
+    multiplicity: float,
+    fallback: float = 1.0,
+    min_before: int = MIN_BEFORE,
+) -> tuple[Segment, float] | None:
+    """The best robust rise of one series (a step, or a stretch that recovered), if any.
+
+    Both are tried; each must hold once its most excessive bins are set aside, rise at least
+    the signal's ``min_ratio`` times, and reach :data:`~incident_nb.analysis.scan.ALPHA`
+    after the overdispersion of the bins outside it and Bonferroni over ``multiplicity``
+    (groups and the like) times the positions tried. It starts at least ``min_before`` bins
+    into the series.
+
+    Returns:
+        The segment (in bins) and the log10 of its adjusted p-value.
+    """
+    binomial = signal.name == "errors"
+    var = float(within_variance(series, fallback)[0, 0]) if not binomial else 1.0
+    bins = len(series.n)
+    rows = Series(series.n[None], series.x[None], series.x2[None])
+    split = best_splits(signal, rows, np.array([[var]]), min_before)
+    tries: list[tuple[Segment, float]] = []
+    if split.gain[0] > 0:
+        step = segment_gain(signal, series, int(split.index[0]), bins, var)
+        tries.append((step, multiplicity * (bins - 1)))
+    factor = max(1, math.ceil(bins / SEGMENT_BINS))
+    coarse = _rebinned(series, factor)
+    stretch = best_segment(signal, coarse, var, max(1, math.ceil(min_before / factor)))
+    if stretch.gain > 0:
+        start, end = stretch.start * factor, min(stretch.end * factor, bins)
+        positions = len(coarse.n) * (len(coarse.n) + 1) / 2
+        tries.append((segment_gain(signal, series, start, end, var), multiplicity * positions))
+    best: tuple[Segment, float] | None = None
+    for segment, positions in tries:
+        robust = leave_out(signal, series, segment, var)
+        if signal.ratio(robust.inside, robust.outside) < signal.min_ratio:
+            continue
+        phi = dispersion(series, segment.start, segment.end, var, binomial)
+        log10p = log10_p(robust.gain / phi, positions)
+        if log10p < math.log10(ALPHA) and (best is None or log10p < best[1]):
+            best = (segment, log10p)
+    return best

@@ -14,11 +14,15 @@ import pandas as pd
 from scipy.special import stdtr
 
 from incident_nb.analysis.changepoint import error_rate_onset, mean_shift_onset
+from incident_nb.analysis.scan import Series
+from incident_nb.analysis.trend import judge_trend
 
-TREND_MINUTES = 15
+TREND_MINUTES = 30
 # A group (tenant, endpoint) is affected when its error rate rose at the onset with a
 # two-proportion z-score at least this large, and at least doubled.
 MIN_Z = 4.0
+NO_VALUE = "(none)"
+"""How the store names the group of records without a tenant (or endpoint) field."""
 
 
 @dataclass(frozen=True)
@@ -95,25 +99,39 @@ def _linear_fit(
     return slope, intercept, p_value
 
 
-def error_trend(per_minute: pd.DataFrame, minutes: int = TREND_MINUTES) -> Trend:
-    """Slope of the error rate over the last ``minutes`` minutes, by linear regression.
+def error_trend(
+    per_minute: pd.DataFrame, minutes: int = TREND_MINUTES, since: datetime | None = None
+) -> Trend:
+    """Direction of the error rate over the last ``minutes`` minutes (from ``since`` if later).
 
-    "worsening"/"recovering" need a significant slope (p < 0.05) that moves the rate by at
-    least a tenth of its level (and half a point) over the period; anything else is "stable".
+    Judged by :func:`~incident_nb.analysis.trend.judge_trend`: a line through the per-minute
+    rates weighted by requests, tested against binomial noise scaled by the overdispersion of
+    the minutes, so a steady climb reads "worsening" at any realistic volume.
     """
-    frame = per_minute.sort_values("minute").tail(minutes)
-    rates = error_rates(frame).to_numpy(float)
-    if len(rates) < 3 or np.allclose(rates, rates[0]):
-        level = float(rates[-1]) if len(rates) else 0.0
-        return Trend("stable", 0.0, level, level, len(rates), 1.0)
-    slope, intercept, p_value = _linear_fit(np.arange(len(rates), dtype=float), rates)
-    change = slope * (len(rates) - 1)
-    material = abs(change) >= max(0.1 * float(np.mean(rates)), 0.005)
-    direction = "stable"
-    if p_value < 0.05 and material:
-        direction = "worsening" if slope > 0 else "recovering"
-    start = intercept
-    return Trend(direction, slope, start, start + change, len(rates), p_value)
+    frame = per_minute.sort_values("minute", ignore_index=True)
+    if frame.empty:
+        return Trend("stable", 0.0, 0.0, 0.0, 0, 1.0)
+    start = pd.Timestamp(frame["minute"].iloc[0])
+    offsets = (pd.to_datetime(frame["minute"], utc=True) - start) // pd.Timedelta(minutes=1)
+    index = offsets.to_numpy(dtype=np.int64)
+    size = int(index[-1]) + 1
+    requests = np.zeros(size)
+    errors = np.zeros(size)
+    np.add.at(requests, index, frame["requests"].to_numpy(dtype=np.float64))
+    np.add.at(errors, index, frame["errors"].to_numpy(dtype=np.float64))
+    first = max(0, size - minutes)
+    if since is not None:
+        onset = int((pd.Timestamp(since) - start) // pd.Timedelta(minutes=1))
+        first = min(max(first, onset), size - 1)
+    trend = judge_trend(Series(requests, errors, errors), "errors", first, size - 1)
+    return Trend(
+        trend.direction,
+        trend.slope / 100,
+        trend.start_level / 100,
+        trend.end_level / 100,
+        trend.minutes,
+        trend.p_value,
+    )
 
 
 def _z_increase(e1: pd.Series, n1: pd.Series, e0: pd.Series, n0: pd.Series) -> pd.Series:
@@ -161,6 +179,7 @@ def group_impact(groups: pd.DataFrame, key: str, onset: datetime | None) -> pd.D
         (out["z"] >= MIN_Z)
         & (out["error_rate"] >= 2 * out["baseline_error_rate"])
         & (out["errors"] > 0)
+        & (out.index.astype(str) != NO_VALUE)  # records without the field are no one's
     )
     out = out.reset_index().rename(columns={"index": key})
     out = out.sort_values(

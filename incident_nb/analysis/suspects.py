@@ -24,7 +24,8 @@ from typing import Any
 import pandas as pd
 
 from incident_nb.analysis.change_kinds import classify_path
-from incident_nb.core.models import iso, utc
+from incident_nb.core.humanize import moment
+from incident_nb.core.models import utc
 
 HALF_LIFE_MIN = 60.0
 LIVE_WEIGHT = 0.7
@@ -200,9 +201,8 @@ def _score(  # noqa: PLR0917 - private helper of rank_suspects
         return {}  # went live after the onset: cannot have caused it
     if deploy is not None:
         live, label = deploy
-        reasons.append(
-            f"deployed by {label} at {iso(live)}, {_minutes(onset, live):.0f} min before the onset"
-        )
+        before = f"{_minutes(onset, live):.0f} min before the onset"
+        reasons.append(f"deployed by {label} at {moment(live)}, {before}")
     else:
         live, label = when, ""
         reasons.append(
@@ -246,7 +246,7 @@ def _deploy_row(
     version = str(dep.get("version") or "")
     sha = str(dep.get("sha") or "")
     reasons = [
-        f"deploy of {dep_service or 'a service'} {version} at {iso(when)}, "
+        f"deploy of {dep_service or 'a service'} {version} at {moment(when)}, "
         f"{_minutes(onset, when):.0f} min before the onset",
         "its commits are not in the given repositories",
     ]
@@ -269,9 +269,28 @@ def _deploy_row(
     }
 
 
-def first_hypothesis(suspects: pd.DataFrame) -> str | None:
-    """The top suspect phrased as the first answer of the 5 Whys, or None without suspects."""
+def first_hypothesis(suspects: pd.DataFrame, onset: datetime | None = None) -> str | None:
+    """The top suspect phrased as the first answer of the 5 Whys, or None without suspects.
+
+    In words a person would write: which change, when it went live (with which deploy) and,
+    given the onset, how long before the errors began.
+    """
     if suspects.empty:
         return None
     top = suspects.iloc[0]
-    return f'Change {top["short_sha"]} "{top["subject"]}" ({"; ".join(top["reasons"][:2])})'
+    deploy = str(top["deploy"] or "")
+    if top["type"] == "deploy":
+        what = str(top["subject"])
+    else:
+        what = f'Change {top["short_sha"]} "{top["subject"]}"'
+    live = pd.Timestamp(top["live_at"])
+    if pd.isna(live):
+        return f"{what} was made before the errors began"
+    when = utc(live.to_pydatetime())
+    shipped = f" with {deploy}" if deploy and top["type"] != "deploy" else ""
+    before = (
+        f", {_minutes(utc(onset), when):.0f} min before the errors began"
+        if onset is not None
+        else ", before the errors began"
+    )
+    return f"{what} went live{shipped} at {moment(when)}{before}"

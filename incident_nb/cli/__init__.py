@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from incident_nb.cli.suggest import SuggestingParser
 from incident_nb.core.durable import describe_os_error
 from incident_nb.core.errors import IncidentNbError
 
@@ -72,8 +73,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> SuggestingParser:
+    parser = SuggestingParser(
         prog="incident-nb",
         description="From an alert to an investigation notebook, and from it to a post-mortem.",
     )
@@ -83,9 +84,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; words no subcommand knows are reported by that subcommand, with hints."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[
+            args.command
+        ]
+        sub.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     try:
         command = next(c for c in SUBCOMMANDS if c.name == args.command)
         return command.run(args)

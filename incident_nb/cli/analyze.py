@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_nb.cli.args import add_files, add_logs, add_map, parse_mapping
 from incident_nb.core.errors import EvidenceError
+from incident_nb.core.humanize import percent
 from incident_nb.core.models import iso
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs.engines import parse_engine
@@ -126,7 +127,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2%}"
+    return "n/a" if value is None else percent(value)
 
 
 def _when(value: datetime | None) -> str:
@@ -137,10 +138,7 @@ def _trend(summary: AnalysisSummary) -> str:
     trend = summary.trend
     if not trend.minutes:
         return f"{trend.direction} (no error-rate evidence)"
-    return (
-        f"{trend.direction} ({trend.slope_per_min * 100:+.2f} points/min over the last "
-        f"{trend.minutes} min)"
-    )
+    return trend.text()
 
 
 def _severity(summary: AnalysisSummary) -> str:
@@ -157,6 +155,11 @@ def _readable(summary: AnalysisSummary) -> str:
         f"Window:      {_when(summary.window_start)} .. {_when(summary.window_end)}",
         f"Lines:       {lines.total} total, {lines.parsed} parsed, {lines.malformed} malformed",
         f"Onset:       {_when(summary.onset) if summary.onset else 'none detected'}",
+        *(
+            [f"             {summary.onset_note.sentence}"]
+            if summary.onset_note and summary.onset_note.sentence
+            else []
+        ),
         f"Errors:      first {_when(first.ts if first else None)}, "
         f"last {_when(last.ts if last else None)}",
         f"Error rate:  overall {_percent(rate.overall)}, peak {_percent(rate.peak)} "

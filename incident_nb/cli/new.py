@@ -35,7 +35,17 @@ def add_arguments(new: argparse.ArgumentParser) -> None:
     source.add_argument("--service", help="affected service")
     source.add_argument("--started-at", metavar="ISO8601", help="start time (UTC or with offset)")
     add_logs(new)
-    add_files(new, "--traces", "trace files (OTLP/JSON or Jaeger JSON)")
+    add_files(
+        new,
+        "--traces",
+        "trace files (OTLP/JSON, Jaeger JSON, or span tables in CSV/Parquet)",
+    )
+    add_files(
+        new,
+        "--metrics",
+        "metric tables, one row per pod or service and time (CSV/Parquet): with the traces, "
+        "they rank the services by how likely each is at fault",
+    )
     new.add_argument(
         "--repo", action="append", default=[], metavar="GIT_DIR", help="git repository"
     )
@@ -119,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         log_tz=args.log_tz,
         engine=args.engine,
         traces=args.traces,
+        metrics=args.metrics,
     )
     print(folder)
     if args.execute:

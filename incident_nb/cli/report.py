@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     items, problems = load_records(args.root)
     for problem in problems:
         print(f"incident-nb: warning: skipped {problem.path}: {problem.message}", file=sys.stderr)
-    if not items:
+    if not items and not incidents_dir(args.root).is_dir():
         raise RecordError(
             f"no readable incident records under {incidents_dir(args.root)}; "
             "give --root the folder that holds incidents/"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from incident_nb.core.errors import DeliveryError
 from incident_nb.core.models import utc
-from incident_nb.core.severity import next_update
 from incident_nb.sources.webhook import ENV_URL, webhook_url
 
 
@@ -36,18 +35,12 @@ def run(args: argparse.Namespace, now: datetime | None = None) -> int:
     """Run ``incident-nb update``."""
     # The forms and the draft need pandas; the CLI's other commands start without them.
     from incident_nb.core.store import RecordStore  # noqa: PLC0415
-    from incident_nb.updates.draft import severity_of  # noqa: PLC0415
-    from incident_nb.updates.send import draft_now, send_update, summary_of  # noqa: PLC0415
+    from incident_nb.updates.send import draft_now, send_update  # noqa: PLC0415
 
     moment = utc(now or datetime.now(UTC))
     folder: Path = args.incident_dir
-    record, draft = draft_now(folder, moment)
-    level = severity_of(record, summary_of(folder))
-    if level is not None:
-        resolved = utc(record.resolved_at) if record.resolved_at else None
-        sent = [utc(u.time) for u in record.updates]
-        due = next_update(level, utc(record.created_at), sent, moment, resolved)
-        print(f"incident-nb: {due.describe(moment)}", file=sys.stderr)
+    _record, draft = draft_now(folder, moment)
+    print(f"incident-nb: {draft.cadence_line()}", file=sys.stderr)
     print(draft.markdown if args.markdown else draft.text, end="")
     if not (args.send or args.mark_sent):
         return 0

@@ -38,6 +38,12 @@ MARKDOWN_DIR = PurePosixPath("docs/spec/.llm/completed")
 """Where the Markdown post-mortems go, under the docs root."""
 SUMMARY_MIMETYPE = "application/vnd.incident-nb.summary+json"
 """The MIME type of the analysis summary an executed notebook publishes."""
+METADATA_KEY = "incident_nb"
+"""Where incident-nb keeps its own cell and output metadata in a notebook (a record-backed
+cell's ``section``, a chart output's ``chart`` name)."""
+KEY_CHARTS = ("error_rate", "tenants")
+"""The charts (by their output's ``chart`` name) that support the post-mortem's story: shown in
+its Supporting Information and drawn as PNG images for the Markdown."""
 STAGING_PREFIX = ".new-"
 """A folder being assembled; renamed into place whole."""
 

@@ -23,8 +23,8 @@ from incident_nb.core.folder import RECORD, RECORD_LOCK
 from incident_nb.core.models import Alert, Severity
 from incident_nb.core.text import describe_validation_error
 
-SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 """Versions this incident-nb reads; older ones are migrated in memory (see :func:`migrate`)."""
 
 RootCauseCategory = Literal["code bug", "configuration", "infrastructure", "data", "deployment"]
@@ -145,6 +145,8 @@ class EvidenceSources(_Model):
     repos: list[str] = Field(default_factory=list)
     prometheus: str = ""
     traces: list[str] = Field(default_factory=list)
+    metrics: list[str] = Field(default_factory=list)
+    """Metric tables (one row per pod or service and time), for localization."""
 
 
 class ChangeEntry(_Model):
@@ -195,7 +197,7 @@ class IntakeState(_Model):
 class IncidentRecord(_Model):
     """Everything known and decided about one incident (``incident.json``)."""
 
-    schema_version: Literal[2] = 2
+    schema_version: Literal[3] = 3
     id: str
     title: str
     service: str
@@ -227,11 +229,12 @@ class IncidentRecord(_Model):
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring the JSON of an older record to the current schema, in memory.
 
-    Version 2 only added optional fields (timeline ``kind``, ``updates``, ``responders``,
-    ``intake``), so a version 1 record reads as version 2 with their defaults. The file is left
-    as it is until the record is next written.
+    Versions 2 and 3 only added optional fields (2: timeline ``kind``, ``updates``,
+    ``responders``, ``intake``; 3: the evidence's ``metrics`` files), so an older record reads
+    as the current version with their defaults. The file is left as it is until the record is
+    next written.
     """
-    if data.get("schema_version") == 1:
+    if data.get("schema_version") in (1, 2):
         data = {**data, "schema_version": SCHEMA_VERSION}
     return data
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incident_nb.core.humanize import percent
 from incident_nb.core.models import Severity
 
 
@@ -68,6 +69,12 @@ def update_cadence(level: Severity) -> timedelta | None:
     return None if minutes is None else timedelta(minutes=minutes)
 
 
+def cadence_words(level: Severity) -> str:
+    """``every 30 min`` or ``on resolution``: the stakeholder-update cadence of ``level``."""
+    minutes = level_info(level).update_every_min
+    return f"every {minutes} min" if minutes else "on resolution"
+
+
 @dataclass(frozen=True)
 class UpdateDue:
     """When the next stakeholder update is due, and whether it is late."""
@@ -106,8 +113,7 @@ def next_update(
     the resolution is due at every severity, and then nothing more.
     """
     cadence = update_cadence(level)
-    every = f"every {level_info(level).update_every_min} min" if cadence else "on resolution"
-    rule = f"{level.value}: updates {every}"
+    rule = f"{level.value}: updates {cadence_words(level)}"
     times = sorted(sent)
     due_at: datetime | None
     if resolved_at is not None:
@@ -129,6 +135,8 @@ class ImpactFacts:
     tenants_affected: int
     endpoints_failing: tuple[tuple[str, float], ...] = ()
     """(endpoint, error rate since onset) of each endpoint whose errors rose at the onset."""
+    endpoints_slow: tuple[tuple[str, float], ...] = ()
+    """(endpoint, times slower than before) of each endpoint whose latency rose at the onset."""
     overall_error_rate: float = 0.0
     """Share of all requests since the onset that failed."""
     data_loss: bool = False
@@ -162,7 +170,9 @@ def suggest_severity(facts: ImpactFacts) -> SeveritySuggestion:
     if facts.data_loss:
         sev1.append("data loss reported")
     if facts.overall_error_rate >= SERVICE_DOWN_ERROR_RATE:
-        sev1.append(f"service down: {facts.overall_error_rate:.0%} of requests fail since onset")
+        sev1.append(
+            f"service down: {percent(facts.overall_error_rate)} of requests fail since onset"
+        )
     if facts.tenants_total and facts.tenants_affected == facts.tenants_total:
         sev1.append(f"all tenants affected ({facts.tenants_total})")
     if sev1:
@@ -171,18 +181,23 @@ def suggest_severity(facts: ImpactFacts) -> SeveritySuggestion:
     sev2: list[str] = []
     major = [(ep, rate) for ep, rate in facts.endpoints_failing if rate >= MAJOR_FEATURE_ERROR_RATE]
     sev2.extend(
-        f"major feature broken: {ep} fails {rate:.0%} of requests since onset" for ep, rate in major
+        f"major feature broken: {ep} fails {percent(rate)} of requests since onset"
+        for ep, rate in major
     )
     if facts.tenants_affected and share >= SIGNIFICANT_TENANT_SHARE:
         sev2.append(f"significant tenant subset affected: {tenants}")
     if sev2:
         return SeveritySuggestion(Severity.SEV2, tuple(sev2))
 
-    if facts.tenants_affected or facts.endpoints_failing:
+    if facts.tenants_affected or facts.endpoints_failing or facts.endpoints_slow:
         sev3 = [
-            f"minor feature degraded: {ep} fails {rate:.0%} of requests since onset"
+            f"minor feature degraded: {ep} fails {percent(rate)} of requests since onset"
             for ep, rate in facts.endpoints_failing
         ]
+        sev3.extend(
+            f"minor feature degraded: {ep} is {times:.1f}x slower since onset"
+            for ep, times in facts.endpoints_slow
+        )
         if facts.tenants_affected:
             sev3.append(f"few tenants affected: {tenants}")
         return SeveritySuggestion(Severity.SEV3, tuple(sev3))

@@ -11,221 +11,33 @@ versions (without the newer keys) still read.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from incident_nb.core.models import Severity, iso, parse_utc
+from incident_nb.core.findings import (
+    BadLineNote,
+    EndpointImpact,
+    ErrorEvent,
+    ErrorRates,
+    LineCounts,
+    OnsetNote,
+    SeverityNote,
+    SignatureNote,
+    SuspectNote,
+    TenantImpact,
+    TrendNote,
+    json_number,
+    json_time,
+    read_count,
+    read_number,
+    read_text,
+    read_time,
+)
+from incident_nb.core.models import Severity
 
 SUMMARY_VERSION = 1
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None or value == "" or value != value:  # noqa: PLR0124 - NaT is not itself
-        return None
-    if isinstance(value, datetime):
-        return value
-    try:
-        return parse_utc(str(value))
-    except ValueError:
-        return None
-
-
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
-def _count(value: Any) -> int:
-    number = _number(value)
-    return int(number) if number is not None else 0
-
-
-def _maybe_count(value: Any) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None else None
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _json_number(value: float | None) -> float | None:
-    return None if value is None else round(value, 6)
-
-
-def _json_time(value: datetime | None) -> str | None:
-    return None if value is None else iso(value)
-
-
-@dataclass(frozen=True)
-class BadLineNote:
-    """One log line that could not be used: where, why, and its text."""
-
-    path: str
-    line: int
-    reason: str
-    text: str
-
-
-@dataclass(frozen=True)
-class LineCounts:
-    """What happened to every log line."""
-
-    total: int
-    parsed: int
-    malformed: int
-    bad_timestamp: int
-    examples: tuple[BadLineNote, ...] = ()
-
-
-@dataclass(frozen=True)
-class ErrorEvent:
-    """One failing request or error record (the first or the most recent one)."""
-
-    ts: datetime | None
-    request_id: str | None = None
-    tenant: str | None = None
-    endpoint: str | None = None
-    status: int | None = None
-    message: str | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ErrorEvent:
-        """Read the JSON object of an error event."""
-        status = _number(data.get("status"))
-        return cls(
-            ts=_time(data.get("ts")),
-            request_id=_text(data.get("request_id")),
-            tenant=_text(data.get("tenant")),
-            endpoint=_text(data.get("endpoint")),
-            status=int(status) if status is not None else None,
-            message=_text(data.get("message")),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of this event."""
-        return {
-            "ts": _json_time(self.ts),
-            "request_id": self.request_id,
-            "tenant": self.tenant,
-            "endpoint": self.endpoint,
-            "status": self.status,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class ErrorRates:
-    """Shares of requests that failed: overall, since the onset, and the peak minute."""
-
-    overall: float | None
-    since_onset: float | None
-    peak: float | None
-    peak_at: datetime | None
-
-
-@dataclass(frozen=True)
-class EndpointImpact:
-    """Requests, errors and latency of one endpoint since the onset."""
-
-    endpoint: str
-    requests: int
-    errors: int | None
-    """None when the logs cannot tell errors (no status or level field)."""
-    error_rate: float | None
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
-    affected: bool
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> EndpointImpact:
-        """Read one endpoint's row (a JSON object, or a frame's record)."""
-        return cls(
-            endpoint=str(data.get("endpoint", "")),
-            requests=_count(data.get("requests")),
-            errors=_maybe_count(data.get("errors")),
-            error_rate=_number(data.get("error_rate")),
-            p50_ms=_number(data.get("p50_ms")),
-            p95_ms=_number(data.get("p95_ms")),
-            p99_ms=_number(data.get("p99_ms")),
-            affected=bool(data.get("affected")),
-        )
-
-
-@dataclass(frozen=True)
-class TenantImpact:
-    """Requests and errors of one affected tenant since the onset, and its rate before."""
-
-    tenant: str
-    requests: int
-    errors: int
-    error_rate: float | None
-    baseline_error_rate: float | None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TenantImpact:
-        """Read one tenant's row (a JSON object, or a frame's record)."""
-        return cls(
-            tenant=str(data.get("tenant", "")),
-            requests=_count(data.get("requests")),
-            errors=_count(data.get("errors")),
-            error_rate=_number(data.get("error_rate")),
-            baseline_error_rate=_number(data.get("baseline_error_rate")),
-        )
-
-
-@dataclass(frozen=True)
-class TrendNote:
-    """Whether the incident is getting worse, and how fast."""
-
-    direction: str
-    slope_per_min: float
-    """Change of the error rate (a share of requests) per minute."""
-    minutes: int
-
-
-@dataclass(frozen=True)
-class SignatureNote:
-    """One error signature: a message template with its counts and times."""
-
-    id: str
-    template: str
-    count: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    example: str
-    new_since_onset: bool
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SignatureNote:
-        """Read one signature's row (a JSON object, or a frame's record)."""
-        return cls(
-            id=str(data.get("id", "")),
-            template=str(data.get("template", "")).strip(),
-            count=_count(data.get("count")),
-            first_seen=_time(data.get("first_seen")),
-            last_seen=_time(data.get("last_seen")),
-            example=str(data.get("example", "")),
-            new_since_onset=bool(data.get("new_since_onset")),
-        )
-
-
-@dataclass(frozen=True)
-class SeverityNote:
-    """The severity the evidence suggests, and why."""
-
-    level: Severity | None
-    """None when the evidence cannot judge (errors cannot be told from the logs)."""
-    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -247,12 +59,16 @@ class AnalysisSummary:
     signatures: tuple[SignatureNote, ...]
     severity_suggestion: SeverityNote
     sample_failing_request_ids: tuple[str, ...] = ()
+    onset_note: OnsetNote | None = None
+    """Where the onset was found and the evidence for it (none without an onset)."""
     fields: Mapping[str, str | None] = field(default_factory=dict)
     """Role (timestamp, status, level, tenant...) -> the source field that fed it, or None."""
     warnings: tuple[str, ...] = ()
     """Sentences about the reading (a year assumed, errors that cannot be told...)."""
     traces: Mapping[str, Any] | None = None
     """The traces part (where failing requests fail), as its JSON document."""
+    suspects: tuple[SuspectNote, ...] = ()
+    """The top suspect changes, best first (when the notebook read recent changes)."""
 
     @property
     def failing_endpoints(self) -> tuple[EndpointImpact, ...]:
@@ -264,7 +80,7 @@ class AnalysisSummary:
         rates = self.error_rate
         doc: dict[str, Any] = {
             "summary_version": SUMMARY_VERSION,
-            "window": {"start": _json_time(self.window_start), "end": _json_time(self.window_end)},
+            "window": {"start": json_time(self.window_start), "end": json_time(self.window_end)},
             "lines": {
                 "total": self.lines.total,
                 "parsed": self.lines.parsed,
@@ -272,27 +88,29 @@ class AnalysisSummary:
                 "bad_timestamp": self.lines.bad_timestamp,
                 "examples": [asdict(b) for b in self.lines.examples],
             },
-            "onset": _json_time(self.onset),
+            "onset": json_time(self.onset),
             "onset_signal": self.onset_signal,
-            "first_error_at": _json_time(self.first_error.ts) if self.first_error else None,
-            "last_error_at": _json_time(self.last_error.ts) if self.last_error else None,
+            "onset_group": self.onset_note.group_json() if self.onset_note else None,
+            "onset_evidence": self.onset_note.evidence_json() if self.onset_note else None,
+            "first_error_at": json_time(self.first_error.ts) if self.first_error else None,
+            "last_error_at": json_time(self.last_error.ts) if self.last_error else None,
             "first_error": self.first_error.to_json() if self.first_error else None,
             "last_error": self.last_error.to_json() if self.last_error else None,
             "error_rate": {
-                "overall": _json_number(rates.overall),
-                "since_onset": _json_number(rates.since_onset),
-                "peak": _json_number(rates.peak),
-                "peak_at": _json_time(rates.peak_at),
+                "overall": json_number(rates.overall),
+                "since_onset": json_number(rates.since_onset),
+                "peak": json_number(rates.peak),
+                "peak_at": json_time(rates.peak_at),
             },
             "endpoints": [
                 {
                     "endpoint": e.endpoint,
                     "requests": e.requests,
                     "errors": e.errors,
-                    "error_rate": _json_number(e.error_rate),
-                    "p50_ms": _json_number(e.p50_ms),
-                    "p95_ms": _json_number(e.p95_ms),
-                    "p99_ms": _json_number(e.p99_ms),
+                    "error_rate": json_number(e.error_rate),
+                    "p50_ms": json_number(e.p50_ms),
+                    "p95_ms": json_number(e.p95_ms),
+                    "p99_ms": json_number(e.p99_ms),
                     "affected": e.affected,
                 }
                 for e in self.endpoints
@@ -302,8 +120,8 @@ class AnalysisSummary:
                     "tenant": t.tenant,
                     "requests": t.requests,
                     "errors": t.errors,
-                    "error_rate": _json_number(t.error_rate),
-                    "baseline_error_rate": _json_number(t.baseline_error_rate),
+                    "error_rate": json_number(t.error_rate),
+                    "baseline_error_rate": json_number(t.baseline_error_rate),
                 }
                 for t in self.affected_tenants
             ],
@@ -312,14 +130,18 @@ class AnalysisSummary:
                 "direction": self.trend.direction,
                 "slope_per_min": round(self.trend.slope_per_min, 6),
                 "minutes": self.trend.minutes,
+                "unit": self.trend.unit,
+                "slope": round(self.trend.slope, 6),
+                "from": json_time(self.trend.judged_from),
+                "to": json_time(self.trend.judged_to),
             },
             "signatures": [
                 {
                     "id": s.id,
                     "template": s.template,
                     "count": s.count,
-                    "first_seen": _json_time(s.first_seen),
-                    "last_seen": _json_time(s.last_seen),
+                    "first_seen": json_time(s.first_seen),
+                    "last_seen": json_time(s.last_seen),
                     "example": s.example,
                     "new_since_onset": s.new_since_onset,
                 }
@@ -335,6 +157,8 @@ class AnalysisSummary:
         }
         if self.traces is not None:
             doc["traces"] = dict(self.traces)
+        if self.suspects:
+            doc["suspects"] = [s.to_json() for s in self.suspects]
         return doc
 
     @classmethod
@@ -351,42 +175,46 @@ class AnalysisSummary:
         first = data.get("first_error") or {"ts": data.get("first_error_at")}
         last = data.get("last_error") or {"ts": data.get("last_error_at")}
         return cls(
-            window_start=_time(window.get("start")),
-            window_end=_time(window.get("end")),
+            window_start=read_time(window.get("start")),
+            window_end=read_time(window.get("end")),
             lines=LineCounts(
-                total=_count(lines.get("total")),
-                parsed=_count(lines.get("parsed")),
-                malformed=_count(lines.get("malformed")),
-                bad_timestamp=_count(lines.get("bad_timestamp")),
+                total=read_count(lines.get("total")),
+                parsed=read_count(lines.get("parsed")),
+                malformed=read_count(lines.get("malformed")),
+                bad_timestamp=read_count(lines.get("bad_timestamp")),
                 examples=tuple(
                     BadLineNote(
                         str(b.get("path", "")),
-                        _count(b.get("line")),
+                        read_count(b.get("line")),
                         str(b.get("reason", "")),
                         str(b.get("text", "")),
                     )
                     for b in lines.get("examples") or []
                 ),
             ),
-            onset=_time(data.get("onset")),
-            onset_signal=_text(data.get("onset_signal")),
+            onset=read_time(data.get("onset")),
+            onset_signal=read_text(data.get("onset_signal")),
             first_error=_event(first),
             last_error=_event(last),
             error_rate=ErrorRates(
-                overall=_number(rates.get("overall")),
-                since_onset=_number(rates.get("since_onset")),
-                peak=_number(rates.get("peak")),
-                peak_at=_time(rates.get("peak_at")),
+                overall=read_number(rates.get("overall")),
+                since_onset=read_number(rates.get("since_onset")),
+                peak=read_number(rates.get("peak")),
+                peak_at=read_time(rates.get("peak_at")),
             ),
             endpoints=tuple(EndpointImpact.from_json(e) for e in data.get("endpoints") or []),
             affected_tenants=tuple(
                 TenantImpact.from_json(t) for t in data.get("affected_tenants") or []
             ),
-            tenants_total=_count(data.get("tenants_total")),
+            tenants_total=read_count(data.get("tenants_total")),
             trend=TrendNote(
                 direction=str(trend.get("direction") or "stable"),
-                slope_per_min=_number(trend.get("slope_per_min")) or 0.0,
-                minutes=_count(trend.get("minutes")),
+                slope_per_min=read_number(trend.get("slope_per_min")) or 0.0,
+                minutes=read_count(trend.get("minutes")),
+                unit=str(trend.get("unit") or "pp/min"),
+                slope=read_number(trend.get("slope")) or 0.0,
+                judged_from=read_time(trend.get("from")),
+                judged_to=read_time(trend.get("to")),
             ),
             signatures=tuple(SignatureNote.from_json(s) for s in data.get("signatures") or []),
             severity_suggestion=SeverityNote(
@@ -396,13 +224,23 @@ class AnalysisSummary:
             sample_failing_request_ids=tuple(
                 str(r) for r in data.get("sample_failing_request_ids") or []
             ),
-            fields={str(k): _text(v) for k, v in (data.get("fields") or {}).items()},
+            onset_note=(
+                OnsetNote.from_json(data.get("onset_group") or {}, data.get("onset_evidence") or {})
+                if data.get("onset_evidence")
+                else None
+            ),
+            fields={str(k): read_text(v) for k, v in (data.get("fields") or {}).items()},
             warnings=tuple(str(w) for w in data.get("warnings") or []),
             traces=data.get("traces"),
+            suspects=tuple(
+                SuspectNote.from_json(s)
+                for s in data.get("suspects") or []
+                if isinstance(s, Mapping)
+            ),
         )
 
 
 def _event(data: Any) -> ErrorEvent | None:
-    if not isinstance(data, Mapping) or _time(data.get("ts")) is None:
+    if not isinstance(data, Mapping) or read_time(data.get("ts")) is None:
         return None
     return ErrorEvent.from_json(data)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_nb.alerts import parse_alert
 from incident_nb.core.errors import IncidentExistsError
 from incident_nb.core.folder import IncidentFolder
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.demo.history import alert_payload, build_repo
 from incident_nb.demo.scenario import Scenario, generate_logs
 from incident_nb.incidents import create_incident, execute_incident, find_incident
 from incident_nb.postmortem.export import ExportResult, export_postmortem
+from incident_nb.sources.records import read_summary
 
 DATA_DIR = "demo-data"
 
@@ -49,16 +52,20 @@ class DemoResult:
     notebook: Path
     exports: ExportResult
     data: DemoData
+    summary: AnalysisSummary | None = None
+    """What the executed notebook found (the headline is drawn from it)."""
 
 
 def run_demo(root: Path, docs_root: Path, scenario: Scenario | None = None) -> DemoResult:
     """Generate the demo evidence under ``root``, create and execute the investigation, export it.
 
+    Without a ``scenario`` the built-in demo is dated to end now (see :meth:`Scenario.ending_at`).
+
     Raises:
         IncidentExistsError: the demo incident already exists under ``root``.
         NotebookExecutionError: the notebook failed (it is saved showing the failure).
     """
-    scenario = scenario or Scenario()
+    scenario = scenario or Scenario.ending_at(datetime.now(UTC))
     alert = parse_alert(alert_payload(scenario))
     existing = find_incident(root, alert.key)
     if existing is not None:
@@ -67,4 +74,7 @@ def run_demo(root: Path, docs_root: Path, scenario: Scenario | None = None) -> D
     folder = create_incident(alert, root, logs=[data.logs], repos=[data.repo])
     execute_incident(folder)
     exports = export_postmortem(folder, docs_root)
-    return DemoResult(folder, IncidentFolder(folder).notebook, exports, data)
+    notebook = IncidentFolder(folder).notebook
+    published = read_summary(notebook)
+    summary = AnalysisSummary.from_json(published) if published else None
+    return DemoResult(folder, notebook, exports, data, summary)

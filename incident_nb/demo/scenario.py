@@ -6,7 +6,7 @@ assert the analysis against :meth:`Scenario.ground_truth`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,19 @@ class Scenario:
     deploy_version: str = "v2.14.0"
     culprit_subject: str = "Add discount codes to checkout"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def ending_at(cls, now: datetime) -> Scenario:
+        """The built-in demo moved in time so that its evidence ends at ``now`` (to the minute).
+
+        The demo is then dated like a real incident: it happened in the last hours and is
+        being investigated now, so its timeline and the incident review are plausible. Only
+        the times move: the data (seeded) and its ground truth are the same.
+        """
+        base = cls()
+        end = now.astimezone(UTC).replace(second=0, microsecond=0)
+        shift = end - base.end
+        return replace(base, start=base.start + shift, onset=base.onset + shift)
 
     @property
     def end(self) -> datetime:

@@ -15,12 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from incident_nb.analysis.suspects import rank_suspects
+from incident_nb.core.findings import SuspectNote
 from incident_nb.core.models import utc
 from incident_nb.sources.changes import recent_changes, release_tags, with_tags
 from incident_nb.sources.deploys import deploys as load_deploys
 from incident_nb.sources.deploys import read_deploy_log
 
 DEFAULT_LOOKBACK = timedelta(hours=24)
+SUMMARY_SUSPECTS = 5
+"""How many suspects the analysis summary carries (the post-mortem shows the top ones)."""
 DEPLOY_LOOKAHEAD = timedelta(hours=24)
 """How far after the onset deploys are read: a change first deployed then is not a suspect."""
 
@@ -69,3 +72,9 @@ def change_evidence(
         path_services=path_services,
     )
     return ChangeEvidence(changes, deploys, ranked)
+
+
+def suspect_notes(suspects: pd.DataFrame, limit: int = SUMMARY_SUSPECTS) -> tuple[SuspectNote, ...]:
+    """The top ``limit`` rows of a ranked suspects frame, as the summary's typed notes."""
+    rows = suspects.head(limit).to_dict("records")
+    return tuple(SuspectNote.from_json({str(k): v for k, v in row.items()}) for row in rows)

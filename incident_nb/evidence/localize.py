@@ -234,9 +234,6 @@ def window_of(start: datetime, end: datetime) -> TimeWindow:
     return TimeWindow(start, end)
 
 
-__all__ = ["MAP_FIELDS", "load_localize_inputs", "window_of"]
-
-
 def localize_files(
     traces: Files,
     window: TimeWindow,
@@ -266,3 +263,6 @@ def localize_files(
         mapping=mapping,
     )
     return localize(inputs)
+
+
+__all__ = ["MAP_FIELDS", "load_localize_inputs", "localize_files", "window_of"]

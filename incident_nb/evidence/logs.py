@@ -16,20 +16,22 @@ from typing import Any
 import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment, assess
-from incident_nb.analysis.impact import detect_onset
-from incident_nb.core.models import TimeWindow, utc
-from incident_nb.core.summary import (
-    AnalysisSummary,
+from incident_nb.analysis.cube import level_groups
+from incident_nb.analysis.incident_search import find_incident
+from incident_nb.core.findings import (
     BadLineNote,
     EndpointImpact,
     ErrorEvent,
     ErrorRates,
     LineCounts,
+    OnsetNote,
     SeverityNote,
     SignatureNote,
     TenantImpact,
     TrendNote,
 )
+from incident_nb.core.models import TimeWindow, utc
+from incident_nb.core.summary import AnalysisSummary
 from incident_nb.evidence.engine import open_store
 from incident_nb.evidence.request import AnalyzeRequest
 from incident_nb.sources.logs import LineReport, LogStore
@@ -108,13 +110,16 @@ def analyze_store(
         note: where the events came from, kept with the evidence.
     """
     per_minute = store.per_minute()
-    onset = detect_onset(per_minute)
+    # The onset is searched for in the whole service and in every endpoint and tenant; the
+    # same per-minute levels give the per-endpoint and per-tenant frames (no scan of their own).
+    levels = store.minute_levels()
+    incident = find_incident(store, levels)
+    onset_at = incident.onset.at if incident.onset else None
     start, end = store.extent()
-    since = onset.at if onset else start
-    endpoint_groups, tenant_groups = store.minute_by("endpoint"), store.minute_by("tenant")
-    messages = _with_new_since_onset(
-        store.error_messages(MESSAGE_SIGNATURES), onset.at if onset else None
-    )
+    since = onset_at or start
+    endpoint_groups = level_groups(levels, "endpoint")
+    tenant_groups = level_groups(levels, "tenant")
+    messages = _with_new_since_onset(store.error_messages(MESSAGE_SIGNATURES), onset_at)
     assessment = assess(
         window=TimeWindow(start, end),
         per_minute=per_minute,
@@ -124,7 +129,7 @@ def analyze_store(
         messages=messages.head(SUMMARY_SIGNATURES),
         first_error=store.first_error(since),
         last_error=store.last_error(since),
-        onset=onset,
+        incident=incident,
         data_loss=impact.data_loss,
         security_breach=impact.security_breach,
     )
@@ -180,6 +185,44 @@ def _event(row: Mapping[str, Any] | None) -> ErrorEvent | None:
     return ErrorEvent.from_json(_plain(row)) if row else None
 
 
+def _trend_note(a: Assessment) -> TrendNote:
+    if a.incident is None:
+        return TrendNote(a.trend.direction, a.trend.slope_per_min, a.trend.minutes)
+    t = a.incident.trend
+    return TrendNote(
+        t.direction,
+        a.trend.slope_per_min,
+        t.minutes,
+        unit=t.unit,
+        slope=t.slope,
+        judged_from=a.incident.trend_from,
+        judged_to=a.incident.trend_to,
+    )
+
+
+def _onset_note(a: Assessment) -> OnsetNote | None:
+    onset = a.group_onset
+    if onset is None:
+        return None
+    evidence = onset.evidence()
+    return OnsetNote(
+        signal=str(evidence["signal"]),
+        found_in=onset.found_in,
+        group=dict(onset.group),
+        endpoints=tuple(onset.affected("endpoint")),
+        tenants=tuple(onset.affected("tenant")),
+        services=tuple(onset.affected("service")),
+        before=onset.before,
+        after=onset.after,
+        unit=str(evidence["unit"]),
+        p_value=float(evidence["p_value"]),
+        log10_p=round(onset.log10_p, 2),
+        groups_searched=onset.groups_searched,
+        ended_at=onset.ended_at,
+        sentence=onset.sentence(),
+    )
+
+
 def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) -> AnalysisSummary:
     """The typed summary of the log evidence (and the traces' JSON part, when given)."""
     a = evidence.assessment
@@ -213,7 +256,8 @@ def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) ->
         endpoints=endpoints,
         affected_tenants=tenants,
         tenants_total=len(a.tenants),
-        trend=TrendNote(a.trend.direction, a.trend.slope_per_min, a.trend.minutes),
+        trend=_trend_note(a),
+        onset_note=_onset_note(a),
         signatures=signatures,
         severity_suggestion=SeverityNote(a.severity.level, tuple(a.severity.reasons)),
         sample_failing_request_ids=tuple(str(r) for r in requests),
@@ -242,6 +286,11 @@ def _without_errors(
     a = evidence.assessment
     lines = evidence.lines
     latency_onset = a.onset if a.onset and a.onset.signal != "error rate" else None
+    # A latency onset needs no error field: its group (in onset_group, tenants included; the
+    # affected_tenants rows carry error counts, so they stay empty), the slow endpoints and
+    # the trend of its latency stand.
+    slow = a.group_onset is not None and a.group_onset.signal == "latency"
+    slow_endpoints = set(a.group_onset.affected("endpoint")) if a.group_onset and slow else set()
     return AnalysisSummary(
         window_start=a.window.start,
         window_end=a.window.end,
@@ -258,11 +307,13 @@ def _without_errors(
         last_error=None,
         error_rate=ErrorRates(overall=None, since_onset=None, peak=None, peak_at=None),
         endpoints=tuple(
-            replace(e, errors=None, error_rate=None, affected=False) for e in endpoints
+            replace(e, errors=None, error_rate=None, affected=e.endpoint in slow_endpoints)
+            for e in endpoints
         ),
         affected_tenants=(),
         tenants_total=len(a.tenants),
-        trend=TrendNote("unknown", 0.0, 0),
+        trend=_trend_note(a) if slow else TrendNote("unknown", 0.0, 0),
+        onset_note=_onset_note(a) if slow else None,
         signatures=(),
         severity_suggestion=SeverityNote(None, (CANNOT_JUDGE,)),
         fields=dict(evidence.fields),

@@ -8,7 +8,7 @@ from incident_nb.core.models import Severity
 from incident_nb.core.severity import level_info
 from incident_nb.core.store import RecordStore
 from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
-from incident_nb.forms.base import Form, row, text_box
+from incident_nb.forms.base import Form, RecordEvents, row, text_box
 from incident_nb.postmortem import sections
 
 CHECKLISTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -32,9 +32,16 @@ def watch_period_text(level_value: str | None, suggested: str | None) -> str:
 class ChecklistForm(Form):
     """One of the workflow's checklists, with its exact items."""
 
-    def __init__(self, store: RecordStore, field: str, suggested: str | None = None) -> None:
-        super().__init__(store)
+    def __init__(
+        self,
+        store: RecordStore,
+        field: str,
+        suggested: str | None = None,
+        events: RecordEvents | None = None,
+    ) -> None:
+        super().__init__(store, events)
         self.field = field
+        self.suggested = suggested
         self.title, items = CHECKLISTS[field]
         state: dict[str, bool] = getattr(self.record, field)
         self.boxes = {
@@ -42,7 +49,7 @@ class ChecklistForm(Form):
                 value=bool(state.get(item)),
                 description=item,
                 indent=False,
-                layout=widgets.Layout(width="40rem"),
+                layout=widgets.Layout(width="auto"),
             )
             for item in items
         }
@@ -53,10 +60,21 @@ class ChecklistForm(Form):
             self.rollback = text_box(self.record.rollback_plan, "how to roll back", area=True)
             self.bind(self.rollback, "rollback_plan")
             parts.append(row("Rollback plan", self.rollback))
+        self.watch = widgets.HTML()
         if field == "deployment_checklist":
-            level = self.record.severity.level
-            parts.append(widgets.HTML(watch_period_text(level.value if level else None, suggested)))
+            self._show_watch()
+            parts.append(self.watch)
+            self.events.subscribe(self._on_change)
         self.widget = widgets.VBox([*parts, self.status])
+
+    def _show_watch(self) -> None:
+        level = self.record.severity.level
+        self.watch.value = watch_period_text(level.value if level else None, self.suggested)
+
+    def _on_change(self, field: str) -> None:
+        if field == "severity":
+            self.record = self.store.read()
+            self._show_watch()
 
     def _save_list(self) -> None:
         self.save(self.field, {item: box.value for item, box in self.boxes.items()})

@@ -1,4 +1,10 @@
-"""Step 1 form: the impact assessment and the severity decision."""
+"""Step 1 form: the impact assessment and the severity decision.
+
+What a field shows is what ``incident.json`` holds. Where nobody answered yet and the evidence
+has an answer, the answer is shown under the field as a suggestion, with a button that accepts
+it (one click; "Accept all suggestions" takes every one); until then the record, and so the
+post-mortem, keeps the field empty and says the evidence only suggests it.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,25 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from incident_nb.analysis.answers import impact_answers
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.core import humanize
 from incident_nb.core.models import Severity, iso
 from incident_nb.core.record import ImpactAssessment, SeverityDecision
-from incident_nb.core.severity import SeveritySuggestion, level_info
+from incident_nb.core.severity import SeveritySuggestion, cadence_words, level_info
 from incident_nb.core.store import RecordStore
 from incident_nb.core.summary import AnalysisSummary
-from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
+from incident_nb.forms.base import (
+    Form,
+    RecordEvents,
+    button,
+    label,
+    message_widget,
+    row,
+    show_message,
+    text_box,
+)
 from incident_nb.forms.validation import parse_time, severity_problems
-from incident_nb.postmortem import sections
+from incident_nb.postmortem import sections, story
 
 UNDECIDED = "(not decided)"
 _WORKAROUND = {"unknown": None, "yes": True, "no": False}
@@ -49,25 +64,23 @@ class ImpactForm(Form):
         store: RecordStore,
         assessment: Assessment | None = None,
         summary: AnalysisSummary | None = None,
+        events: RecordEvents | None = None,
     ) -> None:
-        super().__init__(store)
+        super().__init__(store, events)
         self.assessment = assessment
         self.summary = summary
         impact = self.record.impact
-        evidence = impact_answers(assessment, self.record) if assessment else [""] * 5
         self.tenants = widgets.TagsInput(
-            value=impact.affected_tenants or (assessment.affected_tenants if assessment else []),
-            allow_duplicates=False,
+            value=list(impact.affected_tenants), allow_duplicates=False
         )
-        self.broken = text_box(impact.broken_functionality or evidence[1])
-        start = impact.started_at or (
-            assessment.onset.at if assessment and assessment.onset else None
-        )
-        self.started = text_box(iso(start) if start else "", "2026-11-20 14:07 (UTC)", "16rem")
-        self.trend = text_box(impact.trend or evidence[3])
+        self.broken = text_box(impact.broken_functionality, "what is broken", "40rem", rows=2)
+        start = impact.started_at
+        self.started = text_box(iso(start) if start else "", "YYYY-MM-DD HH:MM (UTC)", "16rem")
+        self.trend = text_box(impact.trend, "getting worse, stable or recovering", "40rem", rows=2)
         self.workaround = widgets.ToggleButtons(
             options=list(_WORKAROUND),
             value=next(k for k, v in _WORKAROUND.items() if v == impact.workaround),
+            style={"button_width": "auto"},
         )
         self.workaround_text = text_box(impact.workaround_text, "how affected users can get by")
         self.data_loss = widgets.Checkbox(
@@ -106,13 +119,46 @@ class ImpactForm(Form):
             flag.observe(lambda _change: self._refresh_advice(), names="value")
         self._refresh_advice()
 
+        self.hints: dict[str, widgets.HBox] = {}
+        hint = story.impact_suggestion(summary)
+        if hint is not None:
+            offers: list[tuple[str, widgets.Widget, Any, str]] = [
+                (
+                    "tenants",
+                    self.tenants,
+                    list(hint.affected_tenants),
+                    ", ".join(hint.affected_tenants),
+                ),
+                ("broken", self.broken, hint.broken_functionality, hint.broken_functionality),
+                (
+                    "started",
+                    self.started,
+                    iso(hint.started_at) if hint.started_at else "",
+                    humanize.moment(hint.started_at) if hint.started_at else "",
+                ),
+                ("trend", self.trend, hint.trend, hint.trend),
+            ]
+            for name, widget, value, shown in offers:
+                if value and not widget.value:
+                    self.hints[name] = self._hint(widget, value, shown)
+        self.accept_all = button("Accept all suggestions", "check")
+        self.accept_all.on_click(lambda _b: self.accept_suggestions())
+        self.accept_all.layout.display = "" if self.hints else "none"
+
+        def field(name: str, text: str, widget: widgets.Widget, msg: Any = None) -> list[Any]:
+            return [row(text, widget, msg), *([self.hints[name]] if name in self.hints else [])]
+
         self.widget = widgets.VBox(
             [
-                widgets.HTML(f"<b>{self.title}</b> (saved to incident.json as you edit)"),
-                row("Affected tenants", self.tenants),
-                row("Broken functionality", self.broken),
-                row("Started at (UTC)", self.started, self.started_msg),
-                row("Trend", self.trend),
+                widgets.HTML(
+                    f"<b>{self.title}</b>: saved to incident.json as you edit; suggestions from "
+                    "the evidence are not saved until you accept them."
+                ),
+                self.accept_all,
+                *field("tenants", "Affected tenants", self.tenants),
+                *field("broken", "Broken functionality", self.broken),
+                *field("started", "Started at (UTC)", self.started, self.started_msg),
+                *field("trend", "Trend", self.trend),
                 row("Workaround", self.workaround),
                 row("", self.workaround_text),
                 row("Flags", widgets.HBox([self.data_loss, self.breach])),
@@ -122,6 +168,37 @@ class ImpactForm(Form):
                 self.status,
             ]
         )
+
+    def _hint(self, widget: widgets.Widget, value: Any, shown: str) -> widgets.HBox:
+        """A suggestion line under a field: the evidence's answer and a button accepting it."""
+        accept = button("Accept", "check", f"save the suggestion: {shown}")
+        accept.add_class("inb-accept")
+        text = widgets.HTML(
+            f'<div style="white-space:normal;color:#555">Suggested from the evidence (not '
+            f"saved): <i>{html.escape(shown)}</i></div>",
+            layout=widgets.Layout(max_width="40rem"),
+        )
+        box = widgets.HBox([label(""), text, accept], layout=widgets.Layout(align_items="center"))
+        box.add_class("inb-suggestion")
+
+        def take(_b: object = None) -> None:
+            widget.value = value
+
+        def typed(change: dict[str, Any]) -> None:
+            if change["new"]:
+                box.layout.display = "none"
+                if all(h.layout.display == "none" for h in self.hints.values()):
+                    self.accept_all.layout.display = "none"
+
+        accept.on_click(take)
+        widget.observe(typed, names="value")
+        return box
+
+    def accept_suggestions(self) -> None:
+        """Save every suggestion of the evidence for the fields still empty."""
+        for box in self.hints.values():
+            if box.layout.display != "none":
+                box.children[2].click()
 
     @property
     def suggestion(self) -> SeveritySuggestion | None:
@@ -139,9 +216,7 @@ class ImpactForm(Form):
         level = chosen or (suggestion.level if suggestion else None)
         if level is not None:
             info = level_info(level)
-            cadence = (
-                f"every {info.update_every_min} min" if info.update_every_min else "on resolution"
-            )
+            cadence = cadence_words(level)
             parts.append(
                 f"{level.value} means: {html.escape(info.criteria)}. Response: "
                 f"{html.escape(info.response)} (stakeholder updates {cadence}; watch "

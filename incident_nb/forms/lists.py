@@ -10,7 +10,15 @@ from incident_nb.core.models import iso, utc
 from incident_nb.core.record import ActionItem, TimelineEvent
 from incident_nb.core.store import RecordStore
 from incident_nb.core.workflow import ACTION_STATUSES
-from incident_nb.forms.base import Form, message_widget, show_message, text_box
+from incident_nb.forms.base import (
+    Form,
+    RecordEvents,
+    button,
+    label,
+    message_widget,
+    show_message,
+    text_box,
+)
 from incident_nb.forms.validation import action_item_problems, parse_day, parse_time
 from incident_nb.postmortem import sections
 
@@ -20,8 +28,8 @@ def _key(event: TimelineEvent) -> tuple[datetime, str]:
 
 
 # What a timeline event marks, for the review's time to detect, mitigate and resolve.
-KIND_OPTIONS: list[tuple[str, str | None]] = [
-    ("-", None),
+KIND_OPTIONS: list[tuple[str, str]] = [
+    ("(nothing)", ""),
     ("detected", "detected"),
     ("mitigated", "mitigated"),
     ("resolved", "resolved"),
@@ -30,12 +38,22 @@ KIND_OPTIONS: list[tuple[str, str | None]] = [
 
 
 def kind_box(value: str | None) -> widgets.Dropdown:
-    """A selector of what an event marks (detected, mitigated, resolved, an update)."""
+    """A selector of what an event marks (detected, mitigated, resolved, an update).
+
+    Its value is ``""`` for an event that marks nothing (saved as ``None``).
+    """
     return widgets.Dropdown(
         options=KIND_OPTIONS,
-        value=value,
-        tooltip="what this event marks",
-        layout=widgets.Layout(width="8rem"),
+        value=value or "",
+        tooltip="what this event marks, for the review's time to detect, mitigate, resolve",
+        layout=widgets.Layout(width="9rem"),
+    )
+
+
+def header(*columns: tuple[str, str]) -> widgets.HBox:
+    """Column headings above a list's rows: (text, width) pairs."""
+    return widgets.HBox([label(text, width, bold=True) for text, width in columns]).add_class(
+        "inb-list-header"
     )
 
 
@@ -44,21 +62,27 @@ class TimelineForm(Form):
 
     title = "Timeline (UTC)"
 
-    def __init__(self, store: RecordStore, proposals: list[TimelineEvent] | None = None) -> None:
-        super().__init__(store)
+    def __init__(
+        self,
+        store: RecordStore,
+        proposals: list[TimelineEvent] | None = None,
+        events: RecordEvents | None = None,
+    ) -> None:
+        super().__init__(store, events)
         self.proposals = proposals or []
         self.rows = widgets.VBox()
         self.proposed = widgets.VBox()
-        self.new_time = text_box("", "2026-11-20 14:30", "12rem")
+        self.new_time = text_box("", "YYYY-MM-DD HH:MM", "12rem")
         self.new_text = text_box("", "what happened", "28rem")
         self.new_kind = kind_box(None)
-        self.add = widgets.Button(description="Add event", icon="plus")
+        self.add = button("Add event", "plus")
         self.add_msg = message_widget()
         self.add.on_click(lambda _b: self._add())
         self._render()
         self.widget = widgets.VBox(
             [
                 widgets.HTML(f"<b>{self.title}</b>"),
+                header(("Time (UTC)", "12rem"), ("Event", "28rem"), ("Marks", "9rem")),
                 self.rows,
                 widgets.HBox([self.new_time, self.new_text, self.new_kind, self.add, self.add_msg]),
                 widgets.HTML("<i>Proposed from the evidence</i>"),
@@ -86,11 +110,11 @@ class TimelineForm(Form):
         if not self.new_text.value.strip():
             show_message(self.add_msg, "describe the event")
             return
-        event = TimelineEvent(
-            time=when, event=self.new_text.value.strip(), source="person", kind=self.new_kind.value
-        )
+        kind = self.new_kind.value or None
+        text = self.new_text.value.strip()
+        event = TimelineEvent(time=when, event=text, source="person", kind=kind)
         self._save_events([*self._events(), event], self.add_msg)
-        self.new_time.value, self.new_text.value, self.new_kind.value = "", "", None
+        self.new_time.value, self.new_text.value, self.new_kind.value = "", "", ""
 
     def _render(self) -> None:
         rows = []
@@ -123,7 +147,7 @@ class TimelineForm(Form):
                     show_message(m, str(exc))
                     return
                 events = self._events()
-                changes = {"time": moment, "event": t.value.strip(), "kind": k.value}
+                changes = {"time": moment, "event": t.value.strip(), "kind": k.value or None}
                 events[i] = events[i].model_copy(update=changes)
                 self._save_events(events, m)
 
@@ -137,14 +161,15 @@ class TimelineForm(Form):
         for proposal in self.proposals:
             if (utc(proposal.time).replace(microsecond=0), proposal.event.lower()) in known:
                 continue
-            accept = widgets.Button(
-                description="Accept", icon="check", layout=widgets.Layout(width="7rem")
-            )
+            accept = button("Accept", "check", f"add to the timeline: {proposal.event}")
             accept.on_click(lambda _b, p=proposal: self._save_events([*self._events(), p]))
             proposals.append(
-                widgets.HBox([widgets.Label(f"{iso(proposal.time)}  {proposal.event}"), accept])
+                widgets.HBox(
+                    [label(iso(proposal.time), "12rem"), label(proposal.event, "28rem"), accept],
+                    layout=widgets.Layout(align_items="center"),
+                )
             )
-        self.proposed.children = proposals or [widgets.Label("(none left)")]
+        self.proposed.children = proposals or [label("(none left)")]
 
     @property
     def value(self) -> list[TimelineEvent]:
@@ -161,17 +186,25 @@ class ActionItemsForm(Form):
 
     title = "Action items"
 
-    def __init__(self, store: RecordStore) -> None:
-        super().__init__(store)
+    def __init__(self, store: RecordStore, events: RecordEvents | None = None) -> None:
+        super().__init__(store, events)
         self.rows = widgets.VBox()
-        self.add = widgets.Button(description="Add action item", icon="plus")
+        self.add = button("Add action item", "plus")
         self.add.add_class("inb-add-action")
         self.add.on_click(
             lambda _b: self._save_items([*self.record.action_items, ActionItem(action="")])
         )
         self._render()
         self.widget = widgets.VBox(
-            [widgets.HTML(f"<b>{self.title}</b>"), self.rows, self.add, self.status]
+            [
+                widgets.HTML(f"<b>{self.title}</b>"),
+                header(
+                    ("Action", "22rem"), ("Owner", "10rem"), ("Due", "9rem"), ("Status", "9rem")
+                ),
+                self.rows,
+                self.add,
+                self.status,
+            ]
         )
 
     def _save_items(

@@ -22,7 +22,14 @@ from incident_nb.core.record import StatusUpdate
 from incident_nb.core.severity import UpdateDue, next_update
 from incident_nb.core.store import RecordStore
 from incident_nb.core.summary import AnalysisSummary
-from incident_nb.forms.base import Form, message_widget, show_message, text_box
+from incident_nb.forms.base import (
+    Form,
+    RecordEvents,
+    button,
+    message_widget,
+    show_message,
+    text_box,
+)
 from incident_nb.sources.webhook import ENV_URL, webhook_url
 from incident_nb.updates.draft import Draft, draft_update, severity_of
 from incident_nb.updates.send import send_update
@@ -42,24 +49,29 @@ class StatusUpdateForm(Form):
         store: RecordStore,
         summary: AnalysisSummary | None = None,
         clock: Callable[[], datetime] = _now,
+        events: RecordEvents | None = None,
     ) -> None:
-        super().__init__(store)
+        super().__init__(store, events)
         self.summary = summary
         self.clock = clock
         self.draft: Draft | None = None
         self.due_line = widgets.HTML()
-        self.format = widgets.ToggleButtons(options=["Plain text", "Markdown"], value="Plain text")
+        self.format = widgets.ToggleButtons(
+            options=["Plain text", "Markdown"], value="Plain text", style={"button_width": "auto"}
+        )
         self.text = text_box("", "press Draft update", "40rem", area=True)
         self.text.layout.height = "12rem"
-        self.draft_button = widgets.Button(description="Draft update", icon="pencil")
-        self.mark_button = widgets.Button(description="Mark as sent", icon="check")
-        self.send_button = widgets.Button(description="Send to webhook", icon="paper-plane")
+        self.draft_button = button("Draft update", "pencil")
+        self.mark_button = button("Mark as sent", "check")
+        self.send_button = button("Send to webhook", "paper-plane")
+        self.send_button.add_class("inb-send")
         self.message = message_widget()
         self.draft_button.on_click(lambda _b: self.make_draft())
         self.mark_button.on_click(lambda _b: self.send(webhook=False))
         self.send_button.on_click(lambda _b: self.send(webhook=True))
         self.format.observe(lambda _c: self._show_draft(), names="value")
         self.refresh()
+        self.events.subscribe(self._on_change)
         self.widget = widgets.VBox(
             [
                 widgets.HTML(f"<b>{self.title}</b>: severity, impact, cause, what is being done."),
@@ -92,7 +104,14 @@ class StatusUpdateForm(Form):
             color = "#c62828" if due.overdue else "#2a7a2a"
         self.due_line.value = f'<span style="color:{color}">{html.escape(text)}</span>'
         self.send_button.disabled = webhook_url() is None
-        self.send_button.tooltip = "" if not self.send_button.disabled else f"set {ENV_URL}"
+        self.send_button.tooltip = (
+            "post the update to the webhook" if not self.send_button.disabled else f"set {ENV_URL}"
+        )
+
+    def _on_change(self, field: str) -> None:
+        """Another form saved: the severity (and so the cadence) may have changed."""
+        if field in {"severity", "updates", "timeline", "status", "resolved_at"}:
+            self.refresh()
 
     def make_draft(self) -> Draft:
         """Draft the update from the record as it is now and show it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -10,12 +11,26 @@ import ipywidgets as widgets
 from incident_nb.core.record import FiveWhys, Why
 from incident_nb.core.store import RecordStore
 from incident_nb.core.workflow import MIN_WHYS, ROOT_CAUSE_CATEGORIES
-from incident_nb.forms.base import Form, message_widget, row, show_message, text_box
+from incident_nb.forms.base import (
+    Form,
+    RecordEvents,
+    button,
+    label,
+    message_widget,
+    row,
+    show_message,
+    text_box,
+)
 from incident_nb.forms.validation import five_whys_problems, lines
 from incident_nb.postmortem import sections
 
 UNSET = "(choose)"
-_STILL = {"not checked": None, "no": False, "yes": True}
+STILL_QUESTION = "If we fix this, would the incident still have happened?"
+NOT_CHECKED = "not checked yet"
+ROOT_FOUND = "No: this is the root cause"
+DIG_DEEPER = "Yes: dig deeper"
+_STILL = {NOT_CHECKED: None, ROOT_FOUND: False, DIG_DEEPER: True}
+"""The check's answers; "No" is the one that lets the analysis stop."""
 
 
 class FiveWhysForm(Form):
@@ -23,8 +38,18 @@ class FiveWhysForm(Form):
 
     title = "5 Whys"
 
-    def __init__(self, store: RecordStore, hypothesis: str | None = None) -> None:
-        super().__init__(store)
+    def __init__(
+        self,
+        store: RecordStore,
+        hypotheses: Sequence[tuple[str, str]] = (),
+        events: RecordEvents | None = None,
+    ) -> None:
+        """``hypotheses`` are (where from, answer) pairs the evidence offers as a first answer.
+
+        E.g. ("Top suspect change", ...) and ("Service most likely at fault", ...): each shows
+        with a button that puts it into the first why's answer; none is saved until then.
+        """
+        super().__init__(store, events)
         fw = self.record.five_whys
         self.problem = text_box(fw.problem, "Users getting 500 errors on /api/v1/...")
         self.whys_box = widgets.VBox()
@@ -39,9 +64,16 @@ class FiveWhysForm(Form):
         self.still = widgets.ToggleButtons(
             options=list(_STILL),
             value=next(k for k, v in _STILL.items() if v == fw.would_still_happen),
+            style={"button_width": "auto"},
+            tooltips=[
+                "the check has not been made",
+                "fixing this would have prevented the incident: the analysis can stop",
+                "the incident would still have happened: ask why once more",
+            ],
         )
+        self.still.add_class("inb-still")
         self.check_msg = message_widget()
-        self.add = widgets.Button(description="Add a why", icon="plus")
+        self.add = button("Add a why", "plus")
         self.add.on_click(lambda _b: self._set_whys([*self._whys(), Why()]))
 
         self.bind(self.problem, "five_whys.problem")
@@ -52,12 +84,9 @@ class FiveWhysForm(Form):
         self.still.observe(self._on_check, names="value")
         rows = list(fw.whys) + [Why() for _ in range(MIN_WHYS - len(fw.whys))]
         self._render_rows(rows)
-        self.hypothesis = widgets.HBox()
-        if hypothesis and not any(w.answer.strip() for w in fw.whys):
-            use = widgets.Button(description="Use as first answer", icon="arrow-down")
-            use.on_click(lambda _b: self._use_hypothesis(hypothesis))
-            label = widgets.HTML(f"Top suspect change: {html.escape(hypothesis)}")
-            self.hypothesis.children = [label, use]
+        self.hypothesis = widgets.VBox()
+        if not any(w.answer.strip() for w in fw.whys):
+            self.hypothesis.children = [self._offer(where, text) for where, text in hypotheses]
         self._on_check(None)
 
         self.widget = widgets.VBox(
@@ -74,10 +103,10 @@ class FiveWhysForm(Form):
                 row("Root cause", self.root_cause),
                 row("Category", self.category),
                 row("Contributing factors", self.factors),
-                row(
-                    "If we fix this, would the incident still have happened?",
-                    self.still,
-                    self.check_msg,
+                widgets.HTML(f"<b>Check</b>: {html.escape(STILL_QUESTION)}"),
+                widgets.HBox(
+                    [label(""), self.still, self.check_msg],
+                    layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
                 ),
                 self.status,
             ]
@@ -93,8 +122,8 @@ class FiveWhysForm(Form):
     def _render_rows(self, whys: list[Why]) -> None:
         rows = []
         for index, step in enumerate(whys):
-            why = text_box(step.why, "Why? (optional question)", "16rem")
-            answer = text_box(step.answer, "-> answer", "30rem")
+            why = text_box(step.why, "Why? (optional question)", "16rem", rows=2)
+            answer = text_box(step.answer, "the answer", "34rem", rows=2)
             answer.add_class("inb-why-answer")
             remove = widgets.Button(
                 icon="trash", tooltip="remove this step", layout=widgets.Layout(width="3rem")
@@ -111,7 +140,7 @@ class FiveWhysForm(Form):
             rows.append(
                 widgets.HBox(
                     [
-                        widgets.Label(f"{index + 1}.", layout=widgets.Layout(width="2rem")),
+                        label(f"{index + 1}.", "2rem"),
                         why,
                         answer,
                         remove,
@@ -128,6 +157,17 @@ class FiveWhysForm(Form):
         if problem and self.whys_msg.value == "":
             show_message(self.whys_msg, problem)
 
+    def _offer(self, where: str, hypothesis: str) -> widgets.HBox:
+        use = button("Use as first answer", "arrow-down")
+        use.add_class("inb-use-hypothesis")
+        use.on_click(lambda _b: self._use_hypothesis(hypothesis))
+        offer = widgets.HTML(
+            f'<div style="white-space:normal">{html.escape(where)} (not saved): '
+            f"<i>{html.escape(hypothesis)}</i></div>",
+            layout=widgets.Layout(max_width="46rem"),
+        )
+        return widgets.HBox([offer, use], layout=widgets.Layout(align_items="center"))
+
     def _use_hypothesis(self, hypothesis: str) -> None:
         whys = self._whys()
         whys[0] = Why(why=whys[0].why, answer=hypothesis)
@@ -135,7 +175,7 @@ class FiveWhysForm(Form):
         self.hypothesis.children = []
 
     def _on_check(self, _change: dict[str, Any] | None) -> None:
-        if self.still.value == "yes":
+        if self.still.value == DIG_DEEPER:
             show_message(self.check_msg, "then this is not yet the root: dig deeper")
         else:
             show_message(self.check_msg, "")

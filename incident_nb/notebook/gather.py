@@ -8,16 +8,19 @@ servers and times an investigation's parameters and record name.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.analysis.localize import Localization
 from incident_nb.analysis.metrics import MetricsEvidence
 from incident_nb.core.errors import EvidenceError
 from incident_nb.core.folder import IncidentFolder
 from incident_nb.core.models import TimeWindow, utc
 from incident_nb.core.record import IncidentRecord
 from incident_nb.evidence.changes import ChangeEvidence, change_evidence
+from incident_nb.evidence.localize import localize_files
 from incident_nb.evidence.logs import ImpactInputs, LogEvidence, analyze_logs
 from incident_nb.evidence.metrics import metrics_evidence
 from incident_nb.evidence.request import AnalyzeRequest
@@ -97,3 +100,39 @@ def load_traces(folder: Path, params: NotebookParams) -> tuple[TraceEvidence | N
         return trace_evidence([folder / p for p in params.traces]), ""
     except EvidenceError as exc:
         return None, str(exc)
+
+
+LOCALIZE_SPAN = timedelta(hours=24)
+"""How far after its start the localization window reaches (it ends with the traces)."""
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet")
+"""Log files localization can read: container log tables (other logs it leaves out)."""
+
+
+def load_localization(
+    folder: Path, params: NotebookParams, record: IncidentRecord, assessment: Assessment | None
+) -> tuple[Localization | None, str]:
+    """Which service is at fault; nothing (and no problem) without traces.
+
+    The traces (and metric tables) from the onset on are compared with the time before it: the
+    window starts at the onset the logs show (else the alert) and runs to the end of the
+    traces; the baseline is the traces' time before it. Log tables among the logs are used too.
+    """
+    if not params.traces:
+        return None, ""
+    start = assessment.onset.at if assessment and assessment.onset else None
+    start = start or utc(record.alert.started_at)
+    traces = [folder / p for p in params.traces]
+    window = TimeWindow(start, start + LOCALIZE_SPAN)
+    metrics = [folder / p for p in params.metrics]
+    tables = [folder / p for p in params.logs if p.lower().endswith(TABLE_SUFFIXES)]
+    try:
+        return localize_files(traces, window, logs=tables, metrics=metrics), ""
+    except EvidenceError as exc:
+        if not tables:
+            return None, str(exc)
+        unread = f"the logs were left out ({exc})"
+    try:  # the log tables were not container logs: the traces and metrics still tell
+        found = localize_files(traces, window, metrics=metrics)
+    except EvidenceError as exc:
+        return None, str(exc)
+    return dataclasses.replace(found, notes=(*found.notes, unread)), ""

@@ -40,6 +40,7 @@ class NotebookParams:
     log_tz: str = "UTC"
     engine: str = "duckdb"
     traces: list[str] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
 
     @property
     def alert_start(self) -> datetime | None:
@@ -65,6 +66,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "log_tz": (str,),
     "engine": (str,),
     "traces": (list,),
+    "metrics": (list,),
 }
 PARAMETER_NAMES = frozenset(_TYPES)
 

@@ -47,6 +47,13 @@ def create_notebook(template: Path, output: Path, parameters: dict[str, Any]) ->
         progress_bar=False,
         log_output=False,
     )
+    # The notebook opens as a document: the injected values (paths, ids) are code, hidden like
+    # every other code cell of the template.
+    nb = nbformat.read(output, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    nbformat.write(nb, output)
 
 
 def _timed_out_cell(nb: nbformat.NotebookNode) -> int:

@@ -1,13 +1,17 @@
 """The investigation a notebook's cells work with: record, evidence and analysis in one object.
 
 ``Investigation.open(params)`` loads the incident record, parses the logs, runs the analysis and
-reads recent commits; its methods return what the notebook displays (tables, figures, Markdown).
-Missing evidence is explained in the section it belongs to; the rest of the notebook still runs.
+reads recent commits; its methods return what the notebook displays: tables for people
+(:mod:`.views`), named charts, Markdown, and the forms. A section whose evidence is missing says
+so in one line; the rest of the notebook still runs. The forms it makes share one
+:class:`~incident_nb.forms.RecordEvents`, so an edit in one (the severity, say) refreshes the
+others (the update cadence, the watch period, the post-mortem draft) at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,23 +23,31 @@ from IPython.display import Markdown
 from incident_nb import charts, forms
 from incident_nb.analysis import answers
 from incident_nb.analysis.assessment import Assessment
+from incident_nb.analysis.localize import Localization
 from incident_nb.analysis.metrics import MetricsEvidence
 from incident_nb.analysis.suspects import first_hypothesis
-from incident_nb.analysis.traces import headline
 from incident_nb.analysis.verification import fix_time, verify_fix
+from incident_nb.core import humanize
 from incident_nb.core import text as md
 from incident_nb.core.folder import SUMMARY_MIMETYPE
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent, read_record
 from incident_nb.core.store import RecordStore
 from incident_nb.core.summary import AnalysisSummary
-from incident_nb.evidence.changes import ChangeEvidence
+from incident_nb.evidence.changes import ChangeEvidence, suspect_notes
 from incident_nb.evidence.logs import LogEvidence, summarize
 from incident_nb.evidence.traces import TraceEvidence
-from incident_nb.notebook.gather import load_changes, load_logs, load_metrics, load_traces
+from incident_nb.notebook import step2, views
+from incident_nb.notebook.gather import (
+    load_changes,
+    load_localization,
+    load_logs,
+    load_metrics,
+    load_traces,
+)
 from incident_nb.notebook.params import NotebookParams
-from incident_nb.postmortem import sections
-from incident_nb.postmortem.document import render_markdown
+from incident_nb.notebook.tables import Table
+from incident_nb.postmortem import sections, story
 
 
 @dataclass
@@ -53,6 +65,9 @@ class Investigation:
     metrics_problem: str = ""
     traces: TraceEvidence | None = None
     traces_problem: str = ""
+    localization: Localization | None = None
+    localization_problem: str = ""
+    events: forms.RecordEvents = field(default_factory=forms.RecordEvents)
 
     @classmethod
     def open(cls, params: NotebookParams) -> Investigation:
@@ -65,6 +80,7 @@ class Investigation:
         window = assessment.window if assessment else None
         metrics, metrics_problem = load_metrics(params, record, window)
         traces, traces_problem = load_traces(folder, params)
+        localization, localization_problem = load_localization(folder, params, record, assessment)
         return cls(
             params,
             folder,
@@ -77,6 +93,8 @@ class Investigation:
             metrics_problem,
             traces=traces,
             traces_problem=traces_problem,
+            localization=localization,
+            localization_problem=localization_problem,
         )
 
     def reload_record(self) -> IncidentRecord:
@@ -90,39 +108,60 @@ class Investigation:
         return self.evidence.assessment if self.evidence else None
 
     def summary(self) -> AnalysisSummary | None:
-        """The analysis summary the post-mortem is built from."""
-        return summarize(self.evidence) if self.evidence else None
+        """The analysis summary the post-mortem is built from (with the top suspects)."""
+        if self.evidence is None:
+            return None
+        summary = summarize(self.evidence)
+        if self.change_evidence is not None:
+            summary = dataclasses.replace(
+                summary, suspects=suspect_notes(self.change_evidence.suspects)
+            )
+        return summary
 
-    # Step 1 ------------------------------------------------------------------------------
+    # The top of the document -------------------------------------------------------------
     def header_markdown(self) -> str:
-        """Title, service, alert and status of the incident."""
+        """Title, the incident's facts, and what the evidence says so far."""
         r = self.record
-        alert_start = utc(r.alert.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        alert = humanize.moment(r.alert.started_at)
         lines = [
             f"# {md.inline(r.title)}",
             "",
-            f"**Incident** `{r.id}` · **service** {md.inline(r.service) or '(unknown)'} · "
-            f"**alert** {md.inline(r.alert.source)} fired at {alert_start} UTC · "
-            f"**status** {r.status}",
+            "| Incident | Service | Alert | Status |",
+            "|---|---|---|---|",
+            f"| {md.cell(r.id)} | {md.cell(r.service) or '(unknown)'} | "
+            f"{md.cell(r.alert.source)}, fired {alert} | {r.status} |",
         ]
+        summary = self.summary()
+        if summary is not None:
+            lines += ["", "**What the evidence says**", ""]
+            lines += [
+                f"- **{label}**: {md.text(value)}" for label, value in story.headline(summary)
+            ]
         if self.evidence_problem:
             lines += ["", f"> **Evidence problem:** {md.inline(self.evidence_problem)}"]
         return "\n".join(lines)
 
-    def impact_table(self) -> pd.DataFrame:
+    # Step 1 ------------------------------------------------------------------------------
+    def impact_table(self) -> Table:
         """The workflow's five impact questions with the answers the evidence gives."""
         known = self.evidence.errors_known if self.evidence else True
-        return answers.impact_table(
+        found = answers.impact_answers(
             self.assessment, self.record, self.evidence_problem, errors_known=known
         )
+        return views.impact_answers(answers.QUESTIONS, found)
+
+    def onset_markdown(self) -> Markdown:
+        """Where the onset was found, the evidence for it, and the affected group's trend."""
+        return Markdown(answers.onset_paragraph(self.assessment, self.evidence_problem))
 
     def severity_markdown(self) -> str:
         """The suggested (or decided) severity, why, and the response it implies."""
         return sections.severity_detail(self.record, self.summary())
 
-    def tenants(self) -> pd.DataFrame:
+    def tenants(self) -> Table:
         """Per-tenant requests and errors since the onset, affected tenants first."""
-        return self.assessment.tenants if self.assessment else pd.DataFrame()
+        frame = self.assessment.tenants if self.assessment else pd.DataFrame()
+        return views.tenants(frame)
 
     # Step 2 ------------------------------------------------------------------------------
     def markers(self) -> list[tuple[str, datetime]]:
@@ -143,8 +182,8 @@ class Investigation:
             self.evidence.per_minute, self.evidence.per_minute_endpoint, self.markers()
         )
 
-    def tenant_error_figure(self, top: int = 8) -> go.Figure | None:
-        """Error rate per minute of the most affected tenants."""
+    def tenant_error_figure(self, top: int = charts.MAX_TENANTS) -> go.Figure | None:
+        """Error rate per minute of the most affected tenants (at most five)."""
         if self.evidence is None or self.assessment is None:
             return None
         return charts.tenant_error_chart(
@@ -157,118 +196,70 @@ class Investigation:
             return None
         return charts.latency_chart(self.evidence.per_minute, self.markers())
 
-    def first_and_last_errors(self) -> pd.DataFrame:
-        """The first error since the onset and the most recent one."""
-        a = self.assessment
-        if a is None:
-            return pd.DataFrame()
-        rows = {
-            k: v
-            for k, v in (("first error", a.first_error), ("most recent error", a.last_error))
-            if v
-        }
-        return pd.DataFrame.from_dict(rows, orient="index")
-
-    def error_messages(self) -> pd.DataFrame:
-        """Error messages grouped by template, most frequent first."""
-        return self.assessment.messages if self.assessment else pd.DataFrame()
-
-    def failing_requests(self) -> pd.DataFrame:
-        """Request ids of recent failing requests since the onset."""
-        return self.evidence.failing_requests if self.evidence else pd.DataFrame()
+    def metrics_section(self) -> list[Any]:
+        """Metrics: the logs' error rate and latency, and the metrics server's series."""
+        figures = (
+            ("error_rate", self.error_rate_figure()),
+            ("tenants", self.tenant_error_figure()),
+            ("latency", self.latency_figure()),
+        )
+        items: list[Any] = [step2.Chart(name, f) for name, f in figures if f is not None]
+        if self.metrics is not None:
+            per_minute = self.metrics.per_minute()
+            server = charts.error_rate_chart(per_minute, markers=self.markers())
+            items += [
+                Markdown("From the metrics server (the service's error rate and latency):"),
+                step2.Chart("server_error_rate", server),
+                step2.Chart("server_latency", charts.latency_chart(per_minute, self.markers())),
+                *(Markdown(f"- {md.text(note)}") for note in self.metrics.notes),
+            ]
+        elif self.params.prometheus_url:
+            items.append(step2.none_line("Metrics server", self.metrics_problem))
+        elif items:
+            items.append(Markdown(f"_{md.text(self.metrics_problem)}_"))
+        else:
+            why = "no logs and no metrics server were given (incident-nb new --logs, --prometheus)."
+            return [step2.none_line("Metrics", why)]
+        return [Markdown("### Metrics"), *items]
 
     def line_report(self) -> str:
         """How many log lines were read, used and rejected (with examples)."""
-        if self.evidence is None:
-            return md.text(self.evidence_problem)
-        rep = self.evidence.lines
-        out = [
-            f"{rep.total:,} lines read: {rep.used:,} used, {rep.malformed:,} malformed, "
-            f"{rep.bad_timestamp:,} without a parsable timestamp."
-        ]
-        fields = self.evidence.fields.items()
-        fed = [f"{role} ← {md.inline(source)}" for role, source in fields if source]
-        out += ["", "Fields read: " + (", ".join(fed) or "none")]
-        out += [f"- **Warning:** {md.inline(w)}" for w in self.evidence.warnings]
-        if self.evidence.note:
-            out += ["", md.text(self.evidence.note), ""]
-        out += [
-            f"- line {b.line} of `{Path(b.path).name}`: {md.inline(b.reason)}" for b in rep.examples
-        ]
-        return "\n".join(out)
+        return step2.line_report(self.evidence, self.evidence_problem)
 
-    def recent_changes(self) -> pd.DataFrame:
-        """Commits, merges and tags of the look-back window before the onset, newest first."""
-        if self.change_evidence is None:
-            return pd.DataFrame()
-        frame = self.change_evidence.changes.copy()
-        frame["files"] = frame["files"].map(_short_list)
-        frame["kinds"] = frame["kinds"].map(", ".join)
-        return frame[["time", "repo", "type", "short_sha", "subject", "author", "kinds", "files"]]
+    def logs_section(self) -> list[Any]:
+        """Logs: lines read, the first and last errors, error signatures, failing requests."""
+        return step2.logs(self.evidence, self.evidence_problem)
 
-    def suspects(self) -> pd.DataFrame:
-        """Changes ranked as suspects, with their reasons."""
-        if self.change_evidence is None:
-            return pd.DataFrame()
-        frame = self.change_evidence.suspects.copy()
-        frame["reasons"] = frame["reasons"].map("; ".join)
-        frame["files"] = frame["files"].map(_short_list)
-        return frame[
-            ["rank", "score", "short_sha", "subject", "live_at", "deploy", "reasons", "files"]
-        ]
+    def traces_section(self) -> list[Any]:
+        """Traces: where failing requests fail, or one line saying why there are none."""
+        return step2.traces(self.traces, self.traces_problem)
 
-    def first_hypothesis(self) -> str | None:
-        """The top suspect, phrased as a first answer for the 5 Whys."""
-        if self.change_evidence is None:
-            return None
-        return first_hypothesis(self.change_evidence.suspects)
+    def localization_section(self) -> list[Any]:
+        """Which service is at fault: services ranked against the time before the onset."""
+        return step2.localization(self.localization, self.localization_problem)
 
-    def metrics_view(self) -> list[Any]:
-        """Charts of the metrics server's series, or why there are none."""
-        if self.metrics is None:
-            return [Markdown(md.text(self.metrics_problem))]
-        per_minute = self.metrics.per_minute()
-        items: list[Any] = [
-            charts.error_rate_chart(per_minute, markers=self.markers()),
-            charts.latency_chart(per_minute, self.markers()),
-        ]
-        items += [Markdown(f"- {md.inline(note)}") for note in self.metrics.notes]
-        return items
+    def changes_section(self) -> list[Any]:
+        """Recent changes and the suspects, or one line saying why there are none."""
+        return step2.changes(self.change_evidence, self.changes_problem)
 
-    def traces_view(self) -> list[Any]:
-        """The Traces section: where failing requests fail; nothing when no traces were given."""
-        if self.traces is None:
-            if not self.traces_problem:
-                return []
-            return [Markdown("### Traces"), Markdown(md.text(self.traces_problem))]
-        t, report = self.traces, self.traces.report
-        failing = int(t.spans.groupby("trace_id")["is_error"].any().sum()) if len(t.spans) else 0
-        counts = (
-            f"{t.spans['trace_id'].nunique()} traces ({failing} failing), {report.spans} spans, "
-            f"{report.malformed} malformed"
-        )
-        items: list[Any] = [
-            Markdown("### Traces"),
-            Markdown(md.text(f"{headline(t.origins, t.operations)} ({counts})")),
-        ]
-        items += [
-            Markdown(f"- malformed: {md.inline(f'{b.path}: {b.where}: {b.reason}')}")
-            for b in report.examples
-        ]
-        if not t.origins.empty:
-            items += [Markdown("Where failing traces fail (the deepest error spans):"), t.origins]
-        if not t.services.empty:
-            items += [
-                charts.trace_comparison_chart(t.services),
-                Markdown("Failing vs successful traces, per service and operation:"),
-                t.operations.head(20),
-            ]
-        if not t.critical_path.empty:
-            items += [
-                Markdown("Time on the critical path per trace (ms), failing vs successful:"),
-                t.critical_path,
-            ]
-        return items
+    def first_hypotheses(self) -> list[tuple[str, str]]:
+        """What the evidence offers as the first answer of the 5 Whys, with where it is from.
+
+        The top suspect change, and the service most likely at fault with its strongest
+        evidence.
+        """
+        offers: list[tuple[str, str]] = []
+        if self.change_evidence is not None:
+            a = self.assessment
+            onset = a.onset.at if a and a.onset else None
+            change = first_hypothesis(self.change_evidence.suspects, onset)
+            if change:
+                offers.append(("Top suspect change", change))
+        if self.localization is not None and self.localization.services:
+            top = self.localization.services[0]
+            why = f": {top.evidence[0].summary}" if top.evidence else ""
+            offers.append(("Service most likely at fault", f"{top.service} is failing{why}"))
+        return offers
 
     def fix_verification(self) -> Any:
         """Step 6 verdicts from the evidence, once the fix is in the timeline."""
@@ -288,12 +279,7 @@ class Investigation:
             error_messages=self.evidence.messages,
             affected_tenants=self.assessment.affected_tenants,
         )
-        return verdicts.to_frame()
-
-    # Steps 3-7 ---------------------------------------------------------------------------
-    def postmortem_draft(self) -> str:
-        """The post-mortem as Markdown, from ``incident.json`` as it is now and the evidence."""
-        return render_markdown(self.reload_record(), self.summary())
+        return views.generic(verdicts.to_frame())
 
     # Forms -------------------------------------------------------------------------------
     def store(self) -> RecordStore:
@@ -302,32 +288,38 @@ class Investigation:
 
     def impact_form(self) -> forms.ImpactForm:
         """Step 1: impact assessment and severity."""
-        return forms.ImpactForm(self.store(), self.assessment, self.summary())
+        return forms.ImpactForm(self.store(), self.assessment, self.summary(), events=self.events)
 
     def status_update_form(self) -> forms.StatusUpdateForm:
         """Stakeholder updates: when the next is due, a draft, sending and recording it."""
-        return forms.StatusUpdateForm(self.store(), self.summary())
+        return forms.StatusUpdateForm(self.store(), self.summary(), events=self.events)
 
     def five_whys_form(self) -> forms.FiveWhysForm:
         """Step 3: the 5 Whys."""
-        return forms.FiveWhysForm(self.store(), hypothesis=self.first_hypothesis())
+        return forms.FiveWhysForm(
+            self.store(), hypotheses=self.first_hypotheses(), events=self.events
+        )
 
     def checklist_form(self, field: str) -> forms.ChecklistForm:
         """Steps 4-6: one of the workflow's checklists."""
         suggested = self.assessment.severity.level.value if self.assessment else None
-        return forms.ChecklistForm(self.store(), field, suggested)
+        return forms.ChecklistForm(self.store(), field, suggested, events=self.events)
 
     def timeline_form(self) -> forms.TimelineForm:
         """The timeline, with the evidence's events proposed."""
-        return forms.TimelineForm(self.store(), self.proposed_events())
+        return forms.TimelineForm(self.store(), self.proposed_events(), events=self.events)
 
     def action_items_form(self) -> forms.ActionItemsForm:
         """Action items."""
-        return forms.ActionItemsForm(self.store())
+        return forms.ActionItemsForm(self.store(), events=self.events)
 
     def narrative_form(self) -> forms.NarrativeForm:
-        """The post-mortem's prose."""
-        return forms.NarrativeForm(self.store())
+        """The post-mortem's prose, with the Summary the evidence drafts."""
+        return forms.NarrativeForm(self.store(), self.summary(), events=self.events)
+
+    def postmortem_draft(self) -> forms.PostmortemDraft:
+        """The post-mortem as it would be exported now; it follows every edit made here."""
+        return forms.PostmortemDraft(self.store(), self.summary(), events=self.events)
 
     def proposed_events(self) -> list[TimelineEvent]:
         """Timeline events the evidence suggests: first error, onset, alert, investigation."""
@@ -357,10 +349,6 @@ class Investigation:
             SUMMARY_MIMETYPE: summary.to_json() if summary else {},
             "text/plain": "analysis summary (read by incident-nb export)",
         }
-
-
-def _short_list(items: list[str]) -> str:
-    return ", ".join(items[:6]) + (" …" if len(items) > 6 else "")
 
 
 __all__ = ["Investigation"]

@@ -28,7 +28,7 @@ from incident_nb.core.record import read_record
 from incident_nb.postmortem.check import Finding, check_postmortem
 from incident_nb.postmortem.document import postmortem_filename, render_markdown
 from incident_nb.postmortem.exporter import PostmortemExporter
-from incident_nb.postmortem.images import chart_title, png_bytes
+from incident_nb.postmortem.images import chart_title, png_images
 from incident_nb.postmortem.preprocess import check_executed
 
 
@@ -61,12 +61,17 @@ def read_notebook(folder: Path) -> Any:
         raise ExportError(f"cannot read {notebook}: {exc}") from None
 
 
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_HINT = (
+    "Chromium or Chrome: apt-get install chromium (Debian, Ubuntu), "
+    "dnf install chromium (Fedora), brew install --cask chromium (macOS)"
+)
+"""How to get the browser a PDF is printed with (nothing else needs one)."""
+
+
 def find_chromium() -> str | None:
     """A headless-capable Chromium on this machine, if any."""
-    return next(
-        (p for n in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(n))),
-        None,
-    )
+    return next((p for n in CHROMIUM_NAMES if (p := shutil.which(n))), None)
 
 
 def print_pdf(html: str, chromium: str) -> bytes:
@@ -108,13 +113,12 @@ def export_postmortem(
 
     Raises:
         ExportError: the notebook is missing, was not executed or failed; with ``strict``, the
-            check found problems; a PDF was asked for without Chromium.
+            check found problems; a PDF was asked for without Chromium (the HTML and
+            Markdown are written all the same).
         RecordError: ``incident.json`` is missing or invalid.
         StorageError: a file could not be written (the cause named); nothing was replaced.
     """
     chromium = find_chromium() if pdf else None
-    if pdf and chromium is None:
-        raise ExportError("a PDF needs a headless Chromium (e.g. apt-get install chromium)")
     nb = read_notebook(folder)
     files = IncidentFolder(folder)
     check_executed(nb, files.notebook)
@@ -136,8 +140,7 @@ def export_postmortem(
         for i, (f, p) in enumerate(zip(figures, images, strict=True))
     ]
     markdown = render_markdown(clean_record, summary, charts)
-    with tempfile.TemporaryDirectory() as tmp:
-        pngs = png_bytes(figures, Path(tmp)) if figures else []
+    pngs = png_images(figures) if figures else []
     pdf_data, pdf_path = None, None
     if chromium is not None:
         static = PostmortemExporter(optional_rules=list(redact), static_charts=True)
@@ -151,4 +154,10 @@ def export_postmortem(
         staged.add_text(html_path, html)
         if pdf_path is not None and pdf_data is not None:
             staged.add(pdf_path, pdf_data)
+    if pdf and chromium is None:
+        raise ExportError(
+            f"a PDF is printed by a browser and none was found: install {CHROMIUM_HINT}, "
+            f"then run the export again; the HTML and Markdown post-mortems were written at "
+            f"{html_path} and {md_path}"
+        )
     return ExportResult(html_path, md_path, images, pdf_path, exporter.redaction_report, findings)

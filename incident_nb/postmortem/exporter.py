@@ -2,7 +2,10 @@
 
 It reads ``incident.json`` beside the notebook, refuses a notebook that did not run or failed,
 redacts secrets from the notebook, the record and the analysis, and renders the post-mortem
-document first, then the evidence and checklists, with no code, prompts or papermill cells.
+document first (the workflow template's sections), then its Supporting Information (key
+numbers, the key charts, top error signatures and suspects), then the rest of the notebook's
+evidence and steps inside a collapsed "Evidence details" section, with no code, prompts or
+papermill cells.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import base64
 import copy
 import html
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +22,27 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Bool, List, Unicode
 from traitlets.config import Config
 
-from incident_nb.core.folder import IncidentFolder, published_summary
+from incident_nb.core.folder import METADATA_KEY, IncidentFolder, published_summary
 from incident_nb.core.record import IncidentRecord, read_record
 from incident_nb.core.redact import Redactor, redact_json
 from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.templates import templates_dir
 from incident_nb.postmortem import sections
-from incident_nb.postmortem.document import duration, render_markdown
-from incident_nb.postmortem.images import chart_title, png_bytes
+from incident_nb.postmortem.document import (
+    duration,
+    key_numbers,
+    render_markdown,
+    top_signatures,
+    top_suspects,
+)
+from incident_nb.postmortem.images import chart_title, png_images
 from incident_nb.postmortem.preprocess import (
     PLOTLY_MIMETYPE,
     REMOVED_TAGS,
     PlotlyToHTMLPreprocessor,
     RecordSectionsPreprocessor,
     check_executed,
+    key_chart_outputs,
 )
 
 SEVERITY_COLORS = {"SEV-1": "#b71c1c", "SEV-2": "#e65100", "SEV-3": "#f9a825", "SEV-4": "#2e7d32"}
@@ -47,7 +56,12 @@ TOC = (
     "What Could Be Improved",
     "Action Items",
     "Lessons Learned",
-    "Investigation",
+    "Supporting Information",
+    "Evidence details",
+)
+DETAILS_INTRO = (
+    "The investigation notebook as it ran: every table and chart of the evidence, and the "
+    "steps recorded in `incident.json`."
 )
 
 
@@ -108,20 +122,16 @@ class PostmortemExporter(HTMLExporter):
         summary = AnalysisSummary.from_json(redact_json(published, redactor)) if published else None
         doc = redact_notebook(nb, redactor)
         self.redaction_report = redactor.report()
-        resources["postmortem_figures"] = [
-            dict(o["data"][PLOTLY_MIMETYPE])
-            for c in doc.cells
-            for o in c.get("outputs", [])
-            if PLOTLY_MIMETYPE in o.get("data", {})
-        ]
+        key_outputs = key_chart_outputs(doc)
+        resources["postmortem_figures"] = [dict(o["data"][PLOTLY_MIMETYPE]) for o in key_outputs]
         if self.static_charts:
             _charts_to_png(doc)
         doc.cells = [
-            nbformat.v4.new_markdown_cell(render_markdown(record, summary)),
-            nbformat.v4.new_markdown_cell(
-                "## Investigation\n\nThe evidence and the steps taken, from the notebook."
-            ),
+            nbformat.v4.new_markdown_cell(render_markdown(record, summary, supporting=False)),
+            *_supporting_cells(summary, key_outputs),
+            _marked(nbformat.v4.new_markdown_cell(DETAILS_INTRO), "open"),
             *doc.cells,
+            _marked(nbformat.v4.new_markdown_cell(""), "close"),
         ]
         level = (
             record.severity.level.value
@@ -138,6 +148,7 @@ class PostmortemExporter(HTMLExporter):
             "color": SEVERITY_COLORS.get(level or "", "#555"),
             "date": sections.incident_start(record, summary).date().isoformat(),
             "duration": duration(record, summary),
+            "final": record.postmortem_final,
             "toc": [(label, label.replace(" ", "-")) for label in TOC],
         }
         body, out = super().from_notebook_node(doc, resources, **kw)
@@ -151,6 +162,29 @@ def _tenants(record: IncidentRecord, nb: Any) -> list[str]:
     return sorted({*names, *record.impact.affected_tenants})
 
 
+def _marked(cell: Any, details: str) -> Any:
+    """A cell that opens or closes the collapsed "Evidence details" (see the template)."""
+    cell.metadata[METADATA_KEY] = {"details": details}
+    return cell
+
+
+def _supporting_cells(summary: AnalysisSummary | None, charts: list[Any]) -> list[Any]:
+    """Supporting Information: key numbers, the key charts, top signatures and suspects."""
+    first = "\n\n".join(p for p in ("### Supporting Information", key_numbers(summary)) if p)
+    cells = [nbformat.v4.new_markdown_cell(first)]
+    for output in charts:
+        chart = nbformat.v4.new_code_cell("")
+        chart.execution_count = 1
+        chart.outputs = [copy.deepcopy(output)]
+        cells.append(chart)
+    tables = "\n\n".join(p for p in (top_signatures(summary), top_suspects(summary)) if p)
+    if tables:
+        cells.append(nbformat.v4.new_markdown_cell(tables))
+    if len(cells) == 1 and not key_numbers(summary):
+        return []
+    return cells
+
+
 def _charts_to_png(nb: Any) -> None:
     outputs = [
         o for c in nb.cells for o in c.get("outputs", []) if PLOTLY_MIMETYPE in o.get("data", {})
@@ -158,8 +192,7 @@ def _charts_to_png(nb: Any) -> None:
     if not outputs:
         return
     figures = [dict(o["data"][PLOTLY_MIMETYPE]) for o in outputs]
-    with tempfile.TemporaryDirectory() as tmp:
-        images = png_bytes(figures, Path(tmp))
+    images = png_images(figures)
     for output, figure, image in zip(outputs, figures, images, strict=True):
         del output["data"][PLOTLY_MIMETYPE]
         alt = html.escape(chart_title(figure, "chart"), quote=True)

@@ -11,6 +11,7 @@ from nbconvert.preprocessors import Preprocessor
 from plotly.offline import get_plotlyjs
 
 from incident_nb.core.errors import ExportError
+from incident_nb.core.folder import KEY_CHARTS, METADATA_KEY
 from incident_nb.core.record import IncidentRecord
 from incident_nb.core.summary import AnalysisSummary
 from incident_nb.postmortem import sections
@@ -18,6 +19,7 @@ from incident_nb.postmortem.document import render_markdown
 
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+
 REMOVED_TAGS = frozenset(
     {
         "remove-cell",
@@ -56,6 +58,26 @@ def check_executed(nb: Any, path: Path) -> None:
             f"{path} has not been executed; run it first (incident-nb new --execute, or Run All "
             "in JupyterLab and save)"
         )
+
+
+def chart_name(output: Any) -> str:
+    """The name a notebook gave a chart output (see :data:`KEY_CHARTS`), or ''."""
+    meta = output.get("metadata", {}).get(METADATA_KEY, {})
+    return str(meta.get("chart", "")) if isinstance(meta, dict) else ""
+
+
+def key_chart_outputs(nb: Any) -> list[Any]:
+    """The key charts' outputs in :data:`KEY_CHARTS` order.
+
+    A notebook from before charts were named gives all its charts.
+    """
+    figures = [
+        o for c in nb.cells for o in c.get("outputs", []) if PLOTLY_MIMETYPE in o.get("data", {})
+    ]
+    if not any(chart_name(o) for o in figures):
+        return figures
+    named = {chart_name(o): o for o in reversed(figures)}
+    return [named[name] for name in KEY_CHARTS if name in named]
 
 
 def render_section(name: str, record: IncidentRecord, summary: AnalysisSummary | None) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
+from incident_nb.core import humanize
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent
 from incident_nb.core.severity import level_info
 from incident_nb.core.summary import AnalysisSummary
 from incident_nb.core.text import cell, inline, text
 from incident_nb.core.workflow import DEPLOYMENT_CHECKLIST, FIX_CHECKLIST, STAGING_STEPS
+from incident_nb.postmortem import story
 
 EMPTY = "_Not recorded yet._"
 
@@ -34,14 +36,12 @@ def paragraph(value: str) -> str:
 
 def hhmm(when: datetime, day: date | None = None) -> str:
     """``HH:MM`` in UTC, with the date in front when it is not ``day``."""
-    when = utc(when)
-    return when.strftime("%H:%M") if day in (None, when.date()) else when.strftime("%Y-%m-%d %H:%M")
+    return humanize.hhmm(when, day)
 
 
 def duration_text(delta: timedelta) -> str:
-    """``X hours Y minutes`` as the post-mortem template writes it."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    return f"{minutes // 60} hours {minutes % 60} minutes"
+    """``1 hour 35 minutes`` (the template's ``X hours Y minutes``, in good English)."""
+    return humanize.duration_text(delta)
 
 
 def incident_start(record: IncidentRecord, summary: AnalysisSummary | None) -> datetime:
@@ -68,11 +68,20 @@ def evidence_end(summary: AnalysisSummary | None) -> datetime | None:
 
 
 def severity_line(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
-    """``SEV-2`` as decided, or the suggestion marked as such."""
-    if record.severity.level is not None:
-        return record.severity.level.value
-    if summary and (level := summary.severity_suggestion.level) is not None:
-        return f"{level.value} (suggested from the evidence, not yet confirmed)"
+    """The severity with its reason: ``SEV-2: <reason>``, or the suggestion marked as such."""
+    level = record.severity.level
+    if level is not None:
+        reason = record.severity.reason.strip()
+        return (
+            f"{level.value}: {inline(reason)}" if reason else f"{level.value} (no reason recorded)"
+        )
+    if summary:
+        note = summary.severity_suggestion
+        reasons = "; ".join(inline(r) for r in note.reasons)
+        why = f": {reasons}" if reasons else ""
+        if note.level is None:
+            return f"not suggested: the evidence cannot judge{why}"
+        return f"{note.level.value}, suggested from the evidence (not yet confirmed){why}"
     return EMPTY
 
 
@@ -109,43 +118,40 @@ def affected_tenants(
     return names, total
 
 
+def time_span(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
+    """``14:07 to 15:42 UTC``, or how far the evidence reaches while the incident is ongoing."""
+    start = incident_start(record, summary)
+    end = incident_end(record)
+    if end is not None:
+        return f"{hhmm(start)} to {hhmm(end, start.date())} UTC"
+    if (last := evidence_end(summary)) is not None:
+        return (
+            f"{hhmm(start)} to {hhmm(last, start.date())} UTC (ongoing at the end of the evidence)"
+        )
+    return f"{hhmm(start)} UTC to ongoing"
+
+
 def impact_lines(record: IncidentRecord, summary: AnalysisSummary | None) -> list[str]:
-    """The four bullets of the template's Impact section."""
+    """The four bullets of the template's Impact section (and what the onset adds)."""
     names, total = affected_tenants(record, summary)
     if names:
         share = f" ({len(names) / total:.0%} of total)" if total else ""
         tenants = f"{len(names)}{share}: {', '.join(inline(n) for n in names)}"
     else:
         tenants = "0 measured" if summary else EMPTY
-    start = incident_start(record, summary)
-    end = incident_end(record)
-    if end is not None:
-        span = f"{hhmm(start)} to {hhmm(end, start.date())} UTC"
-    elif (last := evidence_end(summary)) is not None:
-        span = (
-            f"{hhmm(start)} to {hhmm(last, start.date())} UTC (ongoing at the end of the evidence)"
-        )
-    else:
-        span = f"{hhmm(start)} UTC to ongoing"
     user_facing = record.narrative.user_facing_impact.strip()
-    if user_facing:
-        facing = inline(user_facing)
-    elif summary and (failing := summary.failing_endpoints):
-        parts = [
-            f"{inline(e.endpoint)} failed {e.error_rate or 0:.0%} of requests" for e in failing
-        ]
-        facing = "; ".join(parts) + " since the onset (from the evidence)"
-    else:
-        facing = EMPTY
+    drafted = story.user_facing_draft(summary)
+    facing = inline(user_facing) if user_facing else (inline(drafted) if drafted else EMPTY)
     data = record.narrative.data_impact.strip()
     lost = "Data loss reported" if record.impact.data_loss else EMPTY
     data_text = inline(data) if data else lost
-    return [
+    lines = [
         f"- **Tenants affected**: {tenants}",
-        f"- **Duration**: {span}",
+        f"- **Duration**: {time_span(record, summary)}",
         f"- **User-facing impact**: {facing}",
         f"- **Data impact**: {data_text}",
     ]
+    return lines + [f"- {text(note)}" for note in story.onset_notes(summary)]
 
 
 def timeline(record: IncidentRecord, summary: AnalysisSummary | None) -> list[TimelineEvent]:
@@ -176,20 +182,20 @@ def timeline_table(record: IncidentRecord, summary: AnalysisSummary | None) -> s
 
 
 def root_cause(record: IncidentRecord) -> str:
-    """The 5 Whys chain in the workflow's layout, the root cause and its category."""
+    """The 5 Whys as a numbered list, then the root cause and its category."""
     fw = record.five_whys
     answered = [w for w in fw.whys if w.answer.strip()]
     if not (fw.problem.strip() or answered or fw.root_cause.strip()):
         return EMPTY
-    lines = [f"Problem: {fw.problem.strip() or '(not stated)'}"]
-    for depth, why in enumerate(answered, start=1):
-        question = why.why.strip()
-        lines.append(
-            "  " * depth + f"Why? -> {why.answer.strip()}" + (f"  ({question})" if question else "")
-        )
-    lines.append(f"Root Cause: {fw.root_cause.strip() or '(not stated)'}")
-    body = "\n".join(line.replace("~~~", "~ ~ ~") for line in lines)
-    out = [f"~~~text\n{body}\n~~~"]
+    out = [f"**Problem**: {paragraph(fw.problem)}"]
+    if answered:
+        steps = []
+        for number, why in enumerate(answered, start=1):
+            question = why.why.strip() or "Why?"
+            answer = " ".join(why.answer.split())
+            steps.append(f"{number}. **{text(question)}** {text(answer)}")
+        out.append("\n".join(steps))
+    out.append(f"**Root Cause**: {paragraph(fw.root_cause)}")
     if fw.category:
         out.append(f"**Category**: {fw.category}")
     if len(answered) < 5:
@@ -238,21 +244,43 @@ def deployment_section(record: IncidentRecord, summary: AnalysisSummary | None) 
     return f"{items}\n\n**Watch period**: {watch}"
 
 
+SUGGESTED = "not confirmed; the evidence suggests: {}"
+
+
 def impact_section(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
-    """Step 1 as a person recorded it: the answers table, then the severity decision."""
+    """Step 1 as a person recorded it (the evidence's suggestions marked), then the severity."""
     impact = record.impact
+    hint = story.impact_suggestion(summary)
+
+    def answer(recorded: str, suggested: str) -> str:
+        if recorded.strip():
+            return recorded
+        return SUGGESTED.format(suggested) if suggested else "not recorded"
+
     workaround = {None: "not assessed", True: f"yes: {impact.workaround_text}", False: "no"}
+    started = hhmm(impact.started_at) if impact.started_at else ""
     rows = [
-        ("Affected tenants", ", ".join(impact.affected_tenants) or "(from the evidence)"),
-        ("Broken functionality", impact.broken_functionality or "(not recorded)"),
-        ("Started at (UTC)", hhmm(impact.started_at) if impact.started_at else "(not recorded)"),
-        ("Trend", impact.trend or "(not recorded)"),
+        (
+            "Affected tenants",
+            answer(
+                ", ".join(impact.affected_tenants), ", ".join(hint.affected_tenants) if hint else ""
+            ),
+        ),
+        (
+            "Broken functionality",
+            answer(impact.broken_functionality, hint.broken_functionality if hint else ""),
+        ),
+        (
+            "Started at (UTC)",
+            answer(started, hhmm(hint.started_at) if hint and hint.started_at else ""),
+        ),
+        ("Trend", answer(impact.trend, hint.trend if hint else "")),
         ("Workaround", workaround[impact.workaround]),
         ("Data loss", "yes" if impact.data_loss else "no"),
         ("Security breach", "yes" if impact.security_breach else "no"),
     ]
     table = "| Question | Answer |\n|---|---|\n" + "\n".join(
-        f"| {question} | {cell(answer)} |" for question, answer in rows
+        f"| {question} | {cell(value)} |" for question, value in rows
     )
     return f"{table}\n\n{severity_detail(record, summary)}"
 

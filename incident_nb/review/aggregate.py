@@ -32,11 +32,19 @@ def per_severity(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def per_month(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Incidents per month (rows, oldest first) and severity (columns), with a total."""
+    """Incidents per calendar month and severity, with a total.
+
+    Rows are the calendar months from the first incident's to the last's, oldest first, months
+    without incidents included; columns are the severities that occur.
+    """
     table = pd.crosstab(incidents["month"], incidents["severity"])
     table = table.reindex(columns=[s for s in SEVERITIES if s in table.columns], fill_value=0)
+    if len(table):
+        first, last = pd.Period(min(table.index), "M"), pd.Period(max(table.index), "M")
+        months = [str(p) for p in pd.period_range(first, last, freq="M")]
+        table = table.reindex(months, fill_value=0)
     table["total"] = table.sum(axis=1)
-    return table.sort_index().rename_axis(columns=None).reset_index()
+    return table.sort_index().rename_axis(index="month", columns=None).reset_index()
 
 
 def timings(incidents: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """The incident review as one offline HTML page: tables, links to incidents, plotly charts.
 
 plotly.js is inlined once, as in the post-mortem export, so the page opens without a network.
-Everything from records is escaped by the template (jinja2 autoescape).
+Everything from records is escaped by the template (jinja2 autoescape). A chart or table with
+nothing in it is a sentence saying so, so a review of a few incidents reads well too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from incident_nb.core.folder import IncidentFolder
+from incident_nb.core.humanize import plural
 from incident_nb.core.templates import templates_dir
 from incident_nb.review import charts
 from incident_nb.review.report import Review, concentration_sentence, minutes_text
@@ -30,27 +32,30 @@ def _link(folder: str, base: Path) -> str:
     return Path(os.path.relpath(target, base)).as_posix()
 
 
-def _figures(review: Review) -> list[str]:
-    figures = [
-        charts.per_month_chart(review.per_month),
-        charts.timings_chart(review.timings),
-        charts.update_sla_chart(review.update_sla),
-        charts.categories_chart(review.categories),
-    ]
-    if not review.owners.empty:
-        figures.append(charts.owners_chart(review.owners))
-    if review.concentration.incidents:
-        figures.append(charts.concentration_chart(review.concentration.shares))
-    return [
-        pio.to_html(
-            fig,
+def _figures(review: Review) -> list[dict[str, str]]:
+    """Each chart as ``{"title", "html"}``, or ``{"title", "empty"}`` with its sentence."""
+    shown = charts.review_charts(
+        per_month=review.per_month,
+        timings=review.timings,
+        update_sla=review.update_sla,
+        categories=review.categories,
+        owners=review.owners,
+        concentration=review.concentration,
+    )
+    out = []
+    for i, chart in enumerate(shown):
+        if chart.figure is None:
+            out.append({"title": chart.title, "empty": chart.empty})
+            continue
+        html = pio.to_html(
+            chart.figure,
             include_plotlyjs=False,
             full_html=False,
             div_id=f"review-chart-{i}",
             config={"displaylogo": False, "responsive": True},
         )
-        for i, fig in enumerate(figures)
-    ]
+        out.append({"title": chart.title, "html": html})
+    return out
 
 
 def _context(review: Review, base: Path) -> dict[str, Any]:
@@ -78,6 +83,9 @@ def _context(review: Review, base: Path) -> dict[str, Any]:
         "concentration": concentration_sentence(review.concentration),
         "figures": _figures(review),
         "plotly_js": get_plotlyjs(),
+        "plural": plural,
+        "judged": int(review.update_sla["incidents"].sum()),
+        "timed": int(review.timings["incidents"].sum()),
         "pct": lambda v: "-" if v is None or math.isnan(v) else f"{v:.0%}",
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from incident_nb.core.humanize import plural
 from incident_nb.review import aggregate
 from incident_nb.review.frames import Reviewed, actions_frame, incidents_frame
 
@@ -112,7 +113,8 @@ def summary_text(review: Review) -> str:
     if review.since:
         lines[0] += f", incidents since {review.since.isoformat()}"
     resolved = int((inc["status"] == "resolved").sum())
-    lines.append(f"{len(inc)} incidents ({resolved} resolved, {len(inc) - resolved} open)")
+    counts = f" ({resolved} resolved, {len(inc) - resolved} open)" if len(inc) else ""
+    lines.append(f"{plural(len(inc), 'incident')}{counts}")
     for version, count in sorted(review.migrated.items()):
         lines.append(f"{count} record(s) of schema version {version} read (migrated in memory)")
     for path, reason in review.skipped:
@@ -121,7 +123,7 @@ def summary_text(review: Review) -> str:
         f"{r['severity']} {r['incidents']}" for r in _rows(review.per_severity) if r["incidents"]
     )
     months = ", ".join(f"{r['month']} {r['total']}" for r in _rows(review.per_month))
-    lines += ["", f"Per severity: {severities}", f"Per month:    {months}"]
+    lines += ["", f"Per severity: {severities or 'none'}", f"Per month:    {months or 'none'}"]
     lines += ["", "Timings (from the incident's start)   median      p90   incidents"]
     for r in _rows(review.timings):
         lines.append(
@@ -138,7 +140,7 @@ def summary_text(review: Review) -> str:
     causes = ", ".join(
         f"{r['category']} {r['incidents']}" for r in _rows(review.categories) if r["incidents"]
     )
-    lines += ["", f"Root-cause categories: {causes}"]
+    lines += ["", f"Root-cause categories: {causes or 'none recorded'}"]
     if not review.recurring.empty:
         lines.append("Recurring root causes:")
         for r in _rows(review.recurring):
@@ -151,7 +153,9 @@ def summary_text(review: Review) -> str:
     open_, overdue = int((acts["state"] != "done").sum()), int((acts["state"] == "overdue").sum())
     lines += [
         "",
-        f"Action items: {len(acts)}: {open_} open ({overdue} overdue), {len(acts) - open_} done",
+        f"Action items: {len(acts)}: {open_} open ({overdue} overdue), {len(acts) - open_} done"
+        if len(acts)
+        else "Action items: none",
     ]
     for r in _rows(review.owners):
         lines.append(

@@ -148,3 +148,58 @@ def render(sql: str, engine: str) -> str:
 
     tree = sqlglot.parse_one(sql, read="duckdb").transform(spark_functions)
     return tree.sql(dialect="spark")
+
+
+# --- The onset search's questions (incident_nb.analysis.cube_source) -------------------
+# Requests, failures and the sums of ln(1 + latency_ms) and of its square: every sum is
+# additive, so any group's series is a sum of these rows. {dims} are the grouping columns the
+# events have (or, for very many values, an expression keeping the most frequent ones).
+# The log latency is computed once per event (ll), NULL when the latency is missing or absurd.
+CUBE_LOG_LATENCY = "CASE WHEN latency_ms BETWEEN 0 AND 1e9 THEN ln(1 + latency_ms) END"
+CUBE_SUMS = """count(*) AS requests,
+       count(*) FILTER (WHERE is_error) AS errors,
+       count(ll) AS timed,
+       sum(ll) AS log_latency,
+       sum(ll * ll) AS log_latency_sq"""
+CUBE_EVENTS = f"SELECT ts, {{dims}}, is_error, {CUBE_LOG_LATENCY} AS ll FROM events"
+
+# Per minute and value of each dimension, in one scan (grouping sets).
+MINUTE_LEVELS = f"""
+SELECT minute, {{level}} AS level, {{value}} AS value,
+       {CUBE_SUMS}
+FROM (SELECT {MINUTE} AS minute, * FROM ({CUBE_EVENTS}))
+GROUP BY GROUPING SETS ({{sets}})
+"""
+
+# Per cell and side of the incident's minutes [$start, $stop); {inside} may set some minutes
+# of the window aside (an on/off incident's quiet minutes): their rows have a null inside.
+CELL_INSIDE = "ts >= $start AND ts < $stop"
+CELL_INSIDE_BUT = (
+    "CASE WHEN ts < $start OR ts >= $stop THEN FALSE "
+    "WHEN epoch_us(ts) // 60000000 IN ({minutes}) THEN NULL ELSE TRUE END"
+)
+CELL_WINDOWS = f"""
+SELECT {{names}}, {{inside}} AS inside,
+       {CUBE_SUMS}
+FROM ({CUBE_EVENTS})
+GROUP BY {{groups}}
+"""
+
+# Per minute, the requests of one scope.
+SCOPE_MINUTES = f"""
+SELECT {MINUTE} AS minute,
+       {CUBE_SUMS}
+FROM ({CUBE_EVENTS})
+WHERE {{where}}
+GROUP BY 1
+"""
+
+# When the minute levels have more than CUBE_MAX_ROWS rows (raw URLs with ids in them), a
+# column with more than CUBE_MAX_VALUES distinct values keeps its most frequent ones.
+CUBE_MAX_ROWS = 1_000_000
+CUBE_MAX_VALUES = 2000
+CUBE_CARDINALITY = "SELECT {counts} FROM events"
+CUBE_TOP_VALUES = """
+SELECT {dim} AS value FROM events WHERE {dim} IS NOT NULL
+GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {limit}
+"""

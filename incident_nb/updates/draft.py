@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from incident_nb.core import humanize
 from incident_nb.core.models import Severity, utc
 from incident_nb.core.record import IncidentRecord, TimelineEvent
 from incident_nb.core.severity import UpdateDue, next_update
@@ -31,6 +32,29 @@ class Draft:
     markdown: str
     due: UpdateDue | None
     """When the update after this one is due, counting this one as sent now."""
+    current: UpdateDue | None = None
+    """When this update was (or is) due, before it is sent."""
+
+    def cadence_line(self) -> str:
+        """When this update is due and, once it is sent, when the next one is: one sentence.
+
+        The command line says this beside the drafted text, whose "Next update" is the same
+        time, so the two never disagree.
+        """
+        current, after = self.current, self.due
+        if current is None:
+            return "No cadence yet: decide the severity (SEV-1 every 15 min, SEV-2 every 30)."
+        now = self.created_at
+        if current.due_at is None or current.overdue:
+            line = current.describe(now)
+        else:
+            left = int((current.due_at - now).total_seconds() // 60)
+            line = (
+                f"This update is due at {current.due_at:%H:%M} UTC, in {left} min ({current.rule})."
+            )
+        if after is not None and after.due_at is not None:
+            line += f" Once it is sent, the next is due by {after.due_at:%H:%M} UTC."
+        return line
 
 
 def severity_of(record: IncidentRecord, summary: AnalysisSummary | None) -> Severity | None:
@@ -73,7 +97,7 @@ def _tenants(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
 
 def _features(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     failing = [
-        f"{e.endpoint} fails {e.error_rate:.0%} of requests"
+        f"{e.endpoint} fails {humanize.percent(e.error_rate)} of requests"
         for e in (summary.failing_endpoints if summary else ())
         if e.error_rate is not None
     ]
@@ -87,15 +111,15 @@ def _trend(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
     parts = []
     rates = summary.error_rate if summary else None
     if rates is not None and rates.since_onset is not None:
-        parts.append(f"error rate {rates.since_onset:.1%} since the onset")
+        parts.append(f"error rate {humanize.percent(rates.since_onset)} since the onset")
     if rates is not None and rates.peak is not None and rates.peak_at is not None:
-        parts.append(f"peak {rates.peak:.1%} at {utc(rates.peak_at):%H:%M} UTC")
+        parts.append(f"peak {humanize.percent(rates.peak)} at {utc(rates.peak_at):%H:%M} UTC")
     if record.impact.trend.strip():
         parts.append(f"trend: {record.impact.trend.strip()}")
     elif summary is not None:
         trend = summary.trend
         parts.append(
-            f"trend: {trend.direction} ({100 * trend.slope_per_min:+.2f} points/min over the "
+            f"trend: {trend.direction} ({humanize.slope_text(trend.slope_per_min)} over the "
             f"last {trend.minutes} min)"
         )
     return "; ".join(parts) or "no error-rate evidence yet"
@@ -138,9 +162,11 @@ def draft_update(record: IncidentRecord, summary: AnalysisSummary | None, now: d
     now = utc(now)
     level = severity_of(record, summary)
     resolved = record.status == "resolved"
-    sent = [utc(u.time) for u in record.updates] + [now]
+    before = [utc(u.time) for u in record.updates]
     resolved_at = utc(record.resolved_at) if record.resolved_at else None
-    due = next_update(level, utc(record.created_at), sent, now, resolved_at) if level else None
+    opened = utc(record.created_at)
+    due = next_update(level, opened, [*before, now], now, resolved_at) if level else None
+    current = next_update(level, opened, before, now, resolved_at) if level else None
     state = phase(record)
     number = len(record.updates) + 1
     sev = level.value if level else "SEV-?"
@@ -162,7 +188,7 @@ def draft_update(record: IncidentRecord, summary: AnalysisSummary | None, now: d
         )
         + "\n"
     )
-    return Draft(now, level, text, markdown, due)
+    return Draft(now, level, text, markdown, due, current)
 
 
 def _md(value: str) -> str:

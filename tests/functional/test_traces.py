@@ -7,7 +7,6 @@ from statistics import quantiles
 
 import nbformat
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 from IPython.display import Markdown
 
@@ -18,6 +17,8 @@ from incident_nb.core.record import read_record
 from incident_nb.demo.scenario import Scenario, generate_logs
 from incident_nb.notebook.params import NotebookParams
 from incident_nb.notebook.session import Investigation
+from incident_nb.notebook.step2 import Chart
+from incident_nb.notebook.tables import Table
 from incident_nb.sources.traces import read_traces
 from tests.trace_scenario import TraceSet
 
@@ -285,21 +286,27 @@ def test_new_records_the_trace_files_and_the_notebook_shows_them(files, tmp_path
     assert f"traces = [{json.dumps(str(files['otlp']))}" in injected.source
 
     params = NotebookParams(incident_dir=str(folder), traces=[str(files["jaeger"])])
-    items = Investigation.open(params).traces_view()
+    items = Investigation.open(params).traces_section()
     markdown = [i.data for i in items if isinstance(i, Markdown)]
     assert markdown[0] == "### Traces"
     assert markdown[1].startswith("Failing requests fail in payments-db `SELECT` (90% of")
     assert markdown[1].endswith("(200 traces (30 failing), 994 spans, 0 malformed)")
-    (origins,) = [i for i in items if isinstance(i, pd.DataFrame) and "share" in i]
-    assert origins.iloc[0][["service", "failing_traces"]].tolist() == ["payments-db", 27]
-    (chart,) = [i for i in items if isinstance(i, go.Figure)]
-    assert [t.name for t in chart.data] == ["failing traces", "successful"]
-    assert set(chart.data[0].y) == {"frontend", "checkout", "inventory", "payments", "payments-db"}
+    (origins,) = [i for i in items if isinstance(i, Table) and "share" in i.frame]
+    assert origins.frame.iloc[0][["service", "failing_traces"]].tolist() == ["payments-db", 27]
+    assert "<th " in origins.to_html() and "Failing traces" in origins.to_text()  # for people
+    (chart,) = [i for i in items if isinstance(i, Chart)]
+    assert chart.name == "traces"
+    assert [t.name for t in chart.figure.data] == ["failing traces", "successful"]
+    assert set(chart.figure.data[0].y) == {
+        "frontend", "checkout", "inventory", "payments", "payments-db"
+    }  # fmt: skip
 
-    assert Investigation.open(NotebookParams(incident_dir=str(folder))).traces_view() == []
+    # without trace files the section is one line that says so
+    (line,) = Investigation.open(NotebookParams(incident_dir=str(folder))).traces_section()
+    assert line.data.startswith("**Traces**: no trace files were given")
     bad = NotebookParams(incident_dir=str(folder), traces=[str(tmp_path / "gone.json")])
-    items = Investigation.open(bad).traces_view()
-    assert "trace file not found" in items[1].data
+    (line,) = Investigation.open(bad).traces_section()
+    assert "trace file not found" in line.data
 
 
 def test_new_refuses_a_missing_trace_file(tmp_path, capsys):

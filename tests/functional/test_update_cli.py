@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -97,7 +98,10 @@ def test_send_posts_to_the_webhook_and_records_the_update(incident, hook_ok, tmp
     assert "posted to the webhook" in err and "secret" not in err  # the URL is never printed
     # the next run counts the sent update: 15 minutes from it, not overdue
     assert main(["update", str(incident)]) == 0
-    assert "Next update due at" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "This update is due at" in err
+    next_due = re.search(r"the next is due by (\d\d:\d\d) UTC", err).group(1)
+    assert f"Next update: by {next_due} UTC" in out  # one time, said the same twice
 
 
 def test_failing_webhook_keeps_the_draft_and_records_nothing(

@@ -204,7 +204,24 @@ def error_outputs(nb: Any) -> list[str]:
     ]
 
 
+VISIBLE_CODE = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell')]
+  .filter(c => { const a = c.querySelector('.jp-Cell-inputArea');
+                 return a && a.getClientRects().length > 0; }).length"""
+"""How many code cells of the open notebook show their code."""
+RAW_INDEX = """() => document.querySelectorAll(
+  '.jp-NotebookPanel .jp-OutputArea table.dataframe, .jp-NotebookPanel .jp-OutputArea tbody th'
+).length"""
+"""How many outputs show a DataFrame as pandas draws it (with its index column)."""
+CLIPPED_TEXT = """() => [...document.querySelectorAll(
+  '.jp-NotebookPanel .jp-OutputArea td, .jp-NotebookPanel .jp-OutputArea th, ' +
+  '.jp-NotebookPanel .widget-label, .jp-NotebookPanel .inb-label, ' +
+  '.jp-NotebookPanel .jupyter-button, .jp-NotebookPanel .widget-toggle-button')]
+  .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.className + ': ' + e.textContent.trim().slice(0, 60))"""
+"""Table cells, labels and buttons of the notebook whose text is cut off."""
+
+
 def cell_output(nb: Any, source: str, mime: str = "text/plain") -> Any:
-    """The ``mime`` data of the outputs of the code cell whose source is ``source``."""
-    cell = next(c for c in code_cells(nb) if c.source.strip() == source)
+    """The ``mime`` data of the outputs of the code cell whose code is ``source``."""
+    cell = next(c for c in code_cells(nb) if source in c.source.splitlines())
     return [o.get("data", {}).get(mime) for o in cell.get("outputs", []) if "data" in o]

@@ -31,6 +31,8 @@ def test_record_and_executed_notebook(executed_demo, demo_data):
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert 'incident_id = "2026-11-20-5xx-error-rate-above-2-on-shop-api"' in injected.source
+    # the notebook opens as a document: every code cell's input is collapsed
+    assert all(c.metadata["jupyter"]["source_hidden"] for c in nb.cells if c.cell_type == "code")
 
     summary = notebook_summary(nb)
     assert summary["onset"] == truth["onset"]
@@ -61,9 +63,32 @@ def test_record_and_executed_notebook(executed_demo, demo_data):
         json.dumps(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
     )
     assert truth["culprit_subject"] in text  # the recent-changes table shows the culprit commit
-    (suspects,) = [c for c in nb.cells if c.source.startswith("suspects = inv.suspects()")]
-    table = suspects.outputs[0].data["text/plain"].splitlines()
-    assert truth["culprit_subject"] in table[1]  # ranked first
+    (changes,) = [c for c in nb.cells if "inv.changes_section()" in c.source]
+    (suspects,) = [
+        o.data["text/plain"]
+        for o in changes.outputs
+        if o.data.get("text/plain", "").lstrip().startswith("Rank")
+    ]
+    assert truth["culprit_subject"] in suspects.splitlines()[1]  # ranked first
+    # Step 1 shows where the onset was found and the evidence, as the summary gives them.
+    group, evidence = summary["onset_group"], summary["onset_evidence"]
+    assert group["endpoints"] == [truth["failing_endpoint"]]
+    assert sorted(group["tenants"]) == sorted(truth["affected_tenants"])
+    (step1,) = [c for c in nb.cells if "inv.onset_markdown()" in c.source]
+    shown = step1.outputs[0].data["text/markdown"]
+    assert evidence["sentence"].split(" p ")[0].rstrip(";") in shown.replace("\\", "")
+    assert "<th" in [o for o in changes.outputs if "text/html" in o.data][-1].data["text/html"]
+    (charts,) = [c for c in nb.cells if "inv.metrics_section()" in c.source]
+    names = [
+        o.metadata["incident_nb"]["chart"]
+        for o in charts.outputs
+        if "application/vnd.plotly.v1+json" in o.get("data", {})
+    ]
+    assert names == ["error_rate", "tenants", "latency"]
+    (traces,) = [c for c in nb.cells if "inv.traces_section()" in c.source]
+    assert [o.data["text/markdown"] for o in traces.outputs] == [
+        "**Traces**: no trace files were given (incident-nb new --traces FILE)."
+    ]  # a section without evidence is one line
     assert "Update README badges" not in text  # committed after the onset
 
 
@@ -81,20 +106,33 @@ def test_export_writes_both_documents_with_the_ground_truth(
 
     md = Path(md_path).read_text()
     assert md.startswith(
-        "## Post-Mortem: 5xx error rate above 2% on shop-api\n\n### Date: 2026-11-20\n"
+        "## Post-Mortem: 5xx error rate above 2% on shop-api\n\n"
+        "| Date | Severity | Duration | Status | Author |\n|------|----------|----------|--------|"
+        f"--------|\n| 2026-11-20 | {truth['severity']}, suggested from the evidence"
+    )
+    summary = md.split("### Summary\n")[1].split("### Impact")[0]
+    assert "**Draft from the evidence**" in summary
+    assert "Since 2026-11-20 14:07 UTC, /api/v1/checkout failed" in summary
+    assert (
+        f'The top suspect is change {truth["culprit_sha"][:8]} "{truth["culprit_subject"]}"'
+        in summary
     )
     assert "- **Tenants affected**: 3 (38% of total): acme, globex, initech" in md
     assert "- **Duration**: 14:07 to 14:59 UTC (ongoing at the end of the evidence)" in md
     assert re.search(
-        r"- \*\*User-facing impact\*\*: /api/v1/checkout failed \d+% of requests since the onset",
+        r"- \*\*User-facing impact\*\*: /api/v1/checkout failed [\d.]+% of requests since the onset",
         md,
     )
     assert "| 14:07 | First error logged |\n| 14:11 | Alert fired |" in md
-    assert f"### Severity: {truth['severity']} (suggested" in md
+    support = md.split("### Supporting Information\n")[1]
+    assert "**Top error signatures**" in support and "new since the onset" in support
+    assert f"| 1 | {truth['culprit_sha'][:8]} {truth['culprit_subject']} |" in support
 
     html = Path(html_path).read_text()
     assert html.count("plotly.js v") == 1  # the library once, not per chart
-    assert len(re.findall(r'class="plotly-graph-div"', html)) == 3  # error rate, tenants, latency
+    # Supporting Information: error rate and tenants; the evidence details: the same and latency
+    assert len(re.findall(r'class="plotly-graph-div"', html)) == 5
+    assert '<details class="incident-nb-details" id="Evidence-details">' in html
     assert 'class="jp-CodeMirrorEditor' not in html and 'class="jp-InputPrompt' not in html
     assert "inv.impact_table()" not in html and "validate_parameters" not in html
     page = html.replace(
@@ -151,4 +189,4 @@ def test_papermill_re_execution_shows_what_was_entered(executed_demo):
     impact = by_section["impact"].outputs[0].data
     assert "application/vnd.jupyter.widget-view+json" in impact
     assert "**Severity: SEV-1** (decided)" in impact["text/markdown"]
-    assert "Why? -> Missing column" in by_section["five_whys"].outputs[0].data["text/markdown"]
+    assert "1. **Why?** Missing column" in by_section["five_whys"].outputs[0].data["text/markdown"]

@@ -19,6 +19,9 @@ from incident_nb.core.folder import SUMMARY_MIMETYPE
 from incident_nb.core.record import read_record
 from tests.conftest import ARTIFACTS, CHROMIUM_ARGS
 from tests.integration.lab_support import (
+    CLIPPED_TEXT,
+    RAW_INDEX,
+    VISIBLE_CODE,
     cell_output,
     code_cells,
     error_outputs,
@@ -68,8 +71,15 @@ def test_forms_edit_the_record_and_survive_re_runs_and_a_restart(lab, demo_data,
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             open_notebook(page, base, token, f"incidents/{folder.name}/investigation.ipynb")
+            page.screenshot(path=str(ARTIFACTS / "lab-opened.png"))
+            assert page.locator(".jp-NotebookPanel .jp-CodeCell").count() > 10
+            assert page.evaluate(VISIBLE_CODE) == 0, "code shows in the opened notebook"
             first = run_all(page, notebook)
             assert error_outputs(first) == []
+            assert page.evaluate(VISIBLE_CODE) == 0, "code shows after Run All"
+            assert page.evaluate(RAW_INDEX) == 0, "a table shows a raw DataFrame index"
+            assert page.locator(".jp-NotebookPanel .inb-table").count() >= 5
+            assert page.evaluate(CLIPPED_TEXT) == [], "text is cut off"
             summary = step1(first)
             assert summary[0] and summary[1] and summary[1][0]["onset"]
             page.locator(".inb-severity").scroll_into_view_if_needed()
@@ -81,10 +91,10 @@ def test_forms_edit_the_record_and_survive_re_runs_and_a_restart(lab, demo_data,
             reason = page.locator(".inb-severity-reason textarea")
             reason.fill("Checkout is the revenue path: treat as SEV-1")
             reason.press("Tab")
-            answer = page.locator(".inb-why-answer input").first
+            answer = page.locator(".inb-why-answer textarea").first
             answer.scroll_into_view_if_needed()
             answer.fill(WHY)
-            answer.press("Enter")
+            answer.press("Tab")
             page.locator("button.inb-add-action").scroll_into_view_if_needed()
             page.locator("button.inb-add-action").click()
             page.wait_for_selector(".inb-action-text input", timeout=30_000)
@@ -124,7 +134,7 @@ def test_forms_edit_the_record_and_survive_re_runs_and_a_restart(lab, demo_data,
                     ".inb-severity select", "e => e.options[e.selectedIndex].text"
                 )
                 assert chosen == "SEV-1"
-                assert page.locator(".inb-why-answer input").first.input_value() == WHY
+                assert page.locator(".inb-why-answer textarea").first.input_value() == WHY
                 assert (
                     page.locator(".inb-action-text input").input_value()
                     == "Run migrations before the new code starts"

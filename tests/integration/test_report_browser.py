@@ -54,6 +54,9 @@ def test_review_html_opens_offline_with_its_charts_drawn_and_links_to_incidents(
             titles = page.evaluate(
                 "() => [...document.querySelectorAll('.plotly-graph-div .gtitle')].map(t => t.textContent)"
             )
+            month_ticks = page.evaluate(
+                "() => [...document.querySelectorAll('#review-chart-0 .xtick text')].map(t => t.textContent)"
+            )
             hrefs = page.evaluate(
                 "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
             )
@@ -66,12 +69,14 @@ def test_review_html_opens_offline_with_its_charts_drawn_and_links_to_incidents(
     assert plots == 6 and drawn == 6
     assert titles == [
         "Incidents per month and severity",
-        "Time from the incident's start",
+        "Time from the incident's start (minutes)",
         "Status updates on the severity's cadence",
         "Root-cause categories",
         "Action items per owner",
-        "Share of incidents per responder (by rank)",
+        "Share of incidents per responder (by rank, %)",
     ]
+    # calendar months, as months: never a time of day
+    assert month_ticks == ["Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026"]
     assert title == f"Incident review {AS_OF.isoformat()}"
     # every link leads to an incident's exported post-mortem or its record, on disk
     assert len(hrefs) > 50
@@ -79,3 +84,34 @@ def test_review_html_opens_offline_with_its_charts_drawn_and_links_to_incidents(
         target = Path(unquote(urlparse(href).path))
         assert target.is_file() and target.name in {"postmortem.html", "incident.json"}
         assert target.parent.parent == tmp_path / "incidents"
+
+
+def test_review_of_one_incident_has_month_ticks_and_whole_counts(chromium, tmp_path, capsys):
+    from playwright.sync_api import sync_playwright
+
+    from tests.functional.test_report_few import START, incident
+
+    incident(tmp_path, 1, START)
+    html = tmp_path / "review.html"
+    assert main(["report", "--root", str(tmp_path), "--html", str(html)]) == 0
+    capsys.readouterr()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(html.as_uri())
+            page.wait_for_selector("#review-chart-0 svg.main-svg", timeout=15000)
+            page.wait_for_timeout(500)
+            x_ticks = page.evaluate(
+                "() => [...document.querySelectorAll('#review-chart-0 .xtick text')].map(t => t.textContent)"
+            )
+            y_ticks = page.evaluate(
+                "() => [...document.querySelectorAll('#review-chart-0 .ytick text')].map(t => t.textContent)"
+            )
+            sentences = page.locator(".empty-chart").count()
+            page.screenshot(path=str(ARTIFACTS / "incident-review-one.png"), full_page=True)
+        finally:
+            browser.close()
+    assert x_ticks == ["Sep 2026"]  # a month, never "23:59:59.9996"
+    assert y_ticks == ["0", "1"]  # one incident: whole numbers, each once
+    assert sentences == 4  # nothing resolved, categorised, owned or staffed yet: said in words

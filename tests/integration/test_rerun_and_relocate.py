@@ -82,7 +82,7 @@ def test_run_all_twice_and_a_section_again_in_one_kernel(tmp_path: Path) -> None
         assert _errors(nb) == []
         assert _outputs(nb) == _outputs(first)
         # One section again (the charts), cell by cell.
-        charts = next(i for i, c in enumerate(nb.cells) if "error_rate_figure" in c.source)
+        charts = next(i for i, c in enumerate(nb.cells) if "metrics_section" in c.source)
         before = copy.deepcopy(nb.cells[charts].outputs)
         client.execute_cell(nb.cells[charts], charts)
         assert [

@@ -22,7 +22,7 @@ def test_executed_notebook_shows_the_traces_section(tmp_path, capsys):
     nb = nbformat.read(folder / "investigation.ipynb", as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
-    (cell,) = [c for c in nb.cells if "inv.traces_view()" in c.source]
+    (cell,) = [c for c in nb.cells if "inv.traces_section()" in c.source]
     data = [o.get("data", {}) for o in cell.outputs]
     texts = [d.get("text/markdown", "") for d in data]
     assert texts[0] == "### Traces"
@@ -32,4 +32,6 @@ def test_executed_notebook_shows_the_traces_section(tmp_path, capsys):
     ]
     assert len(figures) == 1
     assert [t["name"] for t in figures[0]["data"]] == ["failing traces", "successful"]
+    charts = [o.metadata["incident_nb"]["chart"] for o in cell.outputs if o.get("metadata")]
+    assert charts == ["traces"]
     assert "payments-db" in json.dumps(figures[0]["data"][0]["y"])

@@ -45,12 +45,14 @@ def test_noise_alone_has_no_onset(seed):
     assert detect_onset(per_minute(np.full(180, 0.01), seed=seed)) is None
 
 
-def test_small_but_real_increase_is_not_material_below_one_point():
+def test_a_small_but_real_rise_is_an_onset_however_low_the_rate():
+    # 0.1% -> 0.4% over 90,000 requests each side: no floor on the rate hides it.
     rates = np.r_[np.full(90, 0.001), np.full(90, 0.004)]
-    assert (
-        error_rate_onset(*(per_minute(rates)[c].to_numpy(float) for c in ("errors", "requests")))
-        is None
-    )
+    frame = per_minute(rates)
+    shift = error_rate_onset(frame["errors"].to_numpy(float), frame["requests"].to_numpy(float))
+    assert shift is not None and abs(shift.index - 90) <= 2
+    assert shift.before == pytest.approx(0.001, abs=0.0003)
+    assert shift.after == pytest.approx(0.004, abs=0.0005)
 
 
 def test_latency_onset_when_errors_did_not_move():
@@ -67,13 +69,25 @@ def test_latency_onset_when_errors_did_not_move():
     ("start", "end", "direction"),
     [(0.02, 0.10, "worsening"), (0.10, 0.02, "recovering"), (0.05, 0.05, "stable")],
 )
-def test_trend_over_the_last_fifteen_minutes(start, end, direction):
-    rates = np.r_[np.full(60, 0.3), np.linspace(start, end, 15)]
+def test_trend_over_the_last_thirty_minutes(start, end, direction):
+    rates = np.r_[np.full(60, 0.3), np.linspace(start, end, 30)]
     trend = error_trend(per_minute(rates, requests=5000))
     assert trend.direction == direction
-    assert trend.minutes == 15
+    assert trend.minutes == 30
     if direction != "stable":
-        assert trend.slope_per_min == pytest.approx((end - start) / 14, rel=0.25)
+        assert trend.slope_per_min == pytest.approx((end - start) / 29, rel=0.25)
+
+
+def test_a_steady_climb_since_the_onset_is_worsening_at_a_thousand_requests_a_minute():
+    # The case: one endpoint's failure share climbs from 50% to 90% since the onset.
+    rates = np.r_[np.full(60, 0.002), np.linspace(0.5, 0.9, 25)]
+    frame = per_minute(rates, requests=1000)
+    trend = error_trend(frame, since=T0 + timedelta(minutes=60))
+    assert trend.direction == "worsening"
+    assert trend.minutes == 25
+    assert trend.slope_per_min == pytest.approx(0.4 / 24, rel=0.2)
+    steady = per_minute(np.r_[np.full(60, 0.002), np.full(25, 0.7)], requests=1000)
+    assert error_trend(steady, since=T0 + timedelta(minutes=60)).direction == "stable"
 
 
 def test_group_impact_flags_only_groups_whose_errors_rose_at_the_onset():
@@ -97,6 +111,9 @@ def test_group_impact_flags_only_groups_whose_errors_rose_at_the_onset():
     # Without an onset, a group is compared with all the others.
     whole = group_impact(groups, "tenant", None)
     assert set(whole.loc[whole["affected"], "tenant"]) == {"noisy"}
+    # Records without a tenant field are no tenant: never listed as affected.
+    unnamed = groups.assign(tenant=groups["tenant"].replace({"acme": "(none)"}))
+    assert group_impact(unnamed, "tenant", onset)["affected"].sum() == 0
 
 
 def test_linear_fit_matches_scipy():

@@ -78,7 +78,7 @@ def test_evidence_json_and_charts() -> None:
     markers = deploy_markers(deploys)
     assert markers == [("deploy v2.14.0", START + timedelta(minutes=37))]
     fig = error_rate_chart(evidence.per_minute(), markers=markers)
-    assert fig.layout.annotations[0].text == "deploy v2.14.0"
+    assert fig.layout.annotations[0].text == "deploy v2.14.0 12:37"
     assert fig.layout.shapes[0].line.color == "#2ca02c"
     assert len(latency_chart(evidence.per_minute(), markers=markers).data) == 3
 

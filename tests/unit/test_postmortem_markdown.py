@@ -32,10 +32,6 @@ SUMMARY = AnalysisSummary.from_json(
 
 TEMPLATE_HEADINGS = [
     "## Post-Mortem: ",
-    "### Date: ",
-    "### Severity: ",
-    "### Duration: ",
-    "### Author: ",
     "### Summary",
     "### Impact",
     "### Timeline (UTC)",
@@ -78,23 +74,113 @@ def headings(markdown: str) -> list[str]:
     return [line for line in markdown.splitlines() if line.startswith("#")]
 
 
+HEADER = "| Date | Severity | Duration | Status | Author |"
+
+
+def header_row(markdown: str) -> list[str]:
+    lines = markdown.splitlines()
+    row = lines[lines.index(HEADER) + 2]
+    return [c.strip() for c in row.strip("|").split(" | ")]
+
+
 def test_empty_record_keeps_every_section_and_says_so():
     md = render_markdown(record(), SUMMARY)
     found = headings(md)
     assert len(found) == len(TEMPLATE_HEADINGS)
     for line, prefix in zip(found, TEMPLATE_HEADINGS, strict=True):
         assert line.startswith(prefix)
-    assert md.count("_Not recorded yet._") == 9
-    assert "### Severity: SEV-2 (suggested from the evidence, not yet confirmed)" in md
+    date, severity, duration, status, author = header_row(md)
+    assert date == "2026-11-20"
+    assert severity == (
+        "SEV-2, suggested from the evidence (not yet confirmed): significant tenant subset affected"
+    )
+    assert duration == "52 minutes so far (ongoing at 14:59 UTC, the end of the evidence)"
+    assert status == "Ongoing; post-mortem draft"
+    assert author == "_Not recorded yet._"
+    # Summary and Impact are drafted from the evidence, and say so; the rest is empty
+    assert md.count("> **Draft from the evidence**, not yet reviewed by a person") == 2
+    summary = md.split("### Summary\n")[1].split("### Impact")[0]
+    assert (
+        "Since 2026-11-20 14:07 UTC, /api/v1/checkout failed 35.6% of requests on shop-api"
+        in summary
+    )
+    assert "for 3 of 8 tenants (38%): acme, globex, initech." in summary
+    assert md.count("_Not recorded yet._") == 8
     assert "- **Tenants affected**: 3 (38% of total): acme, globex, initech" in md
-    assert "### Duration: 0 hours 52 minutes (ongoing at 14:59 UTC" in md
+    assert (
+        "- **User-facing impact**: /api/v1/checkout failed 35.6% of requests since the onset" in md
+    )
     assert "| 14:07 | First error logged |" in md
+    assert "### Supporting Information" not in md  # no analysed lines: nothing to support
+
+
+def test_supporting_information_holds_key_numbers_charts_signatures_and_suspects():
+    summary = AnalysisSummary.from_json(
+        {
+            **SUMMARY.to_json(),
+            "lines": {"total": 1000, "parsed": 1000, "malformed": 0, "bad_timestamp": 0},
+            "error_rate": {
+                "overall": 0.02,
+                "since_onset": 0.05,
+                "peak": 0.09,
+                "peak_at": "2026-11-20T14:56:00Z",
+            },
+            "signatures": [
+                {
+                    "id": "a",
+                    "template": "DatabaseError: order <*>",
+                    "count": 3004,
+                    "first_seen": "2026-11-20T14:07:00Z",
+                    "new_since_onset": True,
+                },
+                {
+                    "id": "b",
+                    "template": "Timeout after <*> ms",
+                    "count": 229,
+                    "first_seen": "2026-11-19T23:50:00Z",
+                    "new_since_onset": False,
+                },
+            ],
+            "suspects": [
+                {
+                    "rank": 1,
+                    "short_sha": "f719c84b",
+                    "subject": "Add discount codes",
+                    "live_at": "2026-11-20T14:04:00Z",
+                    "deploy": "v2.14.0",
+                    "score": 0.7,
+                    "reasons": ["deployed by v2.14.0, 3 min before the onset"],
+                },
+            ],
+        }
+    )
+    md = render_markdown(record(), summary, [("Error rate per minute", "x_files/chart-1.png")])
+    support = md.split("### Supporting Information\n")[1]
+    assert "| Error rate since the onset | 5.0% (whole window 2.0%) |" in support
+    assert "| Peak error rate | 9.0% at 14:56 UTC |" in support
+    assert "![Error rate per minute](x_files/chart-1.png)" in support
+    assert "| DatabaseError: order &lt;\\*&gt; | 3,004 | 14:07 | new since the onset |" in support
+    assert (
+        "| Timeout after &lt;\\*&gt; ms | 229 | 2026-11-19 23:50 | seen before the onset |"
+        in support
+    )
+    assert (
+        "| 1 | f719c84b Add discount codes | 2026-11-20 14:04 UTC (v2.14.0) | "
+        "deployed by v2.14.0, 3 min before the onset |" in support
+    )
+    summary_text = md.split("### Summary\n")[1].split("### Impact")[0]
+    assert (
+        'The top suspect is change f719c84b "Add discount codes", live with v2.14.0 at '
+        "2026-11-20 14:04 UTC, 3 min before the onset." in summary_text
+    )
+    assert "### Supporting Information" not in render_markdown(record(), summary, supporting=False)
 
 
 def test_filled_record_matches_the_golden_document():
     rec = record(resolved_at=datetime(2026, 11, 20, 15, 42, tzinfo=UTC))
     rec.severity.level = Severity.SEV2
     rec.severity.reason = "checkout broken for 3 of 8 tenants"
+    rec.impact.affected_tenants = ["acme", "globex", "initech"]
     rec.narrative.author = "On-call SRE, checkout team"
     rec.narrative.summary = (
         "A release ran a schema migration after the new code started, so checkout failed."

@@ -41,7 +41,7 @@ def test_round_trip_keeps_every_field(tmp_path):
     write_record(tmp_path, record)
     again = read_record(tmp_path)
     assert again == record
-    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 2
+    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 3
 
 
 def test_invalid_field_is_named(tmp_path):
@@ -93,18 +93,25 @@ V1_RECORD = {
 }
 
 
-def test_version_1_record_reads_as_version_2_and_is_written_as_2(tmp_path):
+def test_version_1_record_reads_as_the_current_version_and_is_written_as_it(tmp_path):
     (tmp_path / "incident.json").write_text(json.dumps(V1_RECORD))
     record = read_record(tmp_path)
-    assert record.schema_version == 2
+    assert record.schema_version == 3
+    assert record.evidence.metrics == []
     assert record.updates == [] and record.responders == []
     assert [e.kind for e in record.timeline] == [None, None]
     assert record.five_whys.category == "deployment"
     assert record.changes[0].who == "ana"
     assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 1  # untouched
     write_record(tmp_path, record)
-    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 2
+    assert json.loads((tmp_path / "incident.json").read_text())["schema_version"] == 3
     assert read_record(tmp_path) == record
+
+
+def test_version_2_record_reads_with_no_metric_files(tmp_path):
+    (tmp_path / "incident.json").write_text(json.dumps({**V1_RECORD, "schema_version": 2}))
+    record = read_record(tmp_path)
+    assert (record.schema_version, record.evidence.metrics) == (3, [])
 
 
 def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):

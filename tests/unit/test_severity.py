@@ -29,7 +29,7 @@ def test_cadences_and_watch_periods():
     ("facts", "level", "reason"),
     [
         (ImpactFacts(8, 8), Severity.SEV1, "all tenants affected (8)"),
-        (ImpactFacts(8, 1, overall_error_rate=0.95), Severity.SEV1, "service down: 95%"),
+        (ImpactFacts(8, 1, overall_error_rate=0.95), Severity.SEV1, "service down: 95.0%"),
         (ImpactFacts(8, 0, data_loss=True), Severity.SEV1, "data loss reported"),
         (ImpactFacts(8, 0, security_breach=True), Severity.SEV1, "security breach reported"),
         (
@@ -40,12 +40,12 @@ def test_cadences_and_watch_periods():
         (
             ImpactFacts(100, 1, (("/checkout", 0.8),)),
             Severity.SEV2,
-            "major feature broken: /checkout fails 80%",
+            "major feature broken: /checkout fails 80.0%",
         ),
         (
             ImpactFacts(100, 2, (("/search", 0.1),)),
             Severity.SEV3,
-            "minor feature degraded: /search fails 10%",
+            "minor feature degraded: /search fails 10.0%",
         ),
         (ImpactFacts(100, 2), Severity.SEV3, "few tenants affected: 2 of 100"),
         (ImpactFacts(100, 0), Severity.SEV4, "no functionality impact measured"),

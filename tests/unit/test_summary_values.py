@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incident_nb.core.summary import EndpointImpact, ErrorEvent, SignatureNote, TenantImpact
+from incident_nb.core.findings import EndpointImpact, ErrorEvent, SignatureNote, TenantImpact
 from incident_nb.evidence.logs import _records
 
 

@@ -56,7 +56,7 @@ def known_record() -> IncidentRecord:
 GOLDEN_TEXT = """\
 [SEV-2] Checkout fails (shop-api): mitigated
 Update 2, 2026-11-20 14:40 UTC
-Impact: 3 of 12 tenants affected (acme, globex, initech); checkout (POST /api/v1/orders fails 64% of requests)
+Impact: 3 of 12 tenants affected (acme, globex, initech); checkout (POST /api/v1/orders fails 64.3% of requests)
 Trend: error rate 12.5% since the onset; peak 71.0% at 14:12 UTC; trend: recovering (-0.81 points/min over the last 15 min)
 Cause: under investigation; so far: orders table lock timeouts
 Being done: 14:20 UTC Rolled back release v2.4.1 on shop-api
@@ -67,7 +67,7 @@ GOLDEN_MARKDOWN = """\
 **\\[SEV-2\\] Checkout fails (shop-api): mitigated**
 _Update 2, 2026-11-20 14:40 UTC_
 
-- **Impact:** 3 of 12 tenants affected (acme, globex, initech); checkout (POST /api/v1/orders fails 64% of requests)
+- **Impact:** 3 of 12 tenants affected (acme, globex, initech); checkout (POST /api/v1/orders fails 64.3% of requests)
 - **Trend:** error rate 12.5% since the onset; peak 71.0% at 14:12 UTC; trend: recovering (-0.81 points/min over the last 15 min)
 - **Cause:** under investigation; so far: orders table lock timeouts
 - **Being done:** 14:20 UTC Rolled back release v2.4.1 on shop-api
@@ -111,7 +111,7 @@ def test_evidence_fills_what_nobody_recorded_and_sev3_updates_on_resolution():
     lines = draft.text.splitlines()
     assert lines[0] == "[SEV-3] Checkout fails (shop-api): investigating"
     assert lines[2] == (
-        "Impact: 2 of 12 tenants affected (acme, globex); POST /api/v1/orders fails 64% of requests"
+        "Impact: 2 of 12 tenants affected (acme, globex); POST /api/v1/orders fails 64.3% of requests"
     )
     assert lines[5] == "Being done: investigating the evidence"
     assert lines[6] == "Next update: SEV-3: updates on resolution"

@@ -10,7 +10,7 @@ analysis takes is bounded by what it computes, not by the length of the log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -254,6 +254,105 @@ class LogStore:
         self._con.close()
         if self._scratch is not None:
             self._scratch.close()
+
+    # --- The onset search's questions (incident_nb.analysis.cube_source.CubeSource) ------
+    def minute_levels(self) -> pd.DataFrame:
+        """Per minute and value of each dimension: requests, failures, log-latency sums.
+
+        One scan (grouping sets). When that is more than
+        :data:`~incident_nb.sources.logsql.CUBE_MAX_ROWS` rows (endpoints with ids in them),
+        a column with very many values keeps its most frequent ones, the rest grouped as
+        ``(other)``, here and in :meth:`cell_windows` and :meth:`scope_minutes` after it.
+        See :class:`~incident_nb.analysis.cube_source.CubeSource`.
+        """
+        limit = logsql.CUBE_MAX_ROWS
+        levels = self._df(f"{self._levels_sql()} LIMIT {limit + 1}")
+        if len(levels) <= limit:
+            return levels
+        self._cube_dims_sql = self._lumped_dims()
+        return self._df(self._levels_sql())
+
+    def cell_windows(
+        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+    ) -> pd.DataFrame:
+        """Per cell (endpoint x tenant x service), inside ``[start, stop)`` and outside.
+
+        The minutes ``aside`` (within the window) count as neither: their rows have a null
+        ``inside``.
+        """
+        dims = self._cube_dims()
+        minutes = ", ".join(str(int(m.timestamp()) // 60) for m in sorted(aside))
+        sql = logsql.CELL_WINDOWS.format(
+            dims=_aliased(dims),
+            names=", ".join(dims),
+            inside=logsql.CELL_INSIDE_BUT.format(minutes=minutes) if aside else logsql.CELL_INSIDE,
+            groups=", ".join(str(i) for i in range(1, len(dims) + 2)),
+        )
+        return self._df(sql, {"start": start, "stop": stop})
+
+    def scope_minutes(self, scope: Mapping[str, Collection[str] | None]) -> pd.DataFrame:
+        """Per minute, the requests of ``scope`` (dimension -> values; ``None``: all)."""
+        dims = self._cube_dims()
+        where = [
+            f"{d} IN ({', '.join(_literal(v) for v in values)})" if values else "FALSE"
+            for d, values in scope.items()
+            if values is not None and d in dims
+        ]
+        sql = logsql.SCOPE_MINUTES.format(dims=_aliased(dims), where=" AND ".join(where) or "TRUE")
+        return self._df(sql)
+
+    def _levels_sql(self) -> str:
+        dims = self._cube_dims()
+        level = " ".join(f"WHEN GROUPING({d}) = 0 THEN '{d}'" for d in dims)
+        value = " ".join(f"WHEN GROUPING({d}) = 0 THEN {d}" for d in dims)
+        return logsql.MINUTE_LEVELS.format(
+            dims=_aliased(dims),
+            level=f"CASE {level} END",
+            value=f"CASE {value} END",
+            sets=", ".join(f"(minute, {d})" for d in dims),
+        )
+
+    def _cube_dims(self) -> dict[str, str]:
+        """Grouping column -> its SQL (the column, or its most frequent values)."""
+        cached: dict[str, str] | None = getattr(self, "_cube_dims_sql", None)
+        if cached is None:
+            # A column no field of the log fed (no service field: every value null) would only
+            # add a grouping of nothing.
+            columns = set(self._df("SELECT * FROM events LIMIT 0").columns)
+            fed = {d for d in CUBE_DIMENSIONS if self.fields.get(d, d) is not None}
+            cached = {
+                d: d for d in CUBE_DIMENSIONS if d in columns and (d in fed or d == "endpoint")
+            }
+            self._cube_dims_sql = cached
+        return cached
+
+    def _lumped_dims(self) -> dict[str, str]:
+        """Each grouping column with more than CUBE_MAX_VALUES values keeps its most frequent."""
+        dims = dict(self._cube_dims())
+        counts = ", ".join(f"approx_count_distinct({d}) AS {d}" for d in dims)
+        distinct = self._df(logsql.CUBE_CARDINALITY.format(counts=counts)).iloc[0]
+        for dim in dims:
+            if int(distinct[dim]) <= logsql.CUBE_MAX_VALUES:
+                continue
+            sql = logsql.CUBE_TOP_VALUES.format(dim=dim, limit=logsql.CUBE_MAX_VALUES)
+            kept = ", ".join(_literal(v) for v in self._df(sql)["value"])
+            dims[dim] = (
+                f"CASE WHEN {dim} IS NULL OR {dim} IN ({kept}) THEN {dim} ELSE '(other)' END"
+            )
+        return dims
+
+
+CUBE_DIMENSIONS = ("service", "endpoint", "tenant")
+"""The columns that group requests for the onset search, broadest first."""
+
+
+def _aliased(dims: dict[str, str]) -> str:
+    return ", ".join(f"{sql} AS {name}" for name, sql in dims.items())
+
+
+def _literal(value: object) -> str:
+    """A SQL string literal."""
+    return f"'{quote(str(value))}'"
 
 
 def _literal_time(moment: datetime) -> str:

@@ -1,0 +1,272 @@
+"""Who is affected: the endpoints, tenants and services whose own rate changed at the onset.
+
+Owns the classification of units (each endpoint, tenant or service) once an onset is known.
+Each unit is compared with what it would have done during the incident without it: its
+requests during the incident, each at the level its stratum (for a tenant: the endpoint it
+called) had outside the incident, times the unit's own habit (a tenant that always fails a
+little more keeps doing so), shrunk towards its peers when it was seen little (empirical
+Bayes). A unit is affected when
+
+- a two-component mixture fitted by EM says its level during the incident is the incident's
+  level rather than its own (strength is shared: a tenant with two requests, both failed,
+  during a 60% failure spike is affected), or
+- a one-sided test of its own change (conditional on its total, so that the uncertainty of
+  its level outside counts) passes Holm's correction over the units,
+
+and its level rose at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times.
+
+The scope is grown from the group the search found by alternating dimensions: the tenants
+failing on the endpoints in scope, then the endpoints failing for those tenants, and so on
+until it settles. A log without tenants has no tenant dimension, hence no affected tenants.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import betainc, expit, ndtr, xlogy
+
+from incident_nb.analysis.cells import BoolArray, CellTable, PairSums, Scope
+from incident_nb.analysis.cube import DIMENSIONS
+from incident_nb.analysis.scan import MIN_RATIO, FloatArray, sum_by
+
+HOLM_ALPHA = 0.01
+"""Family-wise error of the per-unit tests (Holm)."""
+PRIOR_EVENTS = 2.0
+"""Expected failures' worth of "like its peers" a unit's own failure habit starts from."""
+EM_ROUNDS = 60
+MAX_PASSES = 5
+STRATA: dict[str, str | None] = {"tenant": "endpoint", "endpoint": None, "service": None}
+"""What a unit's expected level is built from: a tenant's from the endpoints it called."""
+UNIT_COLUMNS = ["value", "requests", "failures", "level", "baseline", "affected"]
+"""Per unit: requests during the incident, failing ones (NaN for latency), the level during it
+and the level expected without it (a failure share, or a typical latency in ms), affected."""
+
+
+@dataclass(frozen=True)
+class Noise:
+    """How noisy latency is: per request (log scale), and a minute's mean beyond that."""
+
+    var: float = 1.0
+    tau2: float = 0.0
+    minutes: int = 1
+    """Minutes of the incident (the minute-to-minute noise averages over them)."""
+    rise: float | None = None
+    """The incident's level in the group it was found in (a failure share; for latency, the
+    rise of the mean log latency): the affected units' level is at least that."""
+
+
+@dataclass(frozen=True)
+class Units:
+    """Per unit: requests and failures (or log-latency sums) during the incident, expected."""
+
+    values: list[str]
+    n_in: FloatArray
+    x_in: FloatArray
+    expected: FloatArray
+    """What ``x_in`` would have been at the unit's own level outside the incident."""
+    spread: FloatArray
+    """Latency only: the standard error of the unit's change of mean log latency."""
+
+
+def _holm(p_values: FloatArray, alpha: float) -> BoolArray:
+    """Which p-values Holm's step-down procedure rejects at family-wise level ``alpha``."""
+    order = np.argsort(p_values)
+    size = len(p_values)
+    rejected = np.zeros(size, dtype=bool)
+    for rank, index in enumerate(order):
+        if p_values[index] > alpha / (size - rank):
+            break
+        rejected[index] = True
+    return rejected
+
+
+def _per_unit(sums: PairSums, column: FloatArray) -> FloatArray:
+    return sum_by(sums.unit, column, len(sums.values))
+
+
+def _stratum_levels(sums: PairSums) -> FloatArray:
+    """Each pair's stratum level outside the incident (failure share, or mean log latency)."""
+    size = int(sums.stratum.max()) + 1 if len(sums.stratum) else 0
+    n = sum_by(sums.stratum, sums.outside[:, 0], size)
+    x = sum_by(sums.stratum, sums.outside[:, 1], size)
+    total = float(sums.outside[:, 1].sum()) / max(float(sums.outside[:, 0].sum()), 1.0)
+    level = np.divide(x, n, out=np.full(len(n), total), where=n > 0)
+    return np.asarray(level[sums.stratum], dtype=np.float64)
+
+
+def _error_units(sums: PairSums) -> tuple[Units, FloatArray]:
+    """Per unit failures during the incident and expected ones; and the conditional p-values."""
+    level = _stratum_levels(sums)
+    n_out, x_out = _per_unit(sums, sums.outside[:, 0]), _per_unit(sums, sums.outside[:, 1])
+    e_out = _per_unit(sums, sums.outside[:, 0] * level)
+    n_in, x_in = _per_unit(sums, sums.inside[:, 0]), _per_unit(sums, sums.inside[:, 1])
+    e_in = _per_unit(sums, sums.inside[:, 0] * level)
+    floor = 0.5 / max(float(n_out.sum()), 1.0)  # a stratum that never failed still might
+    e_out, e_in = np.maximum(e_out, floor * n_out), np.maximum(e_in, floor * n_in)
+    habit = (x_out + PRIOR_EVENTS) / (e_out + PRIOR_EVENTS)
+    expected = habit * e_in
+    # Given the unit's failures (with its prior's), how unlikely is it that this many fell in
+    # the incident's minutes? The uncertainty of its level outside them counts.
+    share_in = np.divide(e_in, e_in + e_out + PRIOR_EVENTS, out=np.zeros_like(e_in), where=e_in > 0)
+    p_values = np.where(
+        (x_in > 0) & (share_in > 0), betainc(x_in, x_out + PRIOR_EVENTS + 1, share_in), 1.0
+    )
+    return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), p_values
+
+
+def _latency_units(sums: PairSums, noise: Noise) -> Units:
+    """Per unit sums of log latency during the incident, expected ones and their spread."""
+    var, tau2, minutes = noise.var, noise.tau2, noise.minutes
+    level = _stratum_levels(sums)
+    n_out, n_in = _per_unit(sums, sums.outside[:, 0]), _per_unit(sums, sums.inside[:, 0])
+    off_out = _per_unit(sums, sums.outside[:, 1] - sums.outside[:, 0] * level)
+    x_in = _per_unit(sums, sums.inside[:, 1])
+    mean_out = np.divide(off_out, n_out, out=np.zeros_like(off_out), where=n_out > 0)
+    # The unit's own offset from its strata, shrunk to its peers' by how much units differ.
+    seen = n_out >= 10
+    spread_between = (
+        float(np.var(mean_out[seen])) - float(np.mean(var / n_out[seen]))
+        if seen.sum() >= 3
+        else 0.0
+    )
+    between = max(spread_between, 1e-3)
+    precision = n_out / var + 1.0 / between
+    habit = (n_out / var) * mean_out / precision
+    expected = _per_unit(sums, sums.inside[:, 0] * level) + habit * n_in
+    spread = np.sqrt(var / np.maximum(n_in, 1) + 1.0 / precision + 2 * tau2 / max(minutes, 1))
+    return Units(sums.values, n_in, x_in, expected, spread)
+
+
+def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> BoolArray:
+    n, x = units.n_in, units.x_in
+    seen = n > 0
+    base = np.clip(np.divide(units.expected, n, out=np.zeros_like(n), where=seen), 1e-9, 1 - 1e-9)
+    level = np.divide(x, n, out=np.zeros_like(x), where=seen)
+    if not seen.any():
+        return np.zeros(len(n), dtype=bool)
+    rising = seen & (level > base)
+    p_a = float(x[rising].sum() / n[rising].sum()) if rising.any() else 0.5
+    # The group the change was found in mixes affected requests with others: its level is a
+    # floor for the affected ones' (units near their habit must not drag the estimate down).
+    floor = rise if rise is not None else 0.0
+    share, post = 0.5, np.zeros(len(n))
+    for _ in range(EM_ROUNDS):
+        p_a = min(max(p_a, floor, 1e-9), 1 - 1e-9)
+        ll1 = xlogy(x, p_a) + xlogy(n - x, 1 - p_a)
+        ll0 = xlogy(x, base) + xlogy(n - x, 1 - base)
+        prior = math.log(share) - math.log1p(-share)
+        post = np.where(seen, expit(prior + ll1 - ll0), 0.0)
+        share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
+        weight = float((post * n).sum())
+        p_a = float((post * x).sum()) / weight if weight > 0 else p_a
+    tested = _holm(p_values, HOLM_ALPHA) & (level >= MIN_RATIO * base)
+    mixture = (post > 0.5) & (p_a >= MIN_RATIO * base)
+    result: BoolArray = (mixture | tested) & seen & (x > 0)
+    return result
+
+
+def _classify_latency(units: Units, rise: float | None) -> BoolArray:
+    n, seen = units.n_in, units.n_in > 0
+    change = np.divide(units.x_in - units.expected, n, out=np.zeros_like(n), where=seen)
+    z = change / units.spread
+    rising = seen & (z > 0)
+    delta = float(np.median(change[rising])) if rising.any() else math.log(MIN_RATIO)
+    floor = max(rise if rise is not None else 0.0, math.log(MIN_RATIO))
+    share, post = 0.5, np.zeros(len(n))
+    for _ in range(EM_ROUNDS):
+        delta = max(delta, floor)
+        # Normal log-likelihoods; the terms both share cancel in their difference.
+        ll1 = -0.5 * ((change - delta) / units.spread) ** 2
+        ll0 = -0.5 * (change / units.spread) ** 2
+        prior = math.log(share) - math.log1p(-share)
+        post = np.where(seen, expit(prior + ll1 - ll0), 0.0)
+        share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
+        weight = float((post / units.spread**2).sum())
+        delta = float((post * change / units.spread**2).sum()) / weight if weight else delta
+    tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA)
+    # The mixture already weighs a unit against the incident's own rise; a unit that stands out
+    # on its own must have risen materially.
+    result: BoolArray = ((post > 0.5) | (tested & (change >= math.log(MIN_RATIO)))) & seen
+    return result
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Units of one dimension in the scope, judged: a frame of :data:`UNIT_COLUMNS`."""
+
+    dim: str
+    units: pd.DataFrame
+
+    @property
+    def affected(self) -> list[str]:
+        """Affected values, most excess first."""
+        return [str(v) for v in self.units.loc[self.units["affected"], "value"]]
+
+
+def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -> Judged:
+    """Judge each value of ``dim`` on the cells of ``scope`` (its own ``dim`` set aside).
+
+    Args:
+        cells: the cells inside and outside the incident's minutes.
+        scope: dimension -> values kept (``None``: all).
+        dim: the dimension whose values are judged.
+        signal: ``"errors"`` or ``"latency"``.
+        noise: for latency, how noisy a request and a minute are.
+    """
+    mask = cells.mask({d: v for d, v in scope.items() if d != dim})
+    sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
+    if signal == "errors":
+        units, p_values = _error_units(sums)
+        affected = _classify_errors(units, p_values, noise.rise)
+    else:
+        units = _latency_units(sums, noise)
+        affected = _classify_latency(units, noise.rise)
+    seen = units.n_in > 0
+    level = np.divide(units.x_in, units.n_in, out=np.zeros_like(units.x_in), where=seen)
+    baseline = np.divide(units.expected, units.n_in, out=np.zeros_like(units.x_in), where=seen)
+    failures = units.x_in
+    if signal == "latency":  # as people read it: milliseconds; no failures counted
+        level, baseline, failures = np.expm1(level), np.expm1(baseline), np.full_like(level, np.nan)
+    frame = pd.DataFrame(
+        {
+            "value": units.values,
+            "requests": units.n_in,
+            "failures": failures,
+            "level": level,
+            "baseline": baseline,
+            "affected": affected,
+            "excess": units.x_in - units.expected,
+        }
+    )
+    frame = frame[seen].sort_values(["affected", "excess", "value"], ascending=[False, False, True])
+    return Judged(dim, frame[UNIT_COLUMNS].reset_index(drop=True))
+
+
+def find_scope(
+    cells: CellTable, seed: Scope, signal: str, noise: Noise
+) -> tuple[Scope, dict[str, Judged]]:
+    """The affected scope grown from the ``seed`` group, and each dimension's judged units.
+
+    Dimensions the seed leaves open are judged first; then each in turn within the others'
+    affected values, until the scope stops changing. A dimension where no single value is
+    clearly affected stays as it was (open: the change is spread over all of them).
+    """
+    dims = [d for d in DIMENSIONS if d in cells.codes]
+    order = [d for d in dims if d not in seed] + [d for d in dims if d in seed]
+    scope: Scope = {d: seed.get(d) for d in dims}
+    judged: dict[str, Judged] = {}
+    stable = 0
+    for step in range(MAX_PASSES * len(order)):
+        dim = order[step % len(order)]
+        result = judge(cells, scope, dim, signal, noise)
+        judged[dim] = result
+        chosen = set(result.affected) or scope[dim]
+        stable = stable + 1 if chosen == scope[dim] else 0
+        scope[dim] = chosen
+        if stable >= len(order) and step >= len(order):
+            break
+    return scope, judged

@@ -1,0 +1,213 @@
+"""The minute series of every group the onset search scans, as arrays.
+
+Owns the step from the ``minute_levels`` frame of a
+:class:`~incident_nb.analysis.cube_source.CubeSource` (one row per minute, level and value:
+requests, failures and sums of ``ln(1 + latency_ms)``) to what the search scans: the levels of
+grouping (:data:`LEVELS`, a table: the whole service, each service, endpoint and tenant), each
+level's groups, and their per-bin :class:`~incident_nb.analysis.scan.Series`. Pure
+pandas/numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from incident_nb.analysis.scan import FloatArray, IntArray, Series, sum_by
+
+DIMENSIONS: tuple[str, ...] = ("service", "endpoint", "tenant")
+"""What groups requests (those the log has), broadest first."""
+SUMS: tuple[str, ...] = ("requests", "errors", "timed", "log_latency", "log_latency_sq")
+"""Additive columns: counts, and sums of ``ln(1 + latency_ms)`` and of its square."""
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    "errors": ("requests", "errors", "errors"),
+    "latency": ("timed", "log_latency", "log_latency_sq"),
+}
+"""The columns feeding a signal's n, x and x2 (x2 is unused by the binomial)."""
+
+
+@dataclass(frozen=True)
+class Level:
+    """A way of grouping requests: by nothing (the whole service) or by one dimension."""
+
+    name: str
+    dims: tuple[str, ...]
+
+
+LEVELS: tuple[Level, ...] = (
+    Level("overall", ()),
+    Level("service", ("service",)),
+    Level("endpoint", ("endpoint",)),
+    Level("tenant", ("tenant",)),
+)
+MAX_BINS = 1440
+"""Longer windows are scanned in bins of several minutes (the onset is then placed by minute)."""
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The groups of one level: their keys and the rows of the frame each one sums."""
+
+    level: Level
+    keys: list[tuple[str, ...]]
+    rows: IntArray
+    """Rows of the cube's frame that belong to this level's groups."""
+    code: IntArray
+    """Per row in ``rows``: the index of its group in ``keys``."""
+
+
+def series_of(frame: pd.DataFrame, signal: str, start: pd.Timestamp, minutes: int) -> Series:
+    """One-minute series of a frame with ``minute`` and :data:`SUMS` (summed per minute)."""
+    if frame.empty:
+        zero = np.zeros(minutes)
+        return Series(zero, zero.copy(), zero.copy())
+    offsets = (pd.to_datetime(frame["minute"], utc=True) - start) // pd.Timedelta(minutes=1)
+    index = np.asarray(offsets, dtype=np.int64)
+    keep = (index >= 0) & (index < minutes)
+    arrays = [
+        sum_by(index[keep], frame[c].fillna(0).to_numpy(dtype=np.float64)[keep], minutes)
+        for c in COLUMNS[signal]
+    ]
+    return Series(*arrays)
+
+
+NO_VALUE = "(none)"
+"""How the per-minute group frames name records without the field."""
+
+
+def level_groups(levels: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """Requests and errors per minute and value of ``dim`` (``minute, {dim}, requests, errors``).
+
+    The frame :meth:`~incident_nb.sources.logs.LogStore.minute_by` answers, read from a
+    ``minute_levels`` frame instead of another scan of the events; records without the field
+    are the group :data:`NO_VALUE`.
+    """
+    rows = levels[levels["level"] == dim]
+    out = pd.DataFrame(
+        {
+            "minute": pd.to_datetime(rows["minute"], utc=True),
+            dim: rows["value"].astype(object).where(rows["value"].notna(), NO_VALUE),
+            "requests": rows["requests"].fillna(0).astype("int64"),
+            "errors": rows["errors"].fillna(0).astype("int64"),
+        }
+    )
+    return out.sort_values(["minute", dim], ignore_index=True)
+
+
+class MinuteCube:
+    """Per-minute sums of every group of every level, as arrays."""
+
+    def __init__(self, frame: pd.DataFrame):
+        """Build from a ``minute_levels`` frame (``minute``, ``level``, ``value``, :data:`SUMS`).
+
+        Raises:
+            ValueError: the frame lacks a column the search needs.
+        """
+        missing = [c for c in ("minute", "level", "value", *SUMS) if c not in frame]
+        if missing:
+            raise ValueError(f"minute levels frame lacks column(s) {', '.join(missing)}")
+        minutes = pd.to_datetime(frame["minute"], utc=True)
+        self.start = minutes.min() if len(frame) else pd.Timestamp(0, tz="UTC")
+        offsets = ((minutes - self.start) // pd.Timedelta(minutes=1)).to_numpy()
+        self.minute: IntArray = np.asarray(offsets, dtype=np.int64)
+        self.minutes = int(self.minute.max()) + 1 if len(frame) else 0
+        self.bin = max(1, math.ceil(self.minutes / MAX_BINS))
+        self.bins = math.ceil(self.minutes / self.bin) if self.minutes else 0
+        self.sums = {c: frame[c].fillna(0).to_numpy(dtype=np.float64) for c in SUMS}
+        level = frame["level"].astype(str).to_numpy()
+        self._rows: dict[str, IntArray] = {}
+        self._codes: dict[str, IntArray] = {}
+        self.values: dict[str, list[str]] = {}
+        for dim in DIMENSIONS:
+            rows = np.flatnonzero(level == dim)
+            if rows.size == 0:
+                continue
+            codes, uniques = pd.factorize(frame["value"].iloc[rows], sort=True)
+            self._rows[dim] = rows
+            self._codes[dim] = np.asarray(codes, dtype=np.int64)
+            self.values[dim] = [str(v) for v in uniques]
+        # Every event is in each level once (a missing value as a group of its own): the
+        # whole service is any one level summed.
+        self._total_rows = next(iter(self._rows.values()), np.arange(len(frame)))
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The dimensions the log has values for."""
+        return tuple(d for d in self.values if self.values[d])
+
+    def levels(self) -> list[Level]:
+        """The levels worth scanning: the whole service, and dimensions with two or more values."""
+        return [
+            level for level in LEVELS if all(len(self.values.get(d, [])) >= 2 for d in level.dims)
+        ]
+
+    def groups(self, level: Level) -> Groups:
+        """The groups of ``level`` (the rows of a missing value belong to none)."""
+        if not level.dims:
+            rows = self._total_rows
+            return Groups(level, [()], rows, np.zeros(len(rows), dtype=np.int64))
+        dim = level.dims[0]
+        codes = self._codes[dim]
+        valid = codes >= 0
+        keys: list[tuple[str, ...]] = [(v,) for v in self.values[dim]]
+        return Groups(level, keys, self._rows[dim][valid], codes[valid])
+
+    def totals(self, groups: Groups, column: str) -> FloatArray:
+        """The whole-window sum of ``column`` per group."""
+        return sum_by(groups.code, self.sums[column][groups.rows], len(groups.keys))
+
+    def series(self, groups: Groups, chosen: IntArray, signal: str, binned: bool = True) -> Series:
+        """Series (``(len(chosen), bins)``) of the groups ``chosen`` for ``signal``.
+
+        By bin of :attr:`bin` minutes, or by minute when ``binned`` is false.
+        """
+        remap = np.full(len(groups.keys), -1, dtype=np.int64)
+        remap[chosen] = np.arange(len(chosen))
+        member = remap[groups.code]
+        keep = member >= 0
+        rows = groups.rows[keep]
+        width, size = (self.bin, self.bins) if binned else (1, self.minutes)
+        flat = member[keep] * size + self.minute[rows] // width
+        shape = (len(chosen), size)
+        arrays = [
+            sum_by(flat, self.sums[c][rows], len(chosen) * size).reshape(shape)
+            for c in COLUMNS[signal]
+        ]
+        return Series(*arrays)
+
+    def scope_series(self, scope: dict[str, set[str] | None], signal: str) -> Series | None:
+        """The one-minute series of a scope restricted along one dimension at most, or None.
+
+        A scope restricted along two dimensions (some tenants on some endpoints) is not a sum
+        of this cube's groups: ask the source (``scope_minutes``). A dimension whose every
+        value is in the scope, with no request lacking one, does not restrict it.
+        """
+        restricted = [d for d, v in scope.items() if v is not None and not self._whole(d, v)]
+        if len(restricted) > 1:
+            return None
+        if not restricted:
+            return self.series(self.groups(LEVELS[0]), np.array([0]), signal, binned=False).row(0)
+        dim = restricted[0]
+        level = next(lv for lv in LEVELS if lv.dims == (dim,))
+        groups = self.groups(level)
+        wanted = scope[dim] or set()
+        chosen = np.array([i for i, key in enumerate(groups.keys) if key[0] in wanted])
+        if chosen.size == 0:
+            zero = np.zeros(self.minutes)
+            return Series(zero, zero.copy(), zero.copy())
+        both = self.series(groups, chosen, signal, binned=False)
+        return Series(both.n.sum(axis=0), both.x.sum(axis=0), both.x2.sum(axis=0))
+
+    def _whole(self, dim: str, values: set[str]) -> bool:
+        """Whether ``values`` are every value of ``dim`` and every request has one."""
+        if dim not in self.values or not set(self.values[dim]) <= values:
+            return False
+        missing = self._codes[dim] < 0
+        return not bool(self.sums["requests"][self._rows[dim][missing]].sum())
+
+    def timestamp(self, minute: int) -> pd.Timestamp:
+        """The time of minute index ``minute``."""
+        return self.start + pd.Timedelta(minutes=minute)

@@ -1,0 +1,98 @@
+"""The narrow seam between the onset search and wherever the events live.
+
+Owns :class:`CubeSource`, the three questions the search asks (each one aggregate query for a
+store of events, see :class:`~incident_nb.sources.logs.LogStore`), and :class:`FrameSource`,
+which answers them from an in-memory minute cube (tests, demos, small data). Every frame holds
+the additive columns of :data:`~incident_nb.analysis.cube.SUMS`.
+
+1. ``minute_levels()``: per minute and per value of each dimension (endpoint, tenant and, where
+   the log has it, service), as ``minute, level, value, ...sums``; a record without the field
+   counts under a missing ``value``. The search scans these.
+2. ``cell_windows(start, stop, aside)``: per cell (``endpoint, tenant[, service]``) and side
+   of the incident's minutes (``inside``), once an onset is known; minutes ``aside`` within
+   the window (an on/off incident's quiet ones) count as neither (a null ``inside``). The
+   affected scope is judged on it.
+3. ``scope_minutes(scope)``: per minute, the requests of an affected scope (dimension ->
+   values). Onset, end and trend are placed on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Protocol
+
+import pandas as pd
+
+from incident_nb.analysis.cube import DIMENSIONS, SUMS
+
+ScopeValues = Mapping[str, Collection[str] | None]
+
+
+class CubeSource(Protocol):
+    """What the onset search asks of the events (see the module docstring)."""
+
+    def minute_levels(self) -> pd.DataFrame:
+        """Per minute and value of each dimension: ``minute, level, value`` and the sums."""
+        ...
+
+    def cell_windows(
+        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+    ) -> pd.DataFrame:
+        """Per cell, inside ``[start, stop)`` and outside: dimensions, ``inside``, sums."""
+        ...
+
+    def scope_minutes(self, scope: ScopeValues) -> pd.DataFrame:
+        """Per minute, the requests of ``scope``: ``minute`` and the sums."""
+        ...
+
+
+class FrameSource:
+    """A :class:`CubeSource` over a minute cube held in memory.
+
+    The cube has one row per minute and cell: ``minute``, the dimension columns the log has
+    (``endpoint``, ``tenant``, ``service``; missing values as nulls) and the sums.
+    """
+
+    def __init__(self, cube: pd.DataFrame):
+        """Keep the cube (its minutes as UTC times).
+
+        Raises:
+            ValueError: a sum or the minute is missing.
+        """
+        missing = [c for c in ("minute", *SUMS) if c not in cube]
+        if missing:
+            raise ValueError(f"minute cube lacks column(s) {', '.join(missing)}")
+        self._cube = cube.assign(minute=pd.to_datetime(cube["minute"], utc=True))
+        self._dims = [d for d in DIMENSIONS if d in cube]
+
+    def minute_levels(self) -> pd.DataFrame:
+        """Per minute and value of each dimension."""
+        parts = []
+        for dim in self._dims or ["endpoint"]:
+            keys = self._cube[dim] if dim in self._cube else pd.Series(None, index=self._cube.index)
+            frame = self._cube.assign(value=keys.astype(object))
+            summed = frame.groupby(["minute", "value"], dropna=False, sort=True)[list(SUMS)].sum()
+            parts.append(summed.reset_index().assign(level=dim))
+        return pd.concat(parts, ignore_index=True)
+
+    def cell_windows(
+        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+    ) -> pd.DataFrame:
+        """Per cell, inside ``[start, stop)`` and outside (minutes ``aside``: neither)."""
+        minute = self._cube["minute"]
+        inside = ((minute >= start) & (minute < stop)).astype(object)
+        inside[minute.isin(pd.to_datetime(list(aside), utc=True))] = None
+        frame = self._cube.assign(inside=inside)
+        keys = [*self._dims, "inside"]
+        summed = frame.groupby(keys, dropna=False, sort=True)[list(SUMS)].sum()
+        return summed.reset_index()
+
+    def scope_minutes(self, scope: ScopeValues) -> pd.DataFrame:
+        """Per minute, the requests of ``scope``."""
+        keep = pd.Series(True, index=self._cube.index)
+        for dim, values in scope.items():
+            if values is not None and dim in self._cube:
+                keep &= self._cube[dim].isin(list(values))
+        summed = self._cube[keep].groupby("minute", sort=True)[list(SUMS)].sum()
+        return summed.reset_index()

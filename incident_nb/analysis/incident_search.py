@@ -1,0 +1,266 @@
+"""Step 1 from the events: onset, affected group, end and trend, found where the failure is.
+
+Owns the procedure :func:`find_incident`, which asks a
+:class:`~incident_nb.analysis.cube_source.CubeSource` three kinds of question:
+
+1. the minute series of every group of every level: the search
+   (:mod:`~incident_nb.analysis.onset_search`) finds the changes, strongest first;
+2. the cells inside and outside a change's minutes: the change must hold within the parts of
+   its group, and the affected scope is grown from it (:mod:`~incident_nb.analysis.affected`);
+3. the minutes of that scope: the onset and the end are placed on the affected group's own
+   series (:mod:`~incident_nb.analysis.changepoint`), and its trend judged there
+   (:mod:`~incident_nb.analysis.trend`).
+
+Failures are looked for first; latency when no failure changed. When both changed, the units
+affected by either are affected, and the onset is placed on the clearer of the two.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from scipy.special import xlogy
+
+from incident_nb.analysis.affected import Judged, Noise, find_scope, judge
+from incident_nb.analysis.cells import CellTable, Scope
+from incident_nb.analysis.cube import MinuteCube, series_of
+from incident_nb.analysis.cube_source import CubeSource
+from incident_nb.analysis.group_onset import AlsoChanged, GroupOnset, Incident
+from incident_nb.analysis.onset_search import Candidate, holds_within_parts, search
+from incident_nb.analysis.placement import place, pooled
+from incident_nb.analysis.scan import (
+    MIN_RATIO,
+    SIGNALS,
+    Series,
+    dispersion,
+    leave_out,
+    log10_p,
+    segment_gain,
+    within_variance,
+)
+from incident_nb.analysis.trend import judge_trend, judged_minutes
+
+MAX_CANDIDATES = 3
+"""Changes tried, strongest first, until one holds within the parts of its group."""
+ROUNDS = 2
+"""Times the scope is grown again once the onset and end moved by more than two minutes."""
+QUIET_RATIO = 20.0
+"""How much likelier at the level before the onset a minute inside an incident must be to be
+set aside as quiet."""
+CONFIRM_LOG10P = -4.0
+"""The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
+
+
+def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Incident:
+    """Onset, affected group, end and trend of the events ``source`` answers for.
+
+    Args:
+        source: answers the search's questions.
+        levels: ``source.minute_levels()``, when the caller asked already (it also reads the
+            per-minute endpoint and tenant frames from it).
+
+    Raises:
+        ValueError: a frame the source returned lacks a column.
+    """
+    cube = MinuteCube(source.minute_levels() if levels is None else levels)
+    for signal in SIGNALS:
+        for candidate in search(cube, signal)[:MAX_CANDIDATES]:
+            seed = cube.scope_series(candidate.scope(), signal)
+            assert seed is not None  # a group of one level
+            aside = _quiet_minutes(seed, candidate.start, candidate.end, signal)
+            cells = _cells(source, cube, (candidate.start, candidate.end), aside)
+            noise = _noise(seed, candidate.start, candidate.end, signal)
+            if not holds_within_parts(cells, candidate, noise.var):
+                continue
+            onset, series, window = _describe(source, cube, candidate, (cells, aside), noise)
+            first, last = judged_minutes(series, signal, window[0], window[1])
+            trend = judge_trend(series, signal, first, last)
+            return Incident(onset, trend, _time(cube, first), _time(cube, last))
+    overall = cube.scope_series({}, "errors")
+    assert overall is not None
+    first, last = judged_minutes(overall, "errors", None, None)
+    trend = judge_trend(overall, "errors", first, last)
+    return Incident(None, trend, _time(cube, first), _time(cube, last))
+
+
+def _time(cube: MinuteCube, minute: int) -> datetime:
+    return cube.timestamp(minute).to_pydatetime()
+
+
+def _times(cube: MinuteCube, start: int, stop: int) -> tuple[datetime, datetime]:
+    return _time(cube, start), _time(cube, stop)
+
+
+def _scope_series(source: CubeSource, cube: MinuteCube, scope: Scope) -> dict[str, Series]:
+    """The scope's one-minute series for both signals (from the cube when it is one group)."""
+    from_cube = {signal: cube.scope_series(scope, signal) for signal in SIGNALS}
+    if all(s is not None for s in from_cube.values()):
+        return {k: v for k, v in from_cube.items() if v is not None}
+    frame = source.scope_minutes(
+        {d: sorted(v) if v is not None else None for d, v in scope.items()}
+    )
+    return {signal: series_of(frame, signal, cube.start, cube.minutes) for signal in SIGNALS}
+
+
+def _cells(
+    source: CubeSource, cube: MinuteCube, window: tuple[int, int], aside: list[int]
+) -> CellTable:
+    """The cells inside and outside the window's minutes (those ``aside`` count as neither)."""
+    start, stop = _times(cube, *window)
+    return CellTable(source.cell_windows(start, stop, [_time(cube, m) for m in aside]))
+
+
+def _quiet_minutes(series: Series, start: int, stop: int, signal: str) -> list[int]:
+    """The minutes of ``[start, stop)`` the incident left alone (an on/off incident's off ones).
+
+    A minute is quiet when its requests are far likelier at the level before the onset than at
+    the incident's (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few requests is
+    never that clear). A unit's requests in quiet minutes are no evidence either way, so they
+    are set aside when units are judged.
+    """
+    before = pooled(series.n[:start], series.x[:start])
+    level = pooled(series.n[start:stop], series.x[start:stop])
+    n, x = series.n[start:stop], series.x[start:stop]
+    if signal == "errors":
+        low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
+        ratio = xlogy(x, low / high) + xlogy(n - x, (1 - low) / (1 - high))
+    else:
+        var = float(within_variance(series)[0, 0])
+        mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
+        ratio = n * ((mean - level) ** 2 - (mean - before) ** 2) / (2 * var)
+    quiet = (n > 0) & (ratio > math.log(QUIET_RATIO))
+    return [start + int(i) for i in np.flatnonzero(quiet)]
+
+
+def _describe(
+    source: CubeSource,
+    cube: MinuteCube,
+    candidate: Candidate,
+    found: tuple[CellTable, list[int]],
+    noise: Noise,
+) -> tuple[GroupOnset, Series, tuple[int, int | None]]:
+    """Grow the scope, place onset and end on its series, and measure the levels."""
+    cells, aside = found
+    signal = candidate.signal
+    start, stop = candidate.start, candidate.end
+    scope: Scope = candidate.scope()
+    judged: dict[str, Judged] = {}
+    ended: int | None = None
+    both: dict[str, Series] = {}
+    jump = False
+    for round_ in range(ROUNDS):
+        scope, judged = find_scope(cells, candidate.scope(), signal, noise)
+        both = _scope_series(source, cube, scope)
+        new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
+        new_aside = _quiet_minutes(both[signal], new_start, new_stop, signal)
+        moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
+        moved |= len(set(new_aside) ^ set(aside)) > 2
+        start, stop, aside = new_start, new_stop, new_aside
+        noise = _noise(both[signal], start, stop, signal)
+        if not moved or round_ == ROUNDS - 1:
+            break
+        cells = _cells(source, cube, (start, stop), aside)
+    series = both[signal]
+    judged, start, also = _with_other_signal(
+        cells, scope, judged, (start, stop), signal, both=both, placed=jump
+    )
+    before, after = _levels(series, start, stop, signal)
+    onset = GroupOnset(
+        at=_time(cube, start),
+        ended_at=_time(cube, ended) if ended is not None else None,
+        signal=signal,
+        found_in=candidate.level.name,
+        group=dict(zip(candidate.level.dims, candidate.key, strict=True)),
+        scope={d: tuple(sorted(v)) if v is not None else None for d, v in scope.items()},
+        before=before,
+        after=after,
+        log10_p=candidate.log10p,
+        groups_searched=candidate.groups_searched,
+        units={d: j.units for d, j in judged.items()},
+        also=also,
+    )
+    return onset, series, (start, ended)
+
+
+def _with_other_signal(
+    cells: CellTable,
+    scope: Scope,
+    judged: dict[str, Judged],
+    window: tuple[int, int],
+    signal: str,
+    *,
+    both: dict[str, Series],
+    placed: bool,
+) -> tuple[dict[str, Judged], int, AlsoChanged | None]:
+    """When the other signal changed too (failing and slow): add its affected units.
+
+    Unless the onset is a clear jump already (``placed``), it is then placed on whichever
+    signal shows the change more strongly (the latency of a group failing a few percent of
+    its requests moves first, and clearer).
+
+    Returns:
+        The judged units, the onset minute, and the other signal's change (if any).
+    """
+    other = "latency" if signal == "errors" else "errors"
+    alt = both[other]
+    strength = _strength(alt, window, other) if alt.n.sum() > 0 else None
+    if strength is None or strength > CONFIRM_LOG10P:
+        return judged, window[0], None
+    start = window[0]
+    own = _strength(both[signal], window, signal)
+    if not placed and (own is None or strength < own):
+        start = place(alt, window[0], window[1], other).onset
+    noise = _noise(alt, *window, other)
+    out = dict(judged)
+    reach: dict[str, tuple[str, ...] | None] = {}
+    for dim, result in judged.items():
+        extra = set(judge(cells, scope, dim, other, noise).affected)
+        reach[dim] = tuple(sorted(extra)) if extra else None
+        units = result.units.copy()
+        units["affected"] = units["affected"] | units["value"].isin(extra)
+        out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
+    before, after = _levels(alt, start, window[1], other)
+    return out, start, AlsoChanged(other, reach, before, after)
+
+
+def _strength(series: Series, window: tuple[int, int], signal: str) -> float | None:
+    """log10 p of ``series`` being higher over ``window`` (None: not materially higher)."""
+    model = SIGNALS[signal]
+    var = float(within_variance(series)[0, 0])
+    segment = segment_gain(model, series, window[0], window[1], var)
+    robust = leave_out(model, series, segment, var)
+    if model.ratio(robust.inside, robust.outside) < MIN_RATIO:
+        return None
+    phi = dispersion(series, window[0], window[1], var, signal == "errors")
+    return log10_p(robust.gain / phi, 1.0)
+
+
+def _noise(series: Series, start: int, stop: int, signal: str) -> Noise:
+    """How noisy latency is, and the incident's level in ``series`` over ``[start, stop)``.
+
+    The noise: per request, and a minute's mean beyond that, before the onset.
+    """
+    var = float(within_variance(series)[0, 0])
+    minutes = max(stop - start, 1)
+    before = pooled(series.n[:start], series.x[:start])
+    inside = pooled(series.n[start:stop], series.x[start:stop])
+    rise = inside if signal == "errors" else inside - before
+    n = series.n[:start]
+    seen = n > 0
+    if int(seen.sum()) < 3:
+        return Noise(var, 0.0, minutes, rise)
+    means = series.x[:start][seen] / n[seen]
+    extra = float(np.var(means)) - float(np.mean(var / n[seen]))
+    return Noise(var, max(extra, 0.0), minutes, rise)
+
+
+def _levels(series: Series, start: int, end: int, signal: str) -> tuple[float, float]:
+    """The affected group's level before the onset and during the incident, as people read it."""
+    before = pooled(series.n[:start], series.x[:start])
+    after = pooled(series.n[start:end], series.x[start:end])
+    if signal == "latency":
+        return math.expm1(before), math.expm1(after)
+    return before, after

