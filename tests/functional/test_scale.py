@@ -235,22 +235,25 @@ COPY (SELECT strftime(TIMESTAMPTZ '2026-11-20 12:00:00+00' + to_microseconds(i *
 """
 PEAK = """
 import resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+with open(sys.argv[1], "w") as out:
+    done = subprocess.run(sys.argv[2:], stdout=out)
 print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def peak_rss(log: Path) -> int:
-    """The peak resident memory (bytes) of ``incident-nb analyze --logs LOG --json``."""
+def peak_rss(log: Path) -> tuple[int, dict]:
+    """The peak resident memory (bytes) of ``incident-nb analyze --logs LOG --json``, and the
+    summary it printed."""
     command = [sys.executable, "-c", "from incident_nb.cli import run; run()"]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = log.with_suffix(".summary.json")
     done = subprocess.run(
-        [sys.executable, "-c", PEAK, *command, "analyze", "--logs", str(log), "--json"],
+        [sys.executable, "-c", PEAK, str(out), *command, "analyze", "--logs", str(log), "--json"],
         capture_output=True, text=True, check=True, env=env, timeout=300,
     )  # fmt: skip
     status, peak = done.stdout.split()
     assert status == "0", done.stderr
-    return int(peak) * 1024
+    return int(peak) * 1024, json.loads(out.read_text())
 
 
 TEXT = """
@@ -278,7 +281,8 @@ def test_memory_does_not_grow_with_the_log(tmp_path):
     sizes = {}
     for lines in (1_000_000, 4_000_000):
         log = _generate(GENERATE, tmp_path / f"service-{lines}.jsonl", lines)
-        sizes[lines] = peak_rss(log)
+        sizes[lines], summary = peak_rss(log)
+        assert summary["lines"]["parsed"] == lines
         log.unlink()
     # Holding the events in memory took 70-90 MB more per million lines (+220 MB here); on
     # disk, only DuckDB's exact percentiles grow with the log (one latency, 8 bytes, an event).
@@ -286,12 +290,29 @@ def test_memory_does_not_grow_with_the_log(tmp_path):
     assert sizes[4_000_000] - sizes[1_000_000] < 100 * 2**20, sizes
 
 
+FRAME = "\n    at app.Pool.take(Pool.java:{})"
+FRAME_TEMPLATE = "\n  at app.Pool.take(Pool.java:<*>)"
+
+
 def test_a_multi_line_text_log_is_read_in_bounded_memory(tmp_path):
     # Finding each line's record sorted the whole log in memory: 1.5 GB for these 1.06M lines
     # (a million log4j records, one in fifty with a three-line stack trace). Streamed, only
     # the continuation lines are held.
     log = _generate(TEXT, tmp_path / "service.log", 1_000_000)
-    assert peak_rss(log) < 0.75 * 2**30
+    peak, summary = peak_rss(log)
+    assert peak < 0.75 * 2**30
+    # ... and every record is found, its stack trace attached: one record of four lines in
+    # fifty, an error each, and not one line malformed.
+    assert summary["lines"]["parsed"] == 1_000_000
+    assert summary["lines"]["malformed"] == 0
+    first = summary["first_error"]["message"]
+    assert first.endswith("handled request 7" + "".join(FRAME.format(k) for k in (1, 2, 3)))
+    assert first.count("\n    at app.Pool.take") == 3
+    assert summary["error_rate"]["overall"] == pytest.approx(0.02)
+    # A record read in the wrong order would give another its frames: one signature, all 20k.
+    (signature,) = summary["signatures"]
+    assert signature["count"] == 20_000
+    assert signature["template"].endswith("(Pool.java:<*>)" + FRAME_TEMPLATE * 2)
 
 
 LINE_KINDS = st.sampled_from(["start", "error", "trace", "caused", "blank", "junk"])

@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pyarrow as pa
@@ -43,8 +42,16 @@ from incident_nb.sources.logs.eventfile import (
     promote_events,
 )
 from incident_nb.sources.logs.fieldreport import FieldReport, report_fields
-from incident_nb.sources.logs.fields import FIELD_CANDIDATES, Choice, choose_fields
-from incident_nb.sources.logs.formats import Detected, LogFormat, detect_all
+from incident_nb.sources.logs.fields import Choice
+from incident_nb.sources.logs.formats import Detected, LogFormat
+from incident_nb.sources.logs.inputs import (
+    check_files,
+    check_tz,
+    choose_checked,
+    explained,
+    format_groups,
+    named_error,
+)
 from incident_nb.sources.logs.lines import lines_sql, quote, skipped_lines
 from incident_nb.sources.logs.normalise import located_examples, select_events
 from incident_nb.sources.logs.scratch import Scratch, connect
@@ -63,59 +70,6 @@ class Loaded(NamedTuple):
     errors_known: bool
     scratch: Scratch
     """The analysis's temporary folder (spills, and the events file without a snapshot)."""
-
-
-def _check_files(paths: Sequence[str | Path]) -> list[str]:
-    """The files as local paths or URIs, each checked to be there and not empty."""
-    if not paths:
-        raise EvidenceError("no log files given; pass at least one with --logs FILE")
-    files: list[str] = []
-    for given in paths:
-        if remote.scheme(given):
-            remote.check(str(given))
-            files.append(str(given))
-            continue
-        file = Path(given)
-        if not file.is_file():
-            raise EvidenceError(f"log file not found: {file}")
-        if file.stat().st_size == 0:
-            raise EvidenceError(f"log file is empty: {file}; check the path or the export")
-        files.append(str(file))
-    return files
-
-
-def _check_tz(tz: str) -> str:
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise EvidenceError(
-            f"unknown time zone {tz!r} for --tz; use an IANA name such as Europe/Berlin or UTC"
-        ) from None
-    return tz
-
-
-def _groups(files: list[str], fmt: str) -> list[tuple[Detected, list[str]]]:
-    """Files grouped by how they are read (format, envelope, programs), in the order given."""
-    grouped: dict[tuple[object, ...], tuple[Detected, list[str]]] = {}
-    for file in files:
-        for found in detect_all(file, fmt):
-            envelope = found.envelope.name if found.envelope else ""
-            key = (found.format.name, envelope, found.only, found.besides)
-            grouped.setdefault(key, (found, []))[1].append(file)
-    return list(grouped.values())
-
-
-def _choose(raw: RawInput, files: list[str], mapping: dict[str, str]) -> Choice:
-    choice = choose_fields(raw.schema, mapping, raw.hints)
-    if choice.first("ts") is None and not raw.time_fallback:
-        shown = sorted(raw.schema)
-        more = f" and {len(shown) - 60} more" if len(shown) > 60 else ""
-        raise EvidenceError(
-            f"no timestamp field in {', '.join(map(remote.display, files))}: looked for "
-            f"{', '.join(FIELD_CANDIDATES['ts'])}; found fields {', '.join(shown[:60])}{more}; "
-            "name it with --map timestamp=FIELD"
-        )
-    return choice
 
 
 def _lines_read(con: duckdb.DuckDBPyConnection, raw: RawInput, rows: int) -> int:
@@ -173,20 +127,7 @@ def _read(
     try:
         return form.read(con, group, view, options)
     except duckdb.Error as exc:
-        raise _named(exc, form, group) from None
-
-
-def _first_line(exc: duckdb.Error) -> str:
-    """What DuckDB said, in one line without its error class."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.split(" Error: ", 1)[-1][:300]
-
-
-def _named(exc: duckdb.Error, form: LogFormat, group: list[str]) -> EvidenceError:
-    return EvidenceError(
-        f"could not read {', '.join(map(remote.display, group))} as {form.name} "
-        f"({form.summary}): {_first_line(exc)}; check the format, or name it with --format"
-    )
+        raise named_error(exc, form, group) from None
 
 
 @dataclass
@@ -232,7 +173,7 @@ def _parse_group(
     raw = _read(con, found.format, group, f"raw{index}", found.options(year, tz))
     if by_lines and raw.fallback is not None:
         raw = raw.fallback()
-    choice = _choose(raw, group, mapping)
+    choice = choose_checked(raw, group, mapping)
     # Timestamps without an offset are read in the logs' own zone, then kept in UTC.
     con.execute(f"SET TimeZone = '{tz}'")
     try:
@@ -241,18 +182,18 @@ def _parse_group(
             records, written = _insert(con, writer, raw, choice)
         except duckdb.Error as exc:
             if raw.fallback is None:
-                raise _named(exc, found.format, group) from None
+                raise named_error(exc, found.format, group) from None
             if writer.rows != begun:
                 raise _PartlyWrittenError(
                     index
                 ) from None  # some of its rows are in the file already
             # DuckDB's fast reader gave up (a line over its size limit): read line by line.
             raw = raw.fallback()
-            choice = _choose(raw, group, mapping)
+            choice = choose_checked(raw, group, mapping)
             try:
                 records, written = _insert(con, writer, raw, choice)
             except duckdb.Error as again:
-                raise _named(again, found.format, group) from None
+                raise named_error(again, found.format, group) from None
         bad, no_ts, rows = written.malformed, written.no_timestamp, written.rows
         if raw.located is not None:
             # Lines are checked against the files once all is parsed (several groups may read
@@ -350,20 +291,6 @@ class _Parse:
         self.con, self.writer = None, None
 
 
-def _explained(exc: Exception, files: list[str]) -> Exception:
-    """``exc`` as the user should read it: named with the files, never a traceback."""
-    far = [f for f in files if remote.is_remote(f)]
-    if far and not isinstance(exc, EvidenceError):
-        # A connection lost or access revoked midway: name the files, not a traceback.
-        return remote.read_failed(exc, far)
-    if isinstance(exc, duckdb.Error):
-        return EvidenceError(
-            f"could not read {', '.join(map(remote.display, files))}: {_first_line(exc)}; "
-            "check the format, or name it with --format"
-        )
-    return exc
-
-
 def load_events(
     paths: Sequence[str | Path],
     mapping: dict[str, str] | None = None,
@@ -401,13 +328,13 @@ def load_events(
         StorageError: the events could not be written (the snapshot folder or the temporary
             folder is full or read-only); nothing half-written is left.
     """
-    files = _check_files(paths)
-    tz = _check_tz(tz)
+    files = check_files(paths)
+    tz = check_tz(tz)
     parse = _Parse(Scratch())
     data = (snapshot if snapshot is not None else parse.scratch.path) / SNAPSHOT
     target = data.with_name(f".{SNAPSHOT}.partial") if snapshot is not None else data
     try:
-        groups = _groups(files, fmt)
+        groups = format_groups(files, fmt)
         by_lines: frozenset[int] = frozenset()
         while True:
             con, writer = parse.start(files, target, window)
@@ -442,7 +369,7 @@ def load_events(
     except BaseException as exc:
         parse.abandon()
         parse.scratch.close()
-        if isinstance(exc, Exception) and (explained := _explained(exc, files)) is not exc:
-            raise explained from (None if isinstance(exc, duckdb.Error) else exc)
+        if isinstance(exc, Exception) and (told := explained(exc, files)) is not exc:
+            raise told from (None if isinstance(exc, duckdb.Error) else exc)
         raise
     return Loaded(con, lines, fields, warnings, errors_known, parse.scratch)

@@ -54,13 +54,16 @@ def connect(scratch: Scratch) -> duckdb.DuckDBPyConnection:
     Every query of the analysis orders its own result, so rows need not keep their input
     order: DuckDB then streams reads and writes without re-sequencing its threads' batches.
     """
-    return duckdb.connect(
+    con = duckdb.connect(
         config={
             "memory_limit": MEMORY_LIMIT,
             "temp_directory": str(scratch.path / SPILL),
             "preserve_insertion_order": False,
         }
     )
+    # A long query would draw its progress on the terminal, into --json's output.
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 @contextmanager
