@@ -226,7 +226,6 @@ def _onset_note(a: Assessment) -> OnsetNote | None:
 def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) -> AnalysisSummary:
     """The typed summary of the log evidence (and the traces' JSON part, when given)."""
     a = evidence.assessment
-    lines = evidence.lines
     endpoints = tuple(EndpointImpact.from_json(r) for r in _records(a.endpoints))
     tenants = tuple(TenantImpact.from_json(r) for r in _records(a.tenants[a.tenants["affected"]]))
     signatures = tuple(SignatureNote.from_json(r) for r in _records(a.messages))
@@ -236,13 +235,7 @@ def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) ->
     return AnalysisSummary(
         window_start=a.window.start,
         window_end=a.window.end,
-        lines=LineCounts(
-            total=lines.total,
-            parsed=lines.parsed,
-            malformed=lines.malformed,
-            bad_timestamp=lines.bad_timestamp,
-            examples=tuple(BadLineNote(b.path, b.line, b.reason, b.text) for b in lines.examples),
-        ),
+        lines=_line_counts(evidence.lines),
         onset=a.onset.at if a.onset else None,
         onset_signal=a.onset.signal if a.onset else None,
         first_error=_event(a.first_error),
@@ -267,6 +260,17 @@ def summarize(evidence: LogEvidence, traces: Mapping[str, Any] | None = None) ->
     )
 
 
+def _line_counts(lines: LineReport) -> LineCounts:
+    """The summary's account of every line read."""
+    return LineCounts(
+        total=lines.total,
+        parsed=lines.parsed,
+        malformed=lines.malformed,
+        bad_timestamp=lines.bad_timestamp,
+        examples=tuple(BadLineNote(b.path, b.line, b.reason, b.text) for b in lines.examples),
+    )
+
+
 CANNOT_JUDGE = (
     "errors cannot be told from these logs (no status or level field), so the evidence cannot "
     "judge the severity; decide it from what people report"
@@ -284,7 +288,6 @@ def _without_errors(
     or "fine" and be wrong: they are null (or "unknown") instead, and the warnings say why.
     """
     a = evidence.assessment
-    lines = evidence.lines
     latency_onset = a.onset if a.onset and a.onset.signal != "error rate" else None
     # A latency onset needs no error field: its group (in onset_group, tenants included; the
     # affected_tenants rows carry error counts, so they stay empty), the slow endpoints and
@@ -294,13 +297,7 @@ def _without_errors(
     return AnalysisSummary(
         window_start=a.window.start,
         window_end=a.window.end,
-        lines=LineCounts(
-            total=lines.total,
-            parsed=lines.parsed,
-            malformed=lines.malformed,
-            bad_timestamp=lines.bad_timestamp,
-            examples=tuple(BadLineNote(b.path, b.line, b.reason, b.text) for b in lines.examples),
-        ),
+        lines=_line_counts(evidence.lines),
         onset=latency_onset.at if latency_onset else None,
         onset_signal=latency_onset.signal if latency_onset else None,
         first_error=None,
