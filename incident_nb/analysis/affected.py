@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -141,13 +142,32 @@ def _latency_units(sums: PairSums, noise: Noise) -> Units:
     return Units(sums.values, n_in, x_in, expected, spread)
 
 
-def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> BoolArray:
+class Verdict(NamedTuple):
+    """Per unit: affected, and the evidence behind it (so two signals' can be combined)."""
+
+    affected: BoolArray
+    llr: FloatArray
+    """Log-likelihood ratio of the unit's requests at the incident's level against its own."""
+    prior: float
+    """Log prior odds of a unit being affected (the share the mixture fitted)."""
+    tested: BoolArray
+    """Whether the unit's own change passed Holm's correction (and rose materially)."""
+    material: BoolArray
+    """Whether the incident's level is a material rise over the unit's own."""
+
+
+def _none(size: int) -> Verdict:
+    empty = np.zeros(size, dtype=bool)
+    return Verdict(empty, np.zeros(size), 0.0, empty, empty.copy())
+
+
+def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> Verdict:
     n, x = units.n_in, units.x_in
     seen = n > 0
     base = np.clip(np.divide(units.expected, n, out=np.zeros_like(n), where=seen), 1e-9, 1 - 1e-9)
     level = np.divide(x, n, out=np.zeros_like(x), where=seen)
     if not seen.any():
-        return np.zeros(len(n), dtype=bool)
+        return _none(len(n))
     rising = seen & (level > base)
     p_a = float(x[rising].sum() / n[rising].sum()) if rising.any() else 0.5
     # The group the change was found in mixes affected requests with others: its level is a
@@ -163,13 +183,19 @@ def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> 
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = float((post * n).sum())
         p_a = float((post * x).sum()) / weight if weight > 0 else p_a
+    p_a = min(max(p_a, floor, 1e-9), 1 - 1e-9)
+    llr = np.where(seen, xlogy(x, p_a / base) + xlogy(n - x, (1 - p_a) / (1 - base)), 0.0).astype(
+        np.float64
+    )
+    prior = math.log(share) - math.log1p(-share)
     tested = _holm(p_values, HOLM_ALPHA) & (level >= MIN_RATIO * base)
-    mixture = (post > 0.5) & (p_a >= MIN_RATIO * base)
+    material = seen & (p_a >= MIN_RATIO * base)
+    mixture = (prior + llr > 0) & material
     result: BoolArray = (mixture | tested) & seen & (x > 0)
-    return result
+    return Verdict(result, llr, prior, tested & seen, material)
 
 
-def _classify_latency(units: Units, rise: float | None) -> BoolArray:
+def _classify_latency(units: Units, rise: float | None) -> Verdict:
     n, seen = units.n_in, units.n_in > 0
     change = np.divide(units.x_in - units.expected, n, out=np.zeros_like(n), where=seen)
     z = change / units.spread
@@ -187,11 +213,14 @@ def _classify_latency(units: Units, rise: float | None) -> BoolArray:
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = float((post / units.spread**2).sum())
         delta = float((post * change / units.spread**2).sum()) / weight if weight else delta
-    tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA)
+    delta = max(delta, floor)
+    llr = np.where(seen, (change * delta - 0.5 * delta * delta) / units.spread**2, 0.0)
+    prior = math.log(share) - math.log1p(-share)
     # The mixture already weighs a unit against the incident's own rise; a unit that stands out
     # on its own must have risen materially.
-    result: BoolArray = ((post > 0.5) | (tested & (change >= math.log(MIN_RATIO)))) & seen
-    return result
+    tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA) & (change >= math.log(MIN_RATIO))
+    result: BoolArray = ((prior + llr > 0) | tested) & seen
+    return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, seen)
 
 
 @dataclass(frozen=True)
@@ -200,6 +229,9 @@ class Judged:
 
     dim: str
     units: pd.DataFrame
+    verdict: Verdict | None = None
+    """The evidence per unit, in the order of :attr:`values`."""
+    values: tuple[str, ...] = ()
 
     @property
     def affected(self) -> list[str]:
@@ -221,10 +253,11 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
     sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
     if signal == "errors":
         units, p_values = _error_units(sums)
-        affected = _classify_errors(units, p_values, noise.rise)
+        verdict = _classify_errors(units, p_values, noise.rise)
     else:
         units = _latency_units(sums, noise)
-        affected = _classify_latency(units, noise.rise)
+        verdict = _classify_latency(units, noise.rise)
+    affected = verdict.affected
     seen = units.n_in > 0
     level = np.divide(units.x_in, units.n_in, out=np.zeros_like(units.x_in), where=seen)
     baseline = np.divide(units.expected, units.n_in, out=np.zeros_like(units.x_in), where=seen)
@@ -243,7 +276,31 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
         }
     )
     frame = frame[seen].sort_values(["affected", "excess", "value"], ascending=[False, False, True])
-    return Judged(dim, frame[UNIT_COLUMNS].reset_index(drop=True))
+    return Judged(dim, frame[UNIT_COLUMNS].reset_index(drop=True), verdict, tuple(units.values))
+
+
+def joint(first: Judged, second: Judged) -> set[str]:
+    """The units affected on the evidence of two signals together (a failing and slow group).
+
+    One incident, one set of affected units: a unit's log-likelihood ratios of both signals
+    add up (given whether it is affected, its failures and its latency are independent), with
+    the first signal's prior odds; a unit whose own change passed its test in either signal
+    is affected too. Two separate verdicts would each let a unit in on its own chance.
+    """
+    if first.verdict is None or second.verdict is None:
+        return set(first.affected) | set(second.affected)
+    one, two = first.verdict, second.verdict
+    other = dict(
+        zip(second.values, zip(two.llr, two.tested, two.material, strict=True), strict=True)
+    )
+    out = {v for v, t in zip(second.values, two.tested, strict=True) if t}
+    for value, llr, tested, material in zip(
+        first.values, one.llr, one.tested, one.material, strict=True
+    ):
+        llr2, tested2, material2 = other.get(value, (0.0, False, False))
+        if tested or tested2 or ((material or material2) and one.prior + llr + llr2 > 0):
+            out.add(value)
+    return out
 
 
 def find_scope(
