@@ -13,7 +13,7 @@ from incident_nb.analysis.incident_search import _quiet_minutes
 from incident_nb.analysis.scan import Series
 
 
-def test_the_off_minutes_of_an_on_off_incident_are_set_aside():
+def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:
     # 45 requests a minute; before the onset (minute 60) one failure in 1,000 requests; then
     # three minutes at 9% failures and three without any, in turn. Against the mean of on and
     # off (4.5%) an off minute is only 8 times likelier quiet; against the on level, 70 times.
@@ -28,7 +28,7 @@ def test_the_off_minutes_of_an_on_off_incident_are_set_aside():
     assert _quiet_minutes(series, 60, minutes, "errors") == off
 
 
-def test_a_steady_incident_has_no_quiet_minute():
+def test_a_steady_incident_has_no_quiet_minute() -> None:
     n = np.full(90, 45.0)
     x = np.where(np.arange(90) >= 50, 4.0, 0.0)
     assert _quiet_minutes(Series(n, x, np.zeros(90)), 50, 90, "errors") == []
@@ -61,7 +61,7 @@ def _cells() -> CellTable:
     return CellTable(pd.DataFrame(rows))
 
 
-def test_two_signals_judge_a_unit_together():
+def test_two_signals_judge_a_unit_together() -> None:
     cells = _cells()
     scope: dict[str, set[str] | None] = {"endpoint": None, "tenant": None}
     errors = judge(cells, scope, "tenant", "errors", Noise(0.04, 0.0, 30, 0.15))
