@@ -32,7 +32,7 @@ from scipy.special import betainc, expit, ndtr, xlogy
 
 from incident_nb.analysis.cells import BoolArray, CellTable, PairSums, Scope
 from incident_nb.analysis.cube import DIMENSIONS
-from incident_nb.analysis.scan import MIN_RATIO, FloatArray, sum_by
+from incident_nb.analysis.scan import MIN_RATIO, FloatArray, IntArray, sum_by
 
 HOLM_ALPHA = 0.01
 """Family-wise error of the per-unit tests (Holm)."""
@@ -73,6 +73,16 @@ class Units:
     """Latency only: the standard error of the unit's change of mean log latency."""
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """Per (unit, stratum) pair during the incident: requests, failures, expected share."""
+
+    unit: IntArray
+    n: FloatArray
+    x: FloatArray
+    base: FloatArray
+
+
 def _holm(p_values: FloatArray, alpha: float) -> BoolArray:
     """Which p-values Holm's step-down procedure rejects at family-wise level ``alpha``."""
     order = np.argsort(p_values)
@@ -99,8 +109,12 @@ def _stratum_levels(sums: PairSums) -> FloatArray:
     return np.asarray(level[sums.stratum], dtype=np.float64)
 
 
-def _error_units(sums: PairSums) -> tuple[Units, FloatArray]:
-    """Per unit failures during the incident and expected ones; and the conditional p-values."""
+def _error_units(sums: PairSums) -> tuple[Units, Pairs, FloatArray]:
+    """Per unit failures during the incident and expected ones, and its p-value; and pairs.
+
+    The pairs (unit, stratum) carry their requests and failures during the incident and the
+    failure share the unit's habit gives each.
+    """
     level = _stratum_levels(sums)
     n_out, x_out = _per_unit(sums, sums.outside[:, 0]), _per_unit(sums, sums.outside[:, 1])
     e_out = _per_unit(sums, sums.outside[:, 0] * level)
@@ -116,7 +130,9 @@ def _error_units(sums: PairSums) -> tuple[Units, FloatArray]:
     p_values = np.where(
         (x_in > 0) & (share_in > 0), betainc(x_in, x_out + PRIOR_EVENTS + 1, share_in), 1.0
     )
-    return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), p_values
+    pair_base = habit[sums.unit] * np.maximum(level, floor)
+    pairs = Pairs(sums.unit, sums.inside[:, 0], sums.inside[:, 1], np.clip(pair_base, 1e-9, 0.5))
+    return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), pairs, p_values
 
 
 def _latency_units(sums: PairSums, noise: Noise) -> Units:
@@ -161,38 +177,53 @@ def _none(size: int) -> Verdict:
     return Verdict(empty, np.zeros(size), 0.0, empty, empty.copy())
 
 
-def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> Verdict:
+def _classify_errors(
+    units: Units, pairs: Pairs, p_values: FloatArray, rise: float | None
+) -> Verdict:
     n, x = units.n_in, units.x_in
     seen = n > 0
     base = np.clip(np.divide(units.expected, n, out=np.zeros_like(n), where=seen), 1e-9, 1 - 1e-9)
     level = np.divide(x, n, out=np.zeros_like(x), where=seen)
     if not seen.any():
         return _none(len(n))
+    # The incident adds a chance of failing (q) to each request's usual one, which is its
+    # stratum's (a tenant's failure on an endpoint that often fails is weaker evidence than one
+    # on an endpoint that never does): each unit is judged request by stratum, not on its mean.
+    usual = float(units.expected[seen].sum() / n[seen].sum())
     rising = seen & (level > base)
-    p_a = float(x[rising].sum() / n[rising].sum()) if rising.any() else 0.5
+    excess = float((x - units.expected)[rising].sum())
+    q = excess / float((n - units.expected)[rising].sum()) if rising.any() else 0.5
     # The group the change was found in mixes affected requests with others: its level is a
     # floor for the affected ones' (units near their habit must not drag the estimate down).
-    floor = rise if rise is not None else 0.0
-    share, post = 0.5, np.zeros(len(n))
+    floor = max((rise if rise is not None else 0.0) - usual, 0.0) / (1 - usual)
+    share, llr = 0.5, np.zeros(len(n))
     for _ in range(EM_ROUNDS):
-        p_a = min(max(p_a, floor, 1e-9), 1 - 1e-9)
-        ll1 = xlogy(x, p_a) + xlogy(n - x, 1 - p_a)
-        ll0 = xlogy(x, base) + xlogy(n - x, 1 - base)
+        q = min(max(q, floor, 1e-9), 1 - 1e-9)
+        llr = _pair_llr(pairs, q, len(n))
         prior = math.log(share) - math.log1p(-share)
-        post = np.where(seen, expit(prior + ll1 - ll0), 0.0)
+        post = np.where(seen, expit(prior + llr), 0.0)
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
-        weight = float((post * n).sum())
-        p_a = float((post * x).sum()) / weight if weight > 0 else p_a
-    p_a = min(max(p_a, floor, 1e-9), 1 - 1e-9)
-    llr = np.where(seen, xlogy(x, p_a / base) + xlogy(n - x, (1 - p_a) / (1 - base)), 0.0).astype(
-        np.float64
-    )
+        weight = post[pairs.unit]
+        spare = float((weight * pairs.n * (1 - pairs.base)).sum())
+        if spare > 0:
+            q = float((weight * (pairs.x - pairs.n * pairs.base)).sum()) / spare
+    q = min(max(q, floor, 1e-9), 1 - 1e-9)
+    llr = np.where(seen, _pair_llr(pairs, q, len(n)), 0.0)
     prior = math.log(share) - math.log1p(-share)
     tested = _holm(p_values, HOLM_ALPHA) & (level >= MIN_RATIO * base)
-    material = seen & (p_a >= MIN_RATIO * base)
+    material = seen & (base + (1 - base) * q >= MIN_RATIO * base)
     mixture = (prior + llr > 0) & material
     result: BoolArray = (mixture | tested) & seen & (x > 0)
-    return Verdict(result, llr, prior, tested & seen, material)
+    return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, material)
+
+
+def _pair_llr(pairs: Pairs, q: float, size: int) -> FloatArray:
+    """Per unit: log-likelihood ratio of its pairs' failures with the incident's ``q`` added."""
+    high = pairs.base + (1 - pairs.base) * q
+    ratio = xlogy(pairs.x, high / pairs.base) + xlogy(
+        pairs.n - pairs.x, (1 - high) / (1 - pairs.base)
+    )
+    return sum_by(pairs.unit, np.asarray(ratio, dtype=np.float64), size)
 
 
 def _classify_latency(units: Units, rise: float | None) -> Verdict:
@@ -252,8 +283,8 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
     mask = cells.mask({d: v for d, v in scope.items() if d != dim})
     sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
     if signal == "errors":
-        units, p_values = _error_units(sums)
-        verdict = _classify_errors(units, p_values, noise.rise)
+        units, pairs, p_values = _error_units(sums)
+        verdict = _classify_errors(units, pairs, p_values, noise.rise)
     else:
         units = _latency_units(sums, noise)
         verdict = _classify_latency(units, noise.rise)
