@@ -71,9 +71,15 @@ def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Inc
     cube = MinuteCube(source.minute_levels() if levels is None else levels)
     for signal in SIGNALS:
         for candidate in search(cube, signal)[:MAX_CANDIDATES]:
-            seed = cube.scope_series(candidate.scope(), signal)
+            seeds = {k: cube.scope_series(candidate.scope(), k) for k in SIGNALS}
+            seed = seeds[signal]
             assert seed is not None  # a group of one level
-            aside = _quiet_minutes(seed, candidate.start, candidate.end, signal)
+            aside = _quiet_minutes(
+                {k: v for k, v in seeds.items() if v is not None},
+                candidate.start,
+                candidate.end,
+                signal,
+            )
             cells = _cells(source, cube, (candidate.start, candidate.end), aside)
             noise = _noise(seed, candidate.start, candidate.end, signal)
             if not holds_within_parts(cells, candidate, noise.var):
@@ -116,16 +122,34 @@ def _cells(
     return CellTable(source.cell_windows(start, stop, [_time(cube, m) for m in aside]))
 
 
-def _quiet_minutes(series: Series, start: int, stop: int, signal: str) -> list[int]:
+def _quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) -> list[int]:
     """The minutes of ``[start, stop)`` the incident left alone (an on/off incident's off ones).
 
     A minute is quiet when its requests are far likelier at the level before the onset than at
     the incident's active level (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few
-    requests is never that clear). The active level is fitted by a two-component mixture of
-    the minutes (EM: each minute at the level before, or at the active one): the mean over all
-    the minutes of an on/off incident sits between its on and off levels, and its off minutes
-    would not stand out from it. A unit's requests in quiet minutes are no evidence either
-    way, so they are set aside when units are judged.
+    requests is never that clear). When the other signal rose over the same minutes too (a
+    failing and slow group), its requests weigh in: both ratios multiply. A unit's requests in
+    quiet minutes are no evidence either way, so they are set aside when units are judged.
+    """
+    series = both[signal]
+    ratio = _minute_ratios(series, start, stop, signal)
+    other = "latency" if signal == "errors" else "errors"
+    alt = both.get(other)
+    if alt is not None and alt.n.sum() > 0:
+        strength = _strength(alt, (start, stop), other)
+        if strength is not None and strength <= CONFIRM_LOG10P:
+            ratio = ratio + _minute_ratios(alt, start, stop, other)
+    quiet = (series.n[start:stop] > 0) & (ratio > math.log(QUIET_RATIO))
+    return [start + int(i) for i in np.flatnonzero(quiet)]
+
+
+def _minute_ratios(series: Series, start: int, stop: int, signal: str) -> FloatArray:
+    """Per minute of ``[start, stop)``: log-likelihood at the level before over the active one.
+
+    The active level is fitted by a two-component mixture of the minutes (EM: each minute at
+    the level before, or at the active one): the mean over all the minutes of an on/off
+    incident sits between its on and off levels, and its off minutes would not stand out
+    from it.
     """
     before = pooled(series.n[:start], series.x[:start])
     n, x = series.n[start:stop], series.x[start:stop]
@@ -133,7 +157,6 @@ def _quiet_minutes(series: Series, start: int, stop: int, signal: str) -> list[i
     mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
 
     def log_ratio(level: float) -> FloatArray:
-        """Per minute: log-likelihood at the level before minus at ``level``."""
         if signal == "errors":
             low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
             return np.asarray(
@@ -149,8 +172,7 @@ def _quiet_minutes(series: Series, start: int, stop: int, signal: str) -> list[i
             break
         level = max(float((active * x).sum()) / weight, pooled(n, x))
         share = min(max(float(active[n > 0].mean()), 1e-3), 1 - 1e-3)
-    quiet = (n > 0) & (log_ratio(level) > math.log(QUIET_RATIO))
-    return [start + int(i) for i in np.flatnonzero(quiet)]
+    return log_ratio(level)
 
 
 def _describe(
@@ -173,7 +195,7 @@ def _describe(
         scope, judged = find_scope(cells, candidate.scope(), signal, noise)
         both = _scope_series(source, cube, scope)
         new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
-        new_aside = _quiet_minutes(both[signal], new_start, new_stop, signal)
+        new_aside = _quiet_minutes(both, new_start, new_stop, signal)
         moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
         moved |= len(set(new_aside) ^ set(aside)) > 2
         start, stop, aside = new_start, new_stop, new_aside

@@ -25,13 +25,28 @@ def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:
     off = [m for m in range(60, minutes) if (m - 60) % 6 >= 3]
     x[on] = 4.0
     series = Series(n, x, np.zeros(minutes))
-    assert _quiet_minutes(series, 60, minutes, "errors") == off
+    assert _quiet_minutes({"errors": series}, 60, minutes, "errors") == off
+
+
+def test_a_failing_and_slow_group_s_off_minutes_are_read_on_both_signals() -> None:
+    # Off minutes keep one failure in 45 requests: on failures alone they could be either; their
+    # usual latency (the on minutes are five times slower) says they are off.
+    minutes, var = 120, 0.25
+    on = np.array([m >= 60 and (m - 60) % 6 < 3 for m in range(minutes)])
+    off = [m for m in range(60, minutes) if not on[m]]
+    n = np.full(minutes, 45.0)
+    x = np.where(on, 4.0, np.where(np.arange(minutes) >= 60, 1.0, 0.0))
+    mean = np.where(on, math.log1p(250.0), math.log1p(50.0))
+    errors = Series(n, x, np.zeros(minutes))
+    latency = Series(n, n * mean, n * (mean * mean + var))
+    assert _quiet_minutes({"errors": errors}, 60, minutes, "errors") == []
+    assert _quiet_minutes({"errors": errors, "latency": latency}, 60, minutes, "errors") == off
 
 
 def test_a_steady_incident_has_no_quiet_minute() -> None:
     n = np.full(90, 45.0)
     x = np.where(np.arange(90) >= 50, 4.0, 0.0)
-    assert _quiet_minutes(Series(n, x, np.zeros(90)), 50, 90, "errors") == []
+    assert _quiet_minutes({"errors": Series(n, x, np.zeros(90))}, 50, 90, "errors") == []
 
 
 def _cells() -> CellTable:
