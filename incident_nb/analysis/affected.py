@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from scipy.special import betainc, expit, ndtr, xlogy
 
 from incident_nb.analysis.cells import BoolArray, CellTable, PairSums, Scope
 from incident_nb.analysis.cube import DIMENSIONS
-from incident_nb.analysis.scan import MIN_RATIO, FloatArray, sum_by
+from incident_nb.analysis.scan import MIN_RATIO, FloatArray, IntArray, sum_by
 
 HOLM_ALPHA = 0.01
 """Family-wise error of the per-unit tests (Holm)."""
@@ -72,6 +73,16 @@ class Units:
     """Latency only: the standard error of the unit's change of mean log latency."""
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """Per (unit, stratum) pair during the incident: requests, failures, expected share."""
+
+    unit: IntArray
+    n: FloatArray
+    x: FloatArray
+    base: FloatArray
+
+
 def _holm(p_values: FloatArray, alpha: float) -> BoolArray:
     """Which p-values Holm's step-down procedure rejects at family-wise level ``alpha``."""
     order = np.argsort(p_values)
@@ -98,8 +109,12 @@ def _stratum_levels(sums: PairSums) -> FloatArray:
     return np.asarray(level[sums.stratum], dtype=np.float64)
 
 
-def _error_units(sums: PairSums) -> tuple[Units, FloatArray]:
-    """Per unit failures during the incident and expected ones; and the conditional p-values."""
+def _error_units(sums: PairSums) -> tuple[Units, Pairs, FloatArray]:
+    """Per unit failures during the incident and expected ones, and its p-value; and pairs.
+
+    The pairs (unit, stratum) carry their requests and failures during the incident and the
+    failure share the unit's habit gives each.
+    """
     level = _stratum_levels(sums)
     n_out, x_out = _per_unit(sums, sums.outside[:, 0]), _per_unit(sums, sums.outside[:, 1])
     e_out = _per_unit(sums, sums.outside[:, 0] * level)
@@ -115,7 +130,9 @@ def _error_units(sums: PairSums) -> tuple[Units, FloatArray]:
     p_values = np.where(
         (x_in > 0) & (share_in > 0), betainc(x_in, x_out + PRIOR_EVENTS + 1, share_in), 1.0
     )
-    return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), p_values
+    pair_base = habit[sums.unit] * np.maximum(level, floor)
+    pairs = Pairs(sums.unit, sums.inside[:, 0], sums.inside[:, 1], np.clip(pair_base, 1e-9, 0.5))
+    return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), pairs, p_values
 
 
 def _latency_units(sums: PairSums, noise: Noise) -> Units:
@@ -141,35 +158,75 @@ def _latency_units(sums: PairSums, noise: Noise) -> Units:
     return Units(sums.values, n_in, x_in, expected, spread)
 
 
-def _classify_errors(units: Units, p_values: FloatArray, rise: float | None) -> BoolArray:
+class Verdict(NamedTuple):
+    """Per unit: affected, and the evidence behind it (so two signals' can be combined)."""
+
+    affected: BoolArray
+    llr: FloatArray
+    """Log-likelihood ratio of the unit's requests at the incident's level against its own."""
+    prior: float
+    """Log prior odds of a unit being affected (the share the mixture fitted)."""
+    tested: BoolArray
+    """Whether the unit's own change passed Holm's correction (and rose materially)."""
+    material: BoolArray
+    """Whether the incident's level is a material rise over the unit's own."""
+
+
+def _none(size: int) -> Verdict:
+    empty = np.zeros(size, dtype=bool)
+    return Verdict(empty, np.zeros(size), 0.0, empty, empty.copy())
+
+
+def _classify_errors(
+    units: Units, pairs: Pairs, p_values: FloatArray, rise: float | None
+) -> Verdict:
     n, x = units.n_in, units.x_in
     seen = n > 0
     base = np.clip(np.divide(units.expected, n, out=np.zeros_like(n), where=seen), 1e-9, 1 - 1e-9)
     level = np.divide(x, n, out=np.zeros_like(x), where=seen)
     if not seen.any():
-        return np.zeros(len(n), dtype=bool)
+        return _none(len(n))
+    # The incident adds a chance of failing (q) to each request's usual one, which is its
+    # stratum's (a tenant's failure on an endpoint that often fails is weaker evidence than one
+    # on an endpoint that never does): each unit is judged request by stratum, not on its mean.
+    usual = float(units.expected[seen].sum() / n[seen].sum())
     rising = seen & (level > base)
-    p_a = float(x[rising].sum() / n[rising].sum()) if rising.any() else 0.5
+    excess = float((x - units.expected)[rising].sum())
+    q = excess / float((n - units.expected)[rising].sum()) if rising.any() else 0.5
     # The group the change was found in mixes affected requests with others: its level is a
     # floor for the affected ones' (units near their habit must not drag the estimate down).
-    floor = rise if rise is not None else 0.0
-    share, post = 0.5, np.zeros(len(n))
+    floor = max((rise if rise is not None else 0.0) - usual, 0.0) / (1 - usual)
+    share, llr = 0.5, np.zeros(len(n))
     for _ in range(EM_ROUNDS):
-        p_a = min(max(p_a, floor, 1e-9), 1 - 1e-9)
-        ll1 = xlogy(x, p_a) + xlogy(n - x, 1 - p_a)
-        ll0 = xlogy(x, base) + xlogy(n - x, 1 - base)
+        q = min(max(q, floor, 1e-9), 1 - 1e-9)
+        llr = _pair_llr(pairs, q, len(n))
         prior = math.log(share) - math.log1p(-share)
-        post = np.where(seen, expit(prior + ll1 - ll0), 0.0)
+        post = np.where(seen, expit(prior + llr), 0.0)
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
-        weight = float((post * n).sum())
-        p_a = float((post * x).sum()) / weight if weight > 0 else p_a
+        weight = post[pairs.unit]
+        spare = float((weight * pairs.n * (1 - pairs.base)).sum())
+        if spare > 0:
+            q = float((weight * (pairs.x - pairs.n * pairs.base)).sum()) / spare
+    q = min(max(q, floor, 1e-9), 1 - 1e-9)
+    llr = np.where(seen, _pair_llr(pairs, q, len(n)), 0.0)
+    prior = math.log(share) - math.log1p(-share)
     tested = _holm(p_values, HOLM_ALPHA) & (level >= MIN_RATIO * base)
-    mixture = (post > 0.5) & (p_a >= MIN_RATIO * base)
+    material = seen & (base + (1 - base) * q >= MIN_RATIO * base)
+    mixture = (prior + llr > 0) & material
     result: BoolArray = (mixture | tested) & seen & (x > 0)
-    return result
+    return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, material)
 
 
-def _classify_latency(units: Units, rise: float | None) -> BoolArray:
+def _pair_llr(pairs: Pairs, q: float, size: int) -> FloatArray:
+    """Per unit: log-likelihood ratio of its pairs' failures with the incident's ``q`` added."""
+    high = pairs.base + (1 - pairs.base) * q
+    ratio = xlogy(pairs.x, high / pairs.base) + xlogy(
+        pairs.n - pairs.x, (1 - high) / (1 - pairs.base)
+    )
+    return sum_by(pairs.unit, np.asarray(ratio, dtype=np.float64), size)
+
+
+def _classify_latency(units: Units, rise: float | None) -> Verdict:
     n, seen = units.n_in, units.n_in > 0
     change = np.divide(units.x_in - units.expected, n, out=np.zeros_like(n), where=seen)
     z = change / units.spread
@@ -187,11 +244,14 @@ def _classify_latency(units: Units, rise: float | None) -> BoolArray:
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = float((post / units.spread**2).sum())
         delta = float((post * change / units.spread**2).sum()) / weight if weight else delta
-    tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA)
+    delta = max(delta, floor)
+    llr = np.where(seen, (change * delta - 0.5 * delta * delta) / units.spread**2, 0.0)
+    prior = math.log(share) - math.log1p(-share)
     # The mixture already weighs a unit against the incident's own rise; a unit that stands out
     # on its own must have risen materially.
-    result: BoolArray = ((post > 0.5) | (tested & (change >= math.log(MIN_RATIO)))) & seen
-    return result
+    tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA) & (change >= math.log(MIN_RATIO))
+    result: BoolArray = ((prior + llr > 0) | tested) & seen
+    return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, seen)
 
 
 @dataclass(frozen=True)
@@ -200,6 +260,9 @@ class Judged:
 
     dim: str
     units: pd.DataFrame
+    verdict: Verdict | None = None
+    """The evidence per unit, in the order of :attr:`values`."""
+    values: tuple[str, ...] = ()
 
     @property
     def affected(self) -> list[str]:
@@ -220,11 +283,12 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
     mask = cells.mask({d: v for d, v in scope.items() if d != dim})
     sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
     if signal == "errors":
-        units, p_values = _error_units(sums)
-        affected = _classify_errors(units, p_values, noise.rise)
+        units, pairs, p_values = _error_units(sums)
+        verdict = _classify_errors(units, pairs, p_values, noise.rise)
     else:
         units = _latency_units(sums, noise)
-        affected = _classify_latency(units, noise.rise)
+        verdict = _classify_latency(units, noise.rise)
+    affected = verdict.affected
     seen = units.n_in > 0
     level = np.divide(units.x_in, units.n_in, out=np.zeros_like(units.x_in), where=seen)
     baseline = np.divide(units.expected, units.n_in, out=np.zeros_like(units.x_in), where=seen)
@@ -243,7 +307,31 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
         }
     )
     frame = frame[seen].sort_values(["affected", "excess", "value"], ascending=[False, False, True])
-    return Judged(dim, frame[UNIT_COLUMNS].reset_index(drop=True))
+    return Judged(dim, frame[UNIT_COLUMNS].reset_index(drop=True), verdict, tuple(units.values))
+
+
+def joint(first: Judged, second: Judged) -> set[str]:
+    """The units affected on the evidence of two signals together (a failing and slow group).
+
+    One incident, one set of affected units: a unit's log-likelihood ratios of both signals
+    add up (given whether it is affected, its failures and its latency are independent), with
+    the first signal's prior odds; a unit whose own change passed its test in either signal
+    is affected too. Two separate verdicts would each let a unit in on its own chance.
+    """
+    if first.verdict is None or second.verdict is None:
+        return set(first.affected) | set(second.affected)
+    one, two = first.verdict, second.verdict
+    other = dict(
+        zip(second.values, zip(two.llr, two.tested, two.material, strict=True), strict=True)
+    )
+    out = {v for v, t in zip(second.values, two.tested, strict=True) if t}
+    for value, llr, tested, material in zip(
+        first.values, one.llr, one.tested, one.material, strict=True
+    ):
+        llr2, tested2, material2 = other.get(value, (0.0, False, False))
+        if tested or tested2 or ((material or material2) and one.prior + llr + llr2 > 0):
+            out.add(value)
+    return out
 
 
 def find_scope(

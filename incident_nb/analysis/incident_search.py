@@ -22,9 +22,9 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from scipy.special import xlogy
+from scipy.special import expit, xlogy
 
-from incident_nb.analysis.affected import Judged, Noise, find_scope, judge
+from incident_nb.analysis.affected import Judged, Noise, find_scope, joint, judge
 from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import MinuteCube, series_of
 from incident_nb.analysis.cube_source import CubeSource
@@ -34,6 +34,7 @@ from incident_nb.analysis.placement import place, pooled
 from incident_nb.analysis.scan import (
     MIN_RATIO,
     SIGNALS,
+    FloatArray,
     Series,
     dispersion,
     leave_out,
@@ -50,6 +51,8 @@ ROUNDS = 2
 QUIET_RATIO = 20.0
 """How much likelier at the level before the onset a minute inside an incident must be to be
 set aside as quiet."""
+EM_ROUNDS = 30
+"""Rounds of the EM fitting an incident's active level."""
 CONFIRM_LOG10P = -4.0
 """The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
 
@@ -68,9 +71,15 @@ def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Inc
     cube = MinuteCube(source.minute_levels() if levels is None else levels)
     for signal in SIGNALS:
         for candidate in search(cube, signal)[:MAX_CANDIDATES]:
-            seed = cube.scope_series(candidate.scope(), signal)
+            seeds = {k: cube.scope_series(candidate.scope(), k) for k in SIGNALS}
+            seed = seeds[signal]
             assert seed is not None  # a group of one level
-            aside = _quiet_minutes(seed, candidate.start, candidate.end, signal)
+            aside = _quiet_minutes(
+                {k: v for k, v in seeds.items() if v is not None},
+                candidate.start,
+                candidate.end,
+                signal,
+            )
             cells = _cells(source, cube, (candidate.start, candidate.end), aside)
             noise = _noise(seed, candidate.start, candidate.end, signal)
             if not holds_within_parts(cells, candidate, noise.var):
@@ -113,26 +122,57 @@ def _cells(
     return CellTable(source.cell_windows(start, stop, [_time(cube, m) for m in aside]))
 
 
-def _quiet_minutes(series: Series, start: int, stop: int, signal: str) -> list[int]:
+def _quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) -> list[int]:
     """The minutes of ``[start, stop)`` the incident left alone (an on/off incident's off ones).
 
     A minute is quiet when its requests are far likelier at the level before the onset than at
-    the incident's (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few requests is
-    never that clear). A unit's requests in quiet minutes are no evidence either way, so they
-    are set aside when units are judged.
+    the incident's active level (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few
+    requests is never that clear). When the other signal rose over the same minutes too (a
+    failing and slow group), its requests weigh in: both ratios multiply. A unit's requests in
+    quiet minutes are no evidence either way, so they are set aside when units are judged.
+    """
+    series = both[signal]
+    ratio = _minute_ratios(series, start, stop, signal)
+    other = "latency" if signal == "errors" else "errors"
+    alt = both.get(other)
+    if alt is not None and alt.n.sum() > 0:
+        strength = _strength(alt, (start, stop), other)
+        if strength is not None and strength <= CONFIRM_LOG10P:
+            ratio = ratio + _minute_ratios(alt, start, stop, other)
+    quiet = (series.n[start:stop] > 0) & (ratio > math.log(QUIET_RATIO))
+    return [start + int(i) for i in np.flatnonzero(quiet)]
+
+
+def _minute_ratios(series: Series, start: int, stop: int, signal: str) -> FloatArray:
+    """Per minute of ``[start, stop)``: log-likelihood at the level before over the active one.
+
+    The active level is fitted by a two-component mixture of the minutes (EM: each minute at
+    the level before, or at the active one): the mean over all the minutes of an on/off
+    incident sits between its on and off levels, and its off minutes would not stand out
+    from it.
     """
     before = pooled(series.n[:start], series.x[:start])
-    level = pooled(series.n[start:stop], series.x[start:stop])
     n, x = series.n[start:stop], series.x[start:stop]
-    if signal == "errors":
-        low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
-        ratio = xlogy(x, low / high) + xlogy(n - x, (1 - low) / (1 - high))
-    else:
-        var = float(within_variance(series)[0, 0])
-        mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
-        ratio = n * ((mean - level) ** 2 - (mean - before) ** 2) / (2 * var)
-    quiet = (n > 0) & (ratio > math.log(QUIET_RATIO))
-    return [start + int(i) for i in np.flatnonzero(quiet)]
+    var = float(within_variance(series)[0, 0]) if signal != "errors" else 1.0
+    mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
+
+    def log_ratio(level: float) -> FloatArray:
+        if signal == "errors":
+            low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
+            return np.asarray(
+                xlogy(x, low / high) + xlogy(n - x, (1 - low) / (1 - high)), dtype=np.float64
+            )
+        return np.asarray(n * ((mean - level) ** 2 - (mean - before) ** 2) / (2 * var))
+
+    level, share = pooled(n, x), 0.5
+    for _ in range(EM_ROUNDS):
+        active = np.where(n > 0, expit(math.log(share / (1 - share)) - log_ratio(level)), 0.0)
+        weight = float((active * n).sum())
+        if weight <= 0:
+            break
+        level = max(float((active * x).sum()) / weight, pooled(n, x))
+        share = min(max(float(active[n > 0].mean()), 1e-3), 1 - 1e-3)
+    return log_ratio(level)
 
 
 def _describe(
@@ -155,7 +195,7 @@ def _describe(
         scope, judged = find_scope(cells, candidate.scope(), signal, noise)
         both = _scope_series(source, cube, scope)
         new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
-        new_aside = _quiet_minutes(both[signal], new_start, new_stop, signal)
+        new_aside = _quiet_minutes(both, new_start, new_stop, signal)
         moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
         moved |= len(set(new_aside) ^ set(aside)) > 2
         start, stop, aside = new_start, new_stop, new_aside
@@ -217,10 +257,11 @@ def _with_other_signal(
     out = dict(judged)
     reach: dict[str, tuple[str, ...] | None] = {}
     for dim, result in judged.items():
-        extra = set(judge(cells, scope, dim, other, noise).affected)
+        second = judge(cells, scope, dim, other, noise)
+        extra = set(second.affected)
         reach[dim] = tuple(sorted(extra)) if extra else None
         units = result.units.copy()
-        units["affected"] = units["affected"] | units["value"].isin(extra)
+        units["affected"] = units["value"].isin(joint(result, second))
         out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
     before, after = _levels(alt, start, window[1], other)
     return out, start, AlsoChanged(other, reach, before, after)

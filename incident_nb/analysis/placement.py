@@ -148,11 +148,14 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
     if not np.isfinite(jump[k_jump]):
         return guess, False
-    if signal == "errors":
-        k_bend, line_base, line_slope = _binomial_bend(series, stop, ks)
-    else:
-        line_base, line_slope = float(base[k_bend]), float(slope[k_bend])
     dof = max(int(seen.sum()) - 4, 1)
+    if signal == "errors":
+        k_bend, k_line, line_base, line_slope = _binomial_bend(series, stop, ks)
+    else:
+        # Least squares on precision weights: the profile log-likelihood of a bend is minus
+        # its residual over twice the residual variance.
+        k_line = _posterior_median(-(bend - bend[k_bend]) / (2 * max(bend[k_bend] / dof, 1e-12)))
+        line_base, line_slope = float(base[k_line]), float(slope[k_line])
     gain = (bend[k_bend] - jump[k_jump]) / max(jump[k_jump] / dof, 1e-12)
     if gain > JUMP_F:
         if signal == "errors":  # the jump's minute by the likelihood of the failures themselves
@@ -166,7 +169,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     # their noise, and at least half of it). A bend failing either is a line drawn through
     # something else (an on/off incident's mean).
     # The line leaves the level before after the bend: its first minute above is the next.
-    k = int(ks[k_bend])
+    k = int(ks[k_line])
     if guess - (k + 1) > RAMP_LEAD * (stop - k - 1):
         return guess, False
     between = slice(k + 1, max(guess, k + 1))
@@ -213,12 +216,13 @@ def _binomial_jumps(
     return out
 
 
-def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, float, float]:
-    """The most likely bend of a failure share into a straight rise: index in ``ks``, line.
+def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, int, float, float]:
+    """The bend of a failure share into a straight rise: indexes in ``ks``, and its line.
 
     For each bend k: the share before k is its own rate; from k on it is that rate plus
     ``slope * (t - k)``, the slope fitted by Newton's method on the binomial likelihood.
-    Returns the bend's index, and its line's base rate and slope.
+    Returns the most likely bend's index, the posterior median's (where the ramp is placed),
+    and the latter's line: base rate and slope.
     """
     cn, cx = np.cumsum(series.n[:stop]), np.cumsum(series.x[:stop])
     before_n, before_x = cn[ks - 1], cx[ks - 1]
@@ -245,7 +249,19 @@ def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, float,
     p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
     loglik = early + (xlogy(x, p) + xlogy(n - x, 1 - p)).sum(axis=1)
     best = int(np.argmax(loglik))
-    return best, float(base[best]), float(slope[best])
+    line = _posterior_median(loglik)
+    return best, line, float(base[line]), float(slope[line])
+
+
+def _posterior_median(loglik: FloatArray) -> int:
+    """The index of the median of a posterior proportional to ``exp(loglik)`` (flat prior).
+
+    A ramp's first minutes hold little: the likelihood of its bend is flat over several
+    minutes, and its single highest point strays; the posterior median is the estimate with
+    the least expected error in minutes.
+    """
+    weight = np.exp(np.where(np.isfinite(loglik), loglik - np.nanmax(loglik), -np.inf))
+    return int(np.searchsorted(np.cumsum(weight), 0.5 * weight.sum()))
 
 
 def recovered(series: Series, start: int, end: int, signal: str, size: int) -> int | None:

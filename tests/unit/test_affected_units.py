@@ -1,0 +1,89 @@
+"""Who is affected, on cells and minutes with known answers: on/off minutes, two signals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from incident_nb.analysis.affected import Noise, joint, judge
+from incident_nb.analysis.cells import CellTable
+from incident_nb.analysis.incident_search import _quiet_minutes
+from incident_nb.analysis.scan import Series
+
+
+def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:
+    # 45 requests a minute; before the onset (minute 60) one failure in 1,000 requests; then
+    # three minutes at 9% failures and three without any, in turn. Against the mean of on and
+    # off (4.5%) an off minute is only 8 times likelier quiet; against the on level, 70 times.
+    minutes = 120
+    n = np.full(minutes, 45.0)
+    x = np.zeros(minutes)
+    x[:60:22] = 1.0
+    on = [m for m in range(60, minutes) if (m - 60) % 6 < 3]
+    off = [m for m in range(60, minutes) if (m - 60) % 6 >= 3]
+    x[on] = 4.0
+    series = Series(n, x, np.zeros(minutes))
+    assert _quiet_minutes({"errors": series}, 60, minutes, "errors") == off
+
+
+def test_a_failing_and_slow_group_s_off_minutes_are_read_on_both_signals() -> None:
+    # Off minutes keep one failure in 45 requests: on failures alone they could be either; their
+    # usual latency (the on minutes are five times slower) says they are off.
+    minutes, var = 120, 0.25
+    on = np.array([m >= 60 and (m - 60) % 6 < 3 for m in range(minutes)])
+    off = [m for m in range(60, minutes) if not on[m]]
+    n = np.full(minutes, 45.0)
+    x = np.where(on, 4.0, np.where(np.arange(minutes) >= 60, 1.0, 0.0))
+    mean = np.where(on, math.log1p(250.0), math.log1p(50.0))
+    errors = Series(n, x, np.zeros(minutes))
+    latency = Series(n, n * mean, n * (mean * mean + var))
+    assert _quiet_minutes({"errors": errors}, 60, minutes, "errors") == []
+    assert _quiet_minutes({"errors": errors, "latency": latency}, 60, minutes, "errors") == off
+
+
+def test_a_steady_incident_has_no_quiet_minute() -> None:
+    n = np.full(90, 45.0)
+    x = np.where(np.arange(90) >= 50, 4.0, 0.0)
+    assert _quiet_minutes({"errors": Series(n, x, np.zeros(90))}, 50, 90, "errors") == []
+
+
+def _cells() -> CellTable:
+    """One endpoint; ten tenants fail 30% and are five times slower during the incident, ten
+    are not touched, and "lucky" made one request during it: failed, at its usual latency."""
+    rows = []
+    usual, slow, var = math.log1p(50.0), math.log1p(250.0), 0.04
+
+    def row(tenant: str, inside: bool, n: int, errors: int, mean: float) -> dict[str, object]:
+        return {
+            "endpoint": "GET /a",
+            "tenant": tenant,
+            "inside": inside,
+            "requests": n,
+            "errors": errors,
+            "timed": n,
+            "log_latency": n * mean,
+            "log_latency_sq": n * (mean * mean + var),
+        }
+
+    for i in range(20):
+        name = f"t{i:02d}"
+        rows.append(row(name, False, 600, 1, usual))
+        rows.append(row(name, True, 60, 18 if i < 10 else 0, slow if i < 10 else usual))
+    rows.append(row("lucky", False, 600, 1, usual))
+    rows.append(row("lucky", True, 1, 1, usual))
+    return CellTable(pd.DataFrame(rows))
+
+
+def test_two_signals_judge_a_unit_together() -> None:
+    cells = _cells()
+    scope: dict[str, set[str] | None] = {"endpoint": None, "tenant": None}
+    errors = judge(cells, scope, "tenant", "errors", Noise(0.04, 0.0, 30, 0.15))
+    latency = judge(cells, scope, "tenant", "latency", Noise(0.04, 0.0, 30, 0.8))
+    hit = {f"t{i:02d}" for i in range(10)}
+    # Its one failure alone would list it; its latency, usual where everyone affected is five
+    # times slower, says it was not touched.
+    assert set(errors.affected) == hit | {"lucky"}
+    assert set(latency.affected) == hit
+    assert joint(errors, latency) == hit
