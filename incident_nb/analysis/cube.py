@@ -126,7 +126,8 @@ class MinuteCube:
         self.bin = max(1, math.ceil(self.minutes / MAX_BINS))
         self.bins = math.ceil(self.minutes / self.bin) if self.minutes else 0
         self.sums = {c: frame[c].fillna(0).to_numpy(dtype=np.float64) for c in SUMS}
-        level = frame["level"].astype(str).to_numpy()
+        level_code, level_names = pd.factorize(frame["level"])
+        code_of = {str(name): i for i, name in enumerate(level_names)}
         self._rows: dict[str, IntArray] = {}
         self._codes: dict[str, IntArray] = {}
         self._keys: dict[str, list[tuple[str, ...]]] = {}
@@ -134,7 +135,7 @@ class MinuteCube:
         self._span: dict[str, int] = {}
         self.values: dict[str, list[str]] = {}
         for lv in LEVELS[1:]:
-            rows = np.flatnonzero(level == lv.name)
+            rows = np.flatnonzero(level_code == code_of.get(lv.name, -2))
             if rows.size == 0 or not all(d in frame for d in lv.dims):
                 continue
             codes, keys = _factorize([frame[d].iloc[rows] for d in lv.dims])
@@ -264,14 +265,11 @@ def _factorize(columns: list[pd.Series]) -> tuple[IntArray, list[tuple[str, ...]
         uniques.append([str(v) for v in found])
     if len(columns) == 1:
         return np.asarray(codes, dtype=np.int64), [(v,) for v in uniques[0]]
-    present, inverse = np.unique(codes[valid], return_inverse=True)
+    inverse, present = pd.factorize(codes[valid], sort=True)
     out = np.full(len(codes), -1, dtype=np.int64)
     out[valid] = inverse
-    keys = []
-    for combined in present.tolist():
-        key, rest = [], int(combined)
-        for values in reversed(uniques):
-            rest, at = divmod(rest, len(values))
-            key.append(values[at])
-        keys.append(tuple(reversed(key)))
-    return out, keys
+    parts, rest = [], np.asarray(present, dtype=np.int64)
+    for values in reversed(uniques):
+        rest, at = np.divmod(rest, len(values))
+        parts.append(np.asarray(values, dtype=object)[at])
+    return out, list(zip(*reversed(parts), strict=True))
