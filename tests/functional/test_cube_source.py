@@ -241,3 +241,18 @@ def test_cells_of_a_busy_log_are_grouped_by_spans_of_minutes(store, monkeypatch)
     assert level.name == "endpoint x tenant" and cube.width(level) == 3 and cube.minutes == 60
     onset = find_incident(store).onset  # found in 3-minute spans, placed by the minute
     assert onset is not None and onset.at.strftime("%H:%M") == "09:40"
+
+
+def test_too_many_rows_keep_the_busiest_cells_in_spans(store, monkeypatch):
+    monkeypatch.setattr(logsql, "CUBE_CELL_ROWS", 200)  # spans of 3 minutes: 840 rows in all
+    monkeypatch.setattr(logsql, "CUBE_MAX_ROWS", 700)
+    monkeypatch.setattr(logsql, "CUBE_CELL_SHARE", 0.1)  # 70 rows: 3 cells of 20 spans
+    levels = store.minute_levels()
+    cells = levels[levels["level"] == "endpoint x tenant"]
+    assert set(cells["span"]) == {3}
+    kept = cells.groupby(["endpoint", "tenant"])["requests"].sum().to_dict()
+    assert kept == {("GET /list", "t1"): 300, ("GET /list", "t2"): 300, ("GET /list", "t3"): 300}
+    for dim in ("endpoint", "tenant"):
+        assert levels.loc[levels["level"] == dim, "requests"].sum() == 2400
+    onset = find_incident(store).onset
+    assert onset is not None and onset.at.strftime("%H:%M") == "09:40"
