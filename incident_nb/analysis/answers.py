@@ -82,8 +82,8 @@ def onset_paragraph(assessment: Assessment | None, problem: str = "") -> str:
     group = assessment.group_onset
     if group is None:
         lines = [
-            "**Onset:** no change found in the whole service nor in any endpoint or tenant "
-            "(each searched with a significance test over every minute)."
+            "**Onset:** no change found in the whole service nor in any endpoint, tenant or "
+            "tenant on one endpoint (each searched with a significance test over every minute)."
         ]
     else:
         lines = [

@@ -1,11 +1,11 @@
 """The minute series of every group the onset search scans, as arrays.
 
 Owns the step from the ``minute_levels`` frame of a
-:class:`~incident_nb.analysis.cube_source.CubeSource` (one row per minute, level and value:
+:class:`~incident_nb.analysis.cube_source.CubeSource` (one row per minute and group of a level:
 requests, failures and sums of ``ln(1 + latency_ms)``) to what the search scans: the levels of
-grouping (:data:`LEVELS`, a table: the whole service, each service, endpoint and tenant), each
-level's groups, and their per-bin :class:`~incident_nb.analysis.scan.Series`. Pure
-pandas/numpy.
+grouping (:data:`LEVELS`, a table: the whole service, each service, endpoint, tenant, and each
+tenant on each endpoint), each level's groups, and their per-bin
+:class:`~incident_nb.analysis.scan.Series`. Pure pandas/numpy.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 
 @dataclass(frozen=True)
 class Level:
-    """A way of grouping requests: by nothing (the whole service) or by one dimension."""
+    """A way of grouping requests: by nothing (the whole service), or by some dimensions."""
 
     name: str
     dims: tuple[str, ...]
@@ -42,7 +42,10 @@ LEVELS: tuple[Level, ...] = (
     Level("service", ("service",)),
     Level("endpoint", ("endpoint",)),
     Level("tenant", ("tenant",)),
+    Level("endpoint x tenant", ("endpoint", "tenant")),
 )
+"""The levels of grouping the search scans; a level of several dimensions groups by cells
+(one tenant on one endpoint), where the log has every one of its dimensions."""
 MAX_BINS = 1440
 """Longer windows are scanned in bins of several minutes (the onset is then placed by minute)."""
 
@@ -86,10 +89,11 @@ def level_groups(levels: pd.DataFrame, dim: str) -> pd.DataFrame:
     are the group :data:`NO_VALUE`.
     """
     rows = levels[levels["level"] == dim]
+    values = rows[dim].astype(object) if dim in rows else pd.Series(None, index=rows.index)
     out = pd.DataFrame(
         {
             "minute": pd.to_datetime(rows["minute"], utc=True),
-            dim: rows["value"].astype(object).where(rows["value"].notna(), NO_VALUE),
+            dim: values.where(values.notna(), NO_VALUE),
             "requests": rows["requests"].fillna(0).astype("int64"),
             "errors": rows["errors"].fillna(0).astype("int64"),
         }
@@ -101,37 +105,52 @@ class MinuteCube:
     """Per-minute sums of every group of every level, as arrays."""
 
     def __init__(self, frame: pd.DataFrame):
-        """Build from a ``minute_levels`` frame (``minute``, ``level``, ``value``, :data:`SUMS`).
+        """Build from a ``minute_levels`` frame.
+
+        Its columns: ``minute``, ``level``, the dimension columns the log has, :data:`SUMS`,
+        and maybe ``span`` (the minutes a row covers; 1 when absent).
 
         Raises:
             ValueError: the frame lacks a column the search needs.
         """
-        missing = [c for c in ("minute", "level", "value", *SUMS) if c not in frame]
+        missing = [c for c in ("minute", "level", *SUMS) if c not in frame]
         if missing:
             raise ValueError(f"minute levels frame lacks column(s) {', '.join(missing)}")
         minutes = pd.to_datetime(frame["minute"], utc=True)
-        self.start = minutes.min() if len(frame) else pd.Timestamp(0, tz="UTC")
+        span = frame["span"].fillna(1).to_numpy(dtype=np.int64) if "span" in frame else None
+        one = minutes if span is None else minutes[span == 1]
+        self.start = one.min() if len(one) else pd.Timestamp(0, tz="UTC")
         offsets = ((minutes - self.start) // pd.Timedelta(minutes=1)).to_numpy()
         self.minute: IntArray = np.asarray(offsets, dtype=np.int64)
         self.minutes = int(self.minute.max()) + 1 if len(frame) else 0
         self.bin = max(1, math.ceil(self.minutes / MAX_BINS))
         self.bins = math.ceil(self.minutes / self.bin) if self.minutes else 0
         self.sums = {c: frame[c].fillna(0).to_numpy(dtype=np.float64) for c in SUMS}
-        level = frame["level"].astype(str).to_numpy()
+        level_code, level_names = pd.factorize(frame["level"])
+        code_of = {str(name): i for i, name in enumerate(level_names)}
         self._rows: dict[str, IntArray] = {}
         self._codes: dict[str, IntArray] = {}
+        self._keys: dict[str, list[tuple[str, ...]]] = {}
+        self._width: dict[str, int] = {}
+        self._span: dict[str, int] = {}
         self.values: dict[str, list[str]] = {}
-        for dim in DIMENSIONS:
-            rows = np.flatnonzero(level == dim)
-            if rows.size == 0:
+        for lv in LEVELS[1:]:
+            rows = np.flatnonzero(level_code == code_of.get(lv.name, -2))
+            if rows.size == 0 or not all(d in frame for d in lv.dims):
                 continue
-            codes, uniques = pd.factorize(frame["value"].iloc[rows], sort=True)
-            self._rows[dim] = rows
-            self._codes[dim] = np.asarray(codes, dtype=np.int64)
-            self.values[dim] = [str(v) for v in uniques]
-        # Every event is in each level once (a missing value as a group of its own): the
-        # whole service is any one level summed.
-        self._total_rows = next(iter(self._rows.values()), np.arange(len(frame)))
+            codes, keys = _factorize([frame[d].iloc[rows] for d in lv.dims])
+            self._rows[lv.name], self._codes[lv.name], self._keys[lv.name] = rows, codes, keys
+            # Rows of several minutes each (a span): the level is scanned in bins of a
+            # multiple of them, so that no row straddles two bins.
+            spans = 1 if span is None else int(span[rows].max())
+            self._span[lv.name] = spans
+            self._width[lv.name] = spans * math.ceil(self.bin / spans)
+            if len(lv.dims) == 1:
+                self.values[lv.dims[0]] = [key[0] for key in keys]
+        # Every event is in each one-dimension level once (a missing value as a group of its
+        # own): the whole service is any one of them summed.
+        single = [lv.name for lv in LEVELS if len(lv.dims) == 1 and lv.name in self._rows]
+        self._total_rows = self._rows[single[0]] if single else np.arange(len(frame))
 
     @property
     def dims(self) -> tuple[str, ...]:
@@ -139,9 +158,19 @@ class MinuteCube:
         return tuple(d for d in self.values if self.values[d])
 
     def levels(self) -> list[Level]:
-        """The levels worth scanning: the whole service, and dimensions with two or more values."""
+        """The levels worth scanning: the whole service, and those the frame has groups of.
+
+        A level of dimensions with fewer than two values each is left out (it is the whole
+        service, or another level, again).
+        """
         return [
-            level for level in LEVELS if all(len(self.values.get(d, [])) >= 2 for d in level.dims)
+            level
+            for level in LEVELS
+            if not level.dims
+            or (
+                level.name in self._rows
+                and all(len(self.values.get(d, [])) >= 2 for d in level.dims)
+            )
         ]
 
     def groups(self, level: Level) -> Groups:
@@ -149,11 +178,17 @@ class MinuteCube:
         if not level.dims:
             rows = self._total_rows
             return Groups(level, [()], rows, np.zeros(len(rows), dtype=np.int64))
-        dim = level.dims[0]
-        codes = self._codes[dim]
+        codes = self._codes[level.name]
         valid = codes >= 0
-        keys: list[tuple[str, ...]] = [(v,) for v in self.values[dim]]
-        return Groups(level, keys, self._rows[dim][valid], codes[valid])
+        return Groups(level, self._keys[level.name], self._rows[level.name][valid], codes[valid])
+
+    def width(self, level: Level) -> int:
+        """Minutes per bin the level is scanned in (:attr:`bin`, or a multiple of its span)."""
+        return self._width.get(level.name, self.bin)
+
+    def bins_of(self, level: Level) -> int:
+        """How many bins the level is scanned in."""
+        return math.ceil(self.minutes / self.width(level)) if self.minutes else 0
 
     def totals(self, groups: Groups, column: str) -> FloatArray:
         """The whole-window sum of ``column`` per group."""
@@ -162,14 +197,19 @@ class MinuteCube:
     def series(self, groups: Groups, chosen: IntArray, signal: str, binned: bool = True) -> Series:
         """Series (``(len(chosen), bins)``) of the groups ``chosen`` for ``signal``.
 
-        By bin of :attr:`bin` minutes, or by minute when ``binned`` is false.
+        By bin of :meth:`width` minutes, or by minute when ``binned`` is false (a level of
+        one-minute rows only).
         """
         remap = np.full(len(groups.keys), -1, dtype=np.int64)
         remap[chosen] = np.arange(len(chosen))
         member = remap[groups.code]
         keep = member >= 0
         rows = groups.rows[keep]
-        width, size = (self.bin, self.bins) if binned else (1, self.minutes)
+        width, size = (self.width(groups.level), self.bins_of(groups.level))
+        if not binned:
+            if self._span.get(groups.level.name, 1) > 1:
+                raise ValueError(f"the {groups.level.name} level has no one-minute series")
+            width, size = 1, self.minutes
         flat = member[keep] * size + self.minute[rows] // width
         shape = (len(chosen), size)
         arrays = [
@@ -182,8 +222,8 @@ class MinuteCube:
         """The one-minute series of a scope restricted along one dimension at most, or None.
 
         A scope restricted along two dimensions (some tenants on some endpoints) is not a sum
-        of this cube's groups: ask the source (``scope_minutes``). A dimension whose every
-        value is in the scope, with no request lacking one, does not restrict it.
+        of this cube's one-minute groups: ask the source (``scope_minutes``). A dimension whose
+        every value is in the scope, with no request lacking one, does not restrict it.
         """
         restricted = [d for d, v in scope.items() if v is not None and not self._whole(d, v)]
         if len(restricted) > 1:
@@ -211,3 +251,25 @@ class MinuteCube:
     def timestamp(self, minute: int) -> pd.Timestamp:
         """The time of minute index ``minute``."""
         return self.start + pd.Timedelta(minutes=minute)
+
+
+def _factorize(columns: list[pd.Series]) -> tuple[IntArray, list[tuple[str, ...]]]:
+    """Per row, the index of its key (the values of ``columns``; -1 when one is missing)."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    valid = np.ones(len(codes), dtype=bool)
+    uniques: list[list[str]] = []
+    for column in columns:
+        part, found = pd.factorize(column, sort=True)
+        valid &= part >= 0
+        codes = codes * max(len(found), 1) + part
+        uniques.append([str(v) for v in found])
+    if len(columns) == 1:
+        return np.asarray(codes, dtype=np.int64), [(v,) for v in uniques[0]]
+    inverse, present = pd.factorize(codes[valid], sort=True)
+    out = np.full(len(codes), -1, dtype=np.int64)
+    out[valid] = inverse
+    parts, rest = [], np.asarray(present, dtype=np.int64)
+    for values in reversed(uniques):
+        rest, at = np.divmod(rest, len(values))
+        parts.append(np.asarray(values, dtype=object)[at])
+    return out, list(zip(*reversed(parts), strict=True))

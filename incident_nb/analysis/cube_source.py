@@ -5,9 +5,12 @@ store of events, see :class:`~incident_nb.sources.logs.LogStore`), and :class:`F
 which answers them from an in-memory minute cube (tests, demos, small data). Every frame holds
 the additive columns of :data:`~incident_nb.analysis.cube.SUMS`.
 
-1. ``minute_levels()``: per minute and per value of each dimension (endpoint, tenant and, where
-   the log has it, service), as ``minute, level, value, ...sums``; a record without the field
-   counts under a missing ``value``. The search scans these.
+1. ``minute_levels()``: per minute and group of each level of grouping
+   (:data:`~incident_nb.analysis.cube.LEVELS`: each dimension, endpoint, tenant and, where the
+   log has it, service; and each tenant on each endpoint, where it has both), as
+   ``minute, level``, the dimension columns (null where the row's level does not group by
+   them) and the sums; a record without the field counts under a missing value. The search
+   scans these.
 2. ``cell_windows(start, stop, aside)``: per cell (``endpoint, tenant[, service]``) and side
    of the incident's minutes (``inside``), once an onset is known; minutes ``aside`` within
    the window (an on/off incident's quiet ones) count as neither (a null ``inside``). The
@@ -24,7 +27,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from incident_nb.analysis.cube import DIMENSIONS, SUMS
+from incident_nb.analysis.cube import DIMENSIONS, LEVELS, SUMS
 
 ScopeValues = Mapping[str, Collection[str] | None]
 
@@ -33,7 +36,7 @@ class CubeSource(Protocol):
     """What the onset search asks of the events (see the module docstring)."""
 
     def minute_levels(self) -> pd.DataFrame:
-        """Per minute and value of each dimension: ``minute, level, value`` and the sums."""
+        """Per minute and group of each level: ``minute, level``, the dimensions, the sums."""
         ...
 
     def cell_windows(
@@ -67,14 +70,20 @@ class FrameSource:
         self._dims = [d for d in DIMENSIONS if d in cube]
 
     def minute_levels(self) -> pd.DataFrame:
-        """Per minute and value of each dimension."""
+        """Per minute and group of each level of grouping the cube has the columns of."""
+        dims = self._dims or ["endpoint"]
+        cube = self._cube
+        if not all(d in cube for d in dims):
+            cube = cube.assign(endpoint=None)
         parts = []
-        for dim in self._dims or ["endpoint"]:
-            keys = self._cube[dim] if dim in self._cube else pd.Series(None, index=self._cube.index)
-            frame = self._cube.assign(value=keys.astype(object))
-            summed = frame.groupby(["minute", "value"], dropna=False, sort=True)[list(SUMS)].sum()
-            parts.append(summed.reset_index().assign(level=dim))
-        return pd.concat(parts, ignore_index=True)
+        for level in LEVELS[1:]:
+            if not all(d in dims for d in level.dims):
+                continue
+            keys = ["minute", *level.dims]
+            summed = cube.groupby(keys, dropna=False, sort=True)[list(SUMS)].sum()
+            parts.append(summed.reset_index().assign(level=level.name))
+        out = pd.concat(parts, ignore_index=True)
+        return out[["minute", "level", *dims, *SUMS]]
 
     def cell_windows(
         self, start: datetime, stop: datetime, aside: Collection[datetime] = ()

@@ -71,15 +71,9 @@ def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Inc
     cube = MinuteCube(source.minute_levels() if levels is None else levels)
     for signal in SIGNALS:
         for candidate in search(cube, signal)[:MAX_CANDIDATES]:
-            seeds = {k: cube.scope_series(candidate.scope(), k) for k in SIGNALS}
+            seeds = _scope_series(source, cube, candidate.scope())
             seed = seeds[signal]
-            assert seed is not None  # a group of one level
-            aside = _quiet_minutes(
-                {k: v for k, v in seeds.items() if v is not None},
-                candidate.start,
-                candidate.end,
-                signal,
-            )
+            aside = _quiet_minutes(seeds, candidate.start, candidate.end, signal)
             cells = _cells(source, cube, (candidate.start, candidate.end), aside)
             noise = _noise(seed, candidate.start, candidate.end, signal)
             if not holds_within_parts(cells, candidate, noise.var):

@@ -1,9 +1,9 @@
 """The search for a change in any group: every level scanned, the strongest groups confirmed.
 
 Owns the decision "did something change, and in which group". Each level of
-:data:`~incident_nb.analysis.cube.LEVELS` (the whole service, each service, endpoint and
-tenant) is scanned for the best upward split of every group's series; the strongest groups of
-each level are then confirmed one by one:
+:data:`~incident_nb.analysis.cube.LEVELS` (the whole service, each service, endpoint, tenant,
+and each tenant on each endpoint) is scanned for the best upward split of every group's
+series; the strongest groups of each level are then confirmed one by one:
 
 - both a step (from a bin on) and an elevated stretch that later recovered are tried;
 - the deviance is divided by the overdispersion of the bins where nothing changed;
@@ -14,7 +14,8 @@ each level are then confirmed one by one:
   hold within its parts too (:func:`holds_within_parts`, a stratified test on the cells of its
   window), so a shift of traffic towards a part that always failed more is not an onset;
 - the p-value is Bonferroni-adjusted for the levels, both signals, both kinds of scan, the
-  groups of the level and every position tried, and must be below
+  groups of the level with requests (every endpoint x tenant cell among them) and every
+  position tried, and must be below
   :data:`~incident_nb.analysis.scan.ALPHA`.
 """
 
@@ -55,6 +56,7 @@ STRATA: dict[str, tuple[str, ...]] = {
     "service": ("endpoint",),
     "endpoint": ("tenant",),
     "tenant": ("endpoint",),
+    "endpoint x tenant": ("service",),
 }
 """The parts a group's change must hold within (each in turn), by level."""
 
@@ -97,7 +99,6 @@ def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
     fallback = float(within_variance(all_series)[0, 0]) if signal_name == "latency" else 1.0
     searched = 0
     found: list[Candidate] = []
-    min_before = max(1, math.ceil(MIN_BEFORE / cube.bin))
     count_column = "requests" if signal_name == "errors" else "timed"
     event_column = "errors" if signal_name == "errors" else "timed"
     for level in levels:
@@ -106,6 +107,8 @@ def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
         searched += present
         eligible = np.flatnonzero(cube.totals(groups, event_column) >= MIN_EVENTS[signal_name])
         multiplicity = len(levels) * SIGNAL_COUNT * SCAN_KINDS * max(present, 1)
+        width = cube.width(level)
+        min_before = max(1, math.ceil(MIN_BEFORE / width))
         for index, series in _strongest(cube, groups, eligible, signal, (fallback, min_before)):
             found_here = confirm_change(signal, series, multiplicity, fallback, min_before)
             if found_here is None:
@@ -116,8 +119,8 @@ def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
                     signal_name,
                     level,
                     groups.keys[index],
-                    segment.start * cube.bin,
-                    min(segment.end * cube.bin, cube.minutes),
+                    segment.start * width,
+                    min(segment.end * width, cube.minutes),
                     segment.inside,
                     segment.outside,
                     log10p,
@@ -143,7 +146,7 @@ def _strongest(
     fallback, min_before = settings
     if len(eligible) == 0:
         return []
-    chunk = max(1, CHUNK_CELLS // max(cube.bins, 1))
+    chunk = max(1, CHUNK_CELLS // max(cube.bins_of(groups.level), 1))
     best: list[tuple[float, int, Series]] = []
     for first in range(0, len(eligible), chunk):
         part = eligible[first : first + chunk]

@@ -221,13 +221,14 @@ class OnsetNote:
     """Where the onset was found and how strong the evidence is.
 
     The search looks for the change in the whole service and in every endpoint, tenant (and
-    service); the affected group is grown from the group it found.
+    service) and tenant on one endpoint; the affected group is grown from the group it found.
     """
 
     signal: str
     """``error rate`` or ``latency``."""
     found_in: str
-    """The level of the group the search found it in (``endpoint``, ``tenant``...)."""
+    """The level of the group the search found it in (``endpoint``, ``tenant``,
+    ``endpoint x tenant``...)."""
     group: Mapping[str, str]
     endpoints: tuple[str, ...]
     tenants: tuple[str, ...]

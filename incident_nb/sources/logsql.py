@@ -163,13 +163,34 @@ CUBE_SUMS = """count(*) AS requests,
        sum(ll * ll) AS log_latency_sq"""
 CUBE_EVENTS = f"SELECT ts, {{dims}}, is_error, {CUBE_LOG_LATENCY} AS ll FROM events"
 
-# Per minute and value of each dimension, in one scan (grouping sets).
+# Per minute and group of each level of grouping (each dimension, and endpoint x tenant), in
+# one scan (grouping sets): {names} are the grouping columns, null where a level does not group
+# by them; {level} names the level of each row. A level of several columns may be grouped by
+# spans of several minutes instead ({minute} and {span}: the minutes each row covers).
 MINUTE_LEVELS = f"""
-SELECT minute, {{level}} AS level, {{value}} AS value,
+SELECT {{minute}} AS minute, {{level}} AS level, {{names}}, {{span}} AS span,
        {CUBE_SUMS}
-FROM (SELECT {MINUTE} AS minute, * FROM ({CUBE_EVENTS}))
+FROM (SELECT {MINUTE} AS minute, {{span_minute}} AS span_minute, * FROM ({CUBE_EVENTS}))
 GROUP BY GROUPING SETS ({{sets}})
 """
+# The first minute of an event's span of $span minutes, counted from the minute $origin
+# (epoch microseconds): the spans of a level start with the log's first minute.
+SPAN_MINUTE = "make_timestamptz({origin} + (epoch_us(ts) - {origin}) // {width} * {width})"
+# Per span and cell of a level grouping by several columns ({cell}), for its busiest cells
+# only (CUBE_TOP_CELLS): when a log has too many cells to keep each one's every minute.
+MINUTE_TOP_CELLS = f"""
+SELECT {{time}} AS minute, '{{level}}' AS level, {{names}}, {{span}} AS span,
+       {CUBE_SUMS}
+FROM ({CUBE_EVENTS}) SEMI JOIN ({{top}}) USING ({{cell}})
+GROUP BY 1, {{cell}}
+"""
+CUBE_TOP_CELLS = """
+SELECT {cell} FROM ({events}) WHERE {present}
+GROUP BY ALL ORDER BY count(*) DESC, {cell} LIMIT {limit}
+"""
+# How many cells (endpoint x tenant) the events have, about: with the events and the window's
+# minutes, it bounds the rows of the cells' minutes.
+CUBE_CELLS = "SELECT approx_count_distinct(hash({cell})) FROM events"
 
 # Per cell and side of the incident's minutes [$start, $stop); {inside} may set some minutes
 # of the window aside (an on/off incident's quiet minutes): their rows have a null inside.
@@ -194,10 +215,18 @@ WHERE {{where}}
 GROUP BY 1
 """
 
-# When the minute levels have more than CUBE_MAX_ROWS rows (raw URLs with ids in them), a
-# column with more than CUBE_MAX_VALUES distinct values keeps its most frequent ones.
+# When the minute levels have more than CUBE_MAX_ROWS rows (raw URLs with ids in them, many
+# tenants on many endpoints over a long window), a column with more than CUBE_MAX_VALUES
+# distinct values keeps its most frequent ones, and a level grouping by several columns keeps
+# its busiest cells, as many as fill CUBE_CELL_SHARE of CUBE_MAX_ROWS over the window's minutes.
 CUBE_MAX_ROWS = 1_000_000
 CUBE_MAX_VALUES = 2000
+CUBE_CELL_SHARE = 0.5
+# A level of cells with more than CUBE_CELL_ROWS minutes with requests, about, is grouped by
+# spans of as many minutes as bring it under that (at most a CUBE_CELL_BINS-th of the window):
+# cells are many, and each alone holds few requests a minute.
+CUBE_CELL_ROWS = 100_000
+CUBE_CELL_BINS = 12
 CUBE_CARDINALITY = "SELECT {counts} FROM events"
 CUBE_TOP_VALUES = """
 SELECT {dim} AS value FROM events WHERE {dim} IS NOT NULL

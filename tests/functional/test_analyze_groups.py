@@ -142,3 +142,53 @@ def test_a_log_without_tenants_lists_no_affected_tenant(tmp_path):
     assert doc["onset_group"]["endpoints"] == [ENDPOINT]
     assert "(none)" not in doc["onset_evidence"]["sentence"]
     assert "tenant" not in doc["onset_evidence"]["sentence"]
+
+
+def write_cell_log(path: Path, seed: int = 11) -> Path:
+    """90 minutes of 1,500 requests a minute over 40 tenants and 10 endpoints, where one
+    large tenant and one busy endpoint both always fail 3%; from minute 60, the tenant's 2
+    requests a minute on that endpoint fail 40% (about one more failure a minute among the
+    tenant's 150 and the endpoint's 150: under the 1.5x rise either would need)."""
+    rng = np.random.default_rng(seed)
+    minute = np.repeat(np.arange(90), rng.poisson(1500, 90))
+    big, busy = 7, 0
+    tenant = rng.choice(
+        40, size=minute.size, p=np.r_[np.full(7, 0.9 / 39), 0.1, np.full(32, 0.9 / 39)]
+    )
+    endpoint = rng.integers(0, 10, size=minute.size)
+    # The large tenant calls the busy endpoint about 2 times a minute only.
+    moved = (tenant == big) & (endpoint == busy) & (rng.random(minute.size) > 2 / 15)
+    endpoint[moved] = rng.integers(1, 10, size=int(moved.sum()))
+    cell = (tenant == big) & (endpoint == busy)
+    share = np.where((tenant == big) | (endpoint == busy), 0.03, 0.001)
+    share = np.where(cell, np.where(minute >= 60, 0.4, 0.002), share)
+    failed = rng.random(minute.size) < share
+    ts = pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + rng.random(minute.size) * 60, unit="s")
+    pd.DataFrame(
+        {
+            "ts": ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "endpoint": [f"POST /api/v2/e{e}" for e in endpoint],
+            "tenant_id": [f"tenant-{t:03d}" for t in tenant],
+            "status": np.where(failed, 500, 200),
+            "latency_ms": np.round(rng.lognormal(3.5, 0.5, minute.size), 1),
+        }
+    ).to_json(path, orient="records", lines=True)
+    return path
+
+
+def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(tmp_path):
+    doc, text = analyze(write_cell_log(tmp_path / "cell.jsonl"))
+    at = datetime.fromisoformat(doc["onset"].replace("Z", "+00:00"))
+    assert abs(at - (T0 + timedelta(minutes=60))) <= timedelta(minutes=2)
+    group = doc["onset_group"]
+    assert group["found_in"] == "endpoint x tenant"
+    assert group["group"] == {"endpoint": "POST /api/v2/e0", "tenant": "tenant-007"}
+    assert group["endpoints"] == ["POST /api/v2/e0"] and group["tenants"] == ["tenant-007"]
+    assert [t["tenant"] for t in doc["affected_tenants"]] == ["tenant-007"]
+    assert [e["endpoint"] for e in doc["endpoints"] if e["affected"]] == ["POST /api/v2/e0"]
+    assert any("1 of 40" in r for r in doc["severity_suggestion"]["reasons"])
+    sentence = doc["onset_evidence"]["sentence"]
+    assert sentence.startswith("failures of POST /api/v2/e0 for tenant tenant-007 rose from ")
+    assert doc["onset_evidence"]["log10_p"] < -3  # with all 1 + 10 + 40 + 400 groups counted
+    assert doc["onset_evidence"]["groups_searched"] >= 1 + 10 + 40 + 390
+    assert sentence in text

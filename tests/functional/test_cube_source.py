@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incident_nb.analysis.cube import SUMS
+from incident_nb.analysis.cube import SUMS, MinuteCube
 from incident_nb.analysis.cube_source import FrameSource
 from incident_nb.analysis.incident_search import find_incident
 from incident_nb.sources import logsql
@@ -94,7 +94,7 @@ def store(tmp_path):
 
 def test_the_store_answers_as_the_in_memory_cube(store):
     memory = FrameSource(memory_cube(records()))
-    keys = ["level", "value", "minute"]
+    keys = ["level", "endpoint", "tenant", "minute"]
     pd.testing.assert_frame_equal(
         canonical(store.minute_levels(), keys), canonical(memory.minute_levels(), keys)
     )
@@ -123,15 +123,16 @@ def test_the_store_answers_as_the_in_memory_cube(store):
 
 def test_sums_are_exact(store):
     levels = store.minute_levels()
-    first = levels[(levels["level"] == "endpoint") & (levels["value"] == "GET /list")]
+    first = levels[(levels["level"] == "endpoint") & (levels["endpoint"] == "GET /list")]
     first = first.sort_values("minute").iloc[0]
     assert first["requests"] == 30
     assert first["timed"] == 28  # a negative latency and a missing one are not timed
     total = levels[levels["level"] == "tenant"]
     assert total["requests"].sum() == 2400  # records without a tenant count, as no tenant
-    assert total["value"].isna().sum() == 60
+    assert total["tenant"].isna().sum() == 60
+    assert total["endpoint"].isna().all()  # a level's rows leave the other columns null
     assert total["errors"].sum() == levels[levels["level"] == "endpoint"]["errors"].sum()
-    minute = levels[(levels["level"] == "endpoint") & (levels["value"] == "POST /pay")]
+    minute = levels[(levels["level"] == "endpoint") & (levels["endpoint"] == "POST /pay")]
     row = minute.sort_values("minute").iloc[0]
     expected = [math.log1p(r["latency_ms"]) for r in records()[:40:4]]
     assert row["log_latency"] == pytest.approx(sum(expected))
@@ -151,7 +152,7 @@ def test_the_snapshot_answers_the_same(store, tmp_path):
     store.snapshot(tmp_path / "evidence")
     again = LogStore.open_snapshot(tmp_path / "evidence")
     try:
-        keys = ["level", "value", "minute"]
+        keys = ["level", "endpoint", "tenant", "minute"]
         pd.testing.assert_frame_equal(
             canonical(again.minute_levels(), keys), canonical(store.minute_levels(), keys)
         )
@@ -176,9 +177,9 @@ def test_endpoints_with_ids_keep_their_most_frequent_values(tmp_path, monkeypatc
     try:
         levels = lumped.minute_levels()
         endpoints = levels[levels["level"] == "endpoint"]
-        assert sorted(endpoints["value"].unique()) == ["(other)", "/health"]
+        assert sorted(endpoints["endpoint"].unique()) == ["(other)", "/health"]
         assert endpoints["requests"].sum() == 45
-        other = endpoints[endpoints["value"] == "(other)"]["requests"].tolist()
+        other = endpoints[endpoints["endpoint"] == "(other)"]["requests"].tolist()
         assert other == [10, 10, 10]
         cells = lumped.cell_windows(T0, T0.replace(minute=1))
         assert sorted(cells["endpoint"].unique()) == ["(other)", "/health"]
@@ -186,3 +187,72 @@ def test_endpoints_with_ids_keep_their_most_frequent_values(tmp_path, monkeypatc
         assert scoped["requests"].tolist() == [10, 10, 10]
     finally:
         lumped.close()
+
+
+def test_many_cells_keep_the_busiest_ones_whole(tmp_path, monkeypatch):
+    # 3 endpoints x 4 tenants over 3 minutes; cell (e, t) gets 1 + e + 3 t requests a minute.
+    rows = [
+        {"ts": f"2026-11-20T09:{m:02d}:{i:02d}Z", "endpoint": f"/e{e}", "tenant_id": f"t{t}"}
+        | {"status": 500 if i == 0 and t == 3 else 200}
+        for m in range(3)
+        for e in range(3)
+        for t in range(4)
+        for i in range(1 + e + 3 * t)
+    ]
+    monkeypatch.setattr(logsql, "CUBE_MAX_ROWS", 30)  # 21 rows of endpoints and tenants + 36
+    monkeypatch.setattr(logsql, "CUBE_CELL_SHARE", 0.2)  # 6 rows: 2 cells over 3 minutes
+    bounded = LogStore.open([write(tmp_path / "cells.jsonl", rows)])
+    try:
+        levels = bounded.minute_levels()
+    finally:
+        bounded.close()
+    cells = levels[levels["level"] == "endpoint x tenant"]
+    kept = cells.groupby(["endpoint", "tenant"])["requests"].agg(["sum", "count"])
+    assert kept.to_dict("index") == {
+        ("/e1", "t3"): {"sum": 33, "count": 3},
+        ("/e2", "t3"): {"sum": 36, "count": 3},
+    }
+    assert cells["errors"].sum() == 6  # each kept cell's every failure
+    for dim in ("endpoint", "tenant"):
+        assert levels.loc[levels["level"] == dim, "requests"].sum() == len(rows)
+    cube = MinuteCube(levels)
+    assert [lv.name for lv in cube.levels()][-1] == "endpoint x tenant"
+    assert cube.scope_series({"endpoint": {"/e2"}, "tenant": {"t3"}}, "errors") is None
+
+
+def test_cells_of_a_busy_log_are_grouped_by_spans_of_minutes(store, monkeypatch):
+    # 60 minutes, 8 cells and the requests without a tenant: about 540 cell minutes.
+    monkeypatch.setattr(logsql, "CUBE_CELL_ROWS", 200)  # spans of 3 minutes
+    levels = store.minute_levels()
+    cells = levels[levels["level"] == "endpoint x tenant"]
+    assert set(cells["span"]) == {3} and set(
+        levels.loc[levels["level"] != cells["level"].iloc[0], "span"]
+    ) == {1}
+    assert sorted(cells["minute"].dt.minute.unique()) == list(range(0, 60, 3))
+    memory = memory_cube(records()).dropna(subset=["tenant"])
+    memory["minute"] = memory["minute"].dt.floor("3min")
+    keys = ["minute", "endpoint", "tenant"]
+    expected = memory.groupby(keys)[list(SUMS)].sum().reset_index()
+    pd.testing.assert_frame_equal(
+        canonical(cells.dropna(subset=["tenant"]), keys), canonical(expected, keys)
+    )
+    cube = MinuteCube(levels)
+    level = cube.levels()[-1]
+    assert level.name == "endpoint x tenant" and cube.width(level) == 3 and cube.minutes == 60
+    onset = find_incident(store).onset  # found in 3-minute spans, placed by the minute
+    assert onset is not None and onset.at.strftime("%H:%M") == "09:40"
+
+
+def test_too_many_rows_keep_the_busiest_cells_in_spans(store, monkeypatch):
+    monkeypatch.setattr(logsql, "CUBE_CELL_ROWS", 200)  # spans of 3 minutes: 840 rows in all
+    monkeypatch.setattr(logsql, "CUBE_MAX_ROWS", 700)
+    monkeypatch.setattr(logsql, "CUBE_CELL_SHARE", 0.1)  # 70 rows: 3 cells of 20 spans
+    levels = store.minute_levels()
+    cells = levels[levels["level"] == "endpoint x tenant"]
+    assert set(cells["span"]) == {3}
+    kept = cells.groupby(["endpoint", "tenant"])["requests"].sum().to_dict()
+    assert kept == {("GET /list", "t1"): 300, ("GET /list", "t2"): 300, ("GET /list", "t3"): 300}
+    for dim in ("endpoint", "tenant"):
+        assert levels.loc[levels["level"] == dim, "requests"].sum() == 2400
+    onset = find_incident(store).onset
+    assert onset is not None and onset.at.strftime("%H:%M") == "09:40"

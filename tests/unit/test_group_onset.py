@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from incident_nb.analysis.cube import MinuteCube
 from incident_nb.analysis.cube_source import FrameSource
 from incident_nb.analysis.incident_search import find_incident as find_in_source
+from incident_nb.analysis.onset_search import search
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -115,10 +117,54 @@ def test_three_of_150_tenants_failing_on_one_of_13_endpoints():
     assert onset.ended_at is None
 
 
+def a_tenant_failing_on_one_endpoint(e: str, t: str) -> dict[str, object]:
+    """A busy endpoint and a large tenant that both always fail 3%; where they meet (2 requests
+    a minute), failures go from 0.2% to 40% at minute 60: about 1 more failure a minute among
+    the tenant's 300 and the endpoint's 500, under the 1.5x rise either would need."""
+    out: dict[str, object] = {}
+    if e == "POST /api/v2/e3" or t == "tenant-007":
+        out["fail"] = lambda m: 0.03
+    if t == "tenant-007":
+        out["rate"] = 25.0
+    if e == "POST /api/v2/e3" and t == "tenant-007":
+        out.update(rate=2.0, fail=lambda m: 0.4 if m >= 60 else 0.002)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(seed):
+    frame = cube(
+        service(40, 12, 4000, seed=seed + 7, override=a_tenant_failing_on_one_endpoint),
+        100,
+        seed=seed,
+    )
+    levels = FrameSource(frame).minute_levels()
+    found = {c.level.name for c in search(MinuteCube(levels), "errors")}
+    assert found == {"endpoint x tenant"}  # neither the endpoint nor the tenant on its own
+    onset = find_incident(frame).onset
+    assert onset is not None and onset.signal == "errors"
+    assert abs((onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+    assert onset.found_in == "endpoint x tenant"
+    assert onset.group == {"endpoint": "POST /api/v2/e3", "tenant": "tenant-007"}
+    assert onset.affected("endpoint") == ["POST /api/v2/e3"]
+    assert onset.affected("tenant") == ["tenant-007"]
+    assert onset.before < 0.01 and onset.after == pytest.approx(0.4, abs=0.1)
+    # Every cell tried counts in the p-value: the whole service, 12 endpoints, 40 tenants and
+    # their 480 cells.
+    assert onset.groups_searched == 1 + 12 + 40 + 480
+    assert onset.log10_p < -5
+    assert onset.sentence().startswith(
+        "failures of POST /api/v2/e3 for tenant tenant-007 rose from "
+    )
+    assert onset.ended_at is None
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_500_groups_where_nothing_changes_stay_quiet(seed):
     frame = cube(service(50, 10, 3000, seed=seed, skew=0), 90, seed=seed)
     assert frame.groupby(["endpoint", "tenant"]).ngroups == 500
+    levels = FrameSource(frame).minute_levels()
+    assert (levels["level"] == "endpoint x tenant").sum() > 500 * 80  # every cell searched
     assert find_incident(frame).onset is None
 
 

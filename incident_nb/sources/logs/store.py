@@ -24,6 +24,13 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
+from incident_nb.sources.logs.cubesql import (
+    Span,
+    aliased,
+    bounded_levels_sql,
+    levels_of,
+    levels_sql,
+)
 from incident_nb.sources.logs.eventfile import (
     SNAPSHOT_KEY,
     SNAPSHOT_META,
@@ -257,20 +264,28 @@ class LogStore:
 
     # --- The onset search's questions (incident_nb.analysis.cube_source.CubeSource) ------
     def minute_levels(self) -> pd.DataFrame:
-        """Per minute and value of each dimension: requests, failures, log-latency sums.
+        """Per minute and group of each level of grouping: requests, failures, log-latency sums.
 
-        One scan (grouping sets). When that is more than
-        :data:`~incident_nb.sources.logsql.CUBE_MAX_ROWS` rows (endpoints with ids in them),
-        a column with very many values keeps its most frequent ones, the rest grouped as
-        ``(other)``, here and in :meth:`cell_windows` and :meth:`scope_minutes` after it.
-        See :class:`~incident_nb.analysis.cube_source.CubeSource`.
+        The levels are those of :data:`~incident_nb.analysis.cube.LEVELS` whose columns the log
+        has (each dimension; endpoint x tenant where it has both), in one scan (grouping sets):
+        ``minute, level``, the grouping columns (null where the row's level does not group by
+        them), ``span`` and the sums. Cells are many and each holds few requests a minute: when
+        their minutes would be more than :data:`~incident_nb.sources.logsql.CUBE_CELL_ROWS`
+        rows, they are grouped by spans of several minutes (``span``; ``minute`` is the first).
+        When all that is more than :data:`~incident_nb.sources.logsql.CUBE_MAX_ROWS` rows
+        (endpoints with ids in them), a column with very many values keeps its most frequent
+        ones, the rest grouped as ``(other)`` (here and in :meth:`cell_windows` and
+        :meth:`scope_minutes` after it), and endpoint x tenant keeps its busiest cells. See
+        :class:`~incident_nb.analysis.cube_source.CubeSource`.
         """
         limit = logsql.CUBE_MAX_ROWS
-        levels = self._df(f"{self._levels_sql()} LIMIT {limit + 1}")
+        span = self._span()
+        dims = self._cube_dims()
+        levels = self._df(f"{levels_sql(dims, levels_of(dims), span)} LIMIT {limit + 1}")
         if len(levels) <= limit:
             return levels
         self._cube_dims_sql = self._lumped_dims()
-        return self._df(self._levels_sql())
+        return self._df(bounded_levels_sql(self._cube_dims(), span))
 
     def cell_windows(
         self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
@@ -283,7 +298,7 @@ class LogStore:
         dims = self._cube_dims()
         minutes = ", ".join(str(int(m.timestamp()) // 60) for m in sorted(aside))
         sql = logsql.CELL_WINDOWS.format(
-            dims=_aliased(dims),
+            dims=aliased(dims),
             names=", ".join(dims),
             inside=logsql.CELL_INSIDE_BUT.format(minutes=minutes) if aside else logsql.CELL_INSIDE,
             groups=", ".join(str(i) for i in range(1, len(dims) + 2)),
@@ -298,19 +313,26 @@ class LogStore:
             for d, values in scope.items()
             if values is not None and d in dims
         ]
-        sql = logsql.SCOPE_MINUTES.format(dims=_aliased(dims), where=" AND ".join(where) or "TRUE")
+        sql = logsql.SCOPE_MINUTES.format(dims=aliased(dims), where=" AND ".join(where) or "TRUE")
         return self._df(sql)
 
-    def _levels_sql(self) -> str:
-        dims = self._cube_dims()
-        level = " ".join(f"WHEN GROUPING({d}) = 0 THEN '{d}'" for d in dims)
-        value = " ".join(f"WHEN GROUPING({d}) = 0 THEN {d}" for d in dims)
-        return logsql.MINUTE_LEVELS.format(
-            dims=_aliased(dims),
-            level=f"CASE {level} END",
-            value=f"CASE {value} END",
-            sets=", ".join(f"(minute, {d})" for d in dims),
+    def _span(self) -> Span:
+        """The window's first minute and length, and how many minutes a row of cells spans."""
+        row = self._con.execute(logsql.EXTENT).fetchone()
+        if row is None or row[0] is None:
+            return Span(0, 1, 1)
+        first, last, events = (
+            int(row[0].timestamp()) // 60,
+            int(row[1].timestamp()) // 60,
+            int(row[2]),
         )
+        minutes = last - first + 1
+        cells = [lv for lv in levels_of(self._cube_dims()) if len(lv.dims) > 1]
+        count = None
+        if cells and events > logsql.CUBE_CELL_ROWS:
+            found = self._con.execute(logsql.CUBE_CELLS.format(cell=", ".join(cells[0].dims)))
+            count = found.fetchone()
+        return Span.of(first, minutes, min(events, int(count[0]) * minutes) if count else 0)
 
     def _cube_dims(self) -> dict[str, str]:
         """Grouping column -> its SQL (the column, or its most frequent values)."""
@@ -344,10 +366,6 @@ class LogStore:
 
 CUBE_DIMENSIONS = ("service", "endpoint", "tenant")
 """The columns that group requests for the onset search, broadest first."""
-
-
-def _aliased(dims: dict[str, str]) -> str:
-    return ", ".join(f"{sql} AS {name}" for name, sql in dims.items())
 
 
 def _literal(value: object) -> str:
