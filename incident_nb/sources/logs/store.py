@@ -318,8 +318,10 @@ class LogStore:
 
     def _span(self) -> Span:
         """The window's first minute and length, and how many minutes a row of cells spans."""
-        row = self._con.execute(logsql.EXTENT).fetchone()
-        if row is None or row[0] is None:
+        # Through _df, as every query of the onset search: a Spark store answers it too.
+        extent = self._df(logsql.EXTENT)
+        row = None if extent.empty else tuple(extent.iloc[0])
+        if row is None or pd.isna(row[0]):
             return Span(0, 1, 1)
         first, last, events = (
             int(row[0].timestamp()) // 60,
@@ -330,8 +332,8 @@ class LogStore:
         cells = [lv for lv in levels_of(self._cube_dims()) if len(lv.dims) > 1]
         count = None
         if cells and events > logsql.CUBE_CELL_ROWS:
-            found = self._con.execute(logsql.CUBE_CELLS.format(cell=", ".join(cells[0].dims)))
-            count = found.fetchone()
+            found = self._df(logsql.CUBE_CELLS.format(cell=", ".join(cells[0].dims)))
+            count = None if found.empty else tuple(found.iloc[0])
         return Span.of(first, minutes, min(events, int(count[0]) * minutes) if count else 0)
 
     def _cube_dims(self) -> dict[str, str]:
