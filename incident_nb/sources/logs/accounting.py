@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 import numpy as np
 
@@ -176,3 +176,23 @@ class RawInput:
     warnings: tuple[str, ...] = ()
     layout_fields: bool = False
     """Whether the columns come from a text layout: one left empty by every line is no field."""
+
+
+def line_input(
+    view: str, schema: dict[str, str], files: Sequence[str], located: str, **more: Any
+) -> RawInput:
+    """The reading of files of lines: a record a non-blank line, malformed where ``_malformed``.
+
+    Its records are counted by newlines beside the parse, and exactly (blank lines told
+    apart) only when the two counts disagree; ``more`` are further :class:`RawInput` fields.
+    """
+    return RawInput(
+        view=view,
+        schema=schema,
+        malformed="_malformed",
+        records=lambda: sum(count_lines(f, blank_lines=False) for f in files),
+        exact_records=lambda: sum(count_lines(f) for f in files),
+        located=located,
+        files=tuple(files),
+        **more,
+    )

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from incident_nb.core.errors import EvidenceError
-from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
+from incident_nb.sources.logs.accounting import RawInput, ReadOptions, line_input
 from incident_nb.sources.logs.envelopes import get_envelope, relation
 from incident_nb.sources.logs.jsonfast import read_fast
 from incident_nb.sources.logs.lines import head_lines, quote
@@ -140,14 +140,11 @@ def read_json_lines(
     select, schema = json_select(parallel, structure, extra)
     located, _ = json_select(numbered, structure, extra)
     con.execute(f"CREATE VIEW {view} AS {select}")
-    return RawInput(
-        view=view,
-        schema=schema,
-        malformed="_malformed",
-        records=lambda: sum(count_lines(f, blank_lines=False) for f in files),
-        exact_records=lambda: sum(count_lines(f) for f in files),
-        located=located,
-        files=tuple(files),
+    return line_input(
+        view,
+        schema,
+        files,
+        located,
         malformed_reason=malformed_reason,
         hints=dict(envelope.fields) if envelope else {},
         time_fallback=envelope.time if envelope else "",

@@ -22,7 +22,7 @@ import duckdb
 
 from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs import remote
-from incident_nb.sources.logs.accounting import RawInput, ReadOptions, count_lines
+from incident_nb.sources.logs.accounting import RawInput, ReadOptions, line_input
 from incident_nb.sources.logs.envelopes import Envelope, get_envelope, relation
 from incident_nb.sources.logs.jsonlines import SAMPLE, flatten, text_leaves
 from incident_nb.sources.logs.layouts import Layout, get_layout
@@ -74,14 +74,11 @@ def _raw_input(  # noqa: PLR0917 - one call site per reader, all arguments named
     multiline: bool = False,
 ) -> RawInput:
     envelope = _envelope(options)
-    return RawInput(
-        view=view,
-        schema=schema,
-        malformed="_malformed",
-        records=lambda: sum(count_lines(f, blank_lines=False) for f in files),
-        exact_records=lambda: sum(count_lines(f) for f in files),
-        located=located,
-        files=tuple(files),
+    return line_input(
+        view,
+        schema,
+        files,
+        located,
         malformed_reason=lambda _text: reason,
         hints={**(envelope.fields if envelope else {}), **(hints or {})},
         time_fallback=envelope.time if envelope else "",
