@@ -133,7 +133,7 @@ def confirm_change(
     multiplicity: float,
     fallback: float = 1.0,
     min_before: int = MIN_BEFORE,
-) -> tuple[Segment, float] | None:
+) -> tuple[Segment, float, float] | None:
     """The best robust rise of one series (a step, or a stretch that recovered), if any.
 
     Both are tried; each must hold once its most excessive bins are set aside, rise at least
@@ -143,7 +143,8 @@ def confirm_change(
     into the series.
 
     Returns:
-        The segment (in bins) and the log10 of its adjusted p-value.
+        The segment (in bins), the log10 of its adjusted p-value, and how many tests it was
+        adjusted for (``multiplicity`` times the positions tried).
     """
     binomial = signal.name == "errors"
     var = float(within_variance(series, fallback)[0, 0]) if not binomial else 1.0
@@ -161,7 +162,7 @@ def confirm_change(
         start, end = stretch.start * factor, min(stretch.end * factor, bins)
         positions = len(coarse.n) * (len(coarse.n) + 1) / 2
         tries.append((segment_gain(signal, series, start, end, var), multiplicity * positions))
-    best: tuple[Segment, float] | None = None
+    best: tuple[Segment, float, float] | None = None
     for segment, positions in tries:
         robust = leave_out(signal, series, segment, var)
         if signal.ratio(robust.inside, robust.outside) < signal.min_ratio:
@@ -169,5 +170,5 @@ def confirm_change(
         phi = dispersion(series, segment.start, segment.end, var, binomial)
         log10p = log10_p(robust.gain / phi, positions)
         if log10p < math.log10(ALPHA) and (best is None or log10p < best[1]):
-            best = (segment, log10p)
+            best = (segment, log10p, positions)
     return best

@@ -11,8 +11,11 @@ series; the strongest groups of each level are then confirmed one by one:
   is not an onset), and the level must still be at least
   :data:`~incident_nb.analysis.scan.MIN_RATIO` times the level outside;
 - a change of a group made of several parts (the whole service, an endpoint, a tenant) must
-  hold within its parts too (:func:`holds_within_parts`, a stratified test on the cells of its
-  window), so a shift of traffic towards a part that always failed more is not an onset;
+  hold within its parts too (:func:`holds_within_parts`: a stratified test on the cells of its
+  window, held to the same family-wise standard as the change itself, and a rise within the
+  parts of at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times), so a shift of
+  traffic towards a part that always failed more is not an onset, even when that part's own
+  rate happens to wander upwards a little at the same time;
 - the p-value is Bonferroni-adjusted for the levels, both signals, both kinds of scan, the
   groups of the level with requests (every endpoint x tenant cell among them) and every
   position tried, and must be below
@@ -25,20 +28,22 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import chdtri
 
 from incident_nb.analysis.cells import CellTable
 from incident_nb.analysis.changepoint import SCAN_KINDS, confirm_change
 from incident_nb.analysis.cube import Groups, Level, MinuteCube
 from incident_nb.analysis.scan import (
+    ALPHA,
     LEAVE_OUT,
     MIN_BEFORE,
+    MIN_RATIO,
     SIGNALS,
     FloatArray,
     IntArray,
     Series,
     Signal,
     best_splits,
+    log10_p,
     within_variance,
 )
 
@@ -48,8 +53,6 @@ MIN_EVENTS: dict[str, float] = {"errors": float(LEAVE_OUT + 1), "latency": 20.0}
 """Failures (requests with a latency) a group needs to be scanned: fewer cannot pass."""
 CHUNK_CELLS = 2_000_000
 """Groups x bins scanned at once (bounds the memory of a long window with many groups)."""
-MIX_CONFIRM = float(chdtri(1, 1e-3))
-"""The stratified test of a group made of parts must reach p < 0.001."""
 SIGNAL_COUNT = len(SIGNALS)
 STRATA: dict[str, tuple[str, ...]] = {
     "overall": ("endpoint", "tenant"),
@@ -75,6 +78,8 @@ class Candidate:
     outside: float
     log10p: float
     """log10 of the adjusted p-value (after overdispersion and setting bursts aside)."""
+    tries: float
+    """The tests the p-value was adjusted for (groups, levels, signals, positions...)."""
     groups_searched: int
 
     def scope(self) -> dict[str, set[str] | None]:
@@ -113,7 +118,7 @@ def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
             found_here = confirm_change(signal, series, multiplicity, fallback, min_before)
             if found_here is None:
                 continue
-            segment, log10p = found_here
+            segment, log10p, tries = found_here
             found.append(
                 Candidate(
                     signal_name,
@@ -124,6 +129,7 @@ def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
                     segment.inside,
                     segment.outside,
                     log10p,
+                    tries,
                     0,
                 )
             )
@@ -175,14 +181,21 @@ def holds_within_parts(cells: CellTable, candidate: Candidate, var: float = 1.0)
         if dim not in cells.codes or len(cells.values[dim]) < 2:
             continue
         sums = cells.pair_sums(mask, dim, None, candidate.signal)
-        stat = _stratified(sums.outside, sums.inside, candidate.signal, var)
-        if stat < MIX_CONFIRM:
+        stat, ratio = _stratified(sums.outside, sums.inside, candidate.signal, var)
+        if log10_p(stat, candidate.tries) >= math.log10(ALPHA) or ratio < MIN_RATIO:
             return False
     return True
 
 
-def _stratified(outside: FloatArray, inside: FloatArray, signal: str, var: float) -> float:
-    """Chi-square(1) of a common upward change across strata (Cochran-Mantel-Haenszel)."""
+def _stratified(
+    outside: FloatArray, inside: FloatArray, signal: str, var: float
+) -> tuple[float, float]:
+    """Chi-square(1) of a common upward change across strata (Cochran-Mantel-Haenszel).
+
+    And how many times the level inside is the level outside within the strata: failures
+    inside over those each stratum's own rate outside expects (Mantel-Haenszel), or the
+    weighted mean rise of the log latency, as a factor.
+    """
     n_out, x_out = outside[:, 0], outside[:, 1]
     n_in, x_in = inside[:, 0], inside[:, 1]
     total = n_in + n_out
@@ -197,11 +210,15 @@ def _stratified(outside: FloatArray, inside: FloatArray, signal: str, var: float
         )
         excess = float(np.where(keep, x_in - expected, 0.0).sum())
         spread = float(variance.sum())
+        expected_in = float(np.where(keep, n_in * x_out / np.maximum(n_out, 1), 0.0).sum())
+        seen_in = float(np.where(keep, x_in, 0.0).sum())
+        ratio = seen_in / expected_in if expected_in > 0 else math.inf
     else:
         weight = np.where(keep, n_in * n_out / np.where(total > 0, total, 1), 0.0)
         diff = np.where(keep, x_in / np.maximum(n_in, 1) - x_out / np.maximum(n_out, 1), 0.0)
         excess = float((weight * diff).sum())
         spread = float(weight.sum()) * var
+        ratio = math.exp(excess / float(weight.sum())) if spread > 0 else 1.0
     if excess <= 0 or spread <= 0:
-        return 0.0
-    return excess * excess / spread
+        return 0.0, 1.0
+    return excess * excess / spread, ratio
