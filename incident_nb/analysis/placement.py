@@ -41,6 +41,8 @@ JUMP_NEIGHBOURS = 3
 """A jump's minute is settled among this many minutes either side of the least-squares one."""
 RAMP_LEAD = 0.75
 """A ramp's onset read from its line is at most this share of its length before the CUSUM's."""
+RAMP_SHARE = 0.25
+"""By the first onset, a ramp's line has climbed at least this share of the rise."""
 MIN_RECOVERY_MINUTES = 3
 """A recovery lasts at least this long, and longer than any lull inside the incident."""
 
@@ -186,6 +188,11 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         spread = var * float(weight.sum())
     phi = dispersion(series, k, stop, var, signal == "errors")
     held = seen_rise >= said - 2 * math.sqrt(phi * spread) and seen_rise >= said / 2
+    # And the line itself must climb a good part of the way by the first onset, as a ramp's
+    # does: a nearly flat line (through the off minutes of an on/off incident) is no ramp.
+    level = pooled(series.n[guess:stop], series.x[guess:stop])
+    rise = (math.exp(level) if signal == "latency" else level) - line_base
+    held &= line_slope * (guess - k) >= RAMP_SHARE * rise
     return (k + 1 if held else guess), False
 
 

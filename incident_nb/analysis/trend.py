@@ -1,7 +1,6 @@
 """Is it getting worse? The trend of the affected group's failure share (or latency).
 
-Owns the trend verdict: over the minutes since the onset (at most the last
-:data:`TREND_MINUTES` when they hold enough failures; around the end when the incident
+Owns the trend verdict: over the minutes since the onset (around the end when the incident
 recovered, see :func:`judged_minutes`), a weighted least-squares
 line through the per-minute level, each minute weighted by its requests, with a test whose
 noise is the binomial (or per-request) noise scaled by the overdispersion of the minutes
@@ -22,7 +21,9 @@ from scipy.special import stdtr
 from incident_nb.analysis.scan import FloatArray, Series
 
 TREND_MINUTES = 30
-"""The trend is judged over at most this many of the last minutes."""
+"""Without an onset, the trend is judged over this many of the last minutes."""
+ONSET_MARGIN = 2
+"""Minutes after the onset left out of the trend (the onset is placed within them)."""
 AROUND_END = 15
 """When the incident ended, the trend is judged from this many minutes before its end."""
 TREND_ALPHA = 0.01
@@ -68,22 +69,17 @@ def judged_minutes(
 ) -> tuple[int, int]:
     """The minutes ``[first, last]`` a trend is judged over.
 
-    Since the onset, at most the last :data:`TREND_MINUTES`; further back towards the onset
-    when those hold fewer than :data:`MIN_EVENTS` failures (or timed requests), too few to
-    see a slope; around the end when the incident recovered; without an onset, the last
-    :data:`TREND_MINUTES`.
+    Since the onset (leaving out its first :data:`ONSET_MARGIN` minutes, within which the
+    onset itself is placed, so that the step up does not read as a climb); around the end when
+    the incident recovered; without an onset, the last :data:`TREND_MINUTES`.
     """
     last = len(series.n) - 1
-    if onset is not None and end is not None:
+    if onset is None:
+        return max(last - TREND_MINUTES + 1, 0), last
+    if end is not None:
         first = max(onset, end - AROUND_END)
         return first, min(last, max(end + AROUND_END - 1, first))
-    first = max(last - TREND_MINUTES + 1, 0)
-    if onset is None:
-        return first, last
-    events = series.x if signal == "errors" else series.n
-    held = np.cumsum(events[::-1])  # held[i]: events in the minutes [last - i, last]
-    enough = int(np.searchsorted(held, MIN_EVENTS))  # first i with held[i] >= MIN_EVENTS
-    return max(onset, min(first, last - enough)), last
+    return max(onset, min(onset + ONSET_MARGIN, last - 2 * MIN_MINUTES + 1)), last
 
 
 def judge_trend(series: Series, signal: str, first: int, last: int) -> Trend:

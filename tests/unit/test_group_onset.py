@@ -270,7 +270,8 @@ def test_trend_of_the_affected_group_since_the_onset(shape, direction):
     assert incident.onset is not None
     assert incident.trend.direction == direction
     assert incident.trend.unit == "pp/min"
-    assert incident.trend.minutes == 30  # since the onset, at most the last 30 minutes
+    # Since the onset, leaving out the two minutes the onset is placed within.
+    assert incident.trend.minutes == 38
     if direction == "worsening":
         assert incident.trend.slope == pytest.approx(40 / 39, rel=0.3)
-    assert "judged over 30 min 10:10-10:39 UTC" in incident.trend_words()
+    assert "judged over 38 min 10:02-10:39 UTC" in incident.trend_words()

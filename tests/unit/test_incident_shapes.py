@@ -1,0 +1,67 @@
+"""Incident shapes a person reads at a glance: a slow climb, an on/off incident, a step.
+
+The trend is read since the onset (a climb over two hours is worsening even when its last half
+hour alone is too noisy to tell), and an on/off incident starts at its first "on" minute: a
+straight line drawn through its on and off minutes is no ramp to read an earlier onset from.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.unit.test_group_onset import T0, cube, find_incident, service
+
+TRUTH = 60
+
+
+def one_cell(fail=None, ms=None):
+    """One tenant on one endpoint of a service of 20 tenants and 6 endpoints is affected."""
+
+    def override(e: str, t: str) -> dict[str, object]:
+        if (e, t) != ("POST /api/v2/e1", "tenant-002"):
+            return {}
+        out: dict[str, object] = {"rate": 12.0}
+        if fail is not None:
+            out["fail"] = lambda m: fail(m - TRUTH) if m >= TRUTH else 0.002
+        if ms is not None:
+            out["ms"] = lambda m: ms(m - TRUTH) if m >= TRUTH else 50.0
+        return out
+
+    return service(20, 6, 2000, override=override)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_slow_climb_of_one_tenant_reads_worsening_since_its_onset(seed):
+    # Twelve requests a minute, failing 15% at the onset and 45% two hours later.
+    frame = cube(one_cell(fail=lambda r: 0.15 + 0.30 * r / 119), 180, seed=seed)
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert incident.trend.direction == "worsening"
+    assert incident.trend.minutes >= 90
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_step_of_one_tenant_reads_stable(seed):
+    frame = cube(one_cell(fail=lambda r: 0.35), 180, seed=seed)
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
+    assert incident.trend.direction == "stable"
+
+
+def on_off(r: int) -> bool:
+    return r % 7 < 3  # three minutes on, four off
+
+
+@pytest.mark.parametrize("kind", ["errors", "latency", "both"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_on_off_incident_starts_at_its_first_on_minute(kind, seed):
+    fail = (lambda r: 0.5 if on_off(r) else 0.002) if kind != "latency" else None
+    ms = (lambda r: 600.0 if on_off(r) else 50.0) if kind != "errors" else None
+    frame = cube(one_cell(fail=fail, ms=ms), 150, seed=seed)
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
+    assert incident.trend.direction == "stable"
