@@ -61,6 +61,11 @@ def test_a_snapshot_answers_the_same_questions_from_what_it_kept(jsonl, tmp_path
     # Asked again, every question of the analysis is answered from the folder.
     summary, new, reused = reanalysed(snap, detail=False)
     assert (new, reused > 5) == (0, True)
+    parsed = LogStore.open([jsonl])
+    try:
+        assert summary == summarize(analyze_store(parsed)).to_json()
+    finally:
+        parsed.close()
     # The notebook's wider analysis asks more; what it asked is then kept too.
     wide, new, _ = reanalysed(snap, detail=True)
     assert new > 0
