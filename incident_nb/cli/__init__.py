@@ -73,20 +73,25 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 
 
-def _parser() -> SuggestingParser:
+def _parser(argv: Sequence[str]) -> SuggestingParser:
+    """The parser; when ``argv`` names a subcommand, only that one's module is imported."""
     parser = SuggestingParser(
         prog="incident-nb",
         description="From an alert to an investigation notebook, and from it to a post-mortem.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    named = {c.name for c in SUBCOMMANDS} & set(argv[:1])
     for command in SUBCOMMANDS:
-        command.add_arguments(sub.add_parser(command.name, help=command.help, allow_abbrev=False))
+        parsing = sub.add_parser(command.name, help=command.help, allow_abbrev=False)
+        if not named or command.name in named:
+            command.add_arguments(parsing)
     return parser
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv``; words no subcommand knows are reported by that subcommand, with hints."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(argv)
     args, extra = parser.parse_known_args(argv)
     if extra:
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[

@@ -8,6 +8,7 @@ a root live, is spelled here and nowhere else::
         .incident.json.lock        its lock
         investigation.ipynb        the notebook (a run writes .running-*.ipynb beside it)
         evidence/events.parquet    the snapshot of the parsed log evidence
+        evidence/.answers/         the analysis's query results on it, kept to be read again
         postmortem.html            the exported post-mortem (and postmortem.pdf on request)
     <docs root>/docs/spec/.llm/completed/postmortem-YYYY-MM-DD-<description>.md
 
@@ -32,6 +33,8 @@ PARTIAL_PREFIX = ".running-"
 EVIDENCE_DIR = "evidence"
 SNAPSHOT = "events.parquet"
 """The evidence snapshot's file, in the evidence folder (or any ``--snapshot DIR``)."""
+ANSWERS_DIR = ".answers"
+"""Beside the snapshot: results of the analysis's queries on it (ignored by git)."""
 POSTMORTEM_HTML = "postmortem.html"
 POSTMORTEM_PDF = "postmortem.pdf"
 MARKDOWN_DIR = PurePosixPath("docs/spec/.llm/completed")

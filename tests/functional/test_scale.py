@@ -171,7 +171,11 @@ def test_no_temporary_file_outlives_the_analysis(logs, tmp_path, private_tmp):
     assert analyze("--logs", logs[0], "--window", "2030-01-01T00:00:00Z,") == 1
     assert analyze("--logs", logs[0], "--snapshot", logs[1]) == 1
     assert list(private_tmp.iterdir()) == []
-    assert [p.name for p in (tmp_path / "evidence").iterdir()] == ["events.parquet"]
+    assert sorted(p.name for p in (tmp_path / "evidence").iterdir()) == [
+        ".answers",
+        "events.parquet",
+    ]
+    assert not list((tmp_path / "evidence" / ".answers").glob(".*.partial"))
     # A store nobody closed takes its folder with it when it goes.
     LogStore.open(logs)
     gc.collect()

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from incident_nb.core.durable import promote, storage_error
 from incident_nb.core.errors import EvidenceError, StorageError
+from incident_nb.sources.logs import answers
 from incident_nb.sources.logs.accounting import BadLine, LineReport
 from incident_nb.sources.logs.fieldreport import COUNTED, EventCounts
 from incident_nb.sources.logs.fields import ROLES
@@ -170,6 +171,8 @@ class Description:
     fields: dict[str, str | None]
     warnings: tuple[str, ...] = ()
     errors_known: bool = True
+    events_id: str | None = None
+    """Unique to this file (see :mod:`.answers`); None in files written before ids."""
 
 
 def describe(
@@ -177,6 +180,7 @@ def describe(
     fields: Mapping[str, str | None],
     warnings: Sequence[str],
     errors_known: bool,
+    events_id: str,
 ) -> str:
     """The JSON text stored in the events file's metadata."""
     counts = {
@@ -195,6 +199,7 @@ def describe(
             "fields": dict(fields),
             "warnings": list(warnings),
             "errors_known": errors_known,
+            "id": events_id,
         }
     )
 
@@ -251,6 +256,7 @@ def read_description(con: duckdb.DuckDBPyConnection, data: Path) -> Description:
         _roles(info["fields"]),
         tuple(str(w) for w in info.get("warnings", ())),
         bool(info.get("errors_known", True)),
+        str(info["id"]) if info.get("id") else None,
     )
 
 
@@ -263,6 +269,7 @@ def promote_events(con: duckdb.DuckDBPyConnection, written: Path, data: Path) ->
     """
     try:
         promote(written, data, lambda path: read_info(con, path))
+        answers.clear(data.parent)  # they were about the events replaced
     except OSError as exc:
         raise storage_error(exc, data) from exc
     except (duckdb.Error, EvidenceError) as exc:  # DuckDB reports I/O failures its own way

@@ -34,6 +34,7 @@ from incident_nb.sources.logs.accounting import (
     RawInput,
     ReadOptions,
 )
+from incident_nb.sources.logs.answers import Answers, new_id
 from incident_nb.sources.logs.eventfile import (
     EventWriter,
     Window,
@@ -70,6 +71,8 @@ class Loaded(NamedTuple):
     errors_known: bool
     scratch: Scratch
     """The analysis's temporary folder (spills, and the events file without a snapshot)."""
+    answers: Answers | None = None
+    """Where the answers to queries of a snapshot are kept (see :mod:`.answers`)."""
 
 
 def _lines_read(con: duckdb.DuckDBPyConnection, raw: RawInput, rows: int) -> int:
@@ -362,9 +365,12 @@ def load_events(
                 f"{lines.used} usable); widen --window or check the time zone (--tz)"
             )
         fields, warnings, errors_known = report_fields(writer.counts, report)
-        writer.finish(describe(lines, fields, warnings, errors_known))
+        events_id = new_id()
+        writer.finish(describe(lines, fields, warnings, errors_known, events_id))
+        answers = None
         if snapshot is not None:
             promote_events(con, target, data)
+            answers = Answers(snapshot, events_id)
         con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
     except BaseException as exc:
         parse.abandon()
@@ -372,4 +378,4 @@ def load_events(
         if isinstance(exc, Exception) and (told := explained(exc, files)) is not exc:
             raise told from (None if isinstance(exc, duckdb.Error) else exc)
         raise
-    return Loaded(con, lines, fields, warnings, errors_known, parse.scratch)
+    return Loaded(con, lines, fields, warnings, errors_known, parse.scratch, answers)

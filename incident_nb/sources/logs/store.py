@@ -24,6 +24,7 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.core.folder import SNAPSHOT
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import LineReport
+from incident_nb.sources.logs.answers import Answers, new_id
 from incident_nb.sources.logs.cubesql import (
     Span,
     aliased,
@@ -69,6 +70,7 @@ class LogStore:
         warnings: Sequence[str] = (),
         errors_known: bool = True,
         scratch: Scratch | None = None,
+        answers: Answers | None = None,
     ):
         self._con = con
         self.lines = lines
@@ -77,6 +79,10 @@ class LogStore:
         self.errors_known = errors_known
         self._scratch = scratch
         self._windows = 0
+        self.answers = answers
+        """The snapshot's kept answers, when the events are a snapshot (see :mod:`.answers`)."""
+        self._view = "events"
+        """What the ``events`` view is (the window's bounds), for the answers' names."""
 
     @classmethod
     def open(
@@ -138,7 +144,10 @@ class LogStore:
             con.close()
             scratch.close()
             raise
-        return cls(con, about.lines, about.fields, about.warnings, about.errors_known, scratch)
+        kept = Answers(base, about.events_id) if about.events_id else None
+        return cls(
+            con, about.lines, about.fields, about.warnings, about.errors_known, scratch, kept
+        )
 
     def snapshot(self, folder: str | Path) -> Path:
         """Write the events, with their line accounting and fields, as one Parquet file.
@@ -158,7 +167,7 @@ class LogStore:
         base = Path(folder)
         data = base / SNAPSHOT
         partial = base / f".{SNAPSHOT}.partial"
-        meta = quote(describe(self.lines, self.fields, self.warnings, self.errors_known))
+        meta = quote(describe(self.lines, self.fields, self.warnings, self.errors_known, new_id()))
         try:
             base.mkdir(parents=True, exist_ok=True)
             self._con.execute(
@@ -172,6 +181,8 @@ class LogStore:
             partial.unlink(missing_ok=True)
             raise duckdb_storage_error(exc, data) from None
         promote_events(self._con, partial, data)
+        if self.answers is not None and self.answers.folder.parent == base:
+            self.answers = None  # its events were replaced
         return data
 
     def restrict(self, start: datetime | None, end: datetime | None) -> int:
@@ -192,8 +203,8 @@ class LogStore:
         ]
         where = " AND ".join(bounds) or "true"
         self._con.execute(f"CREATE VIEW events AS SELECT * FROM {wider} WHERE {where}")
-        row = self._con.execute("SELECT count(*) FROM events").fetchone()
-        remaining = int(row[0]) if row else 0
+        self._view = f"({self._view}) WHERE {where}"
+        remaining = int(self._df("SELECT count(*) AS events FROM events")["events"].iloc[0])
         if remaining == 0:
             first, last = self.lines.total, self.lines.used
             raise EvidenceError(
@@ -204,12 +215,18 @@ class LogStore:
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
-            return self._con.execute(sql, params or {}).df()
+            return self._ask(sql, params or {})
         except duckdb.OutOfMemoryException:
             # Exact percentiles keep every latency of a group, which DuckDB cannot spill: let
             # this query take more memory rather than give no answer.
             with unlimited(self._con):
-                return self._con.execute(sql, params or {}).df()
+                return self._ask(sql, params or {})
+
+    def _ask(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        if self.answers is None:
+            return self._con.execute(sql, params).df()
+        where = self.answers.path(self._view, sql, params)
+        return self.answers.answer(self._con, where, sql, params)
 
     def extent(self) -> tuple[datetime, datetime]:
         """First and last event time."""
