@@ -43,12 +43,15 @@ from incident_nb.analysis.scan import (
     Series,
     Signal,
     best_splits,
+    dispersion,
     log10_p,
     within_variance,
 )
 
 TOP_PER_LEVEL = 5
-"""Groups of each level, the strongest by their raw scan, that are confirmed."""
+"""Groups of each level, the strongest by their scan, that are confirmed."""
+PRESELECT = 50
+"""Groups of each level whose noise is measured to rank them (the largest raw scans)."""
 MIN_EVENTS: dict[str, float] = {"errors": float(LEAVE_OUT + 1), "latency": 20.0}
 """Failures (requests with a latency) a group needs to be scanned: fewer cannot pass."""
 CHUNK_CELLS = 2_000_000
@@ -144,15 +147,20 @@ def _strongest(
     signal: Signal,
     settings: tuple[float, int],
 ) -> list[tuple[int, Series]]:
-    """The :data:`TOP_PER_LEVEL` eligible groups with the largest raw split deviance.
+    """The :data:`TOP_PER_LEVEL` eligible groups with the strongest split, for their noise.
 
-    ``settings``: the fallback per-request variance of log latency, and the bins an onset
-    leaves before it. Returns each group's index and series.
+    The :data:`PRESELECT` groups with the largest raw split deviance are ranked again by that
+    deviance over the overdispersion of their bins before the split, those rising at least
+    :data:`~incident_nb.analysis.scan.MIN_RATIO` times first: a busy group whose level wanders
+    (the latency of a big tenant drifting a little) would otherwise crowd out a quieter group
+    that stepped up clearly. ``settings``: the fallback per-request variance of log latency,
+    and the bins an onset leaves before it. Returns each group's index and series.
     """
     fallback, min_before = settings
     if len(eligible) == 0:
         return []
     chunk = max(1, CHUNK_CELLS // max(cube.bins_of(groups.level), 1))
+    binomial = signal.name == "errors"
     best: list[tuple[float, int, Series]] = []
     for first in range(0, len(eligible), chunk):
         part = eligible[first : first + chunk]
@@ -162,10 +170,18 @@ def _strongest(
             if signal.name == "latency"
             else np.ones((len(part), 1))
         )
-        gains = best_splits(signal, series, var, min_before).gain
-        for i in np.argsort(gains)[::-1][:TOP_PER_LEVEL]:
-            if gains[i] > 0:
-                best.append((float(gains[i]), int(part[i]), series.row(int(i))))
+        splits = best_splits(signal, series, var, min_before)
+        for i in np.argsort(splits.gain)[::-1][:PRESELECT]:
+            if splits.gain[i] <= 0:
+                break
+            row = series.row(int(i))
+            size = len(row.n)
+            phi = dispersion(row, int(splits.index[i]), size, float(var[i, 0]), binomial)
+            # A rise short of MIN_RATIO cannot be confirmed as a step: such groups come last
+            # (their stretch that recovered still might be).
+            rises = signal.ratio(float(splits.after[i]), float(splits.before[i]))
+            weight = 1.0 if rises >= signal.min_ratio else 1e-6
+            best.append((weight * float(splits.gain[i]) / phi, int(part[i]), row))
     best.sort(key=lambda item: -item[0])
     return [(index, series) for _, index, series in best[:TOP_PER_LEVEL]]
 
