@@ -94,13 +94,21 @@ class EventWriter:
         """Events written (inside the window)."""
         self.rows = 0
         """Rows read so far, usable or not."""
+        sink: pa.NativeFile | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(path, EVENTS, **WRITER_OPTIONS)
+            # The file is opened here, so that it is closed on every failure, even one the
+            # writer cannot recover from (a full disk): no handle on a removed file outlives
+            # the parse, which would keep its space and its file system busy.
+            sink = pa.OSFile(str(path), "wb")
+            self._writer = pq.ParquetWriter(sink, EVENTS, **WRITER_OPTIONS)
         except OSError as exc:
             with contextlib.suppress(OSError):  # no folder (a file in its place): no file either
+                if sink is not None:
+                    sink.close()
                 path.unlink(missing_ok=True)
             raise storage_error(exc, path) from exc
+        self._sink = sink
 
     def write(self, batches: Iterable[pa.RecordBatch]) -> Written:
         """Count the rows of ``batches`` (events plus ``malformed``); write the usable ones."""
@@ -148,6 +156,7 @@ class EventWriter:
         try:
             self._writer.add_key_value_metadata({SNAPSHOT_KEY: description})
             self._writer.close()
+            self._sink.close()
         except OSError as exc:
             self.discard()
             raise storage_error(exc, self.path) from exc
@@ -157,6 +166,8 @@ class EventWriter:
         if self._writer.is_open:
             with contextlib.suppress(OSError):  # a full disk: the file goes anyway
                 self._writer.close()
+        with contextlib.suppress(OSError):
+            self._sink.close()
         self.path.unlink(missing_ok=True)
 
 
