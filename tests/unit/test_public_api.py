@@ -41,13 +41,25 @@ def test_command_line_starts_without_the_heavy_libraries():
     # `analyze` starts parsing before pandas loads; no command pays for another's imports.
     heavy = ("pandas", "pydantic", "httpx", "scipy", "papermill", "ipywidgets", "pyspark")
     code = (
-        "import sys, incident_nb.cli; incident_nb.cli._parser(); "
+        "import sys, incident_nb.cli; incident_nb.cli._parser([]); "
         f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+    # A command line naming its subcommand imports that subcommand's module only.
+    code = (
+        "import sys, incident_nb.cli; incident_nb.cli._parser(['analyze']); "
+        "print(sorted(m for m in sys.modules if m.startswith('incident_nb.cli.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        out.strip()
+        == "['incident_nb.cli.analyze', 'incident_nb.cli.args', 'incident_nb.cli.suggest']"
+    )
 
 
 def test_alert_sources_of_the_command_line_are_the_parsers():

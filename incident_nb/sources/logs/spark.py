@@ -231,6 +231,7 @@ class SparkLogStore(LogStore):
         self.fields = fields
         self.warnings = warnings
         self.errors_known = errors_known
+        self.answers = None  # the evidence stays in the cluster: no snapshot, no answers kept
         self.rows_collected = 0
         """Rows brought back to the driver so far (aggregates and bounded samples only)."""
 
