@@ -79,12 +79,12 @@ def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Inc
             if not holds_within_parts(cells, candidate, noise.var):
                 continue
             onset, series, window = _describe(source, cube, candidate, (cells, aside), noise)
-            first, last = judged_minutes(series, signal, window[0], window[1])
+            first, last = judged_minutes(series, window[0], window[1])
             trend = judge_trend(series, signal, first, last)
             return Incident(onset, trend, _time(cube, first), _time(cube, last))
     overall = cube.scope_series({}, "errors")
     assert overall is not None
-    first, last = judged_minutes(overall, "errors", None, None)
+    first, last = judged_minutes(overall, None, None)
     trend = judge_trend(overall, "errors", first, last)
     return Incident(None, trend, _time(cube, first), _time(cube, last))
 

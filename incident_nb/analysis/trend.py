@@ -31,8 +31,6 @@ MATERIAL = 0.1
 """A trend must move the level by at least this share of its mean over the judged minutes
 (for latency: the typical latency by this factor minus one)."""
 MIN_MINUTES = 4
-MIN_EVENTS = 200
-"""Failures (or timed requests) the judged minutes should hold to show a slope."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +62,7 @@ class Trend:
         return self.last - self.first + 1
 
 
-def judged_minutes(
-    series: Series, signal: str, onset: int | None, end: int | None
-) -> tuple[int, int]:
+def judged_minutes(series: Series, onset: int | None, end: int | None) -> tuple[int, int]:
     """The minutes ``[first, last]`` a trend is judged over.
 
     Since the onset (leaving out its first :data:`ONSET_MARGIN` minutes, within which the

@@ -4,10 +4,10 @@ A snapshot is analysed again and again (each Run All of the notebook, each ``ana
 --from-snapshot``), and each time the analysis asks the same questions of the same events.
 :class:`Answers` keeps each query's result (aggregates: minutes, groups, a few signatures; never
 the events themselves) as a small Parquet file in ``.answers/`` beside the events file (a folder
-git ignores, by a ``.gitignore`` of its own), named by a
-hash of the events file's id, the view the query ran on (a window), its SQL and its parameters.
-A question asked again reads its answer instead of scanning the events; any other question (a
-new window, a new grouping) scans them as before.
+git ignores, by a ``.gitignore`` of its own), named by a hash of the events file's id, the view
+the query ran on (a window), its SQL and its parameters. A question asked again reads its
+answer instead of scanning the events; any other question (a new window, a new grouping) scans
+them as before.
 
 The events file is never changed once written, and each one is written with a new id, so an
 answer can never belong to other events; writing a new events file clears the folder. An answer
