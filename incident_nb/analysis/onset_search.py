@@ -161,7 +161,7 @@ def _strongest(
         return []
     chunk = max(1, CHUNK_CELLS // max(cube.bins_of(groups.level), 1))
     binomial = signal.name == "errors"
-    best: list[tuple[float, int, Series]] = []
+    best: list[tuple[tuple[bool, float], int, Series]] = []
     for first in range(0, len(eligible), chunk):
         part = eligible[first : first + chunk]
         series = cube.series(groups, part, signal.name)
@@ -180,9 +180,9 @@ def _strongest(
             # A rise short of MIN_RATIO cannot be confirmed as a step: such groups come last
             # (their stretch that recovered still might be).
             rises = signal.ratio(float(splits.after[i]), float(splits.before[i]))
-            weight = 1.0 if rises >= signal.min_ratio else 1e-6
-            best.append((weight * float(splits.gain[i]) / phi, int(part[i]), row))
-    best.sort(key=lambda item: -item[0])
+            rank = (rises >= signal.min_ratio, float(splits.gain[i]) / phi)
+            best.append((rank, int(part[i]), row))
+    best.sort(key=lambda item: item[0], reverse=True)
     return [(index, series) for _, index, series in best[:TOP_PER_LEVEL]]
 
 

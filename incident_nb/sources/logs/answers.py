@@ -61,28 +61,25 @@ class Answers:
         self.reused = 0
         """Answers read back instead of scanning the events."""
 
-    def path(self, view: str, sql: str, params: dict[str, Any]) -> Path:
+    def _path(self, view: str, sql: str, params: dict[str, Any]) -> Path:
         """Where the answer to ``sql`` with ``params`` over ``view`` is kept."""
         plain = {key: _plain(value) for key, value in sorted(params.items())}
         text = json.dumps([self._id, view, sql, plain], default=str)
         return self.folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.parquet"
 
     def answer(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        where: Path,
-        sql: str,
-        params: dict[str, Any],
+        self, con: duckdb.DuckDBPyConnection, view: str, sql: str, params: dict[str, Any]
     ) -> pd.DataFrame:
-        """The kept answer at ``where``, or a new one computed, kept and read back.
+        """The kept answer to ``sql`` over ``view``, or a new one computed, kept and read back.
 
-        A new answer is read back from the file it was kept in, so that the first analysis and
-        every later one get the same frame, to the column type. One that cannot be kept is
-        returned all the same.
+        ``view`` says what the ``events`` view is (the window's bounds). A new answer is read
+        back from the file it was kept in, so that the first analysis and every later one get
+        the same frame, to the column type. One that cannot be kept is returned all the same.
         """
+        where = self._path(view, sql, params)
         if where.is_file():
             with contextlib.suppress(duckdb.Error):
-                found = con.execute(f"SELECT * FROM read_parquet('{quote(str(where))}')").df()
+                found = _read(con, where)
                 self.reused += 1
                 return found
             with contextlib.suppress(OSError):
@@ -101,6 +98,10 @@ class Answers:
                     partial.unlink(missing_ok=True)
                 return con.execute(f"SELECT * FROM {_TABLE}").df()
             self.kept += 1
-            return con.execute(f"SELECT * FROM read_parquet('{quote(str(where))}')").df()
+            return _read(con, where)
         finally:
             con.execute(f"DROP TABLE IF EXISTS {_TABLE}")
+
+
+def _read(con: duckdb.DuckDBPyConnection, where: Path) -> pd.DataFrame:
+    return con.execute(f"SELECT * FROM read_parquet('{quote(str(where))}')").df()

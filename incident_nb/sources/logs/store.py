@@ -225,8 +225,7 @@ class LogStore:
     def _ask(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         if self.answers is None:
             return self._con.execute(sql, params).df()
-        where = self.answers.path(self._view, sql, params)
-        return self.answers.answer(self._con, where, sql, params)
+        return self.answers.answer(self._con, self._view, sql, params)
 
     def extent(self) -> tuple[datetime, datetime]:
         """First and last event time."""
