@@ -36,8 +36,9 @@ from incident_nb.analysis.scan import MIN_RATIO, FloatArray, IntArray, sum_by
 
 HOLM_ALPHA = 0.01
 """Family-wise error of the per-unit tests (Holm)."""
-PRIOR_EVENTS = 2.0
-"""Expected failures' worth of "like its peers" a unit's own failure habit starts from."""
+PRIOR_EVENTS = (0.5, 2.0)
+"""Expected failures' worth of "like its peers" a unit's own failure habit starts from: at most
+the second when units fail alike, down to the first as far as their habits differ."""
 EM_ROUNDS = 60
 MAX_PASSES = 5
 STRATA: dict[str, str | None] = {"tenant": "endpoint", "endpoint": None, "service": None}
@@ -122,17 +123,39 @@ def _error_units(sums: PairSums) -> tuple[Units, Pairs, FloatArray]:
     e_in = _per_unit(sums, sums.inside[:, 0] * level)
     floor = 0.5 / max(float(n_out.sum()), 1.0)  # a stratum that never failed still might
     e_out, e_in = np.maximum(e_out, floor * n_out), np.maximum(e_in, floor * n_in)
-    habit = (x_out + PRIOR_EVENTS) / (e_out + PRIOR_EVENTS)
+    prior = _habit_prior(x_out, e_out)
+    habit = (x_out + prior) / (e_out + prior)
     expected = habit * e_in
     # Given the unit's failures (with its prior's), how unlikely is it that this many fell in
     # the incident's minutes? The uncertainty of its level outside them counts.
-    share_in = np.divide(e_in, e_in + e_out + PRIOR_EVENTS, out=np.zeros_like(e_in), where=e_in > 0)
+    share_in = np.divide(e_in, e_in + e_out + prior, out=np.zeros_like(e_in), where=e_in > 0)
     p_values = np.where(
-        (x_in > 0) & (share_in > 0), betainc(x_in, x_out + PRIOR_EVENTS + 1, share_in), 1.0
+        (x_in > 0) & (share_in > 0), betainc(x_in, x_out + prior + 1, share_in), 1.0
     )
     pair_base = habit[sums.unit] * np.maximum(level, floor)
     pairs = Pairs(sums.unit, sums.inside[:, 0], sums.inside[:, 1], np.clip(pair_base, 1e-9, 0.5))
     return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), pairs, p_values
+
+
+def _habit_prior(x_out: FloatArray, e_out: FloatArray) -> float:
+    """How many expected failures' worth of its peers' level a unit's habit is shrunk with.
+
+    A Gamma prior of mean 1 on the habits (a unit's failures over those its strata would
+    give), whose variance is the habits' spread beyond their Poisson noise (method of
+    moments, weighted by the failures expected of each unit): a unit that has always failed
+    ten times as often as its peers keeps its own level where units differ that much, and is
+    not tested against a level it never had.
+    """
+    low, high = PRIOR_EVENTS
+    seen = e_out > 0
+    if int(seen.sum()) < 3:
+        return high
+    w, x = e_out[seen], x_out[seen]
+    mean = float(x.sum() / w.sum())
+    if mean <= 0:
+        return high
+    spread = float((w * (x / w - mean) ** 2).sum() - mean * len(w)) / float(w.sum())
+    return min(max(mean * mean / spread, low), high) if spread > 0 else high
 
 
 def _latency_units(sums: PairSums, noise: Noise) -> Units:

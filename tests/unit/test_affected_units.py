@@ -87,3 +87,42 @@ def test_two_signals_judge_a_unit_together() -> None:
     assert set(errors.affected) == hit | {"lucky"}
     assert set(latency.affected) == hit
     assert joint(errors, latency) == hit
+
+
+def test_a_unit_that_always_failed_more_is_judged_on_its_own_level() -> None:
+    # Three tenants: GET /a fails 83% of their requests during the incident (0.07% before);
+    # DELETE /b has always failed them about 1.4% of the time (ten times its peers) and goes
+    # from 1.36% to 1.63%, a change its own counts do not call significant. Shrunk towards its
+    # peers with a fixed prior, its level before would read 1.1% and it would be listed.
+    def row(endpoint: str, inside: bool, n: int, errors: int) -> dict[str, object]:
+        return {
+            "endpoint": endpoint,
+            "tenant": "t1",
+            "inside": inside,
+            "requests": n,
+            "errors": errors,
+            "timed": 0,
+            "log_latency": 0.0,
+            "log_latency_sq": 0.0,
+        }
+
+    cells = CellTable(
+        pd.DataFrame(
+            [
+                row("GET /a", False, 60_000, 42),
+                row("GET /a", True, 80_000, 66_800),
+                row("DELETE /b", False, 5_500, 75),
+                row("DELETE /b", True, 7_500, 122),
+                row("GET /c", False, 48_000, 22),
+                row("GET /c", True, 64_000, 20),
+                row("PUT /d", False, 30_000, 15),
+                row("PUT /d", True, 40_000, 19),
+            ]
+        )
+    )
+    judged = judge(
+        cells, {"endpoint": None, "tenant": None}, "endpoint", "errors", Noise(rise=0.65)
+    )
+    assert judged.affected == ["GET /a"]
+    units = judged.units.set_index("value")
+    assert units.loc["DELETE /b", "baseline"] > 0.0125  # its own 1.36%, hardly shrunk
