@@ -17,7 +17,6 @@ carries its signature there).
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, cast
@@ -146,6 +145,8 @@ def _known_problem(exc: BaseException, kind: str) -> str:
     An HTTP status, an untrusted certificate, missing credentials or a failed connection;
     ``""`` when none is there.
     """
+    import ssl  # noqa: PLC0415 - only when a read failed: the command line starts without it
+
     chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 5:
