@@ -222,16 +222,13 @@ class SparkLogStore(LogStore):
         warnings: tuple[str, ...] = (),
         errors_known: bool = True,
     ):
+        # The evidence stays in the cluster: no snapshot, so no answers are kept.
+        self._init_evidence(lines, fields, warnings, errors_known, answers=None)
         self._spark = spark
         self._events = events
         self._cached = cached
         self._tz = tz
         self._closed = False
-        self.lines = lines
-        self.fields = fields
-        self.warnings = warnings
-        self.errors_known = errors_known
-        self.answers = None  # the evidence stays in the cluster: no snapshot, no answers kept
         self.rows_collected = 0
         """Rows brought back to the driver so far (aggregates and bounded samples only)."""
 

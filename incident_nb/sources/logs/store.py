@@ -72,17 +72,30 @@ class LogStore:
         scratch: Scratch | None = None,
         answers: Answers | None = None,
     ):
+        self._init_evidence(lines, fields, warnings, errors_known, answers)
         self._con = con
+        self._scratch = scratch
+        self._windows = 0
+        self._view = "events"
+        """What the ``events`` view is (the window's bounds), for the answers' names."""
+
+    def _init_evidence(
+        self,
+        lines: LineReport,
+        fields: Mapping[str, str | None],
+        warnings: Sequence[str],
+        errors_known: bool,
+        answers: Answers | None,
+    ) -> None:
+        """Set what every store has, whichever engine holds its events."""
         self.lines = lines
         self.fields: dict[str, str | None] = dict(fields)
         self.warnings: tuple[str, ...] = tuple(warnings)
         self.errors_known = errors_known
-        self._scratch = scratch
-        self._windows = 0
         self.answers = answers
         """The snapshot's kept answers, when the events are a snapshot (see :mod:`.answers`)."""
-        self._view = "events"
-        """What the ``events`` view is (the window's bounds), for the answers' names."""
+        self._cube_dims_sql: dict[str, str] | None = None
+        """The onset search's grouping columns, once asked (see :meth:`_cube_dims`)."""
 
     @classmethod
     def open(
@@ -354,7 +367,7 @@ class LogStore:
 
     def _cube_dims(self) -> dict[str, str]:
         """Grouping column -> its SQL (the column, or its most frequent values)."""
-        cached: dict[str, str] | None = getattr(self, "_cube_dims_sql", None)
+        cached = self._cube_dims_sql
         if cached is None:
             # A column no field of the log fed (no service field: every value null) would only
             # add a grouping of nothing.
