@@ -36,9 +36,11 @@ from incident_nb.analysis.scan import MIN_RATIO, FloatArray, IntArray, sum_by
 
 HOLM_ALPHA = 0.01
 """Family-wise error of the per-unit tests (Holm)."""
-PRIOR_EVENTS = (0.5, 2.0)
-"""Expected failures' worth of "like its peers" a unit's own failure habit starts from: at most
-the second when units fail alike, down to the first as far as their habits differ."""
+PRIOR_EVENTS = 2.0
+"""Expected failures' worth of "like its peers" a unit's own failure habit starts from, when
+units fail alike (see :func:`_habit_prior`)."""
+MIN_PRIOR_EVENTS = 0.5
+"""As little as a unit's habit is shrunk, however much units' habits differ."""
 EM_ROUNDS = 60
 MAX_PASSES = 5
 STRATA: dict[str, str | None] = {"tenant": "endpoint", "endpoint": None, "service": None}
@@ -146,16 +148,15 @@ def _habit_prior(x_out: FloatArray, e_out: FloatArray) -> float:
     ten times as often as its peers keeps its own level where units differ that much, and is
     not tested against a level it never had.
     """
-    low, high = PRIOR_EVENTS
     seen = e_out > 0
     if int(seen.sum()) < 3:
-        return high
+        return PRIOR_EVENTS
     w, x = e_out[seen], x_out[seen]
     mean = float(x.sum() / w.sum())
-    if mean <= 0:
-        return high
     spread = float((w * (x / w - mean) ** 2).sum() - mean * len(w)) / float(w.sum())
-    return min(max(mean * mean / spread, low), high) if spread > 0 else high
+    if mean <= 0 or spread <= 0:
+        return PRIOR_EVENTS
+    return min(max(mean * mean / spread, MIN_PRIOR_EVENTS), PRIOR_EVENTS)
 
 
 def _latency_units(sums: PairSums, noise: Noise) -> Units:

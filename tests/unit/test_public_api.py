@@ -40,6 +40,7 @@ def test_all_matches_the_lazy_table():
 def test_command_line_starts_without_the_heavy_libraries():
     # `analyze` starts parsing before pandas loads; no command pays for another's imports.
     heavy = ("pandas", "pydantic", "httpx", "scipy", "papermill", "ipywidgets", "pyspark")
+    heavy += ("numpy", "pyarrow", "duckdb", "ssl")
     code = (
         "import sys, incident_nb.cli; incident_nb.cli._parser([]); "
         f"print([m for m in {heavy!r} if m in sys.modules])"
