@@ -16,16 +16,11 @@ from typing import Any
 import duckdb
 
 from incident_nb.sources.logs.accounting import RawInput, count_lines
-from incident_nb.sources.logs.lines import lines_sql, quote
+from incident_nb.sources.logs.lines import lines_sql, listing, quote
 
 OPTIONS = "format='newline_delimited', ignore_errors=true, maximum_object_size=16777216"
 SAMPLE = 20_000
 MAX_FIELDS = 2_000
-
-
-def listing(files: Sequence[str]) -> str:
-    """A DuckDB list literal of file names."""
-    return "[" + ", ".join(f"'{quote(str(f))}'" for f in files) + "]"
 
 
 def _ident(name: str) -> str:

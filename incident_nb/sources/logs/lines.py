@@ -32,6 +32,16 @@ def quote(text: str) -> str:
     return str(text).replace("'", "''")
 
 
+def literal(value: object) -> str:
+    """``value`` as a SQL string literal."""
+    return f"'{quote(str(value))}'"
+
+
+def listing(files: Sequence[str]) -> str:
+    """A DuckDB list literal of file names."""
+    return "[" + ", ".join(map(literal, files)) + "]"
+
+
 def _read(file: str) -> str:
     return (
         f"read_csv('{quote(file)}', columns={{'line': 'VARCHAR'}}, header=false, "

@@ -22,14 +22,9 @@ from incident_nb.sources.logs.accounting import (
     count_lines,
     open_text,
 )
-from incident_nb.sources.logs.lines import quote, read_lines
+from incident_nb.sources.logs.lines import listing, quote, read_lines
 from incident_nb.sources.logs.remote import display
 from incident_nb.sources.logs.values import plausible, timestamp_expr, timestamp_problem
-
-
-def listing(files: Sequence[str]) -> str:
-    """A DuckDB list literal of file names."""
-    return "[" + ", ".join(f"'{quote(str(f))}'" for f in files) + "]"
 
 
 def schema_of(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:

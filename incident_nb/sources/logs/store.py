@@ -41,9 +41,10 @@ from incident_nb.sources.logs.eventfile import (
     promote_events,
     read_description,
 )
-from incident_nb.sources.logs.lines import quote
+from incident_nb.sources.logs.lines import literal, quote
 from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
+from incident_nb.sources.logs.values import sql_literal
 
 __all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "LogStore"]
 
@@ -210,7 +211,7 @@ class LogStore:
         wider = f"events_{self._windows}"
         self._con.execute(f"ALTER VIEW events RENAME TO {wider}")
         bounds = [
-            f"ts {op} {_literal_time(moment)}"
+            f"ts {op} {sql_literal(moment)}"
             for op, moment in ((">=", start), ("<=", end))
             if moment is not None
         ]
@@ -338,7 +339,7 @@ class LogStore:
         """Per minute, the requests of ``scope`` (dimension -> values; ``None``: all)."""
         dims = self._cube_dims()
         where = [
-            f"{d} IN ({', '.join(_literal(v) for v in values)})" if values else "FALSE"
+            f"{d} IN ({', '.join(literal(v) for v in values)})" if values else "FALSE"
             for d, values in scope.items()
             if values is not None and d in dims
         ]
@@ -388,7 +389,7 @@ class LogStore:
             if int(distinct[dim]) <= logsql.CUBE_MAX_VALUES:
                 continue
             sql = logsql.CUBE_TOP_VALUES.format(dim=dim, limit=logsql.CUBE_MAX_VALUES)
-            kept = ", ".join(_literal(v) for v in self._df(sql)["value"])
+            kept = ", ".join(literal(v) for v in self._df(sql)["value"])
             dims[dim] = (
                 f"CASE WHEN {dim} IS NULL OR {dim} IN ({kept}) THEN {dim} ELSE '(other)' END"
             )
@@ -397,14 +398,3 @@ class LogStore:
 
 CUBE_DIMENSIONS = ("service", "endpoint", "tenant")
 """The columns that group requests for the onset search, broadest first."""
-
-
-def _literal(value: object) -> str:
-    """A SQL string literal."""
-    return f"'{quote(str(value))}'"
-
-
-def _literal_time(moment: datetime) -> str:
-    """A SQL TIMESTAMPTZ literal of ``moment`` (a naive time is UTC)."""
-    zoned = moment.isoformat() if moment.tzinfo else f"{moment.isoformat()}+00:00"
-    return f"TIMESTAMPTZ '{zoned}'"

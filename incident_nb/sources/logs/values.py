@@ -64,8 +64,9 @@ def first_of(*exprs: str) -> str:
 
 
 def sql_literal(moment: datetime) -> str:
-    """A ``TIMESTAMPTZ`` literal of an aware time."""
-    return f"TIMESTAMPTZ '{moment.isoformat()}'"
+    """A ``TIMESTAMPTZ`` literal of ``moment`` (a naive time is UTC)."""
+    zoned = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"TIMESTAMPTZ '{zoned.isoformat()}'"
 
 
 def plausible(expr: str) -> str:
