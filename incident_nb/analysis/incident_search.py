@@ -233,7 +233,10 @@ def _with_other_signal(
 
     Unless the onset is a clear jump already (``placed``), it is then placed on whichever
     signal shows the change more strongly (the latency of a group failing a few percent of
-    its requests moves first, and clearer).
+    its requests moves first, and clearer). A clear jump gives way to the other signal's
+    earlier onset only when the other's minutes between the two are clearly higher than
+    before them on their own (p below :data:`CONFIRM_LOG10P`): a slowdown whose requests start
+    failing once they time out began when it slowed.
 
     Returns:
         The judged units, the onset minute, and the other signal's change (if any).
@@ -247,6 +250,15 @@ def _with_other_signal(
     own = _strength(both[signal], window, signal)
     if not placed and (own is None or strength < own):
         start = place(alt, window[0], window[1], other).onset
+    elif placed:
+        # A clear jump may still come after the other signal's start (a failing and slow ramp
+        # whose first failures are too few to see): the other's earlier minutes must then be
+        # clearly higher than before them, on their own.
+        earlier = place(alt, window[0], window[1], other).onset
+        if earlier < start - 2:
+            lead = _strength(alt.rows(slice(0, start)), (earlier, start), other)
+            if lead is not None and lead <= CONFIRM_LOG10P:
+                start = earlier
     noise = _noise(alt, *window, other)
     out = dict(judged)
     reach: dict[str, tuple[str, ...] | None] = {}

@@ -65,3 +65,22 @@ def test_an_on_off_incident_starts_at_its_first_on_minute(kind, seed):
     assert incident.onset is not None
     assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
     assert incident.trend.direction == "stable"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_slowdown_that_fails_later_starts_when_it_slows(seed):
+    # Latency climbs from the onset (50 ms, then 5 ms more each minute); requests only start
+    # failing 25 minutes later, when they time out, a clear jump. The incident started with
+    # the slowdown, which its minutes before the jump show on their own.
+    frame = cube(
+        one_cell(
+            fail=lambda r: 0.4 if r >= 25 else 0.002,
+            ms=lambda r: 50.0 + 5.0 * r,
+        ),
+        150,
+        seed=seed,
+    )
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert incident.onset.signal == "errors"
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
