@@ -42,7 +42,7 @@ from incident_nb.analysis.scan import (
     segment_gain,
     within_variance,
 )
-from incident_nb.analysis.trend import judge_trend, judged_minutes
+from incident_nb.analysis.trend import ONSET_MARGIN, judge_trend, judged_minutes
 
 MAX_CANDIDATES = 3
 """Changes tried, strongest first, until one holds within the parts of its group."""
@@ -255,8 +255,9 @@ def _with_other_signal(
         # whose first failures are too few to see): the other's earlier minutes must then be
         # clearly higher than before them, on their own.
         earlier = place(alt, window[0], window[1], other).onset
-        if earlier < start - 2:
-            lead = _strength(alt.rows(slice(0, start)), (earlier, start), other)
+        if earlier < start - ONSET_MARGIN:
+            until = Series(alt.n[:start], alt.x[:start], alt.x2[:start])
+            lead = _strength(until, (earlier, start), other)
             if lead is not None and lead <= CONFIRM_LOG10P:
                 start = earlier
     noise = _noise(alt, *window, other)

@@ -44,7 +44,7 @@ from incident_nb.sources.logs.eventfile import (
 from incident_nb.sources.logs.lines import literal, quote
 from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
-from incident_nb.sources.logs.values import sql_literal
+from incident_nb.sources.logs.values import time_literal
 
 __all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "LogStore"]
 
@@ -211,7 +211,7 @@ class LogStore:
         wider = f"events_{self._windows}"
         self._con.execute(f"ALTER VIEW events RENAME TO {wider}")
         bounds = [
-            f"ts {op} {sql_literal(moment)}"
+            f"ts {op} {time_literal(moment)}"
             for op, moment in ((">=", start), ("<=", end))
             if moment is not None
         ]

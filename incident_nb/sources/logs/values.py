@@ -63,7 +63,7 @@ def first_of(*exprs: str) -> str:
     return f"CASE {whens} ELSE {exprs[-1]} END"
 
 
-def sql_literal(moment: datetime) -> str:
+def time_literal(moment: datetime) -> str:
     """A ``TIMESTAMPTZ`` literal of ``moment`` (a naive time is UTC)."""
     zoned = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return f"TIMESTAMPTZ '{zoned.isoformat()}'"
@@ -71,7 +71,7 @@ def sql_literal(moment: datetime) -> str:
 
 def plausible(expr: str) -> str:
     """SQL: ``expr`` (a TIMESTAMPTZ) when it lies in :data:`PLAUSIBLE`, else NULL."""
-    low, high = map(sql_literal, PLAUSIBLE)
+    low, high = map(time_literal, PLAUSIBLE)
     return f"CASE WHEN {expr} >= {low} AND {expr} < {high} THEN {expr} END"
 
 
