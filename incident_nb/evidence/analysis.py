@@ -1,21 +1,29 @@
 """``incident-nb analyze``: the logs' and the traces' analysis of one request, as one document.
 
-:func:`analyze` runs the log pipeline (:mod:`.logs`) and the trace analysis (:mod:`.traces`)
-that the request asks for; :meth:`Analysis.to_json` is the ``--json`` document: the log
-summary with a ``traces`` key, or, without logs, the ``traces`` part and the window its spans
-cover.
+:func:`analyze_logs` opens the request's logs (:mod:`.engine`) and runs the log pipeline
+(:mod:`.logs`) on them; :func:`analyze` adds the trace analysis (:mod:`.traces`) that the
+request asks for; :meth:`Analysis.to_json` is the ``--json`` document: the log summary with a
+``traces`` key, or, without logs, the ``traces`` part and the window its spans cover.
+
+This module loads neither pandas nor the analysis at import: the log pipeline is imported while
+DuckDB parses the logs (:data:`.engine.WARM_UP`), so the command line's start-up is hidden
+behind the parse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from incident_nb.core.summary import AnalysisSummary
-from incident_nb.evidence.logs import analyze_logs, summarize
-from incident_nb.evidence.request import AnalyzeRequest
-from incident_nb.evidence.traces import trace_document
+from incident_nb.evidence.engine import open_store
+from incident_nb.evidence.request import AnalyzeRequest, ImpactInputs
+
+if TYPE_CHECKING:
+    from incident_nb.core.summary import AnalysisSummary
+    from incident_nb.evidence.logs import LogEvidence
+
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,39 @@ class Analysis:
         return {"window": traces.get("window", {"start": None, "end": None}), "traces": traces}
 
 
-def analyze(request: AnalyzeRequest, progress: Callable[[str], None] = lambda _: None) -> Analysis:
+def analyze_logs(
+    request: AnalyzeRequest,
+    progress: Progress = lambda _: None,
+    impact: ImpactInputs = ImpactInputs(),
+    *,
+    detail: bool = False,
+) -> LogEvidence:
+    """Open the request's logs (see :func:`~incident_nb.evidence.engine.open_store`), analyse them.
+
+    Raises:
+        EvidenceError: the logs cannot be used (the message says how to fix it).
+    """
+    store, note = open_store(request, progress)
+    try:
+        # Imported by the engine while it parsed: here it is only looked up.
+        from incident_nb.evidence.logs import analyze_store  # noqa: PLC0415
+
+        progress("analysing")
+        return analyze_store(store, impact, detail=detail, note=note)
+    finally:
+        store.close()
+
+
+def analyze(request: AnalyzeRequest, progress: Progress = lambda _: None) -> Analysis:
     """Analyse the request's logs and traces.
 
     Raises:
         EvidenceError: the logs or traces cannot be used.
     """
     evidence = analyze_logs(request, progress) if request.has_logs else None
+    from incident_nb.evidence.logs import summarize  # noqa: PLC0415 - see the module's docstring
+    from incident_nb.evidence.traces import trace_document  # noqa: PLC0415
+
     traces = None
     if request.traces:
         progress(f"reading {len(request.traces)} trace file(s)")

@@ -6,8 +6,9 @@ owns the evidence snapshot: ``snapshot_to`` is (re)written by the parse itself, 
 pass, and with ``snapshot_fallback`` (an investigation) the snapshot is read instead once a log
 has rotated away, expired or become unreachable.
 
-This module loads neither pandas nor the analysis at import: while DuckDB parses the files (it
-releases the GIL), the analysis modules are imported beside it, which hides their start-up.
+This module loads neither pandas nor the analysis at import, and neither does the parse: while
+DuckDB parses the files (it releases the GIL), the analysis modules are imported beside it, which
+hides their start-up where a core is free.
 """
 
 from __future__ import annotations

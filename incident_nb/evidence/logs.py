@@ -8,7 +8,7 @@ the summary the notebook publishes for the post-mortem).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -32,8 +32,7 @@ from incident_nb.core.findings import (
 )
 from incident_nb.core.models import TimeWindow, utc
 from incident_nb.core.summary import AnalysisSummary
-from incident_nb.evidence.engine import open_store
-from incident_nb.evidence.request import AnalyzeRequest
+from incident_nb.evidence.request import ImpactInputs
 from incident_nb.sources.logs import LineReport, LogStore
 
 SUMMARY_SIGNATURES = 20
@@ -41,14 +40,6 @@ SUMMARY_SIGNATURES = 20
 MESSAGE_SIGNATURES = 1000
 """How many the evidence keeps: fix verification needs every kind, not just the top."""
 FAILING_REQUESTS = 20
-
-
-@dataclass(frozen=True)
-class ImpactInputs:
-    """What a person recorded that the severity rubric needs besides the evidence."""
-
-    data_loss: bool = False
-    security_breach: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,26 +138,6 @@ def analyze_store(
         warnings=tuple(store.warnings),
         errors_known=store.errors_known,
     )
-
-
-def analyze_logs(
-    request: AnalyzeRequest,
-    progress: Callable[[str], None] = lambda _: None,
-    impact: ImpactInputs = ImpactInputs(),
-    *,
-    detail: bool = False,
-) -> LogEvidence:
-    """Open the request's logs (see :func:`~incident_nb.evidence.engine.open_store`), analyse them.
-
-    Raises:
-        EvidenceError: the logs cannot be used (the message says how to fix it).
-    """
-    store, note = open_store(request, progress)
-    try:
-        progress("analysing")
-        return analyze_store(store, impact, detail=detail, note=note)
-    finally:
-        store.close()
 
 
 # --- the typed summary --------------------------------------------------------------------

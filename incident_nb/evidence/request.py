@@ -1,4 +1,8 @@
-"""What to analyse: log files (or a snapshot), field overrides, a window, traces, an engine."""
+"""What to analyse, and what a person recorded that the severity rubric needs besides it.
+
+:class:`AnalyzeRequest`: log files (or a snapshot), field overrides, a window, traces, an
+engine; :class:`ImpactInputs`: data loss and a security breach, as recorded.
+"""
 
 from __future__ import annotations
 
@@ -32,3 +36,11 @@ class AnalyzeRequest:
     def has_logs(self) -> bool:
         """Whether there are logs (or a snapshot of them) to analyse."""
         return bool(self.logs) or self.snapshot_from is not None
+
+
+@dataclass(frozen=True)
+class ImpactInputs:
+    """What a person recorded that the severity rubric needs besides the evidence."""
+
+    data_loss: bool = False
+    security_breach: bool = False

@@ -19,11 +19,12 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.core.folder import IncidentFolder
 from incident_nb.core.models import TimeWindow, utc
 from incident_nb.core.record import IncidentRecord
+from incident_nb.evidence.analysis import analyze_logs
 from incident_nb.evidence.changes import ChangeEvidence, change_evidence
 from incident_nb.evidence.localize import localize_files
-from incident_nb.evidence.logs import ImpactInputs, LogEvidence, analyze_logs
+from incident_nb.evidence.logs import LogEvidence
 from incident_nb.evidence.metrics import metrics_evidence
-from incident_nb.evidence.request import AnalyzeRequest
+from incident_nb.evidence.request import AnalyzeRequest, ImpactInputs
 from incident_nb.evidence.traces import TraceEvidence, trace_evidence
 from incident_nb.notebook.params import NotebookParams
 

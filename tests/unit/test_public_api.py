@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -68,3 +69,30 @@ def test_alert_sources_of_the_command_line_are_the_parsers():
     from incident_nb.cli.new import ALERT_SOURCES
 
     assert sorted(ALERT_SOURCES) == sorted(NOTIFICATION_PARSERS)
+
+
+def test_analyze_starts_parsing_before_the_analysis_libraries_load(tmp_path):
+    # The analysis (pandas, SciPy) is imported while DuckDB parses, beside it: at the moment
+    # the parse begins, none of it may have been imported yet.
+    log = tmp_path / "service.jsonl"
+    log.write_text(
+        '{"ts": "2026-11-20T12:00:00Z", "status": 200, "endpoint": "/a"}\n'
+        '{"ts": "2026-11-20T12:01:00Z", "status": 500, "endpoint": "/a"}\n'
+    )
+    code = f"""
+import sys
+import incident_nb.sources.logs.loader as loader
+parse = loader.load_events
+def spy(*args, **kwargs):
+    print(sorted(m for m in ("pandas", "scipy", "incident_nb.analysis") if m in sys.modules))
+    return parse(*args, **kwargs)
+loader.load_events = spy
+from incident_nb.cli import main
+main(["analyze", "--logs", {str(log)!r}, "--json"])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    first, document = out.split("\n", 1)
+    assert first == "[]"
+    assert json.loads(document)["lines"]["parsed"] == 2

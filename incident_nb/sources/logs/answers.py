@@ -24,13 +24,15 @@ import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from incident_nb.core.folder import ANSWERS_DIR
 from incident_nb.sources.logs.lines import quote
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _TABLE = "_answer"
 _IGNORED = "*\n"
