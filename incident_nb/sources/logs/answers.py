@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from incident_nb.core.folder import ANSWERS_DIR
-from incident_nb.sources.logs.lines import quote
+from incident_nb.sources.logs.lines import literal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,7 +93,7 @@ class Answers:
                 if not self.folder.is_dir():
                     self.folder.mkdir(parents=True, exist_ok=True)
                     (self.folder / ".gitignore").write_text(_IGNORED, encoding="utf-8")
-                con.execute(f"COPY {_TABLE} TO '{quote(str(partial))}' (FORMAT parquet)")
+                con.execute(f"COPY {_TABLE} TO {literal(partial)} (FORMAT parquet)")
                 partial.replace(where)
             except (OSError, duckdb.Error):
                 with contextlib.suppress(OSError):
@@ -106,4 +106,4 @@ class Answers:
 
 
 def _read(con: duckdb.DuckDBPyConnection, where: Path) -> pd.DataFrame:
-    return con.execute(f"SELECT * FROM read_parquet('{quote(str(where))}')").df()
+    return con.execute(f"SELECT * FROM read_parquet({literal(where)})").df()

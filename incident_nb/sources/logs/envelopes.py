@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from incident_nb.sources.logs.lines import lines_sql, quote
+from incident_nb.sources.logs.lines import lines_sql, literal, quote
 
 _DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
 _DOCKER_STRUCT = '{"log": "VARCHAR", "stream": "VARCHAR", "time": "VARCHAR"}'
@@ -170,7 +170,7 @@ def unwrap_sql(envelope: Envelope, lines: str) -> str:
     joined) and the envelope's own.
     """
     if envelope.json:
-        extract = f"try(json_transform(line, '{quote(_DOCKER_STRUCT)}'))"
+        extract = f"try(json_transform(line, {literal(_DOCKER_STRUCT)}))"
         inner = "rtrim(g.log, chr(13) || chr(10))"
         ok = "g.log IS NOT NULL"
     else:
@@ -221,7 +221,7 @@ def relation(
         return f"SELECT *, NULL::VARCHAR AS _raw, 1 AS _lines FROM ({lines_sql(files, numbered)})"
     unwrapped = unwrap_sql(envelope, lines_sql(files))
     key = f'"{envelope.key}"'
-    listed = ", ".join(f"'{quote(k)}'" for k in (only or besides))
+    listed = ", ".join(map(literal, only or besides))
     if envelope.key and only:
         return f"SELECT * FROM ({unwrapped}) WHERE {key} IN ({listed})"
     if envelope.key and besides:

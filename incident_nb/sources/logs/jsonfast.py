@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from incident_nb.sources.logs.accounting import RawInput, count_lines
-from incident_nb.sources.logs.lines import lines_sql, listing, quote
+from incident_nb.sources.logs.lines import lines_sql, listing, literal, quote
 
 OPTIONS = "format='newline_delimited', ignore_errors=true, maximum_object_size=16777216"
 SAMPLE = 20_000
@@ -67,12 +67,12 @@ def _walk(
     kind = sql_type.id
     if kind == "struct" and sql_type.children:
         for key, child in sql_type.children:
-            _walk(leaves, sample, f"{sql}['{quote(key)}']", child, (*chain, key))
+            _walk(leaves, sample, f"{sql}[{literal(key)}]", child, (*chain, key))
     elif kind == "map":
         value_type = str(sql_type.children[1][1])
         keys = sample(f"SELECT DISTINCT unnest(map_keys({sql})) FROM ({{rows}}) LIMIT {SAMPLE}")
         for (key,) in keys:
-            leaves.add(f"{path}.{key}", f"{sql}['{quote(str(key))}']", value_type, (*chain, key))
+            leaves.add(f"{path}.{key}", f"{sql}[{literal(key)}]", value_type, (*chain, key))
     elif str(sql_type) == "JSON":
         # Objects in some lines and text in others: the text, and the fields the objects have.
         leaves.add(path, f"json_extract_string({sql}, '$')", "VARCHAR", chain)
@@ -96,7 +96,7 @@ def _walk_json(
         if isinstance(child, dict):
             _walk_json(leaves, sql, child, chain, keys)
         else:
-            expr = f"json_extract_string({sql}, '{quote(where)}')"
+            expr = f"json_extract_string({sql}, {literal(where)})"
             leaves.add(".".join((*chain, *keys)), expr, "VARCHAR", (*chain, *keys))
 
 
@@ -150,7 +150,7 @@ def read_fast(
         return None
     if [name for name, _ in top] == ["json"]:
         return None  # DuckDB found no objects to type: the line reader says which lines
-    declared = ", ".join(f"'{quote(n)}': '{quote(str(t))}'" for n, t in top)
+    declared = ", ".join(f"{literal(n)}: {literal(t)}" for n, t in top)
     source = f"read_json({names}, {options}, columns={{{declared}}})"
 
     def sample(sql: str) -> list[Any]:

@@ -22,7 +22,7 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.sources.logs.accounting import RawInput, ReadOptions, line_input
 from incident_nb.sources.logs.envelopes import get_envelope, relation
 from incident_nb.sources.logs.jsonfast import read_fast
-from incident_nb.sources.logs.lines import head_lines, quote
+from incident_nb.sources.logs.lines import head_lines, literal, quote
 from incident_nb.sources.logs.remote import display
 
 SAMPLE = 20_000
@@ -59,7 +59,7 @@ def flatten(structure: Any, base: str = "j") -> dict[str, tuple[list[str], Any]]
             return
         for key, child in node.items():
             path = f"{prefix}.{key}" if prefix else key
-            expr = f"{sql}['{quote(key)}']"
+            expr = f"{sql}[{literal(key)}]"
             name = spelled.get(path.lower())
             if name is not None:
                 paths[name][0].append(expr)

@@ -44,7 +44,7 @@ def listing(files: Sequence[str]) -> str:
 
 def _read(file: str) -> str:
     return (
-        f"read_csv('{quote(file)}', columns={{'line': 'VARCHAR'}}, header=false, "
+        f"read_csv({literal(file)}, columns={{'line': 'VARCHAR'}}, header=false, "
         "delim=E'\\x1e', quote='', escape='', auto_detect=false, strict_mode=false, "
         f"ignore_errors=true, max_line_size={MAX_LINE})"
     )

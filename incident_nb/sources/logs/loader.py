@@ -53,7 +53,7 @@ from incident_nb.sources.logs.inputs import (
     format_groups,
     named_error,
 )
-from incident_nb.sources.logs.lines import lines_sql, quote, skipped_lines
+from incident_nb.sources.logs.lines import lines_sql, literal, skipped_lines
 from incident_nb.sources.logs.normalise import located_examples, select_events
 from incident_nb.sources.logs.scratch import Scratch, connect
 
@@ -371,7 +371,7 @@ def load_events(
         if snapshot is not None:
             promote_events(con, target, data)
             answers = Answers(snapshot, events_id)
-        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet({literal(data)})")
     except BaseException as exc:
         parse.abandon()
         parse.scratch.close()

@@ -22,7 +22,7 @@ from incident_nb.sources.logs.accounting import (
     count_lines,
     open_text,
 )
-from incident_nb.sources.logs.lines import listing, quote, read_lines
+from incident_nb.sources.logs.lines import listing, literal, read_lines
 from incident_nb.sources.logs.remote import display
 from incident_nb.sources.logs.values import plausible, timestamp_expr, timestamp_problem
 
@@ -100,9 +100,9 @@ def read_delimited(
     parts = []
     for file in files:
         header = _header(file, delim)
-        columns = ", ".join(f"'{quote(name)}': 'VARCHAR'" for name in header)
+        columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header)
         parts.append(
-            f"SELECT * FROM read_csv('{quote(str(file))}', header=true, auto_detect=false, "
+            f"SELECT * FROM read_csv({literal(file)}, header=true, auto_detect=false, "
             f"columns={{{columns}}}, delim=E'{sep}', quote='\"', escape='\"', "
             "ignore_errors=true, null_padding=false)"
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from incident_nb.sources.logs.envelopes import relation
-from incident_nb.sources.logs.lines import quote
+from incident_nb.sources.logs.lines import literal
 
 
 def file_pieces(files: Sequence[str]) -> list[str]:
@@ -37,7 +37,7 @@ def streamed_records(pieces: Sequence[str], pattern: str, extract: str) -> str:
         pattern: the layout's regular expression of a whole record start (``^...$``).
         extract: SQL splitting ``line`` into the layout's groups (``g``).
     """
-    starts = f"regexp_matches(line, '{quote(pattern)}')"
+    starts = f"regexp_matches(line, {literal(pattern)})"
     heads = " UNION ALL ".join(
         "SELECT *, max(CASE WHEN _start THEN line_no END) OVER (ROWS BETWEEN UNBOUNDED "
         f"PRECEDING AND CURRENT ROW) AS _head FROM (SELECT *, {starts} AS _start FROM ({piece}))"

@@ -153,7 +153,7 @@ class LogStore:
             con.execute("SET TimeZone = 'UTC'")
             about = read_description(con, data)
             # A view: each query reads only the Parquet columns it needs.
-            con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{quote(str(data))}')")
+            con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet({literal(data)})")
         except BaseException:
             con.close()
             scratch.close()
@@ -185,7 +185,7 @@ class LogStore:
         try:
             base.mkdir(parents=True, exist_ok=True)
             self._con.execute(
-                f"COPY events TO '{quote(str(partial))}' "
+                f"COPY events TO {literal(partial)} "
                 f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
             )
         except OSError as exc:

@@ -26,7 +26,7 @@ from incident_nb.sources.logs.accounting import RawInput, ReadOptions, line_inpu
 from incident_nb.sources.logs.envelopes import Envelope, get_envelope, relation
 from incident_nb.sources.logs.jsonlines import SAMPLE, flatten, text_leaves
 from incident_nb.sources.logs.layouts import Layout, get_layout
-from incident_nb.sources.logs.lines import head_lines, quote
+from incident_nb.sources.logs.lines import head_lines, literal, quote
 from incident_nb.sources.logs.records import file_pieces, sorted_records, streamed_records
 
 LOGFMT_PAIR = r'(?:^|\s)([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)'
@@ -95,7 +95,7 @@ def _raw_input(  # noqa: PLR0917 - one call site per reader, all arguments named
 
 def _logfmt_value(key: str) -> str:
     """SQL for the unquoted value of ``key`` from the key list ``k`` and value list ``v``."""
-    v = f"list_extract(v, list_position(k, '{quote(key)}'))"
+    v = f"list_extract(v, list_position(k, {literal(key)}))"
     return (
         f"CASE WHEN {v} LIKE '\"%\"' THEN replace(replace({v}[2:-2], '\\\"', '\"'), "
         f"'\\\\', '\\') ELSE {v} END"
