@@ -41,7 +41,7 @@ from incident_nb.sources.logs.eventfile import (
     promote_events,
     read_description,
 )
-from incident_nb.sources.logs.lines import literal, quote
+from incident_nb.sources.logs.lines import literal
 from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
 from incident_nb.sources.logs.values import time_literal
@@ -181,12 +181,12 @@ class LogStore:
         base = Path(folder)
         data = base / SNAPSHOT
         partial = base / f".{SNAPSHOT}.partial"
-        meta = quote(describe(self.lines, self.fields, self.warnings, self.errors_known, new_id()))
+        meta = describe(self.lines, self.fields, self.warnings, self.errors_known, new_id())
         try:
             base.mkdir(parents=True, exist_ok=True)
             self._con.execute(
-                f"COPY events TO {literal(partial)} "
-                f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{'{SNAPSHOT_KEY}': '{meta}'}})"
+                f"COPY events TO {literal(partial)} (FORMAT parquet, COMPRESSION zstd, "
+                f"KV_METADATA {{{literal(SNAPSHOT_KEY)}: {literal(meta)}}})"
             )
         except OSError as exc:
             partial.unlink(missing_ok=True)
