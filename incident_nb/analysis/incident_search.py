@@ -233,10 +233,10 @@ def _with_other_signal(
 
     Unless the onset is a clear jump already (``placed``), it is then placed on whichever
     signal shows the change more strongly (the latency of a group failing a few percent of
-    its requests moves first, and clearer). A clear jump gives way to the other signal's
-    earlier onset only when the other's minutes between the two are clearly higher than
-    before them on their own (p below :data:`CONFIRM_LOG10P`): a slowdown whose requests start
-    failing once they time out began when it slowed.
+    its requests moves first, and clearer). Either onset gives way to the other signal's
+    earlier one when the other's minutes between the two are clearly higher than before them
+    on their own (p below :data:`CONFIRM_LOG10P`): a slowdown whose requests start failing once
+    they time out began when it slowed, even when its failures are the stronger change.
 
     Returns:
         The judged units, the onset minute, and the other signal's change (if any).
@@ -248,18 +248,17 @@ def _with_other_signal(
         return judged, window[0], None
     start = window[0]
     own = _strength(both[signal], window, signal)
+    earlier = place(alt, window[0], window[1], other).onset
     if not placed and (own is None or strength < own):
-        start = place(alt, window[0], window[1], other).onset
-    elif placed:
-        # A clear jump may still come after the other signal's start (a failing and slow ramp
-        # whose first failures are too few to see): the other's earlier minutes must then be
-        # clearly higher than before them, on their own.
-        earlier = place(alt, window[0], window[1], other).onset
-        if earlier < start - ONSET_MARGIN:
-            until = Series(alt.n[:start], alt.x[:start], alt.x2[:start])
-            lead = _strength(until, (earlier, start), other)
-            if lead is not None and lead <= CONFIRM_LOG10P:
-                start = earlier
+        start = earlier
+    elif earlier < start - ONSET_MARGIN:
+        # The other signal may still have started first (a failing and slow ramp whose first
+        # failures are too few to see, a queue that slows until its requests time out): its
+        # earlier minutes must then be clearly higher than before them, on their own.
+        until = Series(alt.n[:start], alt.x[:start], alt.x2[:start])
+        lead = _strength(until, (earlier, start), other)
+        if lead is not None and lead <= CONFIRM_LOG10P:
+            start = earlier
     noise = _noise(alt, *window, other)
     out = dict(judged)
     reach: dict[str, tuple[str, ...] | None] = {}

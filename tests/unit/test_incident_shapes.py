@@ -84,3 +84,24 @@ def test_a_slowdown_that_fails_later_starts_when_it_slows(seed):
     assert incident.onset is not None
     assert incident.onset.signal == "errors"
     assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+def test_a_queue_that_saturates_starts_when_it_slows(seed):
+    # A queue fills: latency climbs from the onset (50 ms, then 8 ms more each minute), and
+    # once requests wait past their timeout, 30 minutes in, they fail more and more (1% more
+    # each minute): a ramp of failures, no clear jump, and the stronger change of the two.
+    # The incident started with the slowdown, which its minutes before the failures show on
+    # their own. (Placed on the failures, the onset came 34-36 minutes late.)
+    frame = cube(
+        one_cell(
+            fail=lambda r: 0.002 + min(max(r - 30, 0) * 0.01, 0.9),
+            ms=lambda r: 50.0 + 8.0 * r,
+        ),
+        150,
+        seed=seed,
+    )
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert incident.onset.signal == "errors"
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
