@@ -15,9 +15,8 @@ Bayes). A unit is affected when
 
 and its level rose at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times.
 
-The scope is grown from the group the search found by alternating dimensions: the tenants
-failing on the endpoints in scope, then the endpoints failing for those tenants, and so on
-until it settles. A log without tenants has no tenant dimension, hence no affected tenants.
+How the scope of an incident is grown from these verdicts is :mod:`.scope`'s. A log without
+tenants has no tenant dimension, hence no affected tenants.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ import pandas as pd
 from scipy.special import betainc, expit, ndtr, xlogy
 
 from incident_nb.analysis.cells import BoolArray, CellTable, PairSums, Scope
-from incident_nb.analysis.cube import DIMENSIONS
 from incident_nb.analysis.scan import MIN_RATIO, FloatArray, IntArray, sum_by
 
 HOLM_ALPHA = 0.01
@@ -42,7 +40,6 @@ units fail alike (see :func:`_habit_prior`)."""
 MIN_PRIOR_EVENTS = 0.5
 """As little as a unit's habit is shrunk, however much units' habits differ."""
 EM_ROUNDS = 60
-MAX_PASSES = 5
 STRATA: dict[str, str | None] = {"tenant": "endpoint", "endpoint": None, "service": None}
 """What a unit's expected level is built from: a tenant's from the endpoints it called."""
 UNIT_COLUMNS = ["value", "requests", "failures", "level", "baseline", "affected"]
@@ -332,53 +329,3 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
     )
     frame = frame[seen].sort_values(["affected", "excess", "value"], ascending=[False, False, True])
     return Judged(dim, frame[UNIT_COLUMNS].reset_index(drop=True), verdict, tuple(units.values))
-
-
-def joint(first: Judged, second: Judged) -> set[str]:
-    """The units affected on the evidence of two signals together (a failing and slow group).
-
-    One incident, one set of affected units: a unit's log-likelihood ratios of both signals
-    add up (given whether it is affected, its failures and its latency are independent), with
-    the first signal's prior odds; a unit whose own change passed its test in either signal
-    is affected too. Two separate verdicts would each let a unit in on its own chance.
-    """
-    if first.verdict is None or second.verdict is None:
-        return set(first.affected) | set(second.affected)
-    one, two = first.verdict, second.verdict
-    other = dict(
-        zip(second.values, zip(two.llr, two.tested, two.material, strict=True), strict=True)
-    )
-    out = {v for v, t in zip(second.values, two.tested, strict=True) if t}
-    for value, llr, tested, material in zip(
-        first.values, one.llr, one.tested, one.material, strict=True
-    ):
-        llr2, tested2, material2 = other.get(value, (0.0, False, False))
-        if tested or tested2 or ((material or material2) and one.prior + llr + llr2 > 0):
-            out.add(value)
-    return out
-
-
-def find_scope(
-    cells: CellTable, seed: Scope, signal: str, noise: Noise
-) -> tuple[Scope, dict[str, Judged]]:
-    """The affected scope grown from the ``seed`` group, and each dimension's judged units.
-
-    Dimensions the seed leaves open are judged first; then each in turn within the others'
-    affected values, until the scope stops changing. A dimension where no single value is
-    clearly affected stays as it was (open: the change is spread over all of them).
-    """
-    dims = [d for d in DIMENSIONS if d in cells.codes]
-    order = [d for d in dims if d not in seed] + [d for d in dims if d in seed]
-    scope: Scope = {d: seed.get(d) for d in dims}
-    judged: dict[str, Judged] = {}
-    stable = 0
-    for step in range(MAX_PASSES * len(order)):
-        dim = order[step % len(order)]
-        result = judge(cells, scope, dim, signal, noise)
-        judged[dim] = result
-        chosen = set(result.affected) or scope[dim]
-        stable = stable + 1 if chosen == scope[dim] else 0
-        scope[dim] = chosen
-        if stable >= len(order) and step >= len(order):
-            break
-    return scope, judged

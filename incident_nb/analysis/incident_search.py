@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, xlogy
 
-from incident_nb.analysis.affected import Judged, Noise, find_scope, joint, judge
+from incident_nb.analysis.affected import Judged, Noise, judge
 from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import MinuteCube, series_of
 from incident_nb.analysis.cube_source import CubeSource
@@ -42,6 +42,7 @@ from incident_nb.analysis.scan import (
     segment_gain,
     within_variance,
 )
+from incident_nb.analysis.scope import find_scope, joint
 from incident_nb.analysis.trend import ONSET_MARGIN, judge_trend, judged_minutes
 
 MAX_CANDIDATES = 3

@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from incident_nb.analysis.affected import Noise, joint, judge
+from incident_nb.analysis.affected import Noise, judge
 from incident_nb.analysis.cells import CellTable
 from incident_nb.analysis.incident_search import _quiet_minutes
 from incident_nb.analysis.scan import Series
+from incident_nb.analysis.scope import joint
 
 
 def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:

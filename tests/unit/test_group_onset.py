@@ -275,3 +275,26 @@ def test_trend_of_the_affected_group_since_the_onset(shape, direction):
     if direction == "worsening":
         assert incident.trend.slope == pytest.approx(40 / 39, rel=0.3)
     assert "judged over 38 min 10:02-10:39 UTC" in incident.trend_words()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_canary_s_tenants_are_found_on_the_endpoints_each_calls(seed):
+    # A release reaches two tenants at minute 70; each calls its own endpoints (tenant-003
+    # e1 and e2, tenant-009 e5 and e6), and 40% of their requests fail there. No one rectangle
+    # of endpoints and tenants holds them both: each is affected on its own evidence.
+    calls = {"tenant-003": ("POST /api/v2/e1", "POST /api/v2/e2")}
+    calls["tenant-009"] = ("POST /api/v2/e5", "POST /api/v2/e6")
+
+    def canary(e: str, t: str) -> dict[str, object]:
+        if t not in calls:
+            return {}
+        if e not in calls[t]:
+            return {"rate": 0.0}
+        return {"rate": 3.0, "fail": lambda m: 0.4 if m >= 70 else 0.001}
+
+    frame = cube(service(60, 8, 1500, seed=seed, override=canary), 120, seed=seed)
+    onset = find_incident(frame).onset
+    assert onset is not None
+    assert abs((onset.at - (T0 + timedelta(minutes=70))).total_seconds()) <= 120
+    assert set(onset.affected("tenant")) == set(calls)
+    assert set(onset.affected("endpoint")) == {e for called in calls.values() for e in called}
