@@ -13,11 +13,15 @@ and prints:
 The targets hold over incidents whose affected group has at least 30 failing (or slow)
 requests after the onset: onset within 2 minutes >= 95%, failing endpoint right >= 95%,
 affected tenants exactly right >= 90%, trend right >= 90%; false alarms <= 2% of quiet logs.
+``--generator other`` draws the scenarios from a second generator built apart from the first
+(``other_scenarios.py``: other traffic and other failure mechanics), so that the figures are
+not those of one generator's habits.
 ``--scale`` times ``analyze --json`` on the 2M-line log of ``bench_analyze.py``, and with
 ``--baseline CHECKOUT`` the code before the group search too, in the same run (target: at most
 10% slower).
 
     .venv/bin/python bench/bench_detection.py [--small] [--seed N] [--failures]
+                                              [--generator {bench,other}]
     .venv/bin/python bench/bench_detection.py --scale [--baseline CHECKOUT]
 """
 
@@ -38,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from detection_scenarios import Scenario, generate, write_jsonl
+from other_scenarios import generate as generate_other
 
 from incident_nb.analysis.incident_search import find_incident
 from incident_nb.core.summary import AnalysisSummary
@@ -49,6 +54,7 @@ TARGETS = {"onset": 0.95, "endpoint": 0.95, "tenants": 0.90, "trend": 0.90}
 MAX_FALSE_ALARMS = 0.02
 FULL = (320, 110)
 SMALL = (20, 10)
+GENERATORS = {"bench": generate, "other": generate_other}
 
 
 @dataclass
@@ -127,12 +133,15 @@ def scenarios(small: bool, seed: int) -> list[tuple[int, bool]]:
     ]
 
 
-def evaluate(small: bool = False, seed: int = 1, progress: bool = False) -> list[Outcome]:
-    """Generate, write and analyse every scenario."""
+def evaluate(
+    small: bool = False, seed: int = 1, progress: bool = False, generator: str = "bench"
+) -> list[Outcome]:
+    """Generate (with one of :data:`GENERATORS`), write and analyse every scenario."""
     outcomes = []
+    draw = GENERATORS[generator]
     with tempfile.TemporaryDirectory() as tmp:
         for index, (s, quiet) in enumerate(scenarios(small, seed)):
-            outcome = run_one(generate(s, quiet, small), Path(tmp))
+            outcome = run_one(draw(s, quiet, small), Path(tmp))
             outcome.scenario.frame = None
             outcomes.append(outcome)
             if progress and index % 25 == 0:
@@ -308,12 +317,13 @@ def main() -> None:
         "--baseline", type=Path, help="with --scale: a checkout of the code before the search"
     )
     parser.add_argument("--failures", action="store_true", help="list every miss")
+    parser.add_argument("--generator", choices=sorted(GENERATORS), default="bench")
     args = parser.parse_args()
     if args.scale:
         scale(args.scale, args.baseline)
         return
     began = time.perf_counter()
-    outcomes = evaluate(args.small, args.seed, progress=True)
+    outcomes = evaluate(args.small, args.seed, progress=True, generator=args.generator)
     report(outcomes)
     print(f"\nwall time {time.perf_counter() - began:.0f} s")
     if args.failures:

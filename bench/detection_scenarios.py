@@ -363,7 +363,8 @@ def _records(
 
 def write_jsonl(frame: pd.DataFrame, path: Path) -> None:
     """Write the records as JSON lines (ISO 8601 timestamps in UTC)."""
-    data = frame.assign(ts=frame["ts"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    times = frame.select_dtypes(include=["datetimetz", "datetime"]).columns
+    data = frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ") for c in times})
     con = duckdb.connect()
     con.register("records", data)
     con.execute(f"COPY records TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT json)")
