@@ -23,7 +23,9 @@ MAX_PASSES = 5
 
 def _tested(judged: Judged) -> BoolArray:
     """Per value of ``judged``: whether its own change passed the per-unit test (Holm)."""
-    return judged.verdict.tested if judged.verdict is not None else np.zeros(0, dtype=bool)
+    if judged.verdict is None:  # combined from two signals: no test of its own
+        return np.zeros(len(judged.values), dtype=bool)
+    return judged.verdict.tested
 
 
 def joint(first: Judged, second: Judged) -> set[str]:
@@ -57,7 +59,9 @@ def find_scope(
 
     Dimensions the seed leaves open are judged first; then each in turn within the others'
     affected values, until the scope stops changing. A dimension where no single value is
-    clearly affected stays as it was (open: the change is spread over all of them).
+    clearly affected stays as it was (open: the change is spread over all of them). Then
+    units beyond the scope are judged over all their requests, and it grows again from those
+    whose own change passes the per-unit test.
     """
     dims = [d for d in DIMENSIONS if d in cells.codes]
     order = [d for d in dims if d not in seed] + [d for d in dims if d in seed]
@@ -66,8 +70,10 @@ def find_scope(
     # A unit outside it whose own change, over all its requests, passes the per-unit test
     # (Holm) is affected too, and the scope grows again from it: a canary's tenants, each
     # failing on the endpoints it happens to call.
+    if len(dims) < 2:  # one dimension: its scope was judged over every request already
+        return scope, judged
     beyond = {}
-    for dim in (d for d in dims if scope[d] is not None and len(dims) > 1):
+    for dim in (d for d in dims if scope[d] is not None):
         wide = judge(cells, dict.fromkeys(dims), dim, signal, noise)
         found = {v for v, t in zip(wide.values, _tested(wide), strict=True) if t}
         if extra := found - set(scope[dim] or ()):
