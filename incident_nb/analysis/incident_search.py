@@ -124,7 +124,8 @@ def _quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) 
     the incident's active level (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few
     requests is never that clear). When the other signal rose over the same minutes too (a
     failing and slow group), its requests weigh in: both ratios multiply. A unit's requests in
-    quiet minutes are no evidence either way, so they are set aside when units are judged.
+    quiet minutes are no evidence either way, so they are set aside when units are judged. The
+    minutes before the first that looks active are not quiet: they are a ramp's lead-in.
     """
     series = both[signal]
     ratio = _minute_ratios(series, start, stop, signal)
@@ -134,7 +135,11 @@ def _quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) 
         strength = _strength(alt, (start, stop), other)
         if strength is not None and strength <= CONFIRM_LOG10P:
             ratio = ratio + _minute_ratios(alt, start, stop, other)
-    quiet = (series.n[start:stop] > 0) & (ratio > math.log(QUIET_RATIO))
+    seen = series.n[start:stop] > 0
+    quiet = seen & (ratio > math.log(QUIET_RATIO))
+    # However low, the lead-in's failures are the incident's already: its first ones.
+    active = np.flatnonzero(seen & (ratio < 0))
+    quiet[: active[0] if len(active) else len(quiet)] = False
     return [start + int(i) for i in np.flatnonzero(quiet)]
 
 

@@ -29,6 +29,19 @@ def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:
     assert _quiet_minutes({"errors": series}, 60, minutes, "errors") == off
 
 
+def test_a_ramp_s_lead_in_is_not_set_aside() -> None:
+    # 45 requests a minute; failures climb from none at minute 60 to 40% at minute 120. Its
+    # first minutes are far likelier at the level before than at the incident's, but they are
+    # its lead-in: a tenant whose one failure fell there was hit by it.
+    minutes = 120
+    n = np.full(minutes, 45.0)
+    x = np.zeros(minutes)
+    x[:60:22] = 1.0
+    x[60:] = np.round(45 * 0.4 * np.arange(60) / 60)
+    series = Series(n, x, np.zeros(minutes))
+    assert _quiet_minutes({"errors": series}, 60, minutes, "errors") == []
+
+
 def test_a_failing_and_slow_group_s_off_minutes_are_read_on_both_signals() -> None:
     # Off minutes keep one failure in 45 requests: on failures alone they could be either; their
     # usual latency (the on minutes are five times slower) says they are off.
