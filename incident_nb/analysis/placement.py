@@ -41,6 +41,9 @@ JUMP_NEIGHBOURS = 3
 """A jump's minute is settled among this many minutes either side of the least-squares one."""
 RAMP_LEAD = 0.75
 """A ramp's onset read from its line is at most this share of its length before the CUSUM's."""
+RAMP_HELD = 0.8
+"""The minutes between a ramp's bend and its first onset hold at least this share of the rise
+its line says they do (or fall short by no more than their noise)."""
 RAMP_SHARE = 0.25
 """By the first onset, a ramp's line has climbed at least this share of the rise."""
 MIN_RECOVERY_MINUTES = 3
@@ -168,8 +171,8 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         return int(ks[k_jump]), True
     # A ramp's threshold-crossing onset is late by a fraction of its length, not more; and the
     # minutes between the bend and that onset must hold the rise the line says they do (within
-    # their noise, and at least half of it). A bend failing either is a line drawn through
-    # something else (an on/off incident's mean).
+    # their noise or :data:`RAMP_HELD` of it, and at least half of it). A bend failing either is
+    # a line drawn through something else (an on/off incident's mean).
     # The line leaves the level before after the bend: its first minute above is the next.
     k = int(ks[k_line])
     if guess - (k + 1) > RAMP_LEAD * (stop - k - 1):
@@ -187,7 +190,10 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         var = float(within_variance(series)[0, 0])
         spread = var * float(weight.sum())
     phi = dispersion(series, k, stop, var, signal == "errors")
-    held = seen_rise >= said - 2 * math.sqrt(phi * spread) and seen_rise >= said / 2
+    # A busy ramp's line misses its first minutes by more than their noise as soon as the ramp
+    # bends a little.
+    slack = max(2 * math.sqrt(phi * spread), (1 - RAMP_HELD) * said)
+    held = seen_rise >= said - slack and seen_rise >= said / 2
     # And the line itself must climb a good part of the way by the first onset, as a ramp's
     # does: a nearly flat line (through the off minutes of an on/off incident) is no ramp.
     level = pooled(series.n[guess:stop], series.x[guess:stop])
