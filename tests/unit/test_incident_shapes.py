@@ -105,3 +105,21 @@ def test_a_queue_that_saturates_starts_when_it_slows(seed):
     assert incident.onset is not None
     assert incident.onset.signal == "errors"
     assert abs((incident.onset.at - (T0 + timedelta(minutes=TRUTH))).total_seconds()) <= 120
+
+
+@pytest.mark.parametrize(
+    ("power", "volume", "seed"), [(1.1, 1500, 2), (1.1, 3000, 7), (1.12, 2000, 5), (1.12, 2000, 7)]
+)
+def test_a_busy_ramp_that_bends_a_little_starts_where_it_leaves_the_level(power, volume, seed):
+    # One endpoint of a busy service (hundreds of requests a minute) fails more and more from
+    # minute 60, to 50% 32 minutes later, a little faster than a straight line. Its line
+    # misses the first minutes by more than their (small) noise, but by less than a fifth.
+    def ramp(e: str, t: str) -> dict[str, object]:
+        if e != "POST /api/v2/e1":
+            return {}
+        return {"fail": lambda m: 0.001 + 0.5 * ((m - 60) / 32) ** power if m >= 60 else 0.001}
+
+    frame = cube(service(20, 4, volume, seed=seed, override=ramp), 92, seed=seed)
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
