@@ -12,18 +12,16 @@ behind the parse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from incident_nb.evidence.engine import open_store
+from incident_nb.evidence.engine import Progress, open_store
 from incident_nb.evidence.request import AnalyzeRequest, ImpactInputs
 
 if TYPE_CHECKING:
     from incident_nb.core.summary import AnalysisSummary
     from incident_nb.evidence.logs import LogEvidence
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
