@@ -71,7 +71,10 @@ SELECT date_trunc('minute', CAST(ts AS TIMESTAMPTZ)) AS minute, count(*) AS requ
 FROM read_json(?, format='newline_delimited') GROUP BY 1 ORDER BY 1''', [sys.argv[1]]).fetchall()
 """
 
-IMPORTS_ONLY = "import incident_nb.evidence.analysis, incident_nb.sources.logs.loader"
+IMPORTS_ONLY = (  # the analysis itself, which analyze imports while DuckDB parses
+    "import incident_nb.evidence.analysis, incident_nb.evidence.logs, "
+    "incident_nb.sources.logs.loader"
+)
 
 NAIVE_PANDAS = """
 import pandas as pd, sys
