@@ -87,6 +87,7 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
     latency = median * np.exp(rng.uniform(0.3, 0.8, n_e)[endpoint] * rng.standard_normal(total))
     latency *= np.where(rng.random(total) < 0.01, rng.uniform(5, 20, total), 1.0)
     failed = rng.random(total) < p_fail
+    names = np.array([f"acct-{i:04d}" for i in range(n_t)], dtype=object)
     name = f"{'quiet' if quiet else 'incident'}-{seed}"
     scen = Scenario(name, quiet, volume=volume, minutes=minutes, has_tenants=has_tenants)
     if quiet:
@@ -106,7 +107,6 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
         scen.shape, scen.size, scen.onset, scen.end = mechanism, group, onset, end
         scen.trend = "recovering" if end is not None else trend
         scen.hit = int(hit.sum())
-        names = np.array([f"acct-{i:04d}" for i in range(n_t)], dtype=object)
         scen.tenants = set(names[np.unique(tenant[hit])]) if has_tenants else set()
         scen.endpoints = set(paths[np.unique(endpoint[hit])])
     status = np.where(failed, rng.choice([500, 502, 503, 504], total), 200)
@@ -123,7 +123,7 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
         }
     )
     if has_tenants:
-        out["account_id"] = np.array([f"acct-{i:04d}" for i in range(n_t)], dtype=object)[tenant]
+        out["account_id"] = names[tenant]
     scen.frame = out.sort_values("timestamp", ignore_index=True)
     return scen
 

@@ -290,6 +290,13 @@ class Judged:
         """Affected values, most excess first."""
         return [str(v) for v in self.units.loc[self.units["affected"], "value"]]
 
+    @property
+    def tested(self) -> set[str]:
+        """Values whose own change passed the per-unit test (none without a verdict)."""
+        if self.verdict is None:
+            return set()
+        return {v for v, t in zip(self.values, self.verdict.tested, strict=True) if t}
+
 
 def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -> Judged:
     """Judge each value of ``dim`` on the cells of ``scope`` (its own ``dim`` set aside).

@@ -11,21 +11,12 @@ combines two signals' verdicts on one set of units (a failing and slow group).
 
 from __future__ import annotations
 
-import numpy as np
-
 from incident_nb.analysis.affected import Judged, Noise, judge
-from incident_nb.analysis.cells import BoolArray, CellTable, Scope
+from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import DIMENSIONS
 
 MAX_PASSES = 5
 """Rounds over the dimensions at most while the scope grows."""
-
-
-def _tested(judged: Judged) -> BoolArray:
-    """Per value of ``judged``: whether its own change passed the per-unit test (Holm)."""
-    if judged.verdict is None:  # combined from two signals: no test of its own
-        return np.zeros(len(judged.values), dtype=bool)
-    return judged.verdict.tested
 
 
 def joint(first: Judged, second: Judged) -> set[str]:
@@ -42,7 +33,7 @@ def joint(first: Judged, second: Judged) -> set[str]:
     other = dict(
         zip(second.values, zip(two.llr, two.tested, two.material, strict=True), strict=True)
     )
-    out = {v for v, t in zip(second.values, two.tested, strict=True) if t}
+    out = set(second.tested)
     for value, llr, tested, material in zip(
         first.values, one.llr, one.tested, one.material, strict=True
     ):
@@ -75,8 +66,7 @@ def find_scope(
     beyond = {}
     for dim in (d for d in dims if scope[d] is not None):
         wide = judge(cells, dict.fromkeys(dims), dim, signal, noise)
-        found = {v for v, t in zip(wide.values, _tested(wide), strict=True) if t}
-        if extra := found - set(scope[dim] or ()):
+        if extra := wide.tested - set(scope[dim] or ()):
             beyond[dim] = set(scope[dim] or ()) | extra
     if beyond:
         # The dimensions that did not grow are judged first, among the new units.
