@@ -6,15 +6,15 @@ request asks for; :meth:`Analysis.to_json` is the ``--json`` document: the log s
 ``traces`` key, or, without logs, the ``traces`` part and the window its spans cover.
 
 This module loads neither pandas nor the analysis at import: the log pipeline is imported while
-DuckDB parses the logs (:data:`.engine.WARM_UP`), so the command line's start-up is hidden
-behind the parse.
+DuckDB parses the logs (:func:`_pipeline`, the engine's ``warm_up``), so the command line's
+start-up is hidden behind the parse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from incident_nb.evidence.engine import Progress, open_store
 from incident_nb.evidence.request import AnalyzeRequest, ImpactInputs
@@ -22,6 +22,15 @@ from incident_nb.evidence.request import AnalyzeRequest, ImpactInputs
 if TYPE_CHECKING:
     from incident_nb.core.summary import AnalysisSummary
     from incident_nb.evidence.logs import LogEvidence
+    from incident_nb.sources.logs import LogStore
+
+
+class _Pipeline(Protocol):
+    """:func:`~incident_nb.evidence.logs.analyze_store`'s signature."""
+
+    def __call__(
+        self, store: LogStore, impact: ImpactInputs = ..., *, detail: bool = ..., note: str = ...
+    ) -> LogEvidence: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,13 @@ class Analysis:
         return {"window": traces.get("window", {"start": None, "end": None}), "traces": traces}
 
 
+def _pipeline() -> _Pipeline:
+    """The log pipeline: importing it loads pandas, SciPy and the analysis."""
+    from incident_nb.evidence.logs import analyze_store  # noqa: PLC0415
+
+    return analyze_store
+
+
 def analyze_logs(
     request: AnalyzeRequest,
     progress: Progress = lambda _: None,
@@ -51,13 +67,10 @@ def analyze_logs(
     Raises:
         EvidenceError: the logs cannot be used (the message says how to fix it).
     """
-    store, note = open_store(request, progress)
+    store, note = open_store(request, progress, _pipeline)
     try:
-        # Imported by the engine while it parsed: here it is only looked up.
-        from incident_nb.evidence.logs import analyze_store  # noqa: PLC0415
-
         progress("analysing")
-        return analyze_store(store, impact, detail=detail, note=note)
+        return _pipeline()(store, impact, detail=detail, note=note)
     finally:
         store.close()
 

@@ -7,13 +7,12 @@ pass, and with ``snapshot_fallback`` (an investigation) the snapshot is read ins
 has rotated away, expired or become unreachable.
 
 This module loads neither pandas nor the analysis at import, and neither does the parse: while
-DuckDB parses the files (it releases the GIL), the analysis modules are imported beside it, which
-hides their start-up where a core is free.
+DuckDB parses the files (it releases the GIL), the caller's ``warm_up`` imports what it will
+run on the events beside it, which hides their start-up where a core is free.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -30,8 +29,8 @@ if TYPE_CHECKING:
     from incident_nb.sources.logs import LogStore
 
 Progress = Callable[[str], None]
-WARM_UP = ("incident_nb.sources.logs.store", "incident_nb.evidence.logs")
-"""What the analysis needs, imported while DuckDB parses."""
+WarmUp = Callable[[], object]
+"""Imports what the caller will run on the events: called while DuckDB parses them."""
 
 
 def unavailable(paths: Sequence[str | Path]) -> list[str]:
@@ -46,8 +45,11 @@ def unavailable(paths: Sequence[str | Path]) -> list[str]:
     return out
 
 
-def _parse(request: AnalyzeRequest, snapshot: Path | None) -> LogStore:
-    """The request's logs parsed (into the snapshot folder, when given) and windowed."""
+def _parse(request: AnalyzeRequest, snapshot: Path | None, warm_up: WarmUp) -> LogStore:
+    """The request's logs parsed (into the snapshot folder, when given) and windowed.
+
+    ``warm_up`` runs beside the parse, and so does the import of the store.
+    """
     from incident_nb.sources.logs.loader import load_events  # noqa: PLC0415 - DuckDB only
 
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -61,19 +63,22 @@ def _parse(request: AnalyzeRequest, snapshot: Path | None) -> LogStore:
             snapshot=snapshot,
             window=(request.start, request.end),
         )
-        for module in WARM_UP:
-            importlib.import_module(module)
         from incident_nb.sources.logs.store import LogStore  # noqa: PLC0415
+
+        warm_up()
 
         return LogStore(*parsing.result())
 
 
 def open_store(
-    request: AnalyzeRequest, progress: Progress = lambda _: None
+    request: AnalyzeRequest,
+    progress: Progress = lambda _: None,
+    warm_up: WarmUp = lambda: None,
 ) -> tuple[LogStore, str]:
     """The request's log events in a store, and a note on where they came from.
 
-    The store is restricted to the request's window; the caller closes it.
+    The store is restricted to the request's window; the caller closes it. When the logs are
+    parsed, ``warm_up`` is called while DuckDB parses them (to import the analysis).
 
     Raises:
         EvidenceError: the logs (or the snapshot) cannot be used; the message says how to fix
@@ -116,17 +121,18 @@ def open_store(
         return _restricted(LogStore.open_snapshot(snapshot.parent), request), note
     if snapshot is None:
         progress(f"parsing {len(request.logs)} log file(s)")
-        return _parse(request, None), ""
+        return _parse(request, None, warm_up), ""
     progress(
         f"parsing {len(request.logs)} log file(s) into the evidence snapshot in {snapshot.parent}"
     )
     try:
-        store = _parse(request, snapshot.parent)
+        store = _parse(request, snapshot.parent, warm_up)
     except StorageError as problem:
         if not request.snapshot_fallback:
             raise
         progress(f"the evidence snapshot could not be written ({problem}); parsing again")
-        return _parse(request, None), f"The evidence snapshot could not be written ({problem})."
+        note = f"The evidence snapshot could not be written ({problem})."
+        return _parse(request, None, warm_up), note
     return store, f"Evidence snapshot written to {snapshot.parent.name}/{snapshot.name}."
 
 
