@@ -96,6 +96,24 @@ def test_a_new_snapshot_forgets_the_answers_about_the_old_events(jsonl, tmp_path
     assert first["lines"]["total"] == 12_000  # type: ignore[index]
 
 
+def test_a_store_written_over_its_own_snapshot_keeps_answers_for_the_new_file(
+    jsonl, tmp_path, capsys
+):
+    snap = tmp_path / "evidence"
+    first = analyze(capsys, "--logs", jsonl, "--snapshot", snap)
+    store = LogStore.open_snapshot(snap)
+    try:
+        store.snapshot(snap)  # the same events, in a new file: the answers kept are gone
+        assert store.answers is not None
+        summary = summarize(analyze_store(store)).to_json()
+        kept = store.answers.kept
+    finally:
+        store.close()
+    assert kept > 5 and summary == first
+    # They are the new file's: a store opened on it reads every one of them back.
+    assert reanalysed(snap, detail=False) == (first, 0, kept)
+
+
 def test_damaged_or_unwritable_answers_only_cost_time(jsonl, tmp_path, capsys):
     snap = tmp_path / "evidence"
     first = analyze(capsys, "--logs", jsonl, "--snapshot", snap)

@@ -181,7 +181,8 @@ class LogStore:
         base = Path(folder)
         data = base / SNAPSHOT
         partial = base / f".{SNAPSHOT}.partial"
-        meta = describe(self.lines, self.fields, self.warnings, self.errors_known, new_id())
+        events_id = new_id()
+        meta = describe(self.lines, self.fields, self.warnings, self.errors_known, events_id)
         try:
             base.mkdir(parents=True, exist_ok=True)
             self._con.execute(
@@ -196,7 +197,9 @@ class LogStore:
             raise duckdb_storage_error(exc, data) from None
         promote_events(self._con, partial, data)
         if self.answers is not None and self.answers.folder.parent == base:
-            self.answers = None  # its events were replaced
+            # The events this store reads were replaced (by the same events): its answers now
+            # belong to the new file.
+            self.answers = Answers(base, events_id)
         return data
 
     def restrict(self, start: datetime | None, end: datetime | None) -> int:
