@@ -17,11 +17,15 @@ the additive columns of :data:`~incident_nb.analysis.cube.SUMS`.
    affected scope is judged on it.
 3. ``scope_minutes(scope)``: per minute, the requests of an affected scope (dimension ->
    values). Onset, end and trend are placed on it.
+
+And ``failure_kinds()``: the failing statuses (``"504"``), each with a source asking the same
+questions of its failures only (every request still counted): failures of one status may rise
+under a steady background of others that hides them in the failures as a whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -49,6 +53,10 @@ class CubeSource(Protocol):
         """Per minute, the requests of ``scope``: ``minute`` and the sums."""
         ...
 
+    def failure_kinds(self) -> Sequence[tuple[str, CubeSource]]:
+        """Each failing status and a source whose failures are that status's (none: one)."""
+        ...
+
 
 class FrameSource:
     """A :class:`CubeSource` over a minute cube held in memory.
@@ -57,8 +65,10 @@ class FrameSource:
     (``endpoint``, ``tenant``, ``service``; missing values as nulls) and the sums.
     """
 
-    def __init__(self, cube: pd.DataFrame):
+    def __init__(self, cube: pd.DataFrame, kinds: Mapping[str, pd.DataFrame] | None = None):
         """Keep the cube (its minutes as UTC times).
+
+        ``kinds``: failing status -> the same cube, its ``errors`` those of that status only.
 
         Raises:
             ValueError: a sum or the minute is missing.
@@ -68,6 +78,13 @@ class FrameSource:
             raise ValueError(f"minute cube lacks column(s) {', '.join(missing)}")
         self._cube = cube.assign(minute=pd.to_datetime(cube["minute"], utc=True))
         self._dims = [d for d in DIMENSIONS if d in cube]
+        self._kinds = dict(kinds or {})
+
+    def failure_kinds(self) -> list[tuple[str, CubeSource]]:
+        """Each failing status given, and a source of its failures only (none: only one)."""
+        if len(self._kinds) < 2:  # one kind is the failures themselves
+            return []
+        return [(status, FrameSource(cube)) for status, cube in self._kinds.items()]
 
     def minute_levels(self) -> pd.DataFrame:
         """Per minute and group of each level of grouping the cube has the columns of."""

@@ -54,6 +54,9 @@ class GroupOnset:
             :data:`~incident_nb.analysis.affected.UNIT_COLUMNS`); a value is affected when
             either signal changed for it.
         also: the other signal, when it changed too.
+        status: when the change is that of the failures of one status only (a new kind of
+            failure under a steady background of others), that status; ``before`` and
+            ``after`` are then the share of requests failing with it.
     """
 
     at: datetime
@@ -68,6 +71,7 @@ class GroupOnset:
     groups_searched: int
     units: dict[str, pd.DataFrame] = field(repr=False)
     also: AlsoChanged | None = None
+    status: str | None = None
 
     def affected(self, dim: str) -> list[str]:
         """The affected values of ``dim`` (none when the log has no such dimension)."""
@@ -98,6 +102,8 @@ class GroupOnset:
         self, signal: str, scope: dict[str, tuple[str, ...] | None], before: float, after: float
     ) -> str:
         what = "failures" if signal == "errors" else "latency"
+        if signal == "errors" and signal == self.signal and self.status is not None:
+            what = f"failures with status {self.status}"
         low, high = (_level_words(v, signal) for v in (before, after))
         return f"{what} of {self._who(scope)} rose from {low} to {high}"
 
@@ -143,6 +149,7 @@ class GroupOnset:
             "signal": SIGNAL_NAMES[self.signal],
             "found_in": self.found_in,
             "group": dict(self.group),
+            "status": self.status,
             "endpoints": self.affected("endpoint"),
             "tenants": self.affected("tenant"),
             "services": self.affected("service"),

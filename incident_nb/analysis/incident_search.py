@@ -12,7 +12,9 @@ Owns the procedure :func:`find_incident`, which asks a
    (:mod:`~incident_nb.analysis.trend`).
 
 Failures are looked for first; latency when no failure changed. When both changed, the units
-affected by either are affected, and the onset is placed on the clearer of the two.
+affected by either are affected, and the onset is placed on the clearer of the two. When
+neither changed, the failures of each status are looked at on their own
+(:func:`_one_status`): a new kind of failure may rise under a steady background of others.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import MinuteCube, series_of
 from incident_nb.analysis.cube_source import CubeSource
 from incident_nb.analysis.group_onset import AlsoChanged, GroupOnset, Incident
-from incident_nb.analysis.onset_search import Candidate, holds_within_parts, search
+from incident_nb.analysis.onset_search import (
+    SIGNAL_COUNT,
+    Candidate,
+    holds_within_parts,
+    search,
+)
 from incident_nb.analysis.placement import place, pooled
 from incident_nb.analysis.scan import (
     MIN_RATIO,
@@ -56,6 +63,14 @@ EM_ROUNDS = 30
 """Rounds of the EM fitting an incident's active level."""
 CONFIRM_LOG10P = -4.0
 """The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
+STATUS_SHARE = 0.25
+"""Failures of one status rose: the failures as a whole must have risen by at least this share
+of it. Failures that only changed status (a proxy answering 503 for what was 502) are no
+incident: the failures as a whole did not rise at all. The failures of the other statuses may
+wander meanwhile, and do: by this, down to three quarters of the rise."""
+
+Whole = tuple[CubeSource, MinuteCube]
+"""A source and its cube, when the search runs on the failures of one status of its events."""
 
 
 def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Incident:
@@ -71,23 +86,91 @@ def find_incident(source: CubeSource, levels: pd.DataFrame | None = None) -> Inc
     """
     cube = MinuteCube(source.minute_levels() if levels is None else levels)
     for signal in SIGNALS:
-        for candidate in search(cube, signal)[:MAX_CANDIDATES]:
-            seeds = _scope_series(source, cube, candidate.scope())
-            seed = seeds[signal]
-            aside = _quiet_minutes(seeds, candidate.start, candidate.end, signal)
-            cells = _cells(source, cube, (candidate.start, candidate.end), aside)
-            noise = _noise(seed, candidate.start, candidate.end, signal)
-            if not holds_within_parts(cells, candidate, noise.var):
-                continue
-            onset, series, window = _describe(source, cube, candidate, (cells, aside), noise)
-            first, last = judged_minutes(series, window[0], window[1])
-            trend = judge_trend(series, signal, first, last)
-            return Incident(onset, trend, _time(cube, first), _time(cube, last))
+        found = _first_holding(source, cube, search(cube, signal))
+        if found is not None:
+            return found
+    found = _one_status(source, cube)
+    if found is not None:
+        return found
     overall = cube.scope_series({}, "errors")
     assert overall is not None
     first, last = judged_minutes(overall, None, None)
     trend = judge_trend(overall, "errors", first, last)
     return Incident(None, trend, _time(cube, first), _time(cube, last))
+
+
+def _first_holding(
+    source: CubeSource,
+    cube: MinuteCube,
+    candidates: list[Candidate],
+    *,
+    whole: Whole | None = None,
+    status: str | None = None,
+) -> Incident | None:
+    """The incident of the strongest candidate that holds within the parts of its group.
+
+    With ``whole`` (the candidates are failures of ``status`` only, asked of ``source``), the
+    failures as a whole must have risen too, in the same scope and minutes.
+    """
+    for candidate in candidates[:MAX_CANDIDATES]:
+        signal = candidate.signal
+        seeds = _scope_series(source, cube, candidate.scope())
+        seed = seeds[signal]
+        aside = _quiet_minutes(seeds, candidate.start, candidate.end, signal)
+        cells = _cells(source, cube, (candidate.start, candidate.end), aside)
+        noise = _noise(seed, candidate.start, candidate.end, signal)
+        if not holds_within_parts(cells, candidate, noise.var):
+            continue
+        onset, series, window = _describe(
+            source, cube, candidate, (cells, aside), noise, status=status
+        )
+        if whole is not None and not _failures_rose(whole, onset, window):
+            continue
+        first, last = judged_minutes(series, window[0], window[1])
+        trend = judge_trend(series, signal, first, last)
+        return Incident(onset, trend, _time(cube, first), _time(cube, last))
+    return None
+
+
+def _one_status(source: CubeSource, cube: MinuteCube) -> Incident | None:
+    """An incident of the failures of one status, when neither signal as a whole showed one.
+
+    A steady background of failures of some statuses (a flaky dependency's 500s) can hide a
+    new kind of failure (504s from a dependency timing out) among the failures as a whole.
+    The failures of each status are then searched on their own, every request still counted,
+    the p-values adjusted for every status searched; the strongest change that holds is kept
+    when the failures as a whole rose too (:data:`STATUS_SHARE`).
+    """
+    kinds = source.failure_kinds()
+    found: list[tuple[Candidate, str, CubeSource, MinuteCube]] = []
+    for status, view in kinds:
+        of_status = MinuteCube(view.minute_levels())
+        for candidate in search(of_status, "errors", SIGNAL_COUNT + len(kinds)):
+            found.append((candidate, status, view, of_status))
+    found.sort(key=lambda item: item[0].log10p)
+    for candidate, status, view, of_status in found[:MAX_CANDIDATES]:
+        incident = _first_holding(view, of_status, [candidate], whole=(source, cube), status=status)
+        if incident is not None:
+            return incident
+    return None
+
+
+def _failures_rose(whole: Whole, onset: GroupOnset, window: tuple[int, int | None]) -> bool:
+    """Whether the status's failures rose, and all failures by :data:`STATUS_SHARE` of that.
+
+    The status's own rise is measured against its level before the onset (at least
+    :data:`~incident_nb.analysis.scan.MIN_RATIO` times): a status whose share fell later (some
+    of its failures answered with another status from then on) makes the minutes before the
+    fall look high against all the others.
+    """
+    if onset.after < MIN_RATIO * onset.before:
+        return False
+    source, cube = whole
+    scope: Scope = {d: set(v) if v is not None else None for d, v in onset.scope.items()}
+    series = _scope_series(source, cube, scope)["errors"]
+    start, stop = window[0], window[1] if window[1] is not None else cube.minutes
+    before, after = _levels(series, start, stop, "errors")
+    return after - before >= STATUS_SHARE * (onset.after - onset.before)
 
 
 def _time(cube: MinuteCube, minute: int) -> datetime:
@@ -181,8 +264,13 @@ def _describe(
     candidate: Candidate,
     found: tuple[CellTable, list[int]],
     noise: Noise,
+    *,
+    status: str | None = None,
 ) -> tuple[GroupOnset, Series, tuple[int, int | None]]:
-    """Grow the scope, place onset and end on its series, and measure the levels."""
+    """Grow the scope, place onset and end on its series, and measure the levels.
+
+    ``status``: the candidate is a change of the failures of that status only.
+    """
     cells, aside = found
     signal = candidate.signal
     start, stop = candidate.start, candidate.end
@@ -221,6 +309,7 @@ def _describe(
         groups_searched=candidate.groups_searched,
         units={d: j.units for d, j in judged.items()},
         also=also,
+        status=status,
     )
     return onset, series, (start, ended)
 

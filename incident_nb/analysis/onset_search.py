@@ -16,9 +16,10 @@ series; the strongest groups of each level are then confirmed one by one:
   parts of at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times), so a shift of
   traffic towards a part that always failed more is not an onset, even when that part's own
   rate happens to wander upwards a little at the same time;
-- the p-value is Bonferroni-adjusted for the levels, both signals, both kinds of scan, the
-  groups of the level with requests (every endpoint x tenant cell among them) and every
-  position tried, and must be below
+- the p-value is Bonferroni-adjusted for the levels, the signals searched (failures and
+  latency, and the failures of each status when they are searched one by one), both kinds of
+  scan, the groups of the level with requests (every endpoint x tenant cell among them) and
+  every position tried, and must be below
   :data:`~incident_nb.analysis.scan.ALPHA`.
 """
 
@@ -90,11 +91,12 @@ class Candidate:
         return {dim: {value} for dim, value in zip(self.level.dims, self.key, strict=True)}
 
 
-def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
+def search(cube: MinuteCube, signal_name: str, signals: int = SIGNAL_COUNT) -> list[Candidate]:
     """The confirmed changes for ``signal_name``, strongest evidence first.
 
     Each still has to hold within the parts of its group (:func:`holds_within_parts`), which
-    needs the cells of its window.
+    needs the cells of its window. ``signals``: how many signals are searched in all (the
+    p-values are adjusted for each).
     """
     if cube.minutes < 2:
         return []
@@ -114,7 +116,7 @@ def search(cube: MinuteCube, signal_name: str) -> list[Candidate]:
         present = int((cube.totals(groups, count_column) > 0).sum())
         searched += present
         eligible = np.flatnonzero(cube.totals(groups, event_column) >= MIN_EVENTS[signal_name])
-        multiplicity = len(levels) * SIGNAL_COUNT * SCAN_KINDS * max(present, 1)
+        multiplicity = len(levels) * signals * SCAN_KINDS * max(present, 1)
         width = cube.width(level)
         min_before = max(1, math.ceil(MIN_BEFORE / width))
         for index, series in _strongest(cube, groups, eligible, signal, (fallback, min_before)):

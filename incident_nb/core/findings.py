@@ -242,6 +242,8 @@ class OnsetNote:
     groups_searched: int
     ended_at: datetime | None
     sentence: str
+    status: str | None = None
+    """The status whose failures alone rose (under a steady background of others), if so."""
 
     @classmethod
     def from_json(cls, group: Mapping[str, Any], evidence: Mapping[str, Any]) -> OnsetNote:
@@ -265,6 +267,7 @@ class OnsetNote:
             groups_searched=read_count(evidence.get("groups_searched")),
             ended_at=read_time(evidence.get("ended_at")),
             sentence=str(evidence.get("sentence") or ""),
+            status=str(group["status"]) if group.get("status") is not None else None,
         )
 
     def group_json(self) -> dict[str, Any]:
@@ -272,6 +275,7 @@ class OnsetNote:
         return {
             "found_in": self.found_in,
             "group": dict(self.group),
+            "status": self.status,
             "endpoints": list(self.endpoints),
             "tenants": list(self.tenants),
             "services": list(self.services),

@@ -191,6 +191,7 @@ def _onset_note(a: Assessment) -> OnsetNote | None:
         groups_searched=onset.groups_searched,
         ended_at=onset.ended_at,
         sentence=onset.sentence(),
+        status=onset.status,
     )
 
 

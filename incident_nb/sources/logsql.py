@@ -161,7 +161,16 @@ CUBE_SUMS = """count(*) AS requests,
        count(ll) AS timed,
        sum(ll) AS log_latency,
        sum(ll * ll) AS log_latency_sq"""
-CUBE_EVENTS = f"SELECT ts, {{dims}}, is_error, {CUBE_LOG_LATENCY} AS ll FROM events"
+# {failure} says which events count as failures: is_error, or the failures of one status (the
+# onset search's look at each failing status, see LogStore.failure_kinds).
+CUBE_EVENTS = f"SELECT ts, {{dims}}, {{failure}} AS is_error, {CUBE_LOG_LATENCY} AS ll FROM events"
+FAILURE = "is_error"
+FAILURE_OF_STATUS = "(is_error AND status = {status})"
+# The statuses of failures, most frequent first: those with at least $least failures.
+FAILING_STATUSES = """
+SELECT status, count(*) AS failures FROM events WHERE is_error AND status IS NOT NULL
+GROUP BY status HAVING count(*) >= $least ORDER BY failures DESC, status LIMIT $limit
+"""
 
 # Per minute and group of each level of grouping (each dimension, and endpoint x tenant), in
 # one scan (grouping sets): {names} are the grouping columns, null where a level does not group

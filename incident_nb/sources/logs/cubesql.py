@@ -56,13 +56,16 @@ def aliased(dims: dict[str, str]) -> str:
     return ", ".join(f"{sql} AS {name}" for name, sql in dims.items())
 
 
-def levels_sql(dims: dict[str, str], levels: Sequence[Level], span: Span) -> str:
+def levels_sql(
+    dims: dict[str, str], levels: Sequence[Level], span: Span, failure: str = logsql.FAILURE
+) -> str:
     """SQL: per minute (a level of cells: per span) and group of each of ``levels``.
 
     Args:
         dims: grouping column -> its SQL (the column, or its most frequent values).
         levels: the levels asked for.
         span: the window, and the minutes a row of cells spans.
+        failure: SQL of which events count as failures.
     """
     finest = sorted(levels, key=lambda lv: -len(lv.dims))  # a row's level: its finest
     grouped = (" AND ".join(f"GROUPING({d}) = 0" for d in lv.dims) for lv in finest)
@@ -76,6 +79,7 @@ def levels_sql(dims: dict[str, str], levels: Sequence[Level], span: Span) -> str
     width = f"CASE WHEN GROUPING(minute) = 0 THEN 1 ELSE {span.width} END"
     return logsql.MINUTE_LEVELS.format(
         dims=aliased(dims),
+        failure=failure,
         minute=first if spanned else "minute",
         level=f"CASE {case} END",
         names=", ".join(dims),
@@ -85,17 +89,17 @@ def levels_sql(dims: dict[str, str], levels: Sequence[Level], span: Span) -> str
     )
 
 
-def bounded_levels_sql(dims: dict[str, str], span: Span) -> str:
+def bounded_levels_sql(dims: dict[str, str], span: Span, failure: str = logsql.FAILURE) -> str:
     """SQL: :func:`levels_sql`, with each level of several columns kept to its busiest cells.
 
     As many cells as fill :data:`~incident_nb.sources.logsql.CUBE_CELL_SHARE` of
     :data:`~incident_nb.sources.logsql.CUBE_MAX_ROWS` over the window's spans.
     """
     levels = levels_of(dims)
-    parts = [levels_sql(dims, [lv for lv in levels if len(lv.dims) == 1], span)]
+    parts = [levels_sql(dims, [lv for lv in levels if len(lv.dims) == 1], span, failure)]
     rows = int(logsql.CUBE_MAX_ROWS * logsql.CUBE_CELL_SHARE)
     cells = max(1, rows * span.width // max(span.minutes, 1))
-    events = logsql.CUBE_EVENTS.format(dims=aliased(dims))
+    events = logsql.CUBE_EVENTS.format(dims=aliased(dims), failure=failure)
     for level in (lv for lv in levels if len(lv.dims) > 1):
         cell = ", ".join(level.dims)
         present = " AND ".join(f"{d} IS NOT NULL" for d in level.dims)
@@ -104,6 +108,7 @@ def bounded_levels_sql(dims: dict[str, str], span: Span) -> str:
         parts.append(
             logsql.MINUTE_TOP_CELLS.format(
                 dims=aliased(dims),
+                failure=failure,
                 time=span.start(),
                 level=level.name,
                 names=names,
