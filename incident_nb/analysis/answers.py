@@ -83,14 +83,22 @@ def onset_paragraph(assessment: Assessment | None, problem: str = "") -> str:
     if group is None:
         lines = [
             "**Onset:** no change found in the whole service nor in any endpoint, tenant or "
-            "tenant on one endpoint (each searched with a significance test over every minute)."
+            "tenant on one endpoint, nor in the failures of any one status (each searched with "
+            "a significance test over every minute)."
         ]
     else:
+        among = (
+            f" among the failures of status {md.text(group.status)} alone (those of each "
+            "status were searched once the failures as a whole showed no change)"
+            if group.status is not None
+            else ""
+        )
         lines = [
             f"**Onset:** {md.text(group.sentence())}.",
             "",
-            f"Found in the {md.text(group.found_in)} level among {group.groups_searched:,} "
-            "groups searched; the p-value allows for every group and minute tried.",
+            f"Found in the {md.text(group.found_in)} level{among}, among "
+            f"{group.groups_searched:,} groups searched; the p-value allows for every group, "
+            "minute and signal tried.",
         ]
     if assessment.incident is not None:
         lines += ["", f"**Trend:** {md.text(assessment.incident.trend_words())}."]

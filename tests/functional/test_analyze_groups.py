@@ -17,11 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from incident_nb.analysis.answers import onset_paragraph
 from incident_nb.cli import main
 from incident_nb.core import text as md
 from incident_nb.core.record import AlertRecord, IncidentRecord
 from incident_nb.core.summary import AnalysisSummary
+from incident_nb.evidence.logs import analyze_store
 from incident_nb.postmortem.document import render_markdown
+from incident_nb.sources.logs import LogStore
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ONSET = 70
@@ -245,3 +248,14 @@ def test_a_new_failing_status_under_a_background_of_others_is_found_and_named(tm
 def test_failures_that_only_change_status_are_no_onset(tmp_path):
     doc, _ = analyze(write_status_log(tmp_path / "gateway.jsonl", swap=True))
     assert doc["onset"] is None
+
+
+def test_step_1_says_the_onset_is_that_of_one_status_s_failures(tmp_path):
+    store = LogStore.open([write_status_log(tmp_path / "gateway.jsonl")])
+    try:
+        evidence = analyze_store(store)
+    finally:
+        store.close()
+    shown = onset_paragraph(evidence.assessment)
+    assert "failures with status 504 of GET /api/v1/e3" in shown
+    assert "level among the failures of status 504 alone" in shown
