@@ -162,10 +162,16 @@ CUBE_SUMS = """count(*) AS requests,
        sum(ll) AS log_latency,
        sum(ll * ll) AS log_latency_sq"""
 # {failure} says which events count as failures: is_error, or the failures of one status (the
-# onset search's look at each failing status, see LogStore.failure_kinds).
-CUBE_EVENTS = f"SELECT ts, {{dims}}, {{failure}} AS is_error, {CUBE_LOG_LATENCY} AS ll FROM events"
+# onset search's look at each failing status, see LogStore.failure_kinds). {flags} may add a
+# column flagging the failures of each of some statuses, which {flag_sums} (in the queries
+# below) count: the minute levels of every status's failures in the one scan.
+CUBE_EVENTS = (
+    f"SELECT ts, {{dims}}, {{failure}} AS is_error{{flags}}, {CUBE_LOG_LATENCY} AS ll FROM events"
+)
 FAILURE = "is_error"
 FAILURE_OF_STATUS = "(is_error AND status = {status})"
+STATUS_FLAG = ", is_error AND status = {status} AS failed_{status}"
+STATUS_SUM = ", count(*) FILTER (WHERE failed_{status}) AS errors_{status}"
 # The statuses of failures, most frequent first: those with at least $least failures.
 FAILING_STATUSES = """
 SELECT status, count(*) AS failures FROM events WHERE is_error AND status IS NOT NULL
@@ -178,7 +184,7 @@ GROUP BY status HAVING count(*) >= $least ORDER BY failures DESC, status LIMIT $
 # spans of several minutes instead ({minute} and {span}: the minutes each row covers).
 MINUTE_LEVELS = f"""
 SELECT {{minute}} AS minute, {{level}} AS level, {{names}}, {{span}} AS span,
-       {CUBE_SUMS}
+       {CUBE_SUMS}{{flag_sums}}
 FROM (SELECT {MINUTE} AS minute, {{span_minute}} AS span_minute, * FROM ({CUBE_EVENTS}))
 GROUP BY GROUPING SETS ({{sets}})
 """
@@ -189,7 +195,7 @@ SPAN_MINUTE = "make_timestamptz({origin} + (epoch_us(ts) - {origin}) // {width} 
 # only (CUBE_TOP_CELLS): when a log has too many cells to keep each one's every minute.
 MINUTE_TOP_CELLS = f"""
 SELECT {{time}} AS minute, '{{level}}' AS level, {{names}}, {{span}} AS span,
-       {CUBE_SUMS}
+       {CUBE_SUMS}{{flag_sums}}
 FROM ({CUBE_EVENTS}) SEMI JOIN ({{top}}) USING ({{cell}})
 GROUP BY 1, {{cell}}
 """

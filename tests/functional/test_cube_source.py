@@ -256,3 +256,66 @@ def test_too_many_rows_keep_the_busiest_cells_in_spans(store, monkeypatch):
         assert levels.loc[levels["level"] == dim, "requests"].sum() == 2400
     onset = find_incident(store).onset
     assert onset is not None and onset.at.strftime("%H:%M") == "09:40"
+
+
+def status_records() -> list[dict[str, object]]:
+    """:func:`records`, with failures of two more statuses: 15 of 503 and 12 of 502."""
+    rows = records()
+    for minute in range(60):
+        if minute % 4 == 0:
+            rows[minute * 40 + 3]["status"] = 503
+        if minute % 5 == 0:
+            rows[minute * 40 + 10]["status"] = 502
+    return rows
+
+
+def status_cube(rows: list[dict[str, object]], status: int) -> pd.DataFrame:
+    """:func:`memory_cube`, its failures those of ``status`` only."""
+    failed = [dict(r, status=500 if r.get("status") == status else 200) for r in rows]
+    return memory_cube(failed)
+
+
+@pytest.mark.parametrize("bounded", [False, True])
+def test_each_status_s_failures_are_answered_as_the_in_memory_cube(tmp_path, monkeypatch, bounded):
+    rows = status_records()
+    if bounded:  # 21 endpoint and tenant rows a minute would overflow: the busiest cells
+        monkeypatch.setattr(logsql, "CUBE_MAX_ROWS", 700)
+        monkeypatch.setattr(logsql, "CUBE_CELL_SHARE", 0.1)
+    opened = LogStore.open([write(tmp_path / "app.jsonl", rows)])
+    try:
+        kinds = opened.failure_kinds()
+        assert [status for status, _ in kinds] == ["500", "503", "502"]  # most failures first
+        whole = opened.minute_levels()
+        start, stop = (datetime(2026, 11, 20, 9, m, tzinfo=UTC) for m in (40, 55))
+        for status, view in kinds:
+            memory = FrameSource(status_cube(rows, int(status)))
+            levels = view.minute_levels()
+            keys = ["level", "endpoint", "tenant", "minute"]
+            assert list(levels.columns) == list(whole.columns)  # the same questions, answered
+            pd.testing.assert_frame_equal(  # in the same scan: only the failures differ
+                canonical(levels, keys).drop(columns="errors"),
+                canonical(whole, keys).drop(columns="errors"),
+            )
+            if not bounded:
+                pd.testing.assert_frame_equal(
+                    canonical(levels, keys), canonical(memory.minute_levels(), keys)
+                )
+            assert levels.loc[levels["level"] == "endpoint", "errors"].sum() == sum(
+                r.get("status") == int(status) for r in rows
+            )
+            keys = ["endpoint", "tenant", "inside"]
+            pd.testing.assert_frame_equal(
+                canonical(view.cell_windows(start, stop), keys),
+                canonical(memory.cell_windows(start, stop), keys),
+            )
+            scope = {"endpoint": ["POST /pay", "GET /list"], "tenant": None}
+            pd.testing.assert_frame_equal(
+                canonical(view.scope_minutes(scope), ["minute"]),
+                canonical(memory.scope_minutes(scope), ["minute"]),
+            )
+    finally:
+        opened.close()
+
+
+def test_one_failing_status_is_not_searched_again(store):
+    assert store.failure_kinds() == []  # its 500s are all the failures

@@ -56,8 +56,30 @@ def aliased(dims: dict[str, str]) -> str:
     return ", ".join(f"{sql} AS {name}" for name, sql in dims.items())
 
 
+def status_errors(status: int) -> str:
+    """The column of the minute levels counting the failures of ``status``."""
+    return f"errors_{int(status)}"
+
+
+def _flags(statuses: Sequence[int]) -> dict[str, str]:
+    """SQL: the columns flagging each status's failures, and their counts."""
+    return {
+        "flags": "".join(logsql.STATUS_FLAG.format(status=int(s)) for s in statuses),
+        "flag_sums": "".join(logsql.STATUS_SUM.format(status=int(s)) for s in statuses),
+    }
+
+
+NO_FLAGS = _flags(())
+"""The format arguments of a query over :data:`~incident_nb.sources.logsql.CUBE_EVENTS`
+without the failures of each status."""
+
+
 def levels_sql(
-    dims: dict[str, str], levels: Sequence[Level], span: Span, failure: str = logsql.FAILURE
+    dims: dict[str, str],
+    levels: Sequence[Level],
+    span: Span,
+    failure: str = logsql.FAILURE,
+    statuses: Sequence[int] = (),
 ) -> str:
     """SQL: per minute (a level of cells: per span) and group of each of ``levels``.
 
@@ -66,6 +88,7 @@ def levels_sql(
         levels: the levels asked for.
         span: the window, and the minutes a row of cells spans.
         failure: SQL of which events count as failures.
+        statuses: also count the failures of each of these statuses (:func:`status_errors`).
     """
     finest = sorted(levels, key=lambda lv: -len(lv.dims))  # a row's level: its finest
     grouped = (" AND ".join(f"GROUPING({d}) = 0" for d in lv.dims) for lv in finest)
@@ -80,6 +103,7 @@ def levels_sql(
     return logsql.MINUTE_LEVELS.format(
         dims=aliased(dims),
         failure=failure,
+        **_flags(statuses),
         minute=first if spanned else "minute",
         level=f"CASE {case} END",
         names=", ".join(dims),
@@ -89,17 +113,20 @@ def levels_sql(
     )
 
 
-def bounded_levels_sql(dims: dict[str, str], span: Span, failure: str = logsql.FAILURE) -> str:
+def bounded_levels_sql(
+    dims: dict[str, str], span: Span, failure: str = logsql.FAILURE, statuses: Sequence[int] = ()
+) -> str:
     """SQL: :func:`levels_sql`, with each level of several columns kept to its busiest cells.
 
     As many cells as fill :data:`~incident_nb.sources.logsql.CUBE_CELL_SHARE` of
     :data:`~incident_nb.sources.logsql.CUBE_MAX_ROWS` over the window's spans.
     """
     levels = levels_of(dims)
-    parts = [levels_sql(dims, [lv for lv in levels if len(lv.dims) == 1], span, failure)]
+    single = [lv for lv in levels if len(lv.dims) == 1]
+    parts = [levels_sql(dims, single, span, failure, statuses)]
     rows = int(logsql.CUBE_MAX_ROWS * logsql.CUBE_CELL_SHARE)
     cells = max(1, rows * span.width // max(span.minutes, 1))
-    events = logsql.CUBE_EVENTS.format(dims=aliased(dims), failure=failure)
+    events = logsql.CUBE_EVENTS.format(dims=aliased(dims), failure=failure, **NO_FLAGS)
     for level in (lv for lv in levels if len(lv.dims) > 1):
         cell = ", ".join(level.dims)
         present = " AND ".join(f"{d} IS NOT NULL" for d in level.dims)
@@ -109,6 +136,7 @@ def bounded_levels_sql(dims: dict[str, str], span: Span, failure: str = logsql.F
             logsql.MINUTE_TOP_CELLS.format(
                 dims=aliased(dims),
                 failure=failure,
+                **_flags(statuses),
                 time=span.start(),
                 level=level.name,
                 names=names,

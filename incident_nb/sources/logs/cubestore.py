@@ -13,7 +13,7 @@ answers them too.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +21,13 @@ import pandas as pd
 
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.cubesql import (
+    NO_FLAGS,
     Span,
     aliased,
     bounded_levels_sql,
     levels_of,
     levels_sql,
+    status_errors,
 )
 from incident_nb.sources.logs.lines import literal
 
@@ -48,6 +50,8 @@ class CubeQuestions:
     """The grouping columns, once asked (see :meth:`_cube_dims`)."""
     _failure: str = logsql.FAILURE
     """SQL of the events that count as failures: every error, or those of one status."""
+    _levels: pd.DataFrame | None = None
+    """The minute levels, when asked already (those of one status's failures)."""
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         raise NotImplementedError  # the store's
@@ -63,12 +67,20 @@ class CubeQuestions:
         statuses = [int(s) for s in self._df(logsql.FAILING_STATUSES, params)["status"]]
         if len(statuses) < 2:
             return []
-        return [(str(status), self._of_status(status)) for status in statuses]
+        # Every status's minute levels in one scan: the same sums, and its failures.
+        levels = self._levels_of(statuses)
+        counted = [status_errors(s) for s in statuses]
+        plain = levels.drop(columns=counted)
+        return [
+            (str(status), self._of_status(status, plain.assign(errors=levels[column])))
+            for status, column in zip(statuses, counted, strict=True)
+        ]
 
-    def _of_status(self, status: int) -> CubeQuestions:
+    def _of_status(self, status: int, levels: pd.DataFrame) -> CubeQuestions:
         """These questions, failures being those of ``status`` only (the same events)."""
         view = copy.copy(self)
         view._failure = logsql.FAILURE_OF_STATUS.format(status=int(status))
+        view._levels = levels
         return view
 
     def minute_levels(self) -> pd.DataFrame:
@@ -86,16 +98,21 @@ class CubeQuestions:
         :meth:`scope_minutes` after it), and endpoint x tenant keeps its busiest cells. See
         :class:`~incident_nb.analysis.cube_source.CubeSource`.
         """
+        if self._levels is not None:
+            return self._levels
+        return self._levels_of(())
+
+    def _levels_of(self, statuses: Sequence[int]) -> pd.DataFrame:
+        """:meth:`minute_levels`, with the failures of each of ``statuses`` counted too."""
         limit = logsql.CUBE_MAX_ROWS
         span = self._span()
         dims = self._cube_dims()
-        levels = self._df(
-            f"{levels_sql(dims, levels_of(dims), span, self._failure)} LIMIT {limit + 1}"
-        )
+        sql = levels_sql(dims, levels_of(dims), span, self._failure, statuses)
+        levels = self._df(f"{sql} LIMIT {limit + 1}")
         if len(levels) <= limit:
             return levels
         self._cube_dims_sql = self._lumped_dims()
-        return self._df(bounded_levels_sql(self._cube_dims(), span, self._failure))
+        return self._df(bounded_levels_sql(self._cube_dims(), span, self._failure, statuses))
 
     def cell_windows(
         self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
@@ -110,6 +127,7 @@ class CubeQuestions:
         sql = logsql.CELL_WINDOWS.format(
             dims=aliased(dims),
             failure=self._failure,
+            **NO_FLAGS,
             names=", ".join(dims),
             inside=logsql.CELL_INSIDE_BUT.format(minutes=minutes) if aside else logsql.CELL_INSIDE,
             groups=", ".join(str(i) for i in range(1, len(dims) + 2)),
@@ -125,7 +143,10 @@ class CubeQuestions:
             if values is not None and d in dims
         ]
         sql = logsql.SCOPE_MINUTES.format(
-            dims=aliased(dims), failure=self._failure, where=" AND ".join(where) or "TRUE"
+            dims=aliased(dims),
+            failure=self._failure,
+            **NO_FLAGS,
+            where=" AND ".join(where) or "TRUE",
         )
         return self._df(sql)
 
