@@ -32,6 +32,17 @@ FAILING = ("tenant-004", "tenant-011", "tenant-023")
 ENDPOINT = "POST /api/v2/ledger/entries"
 
 
+def write_requests(
+    path: Path, rng: np.random.Generator, minute: np.ndarray, columns: dict[str, Any]
+) -> Path:
+    """Requests as JSON lines: a time within each one's minute, ``columns``, a latency."""
+    ts = pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + rng.random(minute.size) * 60, unit="s")
+    latency = np.round(rng.lognormal(3.5, 0.5, minute.size), 1)
+    frame = pd.DataFrame({"ts": ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), **columns})
+    frame.assign(latency_ms=latency).to_json(path, orient="records", lines=True)
+    return path
+
+
 def write_log(path: Path, tenants: bool = True, seed: int = 5) -> Path:
     """110 minutes of 2,200 requests a minute; from minute 70 the three tenants fail 58%."""
     rng = np.random.default_rng(seed)
@@ -46,19 +57,13 @@ def write_log(path: Path, tenants: bool = True, seed: int = 5) -> Path:
     endpoint = rng.choice(13, size=minute.size, p=np.full(13, 1 / 13))
     failing = np.isin(tenant, [int(n[-3:]) for n in FAILING]) & (endpoint == 0) & (minute >= ONSET)
     failed = (rng.random(minute.size) < 0.0006) | (failing & (rng.random(minute.size) < 0.58))
-    ts = pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + rng.random(minute.size) * 60, unit="s")
-    frame = pd.DataFrame(
-        {
-            "ts": ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "endpoint": np.asarray(endpoints, dtype=object)[endpoint],
-            "status": np.where(failed, 500, 200),
-            "latency_ms": np.round(rng.lognormal(3.5, 0.5, minute.size), 1),
-        }
-    )
+    columns = {
+        "endpoint": np.asarray(endpoints, dtype=object)[endpoint],
+        "status": np.where(failed, 500, 200),
+    }
     if tenants:
-        frame["tenant_id"] = [f"tenant-{t:03d}" for t in tenant]
-    frame.to_json(path, orient="records", lines=True)
-    return path
+        columns["tenant_id"] = [f"tenant-{t:03d}" for t in tenant]
+    return write_requests(path, rng, minute, columns)
 
 
 def analyze(*args: object) -> tuple[dict[str, Any], str]:
@@ -167,17 +172,12 @@ def write_cell_log(path: Path, seed: int = 11) -> Path:
     share = np.where((tenant == big) | (endpoint == busy), 0.03, 0.001)
     share = np.where(cell, np.where(minute >= 60, 0.4, 0.002), share)
     failed = rng.random(minute.size) < share
-    ts = pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + rng.random(minute.size) * 60, unit="s")
-    pd.DataFrame(
-        {
-            "ts": ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "endpoint": [f"POST /api/v2/e{e}" for e in endpoint],
-            "tenant_id": [f"tenant-{t:03d}" for t in tenant],
-            "status": np.where(failed, 500, 200),
-            "latency_ms": np.round(rng.lognormal(3.5, 0.5, minute.size), 1),
-        }
-    ).to_json(path, orient="records", lines=True)
-    return path
+    columns = {
+        "endpoint": [f"POST /api/v2/e{e}" for e in endpoint],
+        "tenant_id": [f"tenant-{t:03d}" for t in tenant],
+        "status": np.where(failed, 500, 200),
+    }
+    return write_requests(path, rng, minute, columns)
 
 
 def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(tmp_path):
@@ -217,17 +217,13 @@ def write_status_log(path: Path, *, swap: bool = False, seed: int = 13) -> Path:
     else:
         times_out = (endpoint == 3) & (minute >= 60) & (rng.random(minute.size) < 0.03)
         status = np.where((status == 200) & times_out, 504, status)
-    ts = pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + rng.random(minute.size) * 60, unit="s")
-    pd.DataFrame(
-        {
-            "ts": ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "endpoint": np.asarray(endpoints, dtype=object)[endpoint],
-            "tenant_id": [f"tenant-{t:02d}" for t in rng.integers(20, size=minute.size)],
-            "status": status,
-            "latency_ms": np.round(rng.lognormal(3.5, 0.5, minute.size), 1),
-        }
-    ).to_json(path, orient="records", lines=True)
-    return path
+    tenants = [f"tenant-{t:02d}" for t in rng.integers(20, size=minute.size)]
+    columns = {
+        "endpoint": np.asarray(endpoints, dtype=object)[endpoint],
+        "tenant_id": tenants,
+        "status": status,
+    }
+    return write_requests(path, rng, minute, columns)
 
 
 def test_a_new_failing_status_under_a_background_of_others_is_found_and_named(tmp_path):
