@@ -59,9 +59,9 @@ class CubeQuestions:
     def failure_kinds(self) -> list[tuple[str, CubeQuestions]]:
         """The failing statuses, each with these questions asked of its failures only.
 
-        None when the failures have fewer than two statuses (with at least
-        :data:`MIN_KIND_FAILURES` failures each): one status's failures are all the failures.
-        The most frequent :data:`MAX_FAILURE_KINDS`, most frequent first.
+        Empty when fewer than two statuses have :data:`MIN_KIND_FAILURES` failures or more (one
+        status's failures are then the failures); otherwise the :data:`MAX_FAILURE_KINDS` most
+        frequent, most frequent first.
         """
         params = {"least": MIN_KIND_FAILURES, "limit": MAX_FAILURE_KINDS}
         statuses = [int(s) for s in self._df(logsql.FAILING_STATUSES, params)["status"]]
