@@ -24,8 +24,8 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, xlogy
 
+from incident_nb.analysis.activity import CONFIRM_LOG10P, quiet_minutes, rise_strength
 from incident_nb.analysis.affected import Judged, Noise, judge
 from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import MinuteCube, series_of
@@ -41,12 +41,7 @@ from incident_nb.analysis.placement import place, pooled
 from incident_nb.analysis.scan import (
     MIN_RATIO,
     SIGNALS,
-    FloatArray,
     Series,
-    dispersion,
-    leave_out,
-    log10_p,
-    segment_gain,
     within_variance,
 )
 from incident_nb.analysis.scope import find_scope, joint
@@ -56,13 +51,6 @@ MAX_CANDIDATES = 3
 """Changes tried, strongest first, until one holds within the parts of its group."""
 ROUNDS = 2
 """Times the scope is grown again once the onset and end moved by more than two minutes."""
-QUIET_RATIO = 20.0
-"""How much likelier at the level before the onset a minute inside an incident must be to be
-set aside as quiet."""
-EM_ROUNDS = 30
-"""Rounds of the EM fitting an incident's active level."""
-CONFIRM_LOG10P = -4.0
-"""The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
 STATUS_SHARE = 0.25
 """Failures of one status rose: the failures as a whole must have risen by at least this share
 of it. Failures that only changed status (a proxy answering 503 for what was 502) are no
@@ -116,7 +104,7 @@ def _first_holding(
         signal = candidate.signal
         seeds = _scope_series(source, cube, candidate.scope())
         seed = seeds[signal]
-        aside = _quiet_minutes(seeds, candidate.start, candidate.end, signal)
+        aside = quiet_minutes(seeds, candidate.start, candidate.end, signal)
         cells = _cells(source, cube, (candidate.start, candidate.end), aside)
         noise = _noise(seed, candidate.start, candidate.end, signal)
         if not holds_within_parts(cells, candidate, noise.var):
@@ -200,64 +188,6 @@ def _cells(
     return CellTable(source.cell_windows(start, stop, [_time(cube, m) for m in aside]))
 
 
-def _quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) -> list[int]:
-    """The minutes of ``[start, stop)`` the incident left alone (an on/off incident's off ones).
-
-    A minute is quiet when its requests are far likelier at the level before the onset than at
-    the incident's active level (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few
-    requests is never that clear). When the other signal rose over the same minutes too (a
-    failing and slow group), its requests weigh in: both ratios multiply. A unit's requests in
-    quiet minutes are no evidence either way, so they are set aside when units are judged. The
-    minutes before the first that looks active are not quiet: they are a ramp's lead-in.
-    """
-    series = both[signal]
-    ratio = _minute_ratios(series, start, stop, signal)
-    other = "latency" if signal == "errors" else "errors"
-    alt = both.get(other)
-    if alt is not None and alt.n.sum() > 0:
-        strength = _strength(alt, (start, stop), other)
-        if strength is not None and strength <= CONFIRM_LOG10P:
-            ratio = ratio + _minute_ratios(alt, start, stop, other)
-    seen = series.n[start:stop] > 0
-    quiet = seen & (ratio > math.log(QUIET_RATIO))
-    # However low, the lead-in's failures are the incident's already: its first ones.
-    active = np.flatnonzero(seen & (ratio < 0))
-    quiet[: active[0] if len(active) else len(quiet)] = False
-    return [start + int(i) for i in np.flatnonzero(quiet)]
-
-
-def _minute_ratios(series: Series, start: int, stop: int, signal: str) -> FloatArray:
-    """Per minute of ``[start, stop)``: log-likelihood at the level before over the active one.
-
-    The active level is fitted by a two-component mixture of the minutes (EM: each minute at
-    the level before, or at the active one): the mean over all the minutes of an on/off
-    incident sits between its on and off levels, and its off minutes would not stand out
-    from it.
-    """
-    before = pooled(series.n[:start], series.x[:start])
-    n, x = series.n[start:stop], series.x[start:stop]
-    var = float(within_variance(series)[0, 0]) if signal != "errors" else 1.0
-    mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
-
-    def log_ratio(level: float) -> FloatArray:
-        if signal == "errors":
-            low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
-            return np.asarray(
-                xlogy(x, low / high) + xlogy(n - x, (1 - low) / (1 - high)), dtype=np.float64
-            )
-        return np.asarray(n * ((mean - level) ** 2 - (mean - before) ** 2) / (2 * var))
-
-    level, share = pooled(n, x), 0.5
-    for _ in range(EM_ROUNDS):
-        active = np.where(n > 0, expit(math.log(share / (1 - share)) - log_ratio(level)), 0.0)
-        weight = float((active * n).sum())
-        if weight <= 0:
-            break
-        level = max(float((active * x).sum()) / weight, pooled(n, x))
-        share = min(max(float(active[n > 0].mean()), 1e-3), 1 - 1e-3)
-    return log_ratio(level)
-
-
 def _describe(
     source: CubeSource,
     cube: MinuteCube,
@@ -283,7 +213,7 @@ def _describe(
         scope, judged = find_scope(cells, candidate.scope(), signal, noise)
         both = _scope_series(source, cube, scope)
         new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
-        new_aside = _quiet_minutes(both, new_start, new_stop, signal)
+        new_aside = quiet_minutes(both, new_start, new_stop, signal)
         moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2
         moved |= len(set(new_aside) ^ set(aside)) > 2
         start, stop, aside = new_start, new_stop, new_aside
@@ -338,11 +268,11 @@ def _with_other_signal(
     """
     other = "latency" if signal == "errors" else "errors"
     alt = both[other]
-    strength = _strength(alt, window, other) if alt.n.sum() > 0 else None
+    strength = rise_strength(alt, window, other) if alt.n.sum() > 0 else None
     if strength is None or strength > CONFIRM_LOG10P:
         return judged, window[0], None
     start = window[0]
-    own = _strength(both[signal], window, signal)
+    own = rise_strength(both[signal], window, signal)
     earlier = place(alt, window[0], window[1], other).onset
     if not placed and (own is None or strength < own):
         start = earlier
@@ -351,7 +281,7 @@ def _with_other_signal(
         # failures are too few to see, a queue that slows until its requests time out): its
         # earlier minutes must then be clearly higher than before them, on their own.
         until = Series(alt.n[:start], alt.x[:start], alt.x2[:start])
-        lead = _strength(until, (earlier, start), other)
+        lead = rise_strength(until, (earlier, start), other)
         if lead is not None and lead <= CONFIRM_LOG10P:
             start = earlier
     noise = _noise(alt, *window, other)
@@ -366,18 +296,6 @@ def _with_other_signal(
         out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
     before, after = _levels(alt, start, window[1], other)
     return out, start, AlsoChanged(other, reach, before, after)
-
-
-def _strength(series: Series, window: tuple[int, int], signal: str) -> float | None:
-    """log10 p of ``series`` being higher over ``window`` (None: not materially higher)."""
-    model = SIGNALS[signal]
-    var = float(within_variance(series)[0, 0])
-    segment = segment_gain(model, series, window[0], window[1], var)
-    robust = leave_out(model, series, segment, var)
-    if model.ratio(robust.inside, robust.outside) < MIN_RATIO:
-        return None
-    phi = dispersion(series, window[0], window[1], var, signal == "errors")
-    return log10_p(robust.gain / phi, 1.0)
 
 
 def _noise(series: Series, start: int, stop: int, signal: str) -> Noise:

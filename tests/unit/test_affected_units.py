@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from incident_nb.analysis.activity import quiet_minutes
 from incident_nb.analysis.affected import Noise, judge
 from incident_nb.analysis.cells import CellTable
-from incident_nb.analysis.incident_search import _quiet_minutes
 from incident_nb.analysis.scan import Series
 from incident_nb.analysis.scope import joint
 
@@ -26,7 +26,7 @@ def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:
     off = [m for m in range(60, minutes) if (m - 60) % 6 >= 3]
     x[on] = 4.0
     series = Series(n, x, np.zeros(minutes))
-    assert _quiet_minutes({"errors": series}, 60, minutes, "errors") == off
+    assert quiet_minutes({"errors": series}, 60, minutes, "errors") == off
 
 
 def test_a_ramp_s_lead_in_is_not_set_aside() -> None:
@@ -39,7 +39,7 @@ def test_a_ramp_s_lead_in_is_not_set_aside() -> None:
     x[:60:22] = 1.0
     x[60:] = np.round(45 * 0.4 * np.arange(60) / 60)
     series = Series(n, x, np.zeros(minutes))
-    assert _quiet_minutes({"errors": series}, 60, minutes, "errors") == []
+    assert quiet_minutes({"errors": series}, 60, minutes, "errors") == []
 
 
 def test_a_failing_and_slow_group_s_off_minutes_are_read_on_both_signals() -> None:
@@ -53,14 +53,14 @@ def test_a_failing_and_slow_group_s_off_minutes_are_read_on_both_signals() -> No
     mean = np.where(on, math.log1p(250.0), math.log1p(50.0))
     errors = Series(n, x, np.zeros(minutes))
     latency = Series(n, n * mean, n * (mean * mean + var))
-    assert _quiet_minutes({"errors": errors}, 60, minutes, "errors") == []
-    assert _quiet_minutes({"errors": errors, "latency": latency}, 60, minutes, "errors") == off
+    assert quiet_minutes({"errors": errors}, 60, minutes, "errors") == []
+    assert quiet_minutes({"errors": errors, "latency": latency}, 60, minutes, "errors") == off
 
 
 def test_a_steady_incident_has_no_quiet_minute() -> None:
     n = np.full(90, 45.0)
     x = np.where(np.arange(90) >= 50, 4.0, 0.0)
-    assert _quiet_minutes({"errors": Series(n, x, np.zeros(90))}, 50, 90, "errors") == []
+    assert quiet_minutes({"errors": Series(n, x, np.zeros(90))}, 50, 90, "errors") == []
 
 
 def _cells() -> CellTable:

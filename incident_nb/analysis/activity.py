@@ -1,0 +1,105 @@
+"""Which minutes of an incident are active, and how clearly a series rose over some minutes.
+
+Owns :func:`quiet_minutes` (the minutes an on/off incident left alone, which are no evidence
+about its units either way) and :func:`rise_strength` (the evidence that a series rose over a
+window: how the other signal of an incident, the latency of a failing group or the failures of
+a slow one, is judged). Pure numpy/scipy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import expit, xlogy
+
+from incident_nb.analysis.placement import pooled
+from incident_nb.analysis.scan import (
+    MIN_RATIO,
+    SIGNALS,
+    FloatArray,
+    Series,
+    dispersion,
+    leave_out,
+    log10_p,
+    segment_gain,
+    within_variance,
+)
+
+QUIET_RATIO = 20.0
+"""How much likelier at the level before the onset a minute inside an incident must be to be
+set aside as quiet."""
+EM_ROUNDS = 30
+"""Rounds of the EM fitting an incident's active level."""
+CONFIRM_LOG10P = -4.0
+"""The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
+
+
+def quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) -> list[int]:
+    """The minutes of ``[start, stop)`` the incident left alone (an on/off incident's off ones).
+
+    A minute is quiet when its requests are far likelier at the level before the onset than at
+    the incident's active level (a likelihood ratio of :data:`QUIET_RATIO`; a minute with few
+    requests is never that clear). When the other signal rose over the same minutes too (a
+    failing and slow group), its requests weigh in: both ratios multiply. A unit's requests in
+    quiet minutes are no evidence either way, so they are set aside when units are judged. The
+    minutes before the first that looks active are not quiet: they are a ramp's lead-in.
+    """
+    series = both[signal]
+    ratio = _minute_ratios(series, start, stop, signal)
+    other = "latency" if signal == "errors" else "errors"
+    alt = both.get(other)
+    if alt is not None and alt.n.sum() > 0:
+        strength = rise_strength(alt, (start, stop), other)
+        if strength is not None and strength <= CONFIRM_LOG10P:
+            ratio = ratio + _minute_ratios(alt, start, stop, other)
+    seen = series.n[start:stop] > 0
+    quiet = seen & (ratio > math.log(QUIET_RATIO))
+    # However low, the lead-in's failures are the incident's already: its first ones.
+    active = np.flatnonzero(seen & (ratio < 0))
+    quiet[: active[0] if len(active) else len(quiet)] = False
+    return [start + int(i) for i in np.flatnonzero(quiet)]
+
+
+def _minute_ratios(series: Series, start: int, stop: int, signal: str) -> FloatArray:
+    """Per minute of ``[start, stop)``: log-likelihood at the level before over the active one.
+
+    The active level is fitted by a two-component mixture of the minutes (EM: each minute at
+    the level before, or at the active one): the mean over all the minutes of an on/off
+    incident sits between its on and off levels, and its off minutes would not stand out
+    from it.
+    """
+    before = pooled(series.n[:start], series.x[:start])
+    n, x = series.n[start:stop], series.x[start:stop]
+    var = float(within_variance(series)[0, 0]) if signal != "errors" else 1.0
+    mean = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
+
+    def log_ratio(level: float) -> FloatArray:
+        if signal == "errors":
+            low, high = (min(max(p, 1e-9), 1 - 1e-9) for p in (before, level))
+            return np.asarray(
+                xlogy(x, low / high) + xlogy(n - x, (1 - low) / (1 - high)), dtype=np.float64
+            )
+        return np.asarray(n * ((mean - level) ** 2 - (mean - before) ** 2) / (2 * var))
+
+    level, share = pooled(n, x), 0.5
+    for _ in range(EM_ROUNDS):
+        active = np.where(n > 0, expit(math.log(share / (1 - share)) - log_ratio(level)), 0.0)
+        weight = float((active * n).sum())
+        if weight <= 0:
+            break
+        level = max(float((active * x).sum()) / weight, pooled(n, x))
+        share = min(max(float(active[n > 0].mean()), 1e-3), 1 - 1e-3)
+    return log_ratio(level)
+
+
+def rise_strength(series: Series, window: tuple[int, int], signal: str) -> float | None:
+    """log10 p of ``series`` being higher over ``window`` (None: not materially higher)."""
+    model = SIGNALS[signal]
+    var = float(within_variance(series)[0, 0])
+    segment = segment_gain(model, series, window[0], window[1], var)
+    robust = leave_out(model, series, segment, var)
+    if model.ratio(robust.inside, robust.outside) < MIN_RATIO:
+        return None
+    phi = dispersion(series, window[0], window[1], var, signal == "errors")
+    return log10_p(robust.gain / phi, 1.0)
