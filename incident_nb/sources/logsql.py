@@ -170,8 +170,9 @@ CUBE_EVENTS = (
 )
 FAILURE = "is_error"
 FAILURE_OF_STATUS = "(is_error AND status = {status})"
-STATUS_FLAG = ", is_error AND status = {status} AS failed_{status}"
-STATUS_SUM = ", count(*) FILTER (WHERE failed_{status}) AS errors_{status}"
+STATUS_ERRORS = "errors_{status}"
+STATUS_FLAG = f", {FAILURE_OF_STATUS} AS failed_{{status}}"
+STATUS_SUM = f", count(*) FILTER (WHERE failed_{{status}}) AS {STATUS_ERRORS}"
 # The statuses of failures, most frequent first: those with at least $least failures.
 FAILING_STATUSES = """
 SELECT status, count(*) AS failures FROM events WHERE is_error AND status IS NOT NULL

@@ -58,7 +58,7 @@ def aliased(dims: dict[str, str]) -> str:
 
 def status_errors(status: int) -> str:
     """The column of the minute levels counting the failures of ``status``."""
-    return f"errors_{int(status)}"
+    return logsql.STATUS_ERRORS.format(status=int(status))
 
 
 def _flags(statuses: Sequence[int]) -> dict[str, str]:
