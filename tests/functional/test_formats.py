@@ -92,6 +92,20 @@ def test_combined_access_log_gives_the_same_analysis(events, folder, truth):
     assert summary["signatures"] == []  # access logs carry no error messages
 
 
+def test_openstack_oslo_log_gives_the_same_analysis(events, folder, truth):
+    path = log_formats.write_oslo(events, folder / "nova-api.log")
+    assert detect_format(path).name == "oslo"
+    summary = analyze(path)
+    fields = summary["fields"]
+    assert (fields["tenant"], fields["status"], fields["latency"]) == (
+        "project",
+        "status",
+        "latency_ms",
+    )
+    assert summary["lines"] == truth["lines"]
+    same_analysis(summary, truth)
+
+
 def test_naive_local_timestamps_with_tz(events, folder, truth):
     path = log_formats.write_delimited(events, folder / "local.csv", tz="America/New_York")
     summary = analyze(path, "--tz", "America/New_York")

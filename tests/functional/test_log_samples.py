@@ -34,6 +34,36 @@ def test_apache_log_status_counts_match_the_file(shared_data):
     assert counts == {200: 9125, 304: 445, 404: 213, 301: 164, 206: 45, 500: 3, 416: 2, 403: 2}
 
 
+def test_loghub_openstack_log_reads_its_levels_requests_and_projects(shared_data, capsys):
+    # Loghub's copy prefixes each oslo.log line with its file's name (nova-api, nova-compute).
+    path = shared_data / "loghub" / "OpenStack" / "OpenStack_2k.log"
+    assert detect_format(path).name == "oslo"
+    assert main(["analyze", "--logs", str(path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    lines = summary["lines"]
+    assert (lines["total"], lines["parsed"], lines["malformed"]) == (2000, 2000, 0)
+    fields = summary["fields"]
+    assert fields["level"] == "level" and fields["service"] == "service"
+    assert fields["endpoint"] == "path" and fields["tenant"] == "project"
+    requests = {e["endpoint"]: e["requests"] for e in summary["endpoints"]}
+    assert requests["/v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail"] == 698
+    # 933 + 21 + 22 + 41 requests answered 200, 202, 204 and 404; 31 warnings; no failure.
+    assert sum(e["errors"] for e in summary["endpoints"]) == 0
+    assert summary["onset"] is None and not summary["warnings"]
+    store = LogStore.open([path])
+    try:
+        counts = store._con.execute(
+            "SELECT service, count(*), count(status), count(latency_ms) FROM events GROUP BY 1"
+        ).fetchall()
+    finally:
+        store.close()
+    assert sorted(counts) == [
+        ("nova-api", 1060, 1017, 1017),
+        ("nova-compute", 933, 0, 0),
+        ("nova-scheduler", 7, 0, 0),
+    ]
+
+
 def test_loghub_structured_csv_with_ctime_timestamps(shared_data):
     path = shared_data / "loghub" / "Apache" / "Apache_2k.log_structured.csv"
     with path.open(newline="") as handle:

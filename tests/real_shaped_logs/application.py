@@ -236,6 +236,49 @@ APPLICATION_TEXT = [
         mtime="2025-01-01T00:10:00",
     ),
     Sample(
+        "OpenStack oslo.log of an API: requests with status and time, a failure in between",
+        "nova-api.log",
+        lines(
+            "2025-03-12 10:00:00.008 25746 INFO nova.osapi_compute.wsgi.server "
+            "[None req-3f2a9c1e-0b7d-4c55-9a1e-2d6f8b1c0a11 admin tenant-a - default default] "
+            '10.0.0.7 "GET /v2.1/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477829',
+            "2025-03-12 10:00:01.120 25746 INFO nova.osapi_compute.wsgi.server "
+            "[None req-7d1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d alice tenant-b - default default] "
+            '10.0.0.8 "POST /v2.1/servers HTTP/1.1" status: 202 len: 733 time: 1.1030421',
+            "2025-03-12 10:00:02.500 25746 ERROR nova.api.openstack.wsgi "
+            "[None req-9c0e1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f alice tenant-b - default default] "
+            "Unexpected exception in API method: ValueError: flavor m1.huge not found",
+            "2025-03-12 10:00:02.510 25746 INFO nova.osapi_compute.wsgi.server "
+            "[None req-9c0e1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f alice tenant-b - default default] "
+            '10.0.0.8 "POST /v2.1/servers HTTP/1.1" status: 500 len: 222 time: 0.0102000',
+        ),
+        "oslo",
+        4,
+        2,
+        ("2025-03-12T10:00:00.008000+00:00", "2025-03-12T10:00:02.510000+00:00"),
+        ("/v2.1/servers", "/v2.1/servers/detail"),
+        fields={"tenant": "project", "status": "status", "latency": "latency_ms"},
+    ),
+    Sample(
+        "OpenStack oslo.log as collected with each line's file name before it",
+        "nova-compute.txt",
+        lines(
+            "nova-compute.log.1.2025-03-12_10:05:00 2025-03-12 10:00:10.302 2931 INFO "
+            "nova.virt.libvirt.driver [-] [instance: b9000564-fe1a-409b-b8cc-1e88b294cd1d] "
+            "Instance spawned successfully.",
+            "nova-compute.log.1.2025-03-12_10:05:00 2025-03-12 10:00:20.345 2931 WARNING "
+            "nova.virt.libvirt.imagecache [req-addc1839-2ed5-4778-b57e-5854eb7b8b09 - - - - -] "
+            "Unknown base file: /var/lib/nova/instances/_base/a489c868f0c37da93b76227c91bb0390",
+            "nova-compute.log.1.2025-03-12_10:05:00 2025-03-12 10:00:21.001 2931 CRITICAL nova "
+            "[req-addc1839-2ed5-4778-b57e-5854eb7b8b09 - - - - -] Unhandled error",
+        ),
+        "oslo",
+        3,
+        1,
+        ("2025-03-12T10:00:10.302000+00:00", "2025-03-12T10:00:21.001000+00:00"),
+        fields={"service": "service", "tenant": None},  # no project in these contexts
+    ),
+    Sample(
         "lines that only start with a time: no level, so errors cannot be told",
         "startup.txt",
         lines(

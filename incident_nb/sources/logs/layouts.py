@@ -270,6 +270,41 @@ _SYSLOG_ISO = Layout(
     "[<PRI>]2025-01-24T07:00:30.123+01:00 host app[pid]: message",
     fields={"level": "pri", "service": "app"},
 )
+_OSLO_REQUEST = 'regexp_extract(g.message, \'"([A-Z]+ [^"]*)" status: \', 1)'
+_OSLO = Layout(
+    "oslo",
+    "OpenStack oslo.log, 'time pid LEVEL logger [context] message': the request context names "
+    "the project, and an API's lines give the request, status and time; a file-name prefix "
+    "(as Loghub's copies have) names the service",
+    r"(?:(?P<file>[\w.-]+\.log\S*) )?(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) "
+    rf"(?P<pid>\d+) (?P<level>{LEVELS}) (?P<logger>[\w.]+) (?:\[(?P<context>[^\]]*)\] ?)?"
+    r"(?P<message>.*)",
+    "2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-id user project "
+    "- - -] message",
+    columns=(
+        *request_columns(_OSLO_REQUEST),
+        (
+            "status",
+            "try_cast(NULLIF(regexp_extract(g.message, '\" status: (\\d{3})', 1), '') AS INTEGER)",
+        ),
+        # The API's request time, in seconds.
+        (
+            "latency_ms",
+            "try_cast(NULLIF(regexp_extract(g.message, ' time: (\\d+(?:\\.\\d+)?)', 1), '') "
+            "AS DOUBLE) * 1000",
+        ),
+        # The context: [global request id] request id, user, project ('-' when none).
+        ("request_id", "NULLIF(regexp_extract(g.context, '^(?:\\S+ )?(req-\\S+)', 1), '')"),
+        (
+            "project",
+            "NULLIF(NULLIF(regexp_extract(g.context, '^(?:\\S+ )?req-\\S+ \\S+ (\\S+)', 1), ''), "
+            "'-')",
+        ),
+        ("service", "NULLIF(regexp_extract(g.file, '^([^.]+)', 1), '')"),
+    ),
+    hidden=("file",),
+    fields={"endpoint": "path", "tenant": "project"},
+)
 _TIMESTAMPED = Layout(
     "timestamped",
     "any line starting with an ISO 8601 time (no level: errors cannot be told)",
@@ -301,6 +336,7 @@ LAYOUTS: tuple[Layout, ...] = (
     _LOGCAT,
     _SYSLOG,
     _SYSLOG_ISO,
+    _OSLO,
     _TIMESTAMPED,
     _TEXT,
 )
