@@ -79,30 +79,39 @@ def write_logfmt(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_combined(frame: pd.DataFrame, path: Path) -> Path:
-    """Combined access log with nginx's trailing request time; the tenant is the remote user."""
-    stamp = frame["ts"].dt.strftime("%d/%b/%Y:%H:%M:%S +0000")
+COMBINED = (
+    "%d/%b/%Y:%H:%M:%S +0000",
+    '10.0.0.1 - {tenant_id} [{when}] "GET {endpoint}?x=1 HTTP/1.1" {status} 512 "-" '
+    '"load-test/1.0" {seconds:.4f}',
+)
+"""A combined access log with nginx's trailing request time; the tenant is the remote user."""
+OSLO = (
+    "%Y-%m-%d %H:%M:%S.000",
+    "{when} 25746 {LEVEL} nova.osapi_compute.wsgi.server [req-{request_id} admin {tenant_id} "
+    '- - -] 10.11.10.1 "GET {endpoint} HTTP/1.1" status: {status} len: 1893 time: {seconds:.7f}',
+)
+"""OpenStack's oslo.log, as nova's API writes each request; the tenant is the project."""
+
+
+def _write_lines(frame: pd.DataFrame, path: Path, layout: tuple[str, str]) -> Path:
+    """One line per event: ``layout`` is the time's format and the line's template."""
+    time_format, template = layout
+    stamp = frame["ts"].dt.strftime(time_format)
     with path.open("w") as handle:
-        for row, when in zip(frame.itertuples(index=False), stamp, strict=True):
-            handle.write(
-                f'10.0.0.1 - {row.tenant_id} [{when}] "GET {row.endpoint}?x=1 HTTP/1.1" '
-                f'{row.status} 512 "-" "load-test/1.0" {row.latency_ms / 1000:.4f}\n'
-            )
+        for row, when in zip(frame.to_dict("records"), stamp, strict=True):
+            seconds, level = row["latency_ms"] / 1000, str(row["level"]).upper()
+            handle.write(template.format(**row, when=when, seconds=seconds, LEVEL=level) + "\n")
     return path
+
+
+def write_combined(frame: pd.DataFrame, path: Path) -> Path:
+    """:data:`COMBINED`."""
+    return _write_lines(frame, path, COMBINED)
 
 
 def write_oslo(frame: pd.DataFrame, path: Path) -> Path:
-    """OpenStack's oslo.log, as nova's API writes each request; the tenant is the project."""
-    stamp = frame["ts"].dt.strftime("%Y-%m-%d %H:%M:%S.000")
-    with path.open("w") as handle:
-        for row, when in zip(frame.itertuples(index=False), stamp, strict=True):
-            handle.write(
-                f"{when} 25746 {str(row.level).upper()} nova.osapi_compute.wsgi.server "
-                f"[req-{row.request_id} admin {row.tenant_id} - - -] 10.11.10.1 "
-                f'"GET {row.endpoint} HTTP/1.1" status: {row.status} len: 1893 '
-                f"time: {row.latency_ms / 1000:.7f}\n"
-            )
-    return path
+    """:data:`OSLO`."""
+    return _write_lines(frame, path, OSLO)
 
 
 def write_otlp(frame: pd.DataFrame, path: Path, per_request: int = 500) -> Path:
