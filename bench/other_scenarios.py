@@ -6,7 +6,9 @@ built apart from it, so that the analysis is not tuned to one generator's habits
 
 - traffic: Poisson arrivals around a slope over the hours, flash crowds of two or three times
   the volume, Zipf-weighted tenants each calling its own subset of endpoints, method and path
-  in fields of their own (``account_id``, ``path``, ``status_code``, ``latency``);
+  in fields of their own (``account_id``, ``path``, ``status_code``, ``latency``), the path
+  of a resource with its id, as access logs write it (``/v2/orders/84123``: the truth names
+  the route, ``/v2/orders/{id}``);
 - background: each endpoint's own failure rate, one-minute blips of one endpoint failing 5-20
   times as often, 3% client errors (4xx, not failures), heavy-tailed latency;
 - incidents, by mechanism: a dependency outage (a few endpoints fail for everyone, perhaps
@@ -23,6 +25,7 @@ incident made fail or at least 1.5 times slower, and its onset, end and trend.
 from __future__ import annotations
 
 import math
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -116,7 +119,7 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
         {
             "timestamp": pd.Timestamp(T0) + pd.to_timedelta(minute * 60 + second, unit="s"),
             "method": methods[endpoint],
-            "path": paths[endpoint],
+            "path": _with_ids(paths[endpoint], np.random.default_rng(seed + 8_000_000)),
             "status_code": status,
             "latency": np.round(latency, 2),
             "msg": np.where(failed, "upstream error", "handled"),
@@ -126,6 +129,19 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
         out["account_id"] = names[tenant]
     scen.frame = out.sort_values("timestamp", ignore_index=True)
     return scen
+
+
+def _with_ids(path: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each request's path with its resource's id: a number for orders, a UUID for users."""
+    out = path.copy()
+    for route in {p for p in path if "{id}" in p}:
+        at = np.flatnonzero(path == route)
+        if "orders" in route:
+            ids = [str(n) for n in rng.integers(1, 10**7, len(at))]
+        else:
+            ids = [str(uuid.UUID(bytes=rng.bytes(16))) for _ in at]
+        out[at] = [route.replace("{id}", i) for i in ids]
+    return out
 
 
 def _inject(

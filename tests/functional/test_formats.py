@@ -5,6 +5,7 @@ writes the very same events the way that format's producers do.
 """
 
 import math
+import uuid
 
 import pytest
 
@@ -104,6 +105,31 @@ def test_openstack_oslo_log_gives_the_same_analysis(events, folder, truth):
     )
     assert summary["lines"] == truth["lines"]
     same_analysis(summary, truth)
+
+
+@pytest.mark.parametrize(
+    ("writer", "options"),
+    [(log_formats.write_jsonl, ()), (log_formats.write_combined, ("--map", "tenant=user"))],
+)
+def test_paths_with_ids_give_the_same_analysis_on_their_routes(
+    events, folder, truth, writer, options
+):
+    # Each request names its resource: a number, a UUID, an order number in a name.
+    ids = (str, lambda i: str(uuid.UUID(int=i * 7919)), lambda i: f"ORD-{i:06d}")
+    with_ids = events.assign(
+        endpoint=[f"{e}/{ids[i % 3](i)}" for i, e in enumerate(events["endpoint"])]
+    )
+    summary = analyze(writer(with_ids, folder / f"ids-{writer.__name__}.log"), *options)
+    routes = {e["endpoint"]: e for e in summary["endpoints"]}
+    assert len(routes) == len(truth["endpoints"])
+    for endpoint in truth["endpoints"]:
+        assert rounded(routes[endpoint["endpoint"] + "/{id}"]) == rounded(
+            endpoint | {"endpoint": endpoint["endpoint"] + "/{id}"}
+        )
+    assert summary["onset_group"]["endpoints"] == [
+        e + "/{id}" for e in truth["onset_group"]["endpoints"]
+    ]
+    same_analysis(summary, truth, [k for k in ANALYSIS if k != "endpoints"])
 
 
 def test_naive_local_timestamps_with_tz(events, folder, truth):

@@ -2,10 +2,13 @@
 
 import csv
 import json
+import re
+from collections import Counter
 
 from incident_nb.cli import main
 from incident_nb.sources.logs import LogStore
 from incident_nb.sources.logs.formats import detect_format
+from incident_nb.sources.logs.routes import route
 
 
 def test_apache_combined_log_with_its_truncated_line(shared_data, capsys):
@@ -46,7 +49,12 @@ def test_loghub_openstack_log_reads_its_levels_requests_and_projects(shared_data
     assert fields["level"] == "level" and fields["service"] == "service"
     assert fields["endpoint"] == "path" and fields["tenant"] == "project"
     requests = {e["endpoint"]: e["requests"] for e in summary["endpoints"]}
-    assert requests["/v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail"] == 698
+    # Paths as routes: a project's or server's id is {id}. 698 listings of one project, and
+    # two of another with a query; 22 GETs and 21 DELETEs of single servers.
+    assert requests["/v2/{id}/servers/detail"] == 700
+    assert requests["/v2/{id}/servers/{id}"] == 43
+    logged = re.findall(r'"[A-Z]+ (/[^ ?"]*)', path.read_text())
+    assert {e: n for e, n in requests.items() if e != "(none)"} == Counter(map(route, logged))
     # 933 + 21 + 22 + 41 requests answered 200, 202, 204 and 404; 31 warnings; no failure.
     assert sum(e["errors"] for e in summary["endpoints"]) == 0
     assert summary["onset"] is None and not summary["warnings"]

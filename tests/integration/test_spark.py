@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from contextlib import redirect_stdout
 from io import StringIO
 from pathlib import Path
@@ -78,6 +79,22 @@ def test_local_times_and_malformed_lines_as_on_duckdb(spark, logs):
     assert on_spark["lines"]["malformed"] == 2 and on_spark["lines"]["bad_timestamp"] == 1
     files = {e["path"].rsplit("/", 1)[-1] for e in on_spark["lines"]["examples"]}
     assert files == {path.name}
+
+
+def test_paths_with_ids_read_as_the_same_routes_as_on_duckdb(spark, logs):
+    # Each request names its resource: a number, or a UUID in a whole URL with a query.
+    events = logs["events"].iloc[::4].reset_index(drop=True)
+    events["endpoint"] = [
+        f"{e}/{i}" if i % 2 else f"https://api.example.com{e}/{uuid.UUID(int=i)}?page=2"
+        for i, e in enumerate(events["endpoint"])
+    ]
+    path = log_formats.write_jsonl(events, logs["folder"] / "ids.jsonl")
+    on_duckdb = log_formats.analysis_document(AnalyzeRequest(logs=(path,)))
+    on_spark = log_formats.analysis_document(AnalyzeRequest(logs=(path,), engine="spark"))
+    for key in log_formats.ANALYSIS_KEYS:
+        assert on_spark[key] == on_duckdb[key], key
+    failing = on_spark["endpoints"][0]["endpoint"]
+    assert failing == SCENARIO.failing_endpoint + "/{id}"
 
 
 def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):

@@ -55,7 +55,7 @@ JSON_CONVENTIONS_A = [
         3,
         1,
         (W, "2025-03-12T10:00:02+00:00"),
-        ("/cart", "/cart/9"),
+        ("/cart", "/cart/{id}"),
         fields={"level": "log.level", "status": "http.response.status_code"},
     ),
     Sample(
@@ -160,7 +160,7 @@ JSON_CONVENTIONS_A = [
         2,
         1,
         (W, "2025-03-12T10:00:01+00:00"),
-        ("/api/users", "/api/users/7"),
+        ("/api/users", "/api/users/{id}"),
         fields={"latency": "responseTime", "method": "req.method"},
     ),
     Sample(

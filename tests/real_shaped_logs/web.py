@@ -57,7 +57,7 @@ ACCESS = [
         3,
         1,
         (W, "2025-03-12T10:00:03+00:00"),
-        ("/v1/items", "/v1/items/9"),
+        ("/v1/items", "/v1/items/{id}"),
         malformed=1,
     ),
 ]

@@ -2,9 +2,10 @@
 
 The canonical columns, with their types; for each, the SQL over the source column the field
 conventions chose (:mod:`.fields`): a timestamp of any type limited to the plausible years, the
-severity of every level field, an HTTP status, a duration in milliseconds, an endpoint's path.
-Messages and ids are kept for errors only. The same SQL, run over a line reader's numbered
-lines, finds the bad records with their file and line number.
+severity of every level field, an HTTP status, a duration in milliseconds, an endpoint's path
+as a route (its ids replaced, :mod:`.routes`). Messages and ids are kept for errors only. The
+same SQL, run over a line reader's numbered lines, finds the bad records with their file and
+line number.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import QUOTE_READ, BadLine, RawInput
 from incident_nb.sources.logs.fields import Choice
 from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
+from incident_nb.sources.logs.routes import route_sql
 from incident_nb.sources.logs.values import (
     duration_expr,
     endpoint_expr,
@@ -102,7 +104,7 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
     )
     return (
         f"SELECT {kept}, malformed, is_error FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
-        f"FROM (SELECT {plausible('_ts')} AS ts, * "
+        f"FROM (SELECT {plausible('_ts')} AS ts, * REPLACE ({route_sql('endpoint')} AS endpoint) "
         f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed "
         f"FROM {source})))"
     )

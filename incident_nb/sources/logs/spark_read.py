@@ -17,8 +17,9 @@ from incident_nb.sources.logs.formats import detect, get_format
 from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
 from incident_nb.sources.logs.remote import INSTALL as REMOTE_INSTALL
 from incident_nb.sources.logs.remote import display, scheme
+from incident_nb.sources.logs.routes import route_sql
 from incident_nb.sources.logs.textlines import LOGFMT_PAIR
-from incident_nb.sources.logs.values import DURATION_TO_MS, PLAUSIBLE
+from incident_nb.sources.logs.values import DURATION_TO_MS, PLAUSIBLE, endpoint_expr
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -189,6 +190,8 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
             cols.append(F.lit(None).cast(spark_types[sql_type]).alias(name))
             continue
         value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
+        if name == "endpoint":
+            value = F.expr(_spark_sql(endpoint_expr('"' + source.replace('"', '""') + '"')))
         if name == "latency_ms" and DURATION_TO_MS.get(source, 1.0) != 1.0:
             value = value * F.lit(DURATION_TO_MS[source])
         if name == "status":
@@ -203,6 +206,7 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
     severity = F.coalesce(*map(F.expr, levels)) if levels else F.lit(None)
     cols.append(severity.cast("int").alias("severity"))
     out = frame.select(*cols, malformed.alias("malformed"), F.col(FILE).alias("file"))
+    out = out.withColumn("endpoint", F.expr(_spark_sql(route_sql("endpoint"))))
     out = out.withColumn("level", F.expr(_spark_sql(level_name_sql("severity"))))
     out = out.withColumn("is_error", F.expr(logsql.IS_ERROR))
     # Messages and ids are kept for errors only, as in the DuckDB loader.
