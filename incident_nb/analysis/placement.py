@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import fdtri, xlogy
+from scipy.special import chdtri, fdtri, xlogy
 
 from incident_nb.analysis.scan import (
     ALPHA,
@@ -35,6 +35,9 @@ finds a ramp's start."""
 NEWTON_STEPS = 12
 JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
+JUMP_CHI2 = float(chdtri(1, 1e-3))
+"""... and, against a failure share growing with the square of time, when twice the gain in
+log-likelihood passes this."""
 MAX_BENDS = 720
 """Bends tried at most, the nearest the first onset (bounds the work on long windows)."""
 JUMP_NEIGHBOURS = 3
@@ -46,6 +49,8 @@ RAMP_HELD = 0.8
 its line says they do (or fall short by no more than their noise)."""
 RAMP_SHARE = 0.25
 """By the first onset, a ramp's line has climbed at least this share of the rise."""
+POWERS = (1, 2)
+"""A failure ramp's share grows with these powers of time (straight, or by its square)."""
 MIN_RECOVERY_MINUTES = 3
 """A recovery lasts at least this long, and longer than any lull inside the incident."""
 
@@ -94,6 +99,13 @@ def place(series: Series, start: int, end: int, signal: str) -> Placement:
     return Placement(onset, stop, ended, jump)
 
 
+class _Fit(NamedTuple):
+    onset: int
+    jump: bool
+    residual: float
+    """The weighted squared residual of the better model, in units of one minute's noise."""
+
+
 def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> tuple[int, bool]:
     """The onset of the rise that runs to ``stop``, by the model that fits the minutes best.
 
@@ -105,28 +117,48 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     likelihood, which the sparse first minutes of a ramp need). The jump model is kept when
     its jump is clear (an F-test at p < 0.001).
 
+    Latency is fitted twice, each minute weighted by its precision: in milliseconds, where a
+    slowdown growing in proportion (1x to 5x) is straight, and in their log, where one growing
+    by a factor each minute (a queue that saturates) is; the log's onset is kept when it fits
+    clearly better.
+
     Returns:
         The onset, and whether it is a clear jump.
     """
     n = series.n[:stop]
     seen = n > 0
-    t = np.arange(stop, dtype=np.float64)
     y = np.divide(series.x[:stop], n, out=np.zeros(stop), where=seen)
-    if signal == "latency":
-        # Latency rises in proportion (a ramp from 1x to 5x is straight in milliseconds, not
-        # in their log): fit the typical latency, each minute weighted by its precision.
-        y = np.exp(y)
-        n = np.where(seen, n / (y * y), 0.0)
-    last = min(guess + 2, stop - 2)
-    if int(seen.sum()) < 6 or last < MIN_BEFORE:
+    if int(seen.sum()) < 6 or min(guess + 2, stop - 2) < MIN_BEFORE:
         return guess, False
+    if signal != "latency":
+        fit = _fit(series, stop, guess, signal, y=y, n=n)
+    else:
+        ms = np.exp(y)
+        in_ms = _fit(series, stop, guess, signal, y=ms, n=np.where(seen, n / ms**2, 0.0))
+        in_log = _fit(series, stop, guess, signal, y=y, n=n, log_scale=True)
+        # Milliseconds unless the log fits clearly better (by the F statistic of a jump).
+        noise = max(in_log.residual / max(int(seen.sum()) - 4, 1), 1e-12)
+        fit = in_log if (in_ms.residual - in_log.residual) / noise > JUMP_F else in_ms
+    return fit.onset, fit.jump
 
-    def suffix(values: FloatArray) -> FloatArray:
-        return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
 
+def _fit(
+    series: Series,
+    stop: int,
+    guess: int,
+    signal: str,
+    *,
+    y: FloatArray,
+    n: FloatArray,
+    log_scale: bool = False,
+) -> _Fit:
+    """:func:`fit_onset` on the minutes' levels ``y`` with precision weights ``n``."""
+    seen = n > 0
+    t = np.arange(stop, dtype=np.float64)
+    last = min(guess + 2, stop - 2)
     w = np.where(seen, n, 0.0)
     parts = [w, w * t, w * t * t, w * y, w * t * y, w * y * y]
-    a0, a1, a2, b0, b1, c0 = (suffix(p) for p in parts)
+    a0, a1, a2, b0, b1, c0 = (_suffix(p) for p in parts)
     # Only bends a ramp could have (see below) are tried: the work stays small on long windows.
     lowest = int((guess - RAMP_LEAD * stop) / (1 - RAMP_LEAD)) - 2
     ks = np.arange(max(MIN_BEFORE, min(lowest, last), last + 1 - MAX_BENDS), last + 1)
@@ -152,10 +184,18 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         base = (total_y - slope * h1) / total_w
     k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
     if not np.isfinite(jump[k_jump]):
-        return guess, False
+        return _Fit(guess, False, math.inf)
+    residual = float(min(jump[k_jump], bend[k_bend]))
     dof = max(int(seen.sum()) - 4, 1)
+    power, steepens = 1, False
+    fallback = _Fit(guess, False, residual)
     if signal == "errors":
-        k_bend, k_line, line_base, line_slope = _binomial_bend(series, stop, ks)
+        # A straight rise of the failure share, or one growing with the square of time (a
+        # leak, a backlog): the likelier of the two, both of three parameters.
+        bends = [_binomial_bend(series, stop, ks, p) for p in POWERS]
+        power, curve = max(zip(POWERS, bends, strict=True), key=lambda b: b[1].loglik)
+        k_bend = bends[0].best  # the straight bend, which a clear jump must beat first
+        k_line, line_base, line_slope = curve.line, curve.base, curve.slope
     else:
         # Least squares on precision weights: the profile log-likelihood of a bend is minus
         # its residual over twice the residual variance.
@@ -167,8 +207,14 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
             with np.errstate(divide="ignore", invalid="ignore"):
                 line_slope_after = np.where(sxx > 0, sxy / sxx, 0.0)
             near = np.flatnonzero(np.abs(ks - ks[k_jump]) <= JUMP_NEIGHBOURS)
-            k_jump = int(near[np.argmax(_binomial_jumps(series, stop, ks, near, line_slope_after))])
-        return int(ks[k_jump]), True
+            jumps = _binomial_jumps(series, stop, ks, near, line_slope_after)
+            k_jump = int(near[np.argmax(jumps)])
+            # A jump beats a straight bend when a rise steepens too: it must beat the curve.
+            steepens = power > 1 and 2 * (float(jumps.max()) - curve.loglik) < JUMP_CHI2
+        if not steepens:
+            return _Fit(int(ks[k_jump]), True, residual)
+        # Unless the curve holds as a ramp below, the jump stands.
+        fallback = _Fit(int(ks[k_jump]), True, residual)
     # A ramp's threshold-crossing onset is late by a fraction of its length, not more; and the
     # minutes between the bend and that onset must hold the rise the line says they do (within
     # their noise or :data:`RAMP_HELD` of it, and at least half of it). A bend failing either is
@@ -176,15 +222,15 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     # The line leaves the level before after the bend: its first minute above is the next.
     k = int(ks[k_line])
     if guess - (k + 1) > RAMP_LEAD * (stop - k - 1):
-        return guess, False
+        return fallback
     between = slice(k + 1, max(guess, k + 1))
     weight = w[between]
-    said = float((weight * line_slope * (t[between] - k)).sum())
+    said = float((weight * line_slope * (t[between] - k) ** power).sum())
     seen_rise = float((weight * (y[between] - line_base)).sum())
     # Their noise: binomial (or per request) at the line's level, times the overdispersion of
     # the minutes before the bend.
     if signal == "errors":
-        p = np.clip(line_base + line_slope * (t[between] - k), 0.0, 1.0)
+        p = np.clip(line_base + line_slope * (t[between] - k) ** power, 0.0, 1.0)
         spread, var = float((weight * p * (1 - p)).sum()), 1.0
     else:
         var = float(within_variance(series)[0, 0])
@@ -197,9 +243,13 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     # And the line itself must climb a good part of the way by the first onset, as a ramp's
     # does: a nearly flat line (through the off minutes of an on/off incident) is no ramp.
     level = pooled(series.n[guess:stop], series.x[guess:stop])
-    rise = (math.exp(level) if signal == "latency" else level) - line_base
-    held &= line_slope * (guess - k) >= RAMP_SHARE * rise
-    return (k + 1 if held else guess), False
+    rise = (math.exp(level) if signal == "latency" and not log_scale else level) - line_base
+    held &= line_slope * (guess - k) ** power >= RAMP_SHARE * rise
+    return _Fit(k + 1, False, residual) if held else fallback
+
+
+def _suffix(values: FloatArray) -> FloatArray:
+    return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
 
 
 def _binomial_jumps(
@@ -229,13 +279,24 @@ def _binomial_jumps(
     return out
 
 
-def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, int, float, float]:
-    """The bend of a failure share into a straight rise: indexes in ``ks``, and its line.
+class _Bend(NamedTuple):
+    best: int
+    """The most likely bend's index in ``ks``."""
+    line: int
+    """The posterior median's index (where the ramp is placed)."""
+    base: float
+    slope: float
+    """The latter's curve: base rate and slope."""
+    loglik: float
+    """The most likely bend's log-likelihood."""
+
+
+def _binomial_bend(series: Series, stop: int, ks: IntArray, power: int = 1) -> _Bend:
+    """The bend of a failure share into a rise: indexes in ``ks``, and its curve.
 
     For each bend k: the share before k is its own rate; from k on it is that rate plus
-    ``slope * (t - k)``, the slope fitted by Newton's method on the binomial likelihood.
-    Returns the most likely bend's index, the posterior median's (where the ramp is placed),
-    and the latter's line: base rate and slope.
+    ``slope * (t - k) ** power``, the slope fitted by Newton's method on the binomial
+    likelihood.
     """
     cn, cx = np.cumsum(series.n[:stop]), np.cumsum(series.x[:stop])
     before_n, before_x = cn[ks - 1], cx[ks - 1]
@@ -246,7 +307,7 @@ def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, int, f
     early = xlogy(early_x, base) + xlogy(early_n - early_x, 1 - base)
     n, x = series.n[first:stop], series.x[first:stop]
     t = np.arange(first, stop, dtype=np.float64)
-    h = np.maximum(t[None, :] - ks[:, None], 0.0)  # (bends, minutes)
+    h = np.maximum(t[None, :] - ks[:, None], 0.0) ** power  # (bends, minutes)
     top = np.maximum(h.max(axis=1), 1.0)
     # Start from the rise of the mean share after k over the mean distance from k.
     after_n = np.maximum(cn[-1] - cn[ks - 1], 1.0)
@@ -263,7 +324,7 @@ def _binomial_bend(series: Series, stop: int, ks: IntArray) -> tuple[int, int, f
     loglik = early + (xlogy(x, p) + xlogy(n - x, 1 - p)).sum(axis=1)
     best = int(np.argmax(loglik))
     line = _posterior_median(loglik)
-    return best, line, float(base[line]), float(slope[line])
+    return _Bend(best, line, float(base[line]), float(slope[line]), float(loglik[best]))
 
 
 def _posterior_median(loglik: FloatArray) -> int:

@@ -82,21 +82,16 @@ def test_a_second_generator_s_scenarios_meet_the_targets(other):
     bench, outcomes = other
     figures = bench.figures(outcomes)
     assert figures["eligible"] >= 12 and figures["quiet"] >= 10
-    for target in ("endpoint", "tenants", "trend"):
+    for target in ("onset", "endpoint", "tenants", "trend"):
         assert figures[target] >= bench.TARGETS[target], target
     assert figures["false_alarms"] <= bench.MAX_FALSE_ALARMS
-    straight = bench.figures([o for o in outcomes if o.scenario.shape not in STEEPENING])
-    assert straight["onset"] >= bench.TARGETS["onset"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a rise that steepens as it goes (a queue that saturates, a leak growing with the "
-    "square of time) leaves the level before imperceptibly: the onset read from the straight "
-    "line of its minutes comes 10-40 minutes after the truth",
-)
 def test_a_steepening_rise_is_placed_where_it_starts(other):
+    # A queue that saturates (latency growing by a factor each minute, then timeouts) and a
+    # leak (failures growing with the square of time) leave the level before imperceptibly:
+    # a straight line through their minutes placed them 10-40 minutes late.
     bench, outcomes = other
     steep = [o for o in outcomes if o.scenario.shape in STEEPENING]
-    assert steep
+    assert len(steep) >= 4
     assert bench.figures(steep)["onset"] >= bench.TARGETS["onset"]

@@ -7,6 +7,7 @@ straight line drawn through its on and off minutes is no ramp to read an earlier
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -106,6 +107,33 @@ def test_a_busy_ramp_that_bends_a_little_starts_where_it_leaves_the_level(power,
         return {"fail": lambda m: 0.001 + 0.5 * ((m - 60) / 32) ** power if m >= 60 else 0.001}
 
     frame = cube(service(20, 4, volume, seed=seed, override=ramp), 92, seed=seed)
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+
+
+RISES_THAT_STEEPEN = {
+    # A queue saturates: the endpoint's latency grows by 5% a minute (10x in 46 minutes), a
+    # straight line in the log of milliseconds, not in milliseconds.
+    "saturating queue": {"ms": lambda r: 40.0 * math.exp(0.05 * r)},
+    # A leak: the endpoint's failures grow with the square of time, to 40% in 80 minutes.
+    "leak": {"fail": lambda r: 0.001 + 0.4 * (r / 80) ** 2},
+}
+
+
+@pytest.mark.parametrize("rise", list(RISES_THAT_STEEPEN))
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_rise_that_steepens_starts_where_it_leaves_the_level(rise, seed):
+    # Its first minutes barely differ from the level before; a line through its minutes would
+    # leave that level 10-30 minutes late.
+    shape = RISES_THAT_STEEPEN[rise]
+
+    def steepening(e: str, t: str) -> dict[str, object]:
+        if e != "POST /api/v2/e1":
+            return {}
+        return {name: (lambda m, f=f: f(max(m - 60, 0))) for name, f in shape.items()}
+
+    frame = cube(service(20, 4, 800, seed=seed, override=steepening), 140, seed=seed)
     incident = find_incident(frame)
     assert incident.onset is not None
     assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
