@@ -36,8 +36,8 @@ NEWTON_STEPS = 12
 JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
 JUMP_CHI2 = float(chdtri(1, 1e-3))
-"""... and, against a failure share growing with the square of time, when twice the gain in
-log-likelihood passes this."""
+"""A jump must also beat a failure share growing with the square of time, when that curve is
+likelier than a line: twice the jump's gain in log-likelihood passes this (p < 0.001)."""
 MAX_BENDS = 720
 """Bends tried at most, the nearest the first onset (bounds the work on long windows)."""
 JUMP_NEIGHBOURS = 3
@@ -103,7 +103,7 @@ class _Fit(NamedTuple):
     onset: int
     jump: bool
     residual: float
-    """The weighted squared residual of the better model, in units of one minute's noise."""
+    """The squared residual of the better model, each minute weighted by its precision."""
 
 
 def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> tuple[int, bool]:
@@ -249,6 +249,7 @@ def _fit(
 
 
 def _suffix(values: FloatArray) -> FloatArray:
+    """The sums of ``values`` from each index to the end."""
     return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
 
 
