@@ -134,7 +134,7 @@ def generate(seed: int, quiet: bool, small: bool = False) -> Scenario:
 def _with_ids(path: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each request's path with its resource's id: a number for orders, a UUID for users."""
     out = path.copy()
-    for route in {p for p in path if "{id}" in p}:
+    for route in (p for p in np.unique(path) if "{id}" in p):  # in order: the same ids each run
         at = np.flatnonzero(path == route)
         if "orders" in route:
             ids = [str(n) for n in rng.integers(1, 10**7, len(at))]
