@@ -128,7 +128,8 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     n = series.n[:stop]
     seen = n > 0
     y = np.divide(series.x[:stop], n, out=np.zeros(stop), where=seen)
-    if int(seen.sum()) < 6 or min(guess + 2, stop - 2) < MIN_BEFORE:
+    minutes = int(seen.sum())
+    if minutes < 6 or min(guess + 2, stop - 2) < MIN_BEFORE:
         return guess, False
     if signal != "latency":
         fit = _fit(series, stop, guess, signal, y=y, n=n)
@@ -137,7 +138,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         in_ms = _fit(series, stop, guess, signal, y=ms, n=np.where(seen, n / ms**2, 0.0))
         in_log = _fit(series, stop, guess, signal, y=y, n=n, log_scale=True)
         # Milliseconds unless the log fits clearly better (by the F statistic of a jump).
-        noise = max(in_log.residual / max(int(seen.sum()) - 4, 1), 1e-12)
+        noise = max(in_log.residual / max(minutes - 4, 1), 1e-12)
         fit = in_log if (in_ms.residual - in_log.residual) / noise > JUMP_F else in_ms
     return fit.onset, fit.jump
 

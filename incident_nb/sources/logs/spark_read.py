@@ -189,9 +189,10 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
         if source is None:
             cols.append(F.lit(None).cast(spark_types[sql_type]).alias(name))
             continue
-        value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
-        if name == "endpoint":
+        if name == "endpoint":  # a whole URL's path, as DuckDB reads it (its route: below)
             value = F.expr(_spark_sql(endpoint_expr('"' + source.replace('"', '""') + '"')))
+        else:
+            value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
         if name == "latency_ms" and DURATION_TO_MS.get(source, 1.0) != 1.0:
             value = value * F.lit(DURATION_TO_MS[source])
         if name == "status":
