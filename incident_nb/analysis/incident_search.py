@@ -12,7 +12,8 @@ Owns the procedure :func:`find_incident`, which asks a
    (:mod:`~incident_nb.analysis.trend`).
 
 Failures are looked for first; latency when no failure changed. When both changed, the units
-affected by either are affected, and the onset is placed on the clearer of the two. When
+affected by either are affected, and the onset is placed on the clearer of the two; when the
+other signal started first, the units are judged from its onset on. When
 neither changed, the failures of each status are looked at on their own
 (:func:`_one_status`): a new kind of failure may rise under a steady background of others.
 """
@@ -222,9 +223,22 @@ def _describe(
             break
         cells = _cells(source, cube, (start, stop), aside)
     series = both[signal]
-    judged, start, also = _with_other_signal(
-        cells, scope, judged, (start, stop), signal, both=both, placed=jump
-    )
+    window = (start, stop)
+    start, other_rose = _joint_onset(both, window, signal, placed=jump)
+    also = None
+    if other_rose:
+        if start < window[0] - ONSET_MARGIN:
+            # The other signal started first (a queue slowing until its requests time out):
+            # the units are judged over all the incident's minutes, not only the later ones
+            # where this signal changed. Its quiet minutes are those of the signal that led.
+            window = (start, stop)
+            aside = quiet_minutes(both, start, stop, _other(signal))
+            cells = _cells(source, cube, window, aside)
+            noise = _noise(series, start, stop, signal)
+            judged = {dim: judge(cells, scope, dim, signal, noise) for dim in judged}
+        judged, also = _with_other_signal(
+            cells, scope, judged, window, signal, both=both, start=start
+        )
     before, after = _levels(series, start, stop, signal)
     onset = GroupOnset(
         at=_time(cube, start),
@@ -244,17 +258,14 @@ def _describe(
     return onset, series, (start, ended)
 
 
-def _with_other_signal(
-    cells: CellTable,
-    scope: Scope,
-    judged: dict[str, Judged],
-    window: tuple[int, int],
-    signal: str,
-    *,
-    both: dict[str, Series],
-    placed: bool,
-) -> tuple[dict[str, Judged], int, AlsoChanged | None]:
-    """When the other signal changed too (failing and slow): add its affected units.
+def _other(signal: str) -> str:
+    return "latency" if signal == "errors" else "errors"
+
+
+def _joint_onset(
+    both: dict[str, Series], window: tuple[int, int], signal: str, *, placed: bool
+) -> tuple[int, bool]:
+    """The onset minute when the other signal may have changed too, and whether it did.
 
     Unless the onset is a clear jump already (``placed``), it is then placed on whichever
     signal shows the change more strongly (the latency of a group failing a few percent of
@@ -262,15 +273,12 @@ def _with_other_signal(
     earlier one when the other's minutes between the two are clearly higher than before them
     on their own (p below :data:`CONFIRM_LOG10P`): a slowdown whose requests start failing once
     they time out began when it slowed, even when its failures are the stronger change.
-
-    Returns:
-        The judged units, the onset minute, and the other signal's change (if any).
     """
-    other = "latency" if signal == "errors" else "errors"
+    other = _other(signal)
     alt = both[other]
     strength = rise_strength(alt, window, other) if alt.n.sum() > 0 else None
     if strength is None or strength > CONFIRM_LOG10P:
-        return judged, window[0], None
+        return window[0], False
     start = window[0]
     own = rise_strength(both[signal], window, signal)
     earlier = place(alt, window[0], window[1], other).onset
@@ -284,6 +292,26 @@ def _with_other_signal(
         lead = rise_strength(until, (earlier, start), other)
         if lead is not None and lead <= CONFIRM_LOG10P:
             start = earlier
+    return start, True
+
+
+def _with_other_signal(
+    cells: CellTable,
+    scope: Scope,
+    judged: dict[str, Judged],
+    window: tuple[int, int],
+    signal: str,
+    *,
+    both: dict[str, Series],
+    start: int,
+) -> tuple[dict[str, Judged], AlsoChanged]:
+    """The other signal changed too (failing and slow): add its affected units.
+
+    ``cells`` are those of ``window``; ``start`` is the onset (:func:`_joint_onset`).
+    Returns the judged units of both signals and the other signal's change.
+    """
+    other = _other(signal)
+    alt = both[other]
     noise = _noise(alt, *window, other)
     out = dict(judged)
     reach: dict[str, tuple[str, ...] | None] = {}
@@ -295,7 +323,7 @@ def _with_other_signal(
         units["affected"] = units["value"].isin(joint(result, second))
         out[dim] = Judged(dim, units.sort_values("affected", ascending=False, kind="stable"))
     before, after = _levels(alt, start, window[1], other)
-    return out, start, AlsoChanged(other, reach, before, after)
+    return out, AlsoChanged(other, reach, before, after)
 
 
 def _noise(series: Series, start: int, stop: int, signal: str) -> Noise:

@@ -137,3 +137,32 @@ def test_a_rise_that_steepens_starts_where_it_leaves_the_level(rise, seed):
     incident = find_incident(frame)
     assert incident.onset is not None
     assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_queue_that_slows_then_times_out_affects_the_tenants_it_slowed(seed):
+    # A queue fills from minute 60 (its latency growing 5% a minute, 1.5x by minute 68) and its
+    # requests time out from minute 100. Two tenants called the endpoint only while it was slow
+    # and not yet failing: the failures are the stronger change, the onset is the slowdown's,
+    # and so is the time over which tenants are judged.
+    endpoint, slowed_only = "POST /api/v2/e1", {"tenant-003", "tenant-006"}
+
+    def queue(e: str, t: str) -> dict[str, object]:
+        if e != endpoint:
+            return {}
+        return {
+            "ms": lambda m: 40.0 * math.exp(0.05 * max(m - 60, 0)),
+            "fail": lambda m: 0.4 if m >= 100 else 0.001,
+        }
+
+    frame = cube(service(20, 4, 800, seed=seed, override=queue), 130, seed=seed)
+    minute = (frame["minute"] - T0).dt.total_seconds() // 60
+    hit = frame["endpoint"] == endpoint
+    keep = ~(hit & frame["tenant"].isin(slowed_only)) | minute.between(75, 95)
+    frame, minute, hit = frame[keep], minute[keep], hit[keep]
+    on_endpoint = set(frame.loc[hit & (minute >= 70), "tenant"])
+    incident = find_incident(frame)
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+    assert set(incident.onset.affected("tenant")) == on_endpoint
+    assert slowed_only <= on_endpoint
