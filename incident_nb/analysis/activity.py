@@ -1,17 +1,22 @@
 """Which minutes of an incident are active, and how clearly a series rose over some minutes.
 
 Owns :func:`quiet_minutes` (the minutes an on/off incident left alone, which are no evidence
-about its units either way) and :func:`rise_strength` (the evidence that a series rose over a
-window: how the other signal of an incident, the latency of a failing group or the failures of
-a slow one, is judged). Pure numpy/scipy.
+about its units either way), :func:`part_cuts` and :func:`part_weights` (how the incident's
+level changed over its minutes: a ramp, a leak or a filling queue hits a request at its start
+less than one at its end, and a unit is judged against the level at the time of its
+requests), and :func:`rise_strength` (the evidence that a series rose over a window: how the
+other signal of an incident, the latency of a failing group or the failures of a slow one, is
+judged). Pure numpy/scipy.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Collection, Sequence
 
 import numpy as np
-from scipy.special import expit, xlogy
+from scipy.special import chdtrc, expit, xlogy
 
 from incident_nb.analysis.placement import pooled
 from incident_nb.analysis.scan import (
@@ -33,6 +38,11 @@ EM_ROUNDS = 30
 """Rounds of the EM fitting an incident's active level."""
 CONFIRM_LOG10P = -4.0
 """The other signal (latency of a failing group, failures of a slow one) counts at p < 1e-4."""
+PARTS = 16
+"""Parts of about equal requests an incident's minutes are split into to see its level move."""
+PROFILE_LOG10P = -3.0
+"""The incident's level differs between its parts at p < 1e-3 (chi-square over the parts,
+scaled by the minutes' overdispersion): its units are then judged part by part."""
 
 
 def quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) -> list[int]:
@@ -103,3 +113,56 @@ def rise_strength(series: Series, window: tuple[int, int], signal: str) -> float
         return None
     phi = dispersion(series, window[0], window[1], var, signal == "errors")
     return log10_p(robust.gain / phi, 1.0)
+
+
+def part_cuts(series: Series, start: int, stop: int, aside: Collection[int] = ()) -> list[int]:
+    """The first minute of each part of ``[start, stop)`` after the first (see :data:`PARTS`).
+
+    The parts hold about as many requests each, the minutes ``aside`` not counted.
+    """
+    n = np.asarray(series.n[start:stop], dtype=np.float64).copy()
+    n[[m - start for m in aside if start <= m < stop]] = 0.0
+    total = float(n.sum())
+    if total <= 0:
+        return []
+    through = np.cumsum(n)
+    cuts = {start + 1 + int(np.searchsorted(through, total * k / PARTS)) for k in range(1, PARTS)}
+    return sorted(c for c in cuts if start < c < stop)
+
+
+def part_weights(
+    series: Series,
+    window: tuple[int, int],
+    cuts: Sequence[int],
+    signal: str,
+    aside: Collection[int] = (),
+) -> FloatArray:
+    """Per part of ``window`` (split at ``cuts``): the rise there as a share of the mean rise.
+
+    The rise of a part is its level (failure share, or mean log latency) over the level
+    before the window. All ones when the parts do not clearly differ (:data:`PROFILE_LOG10P`):
+    a step is judged as a whole.
+    """
+    start, stop = window
+    bounds = [start, *cuts, stop]
+    keep = np.ones(len(series.n), dtype=bool)
+    keep[[m for m in aside if start <= m < stop]] = False
+    n = np.array([series.n[a:b][keep[a:b]].sum() for a, b in itertools.pairwise(bounds)])
+    x = np.array([series.x[a:b][keep[a:b]].sum() for a, b in itertools.pairwise(bounds)])
+    flat = np.ones(len(n))
+    seen = n > 0
+    if int(seen.sum()) < 2:
+        return flat
+    before, level = pooled(series.n[:start], series.x[:start]), pooled(n, x)
+    errors = signal == "errors"
+    var = level * (1.0 - level) if errors else float(within_variance(series)[0, 0])
+    if var <= 0 or level <= before:
+        return flat
+    mean = x[seen] / n[seen]
+    phi = dispersion(series, start, stop, var if not errors else 1.0, errors)
+    chi2 = float((n[seen] * (mean - level) ** 2).sum()) / (var * phi)
+    if math.log10(max(float(chdtrc(int(seen.sum()) - 1, chi2)), 1e-300)) > PROFILE_LOG10P:
+        return flat
+    weights = flat.copy()
+    weights[seen] = np.maximum((mean - before) / (level - before), 0.0)
+    return weights

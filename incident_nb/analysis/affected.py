@@ -15,6 +15,12 @@ Bayes). A unit is affected when
 
 and its level rose at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times.
 
+The incident's level is the one at the time of the unit's requests: when it moved over the
+incident's minutes (a ramp, a leak, a queue filling), the window comes in parts, each weighing
+the incident's rise by its level there (:func:`~incident_nb.analysis.activity.part_weights`).
+A unit whose requests fell early in a ramp is held to the smaller rise of then, and is affected
+only if the rise was material in a part it had requests in.
+
 How the scope of an incident is grown from these verdicts is :mod:`.scope`'s. A log without
 tenants has no tenant dimension, hence no affected tenants.
 """
@@ -71,6 +77,11 @@ class Units:
     """What ``x_in`` would have been at the unit's own level outside the incident."""
     spread: FloatArray
     """Latency only: the standard error of the unit's change of mean log latency."""
+    weight: FloatArray
+    """The incident's level over the unit's requests as a share of its mean level (1: its
+    requests fell when the incident was at its mean; less: early in a ramp)."""
+    peak: FloatArray
+    """The highest such share at the time of one of its requests."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,8 @@ class Pairs:
     n: FloatArray
     x: FloatArray
     base: FloatArray
+    weight: FloatArray
+    """As :attr:`Units.weight`, over the pair's requests."""
 
 
 def _holm(p_values: FloatArray, alpha: float) -> BoolArray:
@@ -97,6 +110,18 @@ def _holm(p_values: FloatArray, alpha: float) -> BoolArray:
 
 def _per_unit(sums: PairSums, column: FloatArray) -> FloatArray:
     return sum_by(sums.unit, column, len(sums.values))
+
+
+def _peak(sums: PairSums) -> FloatArray:
+    """Per unit, the highest weight of the parts of the window it had requests in."""
+    peak = np.zeros(len(sums.values))
+    np.maximum.at(peak, sums.unit, sums.peak)
+    return peak
+
+
+def _weight(exposure: FloatArray, n: FloatArray) -> FloatArray:
+    """Mean weight of requests (1 where there are none)."""
+    return np.divide(exposure, n, out=np.ones_like(n), where=n > 0)
 
 
 def _stratum_levels(sums: PairSums) -> FloatArray:
@@ -131,9 +156,16 @@ def _error_units(sums: PairSums) -> tuple[Units, Pairs, FloatArray]:
     p_values = np.where(
         (x_in > 0) & (share_in > 0), betainc(x_in, x_out + prior + 1, share_in), 1.0
     )
-    pair_base = habit[sums.unit] * np.maximum(level, floor)
-    pairs = Pairs(sums.unit, sums.inside[:, 0], sums.inside[:, 1], np.clip(pair_base, 1e-9, 0.5))
-    return Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in)), pairs, p_values
+    pair_base = np.clip(habit[sums.unit] * np.maximum(level, floor), 1e-9, 0.5)
+    n_pair = sums.inside[:, 0]
+    pairs = Pairs(sums.unit, n_pair, sums.inside[:, 1], pair_base, _weight(sums.exposure, n_pair))
+    weight = _weight(_per_unit(sums, sums.exposure), n_in)
+    peak = _peak(sums)
+    return (
+        Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in), weight, peak),
+        pairs,
+        p_values,
+    )
 
 
 def _habit_prior(x_out: FloatArray, e_out: FloatArray) -> float:
@@ -176,7 +208,8 @@ def _latency_units(sums: PairSums, noise: Noise) -> Units:
     habit = (n_out / var) * mean_out / precision
     expected = _per_unit(sums, sums.inside[:, 0] * level) + habit * n_in
     spread = np.sqrt(var / np.maximum(n_in, 1) + 1.0 / precision + 2 * tau2 / max(minutes, 1))
-    return Units(sums.values, n_in, x_in, expected, spread)
+    weight = _weight(_per_unit(sums, sums.exposure), n_in)
+    return Units(sums.values, n_in, x_in, expected, spread, weight, _peak(sums))
 
 
 class Verdict(NamedTuple):
@@ -225,22 +258,26 @@ def _classify_errors(
         post = np.where(seen, expit(prior + llr), 0.0)
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = post[pairs.unit]
-        spare = float((weight * pairs.n * (1 - pairs.base)).sum())
+        spare = float((weight * pairs.n * (1 - pairs.base) * pairs.weight).sum())
         if spare > 0:
             q = float((weight * (pairs.x - pairs.n * pairs.base)).sum()) / spare
     q = min(max(q, floor, 1e-9), 1 - 1e-9)
     llr = np.where(seen, _pair_llr(pairs, q, len(n)), 0.0)
     prior = math.log(share) - math.log1p(-share)
     tested = _holm(p_values, HOLM_ALPHA) & (level >= MIN_RATIO * base)
-    material = seen & (base + (1 - base) * q >= MIN_RATIO * base)
+    material = seen & (base + (1 - base) * q * units.peak >= MIN_RATIO * base)
     mixture = (prior + llr > 0) & material
     result: BoolArray = (mixture | tested) & seen & (x > 0)
     return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, material)
 
 
 def _pair_llr(pairs: Pairs, q: float, size: int) -> FloatArray:
-    """Per unit: log-likelihood ratio of its pairs' failures with the incident's ``q`` added."""
-    high = pairs.base + (1 - pairs.base) * q
+    """Per unit: log-likelihood ratio of its pairs' failures with the incident's ``q`` added.
+
+    ``q`` at the incident's mean level: each pair's is ``q`` times its weight.
+    """
+    high = np.minimum(pairs.base + (1 - pairs.base) * q * pairs.weight, 1 - 1e-9)
+    high = np.maximum(high, pairs.base)
     ratio = xlogy(pairs.x, high / pairs.base) + xlogy(
         pairs.n - pairs.x, (1 - high) / (1 - pairs.base)
     )
@@ -255,24 +292,28 @@ def _classify_latency(units: Units, rise: float | None) -> Verdict:
     delta = float(np.median(change[rising])) if rising.any() else math.log(MIN_RATIO)
     floor = max(rise if rise is not None else 0.0, math.log(MIN_RATIO))
     share, post = 0.5, np.zeros(len(n))
+    w = units.weight  # the rise at the time of the unit's requests is delta * w
     for _ in range(EM_ROUNDS):
         delta = max(delta, floor)
         # Normal log-likelihoods; the terms both share cancel in their difference.
-        ll1 = -0.5 * ((change - delta) / units.spread) ** 2
+        ll1 = -0.5 * ((change - delta * w) / units.spread) ** 2
         ll0 = -0.5 * (change / units.spread) ** 2
         prior = math.log(share) - math.log1p(-share)
         post = np.where(seen, expit(prior + ll1 - ll0), 0.0)
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
-        weight = float((post / units.spread**2).sum())
-        delta = float((post * change / units.spread**2).sum()) / weight if weight else delta
+        weight = float((post * w * w / units.spread**2).sum())
+        delta = float((post * w * change / units.spread**2).sum()) / weight if weight else delta
     delta = max(delta, floor)
-    llr = np.where(seen, (change * delta - 0.5 * delta * delta) / units.spread**2, 0.0)
+    at_requests = delta * w
+    llr = np.where(seen, (change * at_requests - 0.5 * at_requests**2) / units.spread**2, 0.0)
     prior = math.log(share) - math.log1p(-share)
-    # The mixture already weighs a unit against the incident's own rise; a unit that stands out
-    # on its own must have risen materially.
+    # The mixture already weighs a unit against the incident's own rise (at the time of its
+    # requests, which must be material); a unit that stands out on its own must have risen
+    # materially.
     tested = _holm(np.where(seen, ndtr(-z), 1.0), HOLM_ALPHA) & (change >= math.log(MIN_RATIO))
-    result: BoolArray = ((prior + llr > 0) | tested) & seen
-    return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, seen)
+    material = seen & (delta * units.peak >= math.log(MIN_RATIO))
+    result: BoolArray = (((prior + llr > 0) & material) | tested) & seen
+    return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, material)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ to what the scope and the stratified checks need: the cells in a scope, and sums
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,13 +33,21 @@ class PairSums:
     stratum: IntArray
     outside: FloatArray
     inside: FloatArray
+    exposure: FloatArray
+    """Inside, each request (or timed request) weighted by its part's share of the incident's
+    level (see :meth:`CellTable.pair_sums`)."""
+    peak: FloatArray
+    """The highest weight of the parts the pair had requests in (0 without requests inside)."""
 
 
 class CellTable:
     """Per cell, sums inside the incident's minutes and outside them."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, weights: Mapping[str, FloatArray] | None = None):
         """Build from a ``cell_windows`` frame (dimension columns, ``inside``, :data:`SUMS`).
+
+        ``weights``: per signal, the incident's level in each ``part`` of the window as a
+        share of its mean there (none: the same in every part).
 
         Raises:
             ValueError: the frame lacks a column.
@@ -48,6 +57,9 @@ class CellTable:
             raise ValueError(f"cell windows frame lacks column(s) {', '.join(missing)}")
         frame = frame[frame["inside"].notna()]  # minutes set aside count as neither side
         self.inside: BoolArray = frame["inside"].astype(bool).to_numpy(dtype=bool)
+        parts = frame["part"] if "part" in frame else pd.Series(0, index=frame.index)
+        self.part: IntArray = np.asarray(parts.fillna(0), dtype=np.int64)
+        self.weights = dict(weights or {})
         self.sums = {c: frame[c].fillna(0).to_numpy(dtype=np.float64) for c in SUMS}
         self.codes: dict[str, IntArray] = {}
         self.values: dict[str, list[str]] = {}
@@ -77,7 +89,9 @@ class CellTable:
         """Sums per (value of ``dim``, value of ``strata``) among rows in ``mask``.
 
         Outside and inside the incident's minutes, for the pairs with requests; without
-        ``strata`` every value of ``dim`` is one pair.
+        ``strata`` every value of ``dim`` is one pair. Each pair's requests inside, each
+        weighted by the incident's level in its part of the window (the signal's
+        ``weights``), are its ``exposure``.
         """
         unit = self.codes[dim]
         rows = mask & (unit >= 0)
@@ -98,6 +112,18 @@ class CellTable:
                     axis=1,
                 )
             )
+        inside = rows & self.inside
+        counted = self.sums[COLUMNS[signal][0]][inside]
+        weights = self.weights.get(signal)
+        if weights is not None and len(weights):
+            counted = counted * weights[np.minimum(self.part[inside], len(weights) - 1)]
+        exposure = sum_by(pair[inside], counted, size)
+        peak = np.zeros(size)
+        if weights is not None and len(weights):
+            had = inside & (self.sums[COLUMNS[signal][0]] > 0)
+            np.maximum.at(peak, pair[had], weights[np.minimum(self.part[had], len(weights) - 1)])
+        else:
+            peak[pair[inside & (self.sums[COLUMNS[signal][0]] > 0)]] = 1.0
         present = np.flatnonzero(parts[0][:, 0] + parts[1][:, 0] > 0)
         return PairSums(
             self.values[dim],
@@ -105,4 +131,6 @@ class CellTable:
             present % width,
             parts[0][present],
             parts[1][present],
+            exposure[present],
+            peak[present],
         )

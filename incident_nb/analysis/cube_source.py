@@ -11,9 +11,10 @@ the additive columns of :data:`~incident_nb.analysis.cube.SUMS`.
    ``minute, level``, the dimension columns (null where the row's level does not group by
    them) and the sums; a record without the field counts under a missing value. The search
    scans these.
-2. ``cell_windows(start, stop, aside)``: per cell (``endpoint, tenant[, service]``) and side
-   of the incident's minutes (``inside``), once an onset is known; minutes ``aside`` within
-   the window (an on/off incident's quiet ones) count as neither (a null ``inside``). The
+2. ``cell_windows(start, stop, aside, cuts)``: per cell (``endpoint, tenant[, service]``)
+   and side of the incident's minutes (``inside``), once an onset is known; minutes ``aside``
+   within the window (an on/off incident's quiet ones) count as neither (a null ``inside``),
+   and ``cuts`` split it into parts (``part``: 0 outside, then 0, 1... by time inside). The
    affected scope is judged on it.
 3. ``scope_minutes(scope)``: per minute, the requests of an affected scope (dimension ->
    values). Onset, end and trend are placed on it.
@@ -44,9 +45,16 @@ class CubeSource(Protocol):
         ...
 
     def cell_windows(
-        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+        self,
+        start: datetime,
+        stop: datetime,
+        aside: Collection[datetime] = (),
+        cuts: Sequence[datetime] = (),
     ) -> pd.DataFrame:
-        """Per cell, inside ``[start, stop)`` and outside: dimensions, ``inside``, sums."""
+        """Per cell and part, inside ``[start, stop)`` and outside.
+
+        Columns: the dimensions, ``inside``, ``part`` and the sums.
+        """
         ...
 
     def scope_minutes(self, scope: ScopeValues) -> pd.DataFrame:
@@ -103,14 +111,23 @@ class FrameSource:
         return out[["minute", "level", *dims, *SUMS]]
 
     def cell_windows(
-        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+        self,
+        start: datetime,
+        stop: datetime,
+        aside: Collection[datetime] = (),
+        cuts: Sequence[datetime] = (),
     ) -> pd.DataFrame:
-        """Per cell, inside ``[start, stop)`` and outside (minutes ``aside``: neither)."""
+        """Per cell and part, inside ``[start, stop)`` and outside (minutes ``aside``: neither).
+
+        ``part``: the cuts at or before a minute inside (0 outside).
+        """
         minute = self._cube["minute"]
-        inside = ((minute >= start) & (minute < stop)).astype(object)
+        within = (minute >= start) & (minute < stop)
+        inside = within.astype(object)
         inside[minute.isin(pd.to_datetime(list(aside), utc=True))] = None
-        frame = self._cube.assign(inside=inside)
-        keys = [*self._dims, "inside"]
+        part = sum(((minute >= cut) & within).astype(int) for cut in cuts)
+        frame = self._cube.assign(inside=inside, part=part if cuts else 0)
+        keys = [*self._dims, "inside", "part"]
         summed = frame.groupby(keys, dropna=False, sort=True)[list(SUMS)].sum()
         return summed.reset_index()
 

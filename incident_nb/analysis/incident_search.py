@@ -26,7 +26,13 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from incident_nb.analysis.activity import CONFIRM_LOG10P, quiet_minutes, rise_strength
+from incident_nb.analysis.activity import (
+    CONFIRM_LOG10P,
+    part_cuts,
+    part_weights,
+    quiet_minutes,
+    rise_strength,
+)
 from incident_nb.analysis.affected import Judged, Noise, judge
 from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import MinuteCube, series_of
@@ -106,7 +112,7 @@ def _first_holding(
         seeds = _scope_series(source, cube, candidate.scope())
         seed = seeds[signal]
         aside = quiet_minutes(seeds, candidate.start, candidate.end, signal)
-        cells = _cells(source, cube, (candidate.start, candidate.end), aside)
+        cells = _cells(source, cube, (candidate.start, candidate.end), aside, seeds)
         noise = _noise(seed, candidate.start, candidate.end, signal)
         if not holds_within_parts(cells, candidate, noise.var):
             continue
@@ -182,11 +188,26 @@ def _scope_series(source: CubeSource, cube: MinuteCube, scope: Scope) -> dict[st
 
 
 def _cells(
-    source: CubeSource, cube: MinuteCube, window: tuple[int, int], aside: list[int]
+    source: CubeSource,
+    cube: MinuteCube,
+    window: tuple[int, int],
+    aside: list[int],
+    both: dict[str, Series],
 ) -> CellTable:
-    """The cells inside and outside the window's minutes (those ``aside`` count as neither)."""
+    """The cells inside and outside the window's minutes (those ``aside`` count as neither).
+
+    The window is split into parts, and each signal's rise in each part of the scope's
+    series ``both`` weighs the requests there (:func:`~.activity.part_weights`).
+    """
+    cuts = part_cuts(both["errors"], *window, aside)
+    weights = {s: part_weights(both[s], window, cuts, s, aside) for s in SIGNALS if s in both}
+    if all((w == 1.0).all() for w in weights.values()):
+        cuts, weights = [], {}  # a level that did not move: the window as one part
     start, stop = _times(cube, *window)
-    return CellTable(source.cell_windows(start, stop, [_time(cube, m) for m in aside]))
+    frame = source.cell_windows(
+        start, stop, [_time(cube, m) for m in aside], [_time(cube, c) for c in cuts]
+    )
+    return CellTable(frame, weights)
 
 
 def _describe(
@@ -221,7 +242,7 @@ def _describe(
         noise = _noise(both[signal], start, stop, signal)
         if not moved or round_ == ROUNDS - 1:
             break
-        cells = _cells(source, cube, (start, stop), aside)
+        cells = _cells(source, cube, (start, stop), aside, both)
     series = both[signal]
     window = (start, stop)
     start, other_rose = _joint_onset(both, window, signal, placed=jump)
@@ -233,7 +254,7 @@ def _describe(
             # where this signal changed. Its quiet minutes are those of the signal that led.
             window = (start, stop)
             aside = quiet_minutes(both, start, stop, _other(signal))
-            cells = _cells(source, cube, window, aside)
+            cells = _cells(source, cube, window, aside, both)
             noise = _noise(series, start, stop, signal)
             judged = {dim: judge(cells, scope, dim, signal, noise) for dim in judged}
         judged, also = _with_other_signal(

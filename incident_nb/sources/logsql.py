@@ -215,12 +215,14 @@ CELL_INSIDE_BUT = (
     "CASE WHEN ts < $start OR ts >= $stop THEN FALSE "
     "WHEN epoch_us(ts) // 60000000 IN ({minutes}) THEN NULL ELSE TRUE END"
 )
+# {part}: which part of the window a row falls in, split at times $cut0, $cut1... (0 outside).
 CELL_WINDOWS = f"""
-SELECT {{names}}, {{inside}} AS inside,
+SELECT {{names}}, {{inside}} AS inside, {{part}} AS part,
        {CUBE_SUMS}
 FROM ({CUBE_EVENTS})
 GROUP BY {{groups}}
 """
+CELL_PART = "CAST(ts >= ${cut} AND ts < $stop AS INTEGER)"
 
 # Per minute, the requests of one scope.
 SCOPE_MINUTES = f"""

@@ -114,6 +114,16 @@ def test_the_store_answers_as_the_in_memory_cube(store):
     )
     neither = store.cell_windows(start, stop, aside)
     assert neither.loc[neither["inside"].isna(), "requests"].sum() == 80  # two minutes' worth
+    cuts = [start.replace(minute=45), start.replace(minute=50)]
+    parts = store.cell_windows(start, stop, aside, cuts)
+    pd.testing.assert_frame_equal(
+        canonical(parts, [*keys, "part"]),
+        canonical(memory.cell_windows(start, stop, aside, cuts), [*keys, "part"]),
+    )
+    # Parts by time inside (0, 1, 2 at the cuts); everything outside is part 0.
+    per_part = parts[parts["inside"].fillna(False).astype(bool)].groupby("part")["requests"].sum()
+    assert per_part.to_dict() == {0: 120, 1: 200, 2: 200}  # minutes 40-44 but two, 45-49, 50-54
+    assert set(parts.loc[parts["inside"].eq(False), "part"]) == {0}
     scope = {"endpoint": ["POST /pay"], "tenant": ["t0", "t4"]}
     pd.testing.assert_frame_equal(
         canonical(store.scope_minutes(scope), ["minute"]),

@@ -97,6 +97,31 @@ def test_paths_with_ids_read_as_the_same_routes_as_on_duckdb(spark, logs):
     assert failing == SCENARIO.failing_endpoint + "/{id}"
 
 
+def test_the_cells_of_a_window_in_parts_as_on_duckdb(spark, logs):
+    # A ramp's units are judged part by part of its window: the cuts split it on both engines.
+    from incident_nb.sources.logs import LogStore
+    from incident_nb.sources.logs.spark import open_spark
+
+    duckdb_store = LogStore.open([logs["jsonl"]])
+    spark_store = open_spark([logs["jsonl"]], parse_engine("spark"))
+    first, last = duckdb_store.extent()
+    step = (last - first) / 6
+    start, stop = first + 2 * step, first + 4 * step
+    aside, cuts = [(start + step / 2).replace(second=0, microsecond=0)], [start + step]
+    keys = ["endpoint", "tenant", "inside", "part"]
+    frames = [
+        s.cell_windows(start, stop, aside, cuts)
+        .assign(inside=lambda f: f["inside"].map({True: "in", False: "out"}).fillna("aside"))
+        .sort_values(keys, ignore_index=True)
+        for s in (duckdb_store, spark_store)
+    ]
+    duckdb_store.close()
+    assert set(frames[0]["part"]) == {0, 1}
+    for column in ["requests", "errors", "timed"]:
+        assert frames[1][column].astype(int).tolist() == frames[0][column].astype(int).tolist()
+    assert frames[1][keys].astype(str).equals(frames[0][keys].astype(str))
+
+
 def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):
     from incident_nb.evidence.logs import analyze_store
     from incident_nb.sources.logs.spark import open_spark

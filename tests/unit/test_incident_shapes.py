@@ -166,3 +166,34 @@ def test_a_queue_that_slows_then_times_out_affects_the_tenants_it_slowed(seed):
     assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
     assert set(incident.onset.affected("tenant")) == on_endpoint
     assert slowed_only <= on_endpoint
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_ramps_units_are_judged_at_the_time_of_their_requests(seed):
+    # One endpoint slows from minute 60 on, by 10% of its latency each minute (1.5x at minute
+    # 65, 10x at minute 150). One tenant called it only in the ramp's first minutes, when it was
+    # barely slower; two others only between minutes 66 and 72, when it was 1.6-2.2x slower:
+    # far less than over the ramp as a whole, but slowed all the same.
+    endpoint = "POST /api/v2/e1"
+    first_minutes, a_little_later = {"tenant-004"}, {"tenant-003", "tenant-006"}
+
+    def ramp(e: str, t: str) -> dict[str, object]:
+        if e != endpoint:
+            return {}
+        return {"ms": lambda m: 40.0 * (1.0 + 0.1 * max(m - 60, 0)), "sd": 0.3}
+
+    frame = cube(service(20, 4, 800, seed=seed, override=ramp), 150, seed=seed)
+    minute = (frame["minute"] - T0).dt.total_seconds() // 60
+    hit = frame["endpoint"] == endpoint
+    keep = (
+        ~hit
+        | ~frame["tenant"].isin(first_minutes | a_little_later)
+        | (frame["tenant"].isin(first_minutes) & (minute < 63))
+        | (frame["tenant"].isin(a_little_later) & ((minute < 60) | minute.between(66, 72)))
+    )
+    incident = find_incident(frame[keep])
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+    affected = set(incident.onset.affected("tenant"))
+    assert a_little_later <= affected
+    assert not first_minutes & affected

@@ -115,24 +115,32 @@ class CubeQuestions:
         return self._df(bounded_levels_sql(self._cube_dims(), span, self._failure, statuses))
 
     def cell_windows(
-        self, start: datetime, stop: datetime, aside: Collection[datetime] = ()
+        self,
+        start: datetime,
+        stop: datetime,
+        aside: Collection[datetime] = (),
+        cuts: Sequence[datetime] = (),
     ) -> pd.DataFrame:
-        """Per cell (endpoint x tenant x service), inside ``[start, stop)`` and outside.
+        """Per cell (endpoint x tenant x service) and part, inside ``[start, stop)`` and outside.
 
         The minutes ``aside`` (within the window) count as neither: their rows have a null
-        ``inside``.
+        ``inside``. ``cuts`` split the window into parts: ``part`` counts the cuts at or
+        before a row inside (0 outside).
         """
         dims = self._cube_dims()
         minutes = ", ".join(str(int(m.timestamp()) // 60) for m in sorted(aside))
+        part = " + ".join(logsql.CELL_PART.format(cut=f"cut{i}") for i in range(len(cuts)))
         sql = logsql.CELL_WINDOWS.format(
             dims=aliased(dims),
             failure=self._failure,
             **NO_FLAGS,
             names=", ".join(dims),
             inside=logsql.CELL_INSIDE_BUT.format(minutes=minutes) if aside else logsql.CELL_INSIDE,
-            groups=", ".join(str(i) for i in range(1, len(dims) + 2)),
+            part=part or "0",
+            groups=", ".join(str(i) for i in range(1, len(dims) + 3)),
         )
-        return self._df(sql, {"start": start, "stop": stop})
+        cut_times = {f"cut{i}": cut for i, cut in enumerate(cuts)}
+        return self._df(sql, {"start": start, "stop": stop, **cut_times})
 
     def scope_minutes(self, scope: Mapping[str, Collection[str] | None]) -> pd.DataFrame:
         """Per minute, the requests of ``scope`` (dimension -> values; ``None``: all)."""
