@@ -159,7 +159,7 @@ def part_weights(
     if var <= 0 or level <= before:
         return flat
     mean = x[seen] / n[seen]
-    phi = dispersion(series, start, stop, var if not errors else 1.0, errors)
+    phi = dispersion(series, start, stop, var, errors)  # a binomial's var is its own
     chi2 = float((n[seen] * (mean - level) ** 2).sum()) / (var * phi)
     if math.log10(max(float(chdtrc(int(seen.sum()) - 1, chi2)), 1e-300)) > PROFILE_LOG10P:
         return flat

@@ -47,7 +47,7 @@ class CellTable:
         """Build from a ``cell_windows`` frame (dimension columns, ``inside``, :data:`SUMS`).
 
         ``weights``: per signal, the incident's level in each ``part`` of the window as a
-        share of its mean there (none: the same in every part).
+        share of its mean over the window (none: the same in every part).
 
         Raises:
             ValueError: the frame lacks a column.
@@ -85,6 +85,13 @@ class CellTable:
             mask &= allowed[self.codes[dim]]  # code -1 (no value) indexes the trailing False
         return mask
 
+    def _row_weights(self, signal: str) -> FloatArray:
+        """Per row, the weight of its part for ``signal`` (1 without weights)."""
+        weights = self.weights.get(signal)
+        if weights is None or not len(weights):
+            return np.ones(len(self.part))
+        return np.asarray(weights[np.minimum(self.part, len(weights) - 1)], dtype=np.float64)
+
     def pair_sums(self, mask: BoolArray, dim: str, strata: str | None, signal: str) -> PairSums:
         """Sums per (value of ``dim``, value of ``strata``) among rows in ``mask``.
 
@@ -112,18 +119,11 @@ class CellTable:
                     axis=1,
                 )
             )
-        inside = rows & self.inside
-        counted = self.sums[COLUMNS[signal][0]][inside]
-        weights = self.weights.get(signal)
-        if weights is not None and len(weights):
-            counted = counted * weights[np.minimum(self.part[inside], len(weights) - 1)]
-        exposure = sum_by(pair[inside], counted, size)
+        counted, weight = self.sums[COLUMNS[signal][0]], self._row_weights(signal)
+        inside, had = rows & self.inside, rows & self.inside & (counted > 0)
+        exposure = sum_by(pair[inside], counted[inside] * weight[inside], size)
         peak = np.zeros(size)
-        if weights is not None and len(weights):
-            had = inside & (self.sums[COLUMNS[signal][0]] > 0)
-            np.maximum.at(peak, pair[had], weights[np.minimum(self.part[had], len(weights) - 1)])
-        else:
-            peak[pair[inside & (self.sums[COLUMNS[signal][0]] > 0)]] = 1.0
+        np.maximum.at(peak, pair[had], weight[had])
         present = np.flatnonzero(parts[0][:, 0] + parts[1][:, 0] > 0)
         return PairSums(
             self.values[dim],
