@@ -197,3 +197,27 @@ def test_a_ramps_units_are_judged_at_the_time_of_their_requests(seed):
     affected = set(incident.onset.affected("tenant"))
     assert a_little_later <= affected
     assert not first_minutes & affected
+
+
+@pytest.mark.parametrize("seed", [1, 3, 8])
+def test_a_filling_queue_affects_the_tenants_it_slowed_early(seed):
+    # A queue fills from minute 60 for 80 minutes, its latency growing 5% a minute (50x by the
+    # end). Two small tenants called the endpoint only between minutes 70 and 80, when it was
+    # 1.6-2.7x slower: a few requests each, slowed, though far less than the queue's mean over
+    # the incident, and too few to stand out on their own among 60 tenants.
+    endpoint, early = "POST /api/v2/e1", {"tenant-003", "tenant-006"}
+
+    def queue(e: str, t: str) -> dict[str, object]:
+        if e != endpoint:
+            return {}
+        slower = {"ms": lambda m: 40.0 * math.exp(0.05 * max(m - 60, 0))}
+        return {**slower, "rate": 0.6} if t in early else slower
+
+    frame = cube(service(60, 4, 800, seed=seed, override=queue), 140, seed=seed)
+    minute = (frame["minute"] - T0).dt.total_seconds() // 60
+    hit = frame["endpoint"] == endpoint
+    keep = ~(hit & frame["tenant"].isin(early)) | (minute < 60) | minute.between(70, 80)
+    incident = find_incident(frame[keep])
+    assert incident.onset is not None
+    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+    assert early <= set(incident.onset.affected("tenant"))
