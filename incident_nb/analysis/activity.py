@@ -27,6 +27,7 @@ from incident_nb.analysis.scan import (
     dispersion,
     leave_out,
     log10_p,
+    other_signal,
     segment_gain,
     within_variance,
 )
@@ -57,7 +58,7 @@ def quiet_minutes(both: dict[str, Series], start: int, stop: int, signal: str) -
     """
     series = both[signal]
     ratio = _minute_ratios(series, start, stop, signal)
-    other = "latency" if signal == "errors" else "errors"
+    other = other_signal(signal)
     alt = both.get(other)
     if alt is not None and alt.n.sum() > 0:
         strength = rise_strength(alt, (start, stop), other)

@@ -49,6 +49,7 @@ from incident_nb.analysis.scan import (
     MIN_RATIO,
     SIGNALS,
     Series,
+    other_signal,
     within_variance,
 )
 from incident_nb.analysis.scope import find_scope, joint
@@ -253,7 +254,7 @@ def _describe(
             # the units are judged over all the incident's minutes, not only the later ones
             # where this signal changed. Its quiet minutes are those of the signal that led.
             window = (start, stop)
-            aside = quiet_minutes(both, start, stop, _other(signal))
+            aside = quiet_minutes(both, start, stop, other_signal(signal))
             cells = _cells(source, cube, window, aside, both)
             noise = _noise(series, start, stop, signal)
             judged = {dim: judge(cells, scope, dim, signal, noise) for dim in judged}
@@ -279,10 +280,6 @@ def _describe(
     return onset, series, (start, ended)
 
 
-def _other(signal: str) -> str:
-    return "latency" if signal == "errors" else "errors"
-
-
 def _joint_onset(
     both: dict[str, Series], window: tuple[int, int], signal: str, *, placed: bool
 ) -> tuple[int, bool]:
@@ -295,7 +292,7 @@ def _joint_onset(
     on their own (p below :data:`CONFIRM_LOG10P`): a slowdown whose requests start failing once
     they time out began when it slowed, even when its failures are the stronger change.
     """
-    other = _other(signal)
+    other = other_signal(signal)
     alt = both[other]
     strength = rise_strength(alt, window, other) if alt.n.sum() > 0 else None
     if strength is None or strength > CONFIRM_LOG10P:
@@ -331,7 +328,7 @@ def _with_other_signal(
     ``cells`` are those of ``window``; ``start`` is the onset (:func:`_joint_onset`).
     Returns the judged units of both signals and the other signal's change.
     """
-    other = _other(signal)
+    other = other_signal(signal)
     alt = both[other]
     noise = _noise(alt, *window, other)
     out = dict(judged)

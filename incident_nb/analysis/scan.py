@@ -126,6 +126,11 @@ SIGNALS: dict[str, Signal] = {
 }
 
 
+def other_signal(signal: str) -> str:
+    """The other of the two signals (a group may both fail and slow)."""
+    return "latency" if signal == "errors" else "errors"
+
+
 def within_variance(series: Series, fallback: float = 1.0) -> FloatArray:
     """Per-request variance of the log latency within bins, per group (shape ``(groups, 1)``).
 
