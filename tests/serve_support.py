@@ -20,6 +20,8 @@ from incident_nb.core.templates import investigation_template
 TOKEN = "s3cret-token-for-tests"
 FAIL_FLAG = "fail-notebooks"
 """A file of this name in the root makes the cheap notebook fail (to test failures and retry)."""
+LOG_LINES = 200
+"""Lines of the server's log a failing test shows (its end)."""
 
 
 KILL_TITLE = "Kernel dies"
@@ -127,6 +129,11 @@ class Server:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+        # pytest shows what a test printed only when it fails: then the server's own account
+        # of it (a notebook that failed names its cause there) is beside the assertion.
+        lines = self.log.read_text(errors="replace").splitlines()[-LOG_LINES:]
+        print(f"--- the server's log ({self.log.name}), last {len(lines)} lines ---")
+        print("\n".join(lines))
 
 
 def metric(text: str, name: str) -> float:
