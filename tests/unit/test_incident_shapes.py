@@ -8,10 +8,13 @@ straight line drawn through its on and off minutes is no ramp to read an earlier
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 
+from incident_nb.analysis.group_onset import Incident
 from tests.unit.test_group_onset import T0, cube, find_incident, service
 
 TRUTH = 60
@@ -139,6 +142,28 @@ def test_a_rise_that_steepens_starts_where_it_leaves_the_level(rise, seed):
     assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
 
 
+def minute_of(frame: pd.DataFrame) -> pd.Series:
+    return (frame["minute"] - T0).dt.total_seconds() // 60
+
+
+def calling_only(
+    frame: pd.DataFrame, endpoint: str, when: dict[str, Callable[[pd.Series], pd.Series]]
+) -> pd.DataFrame:
+    """``frame`` where each tenant of ``when`` calls ``endpoint`` only in the minutes it picks."""
+    on_endpoint, minute = frame["endpoint"] == endpoint, minute_of(frame)
+    keep = ~(on_endpoint & frame["tenant"].isin(list(when)))
+    for tenant, minutes in when.items():
+        keep |= on_endpoint & (frame["tenant"] == tenant) & minutes(minute)
+    return frame[keep]
+
+
+def starts_at_minute_60(incident: Incident) -> bool:
+    onset = incident.onset
+    return (
+        onset is not None and abs((onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
+    )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_queue_that_slows_then_times_out_affects_the_tenants_it_slowed(seed):
     # A queue fills from minute 60 (its latency growing 5% a minute, 1.5x by minute 68) and its
@@ -156,14 +181,13 @@ def test_a_queue_that_slows_then_times_out_affects_the_tenants_it_slowed(seed):
         }
 
     frame = cube(service(20, 4, 800, seed=seed, override=queue), 130, seed=seed)
-    minute = (frame["minute"] - T0).dt.total_seconds() // 60
-    hit = frame["endpoint"] == endpoint
-    keep = ~(hit & frame["tenant"].isin(slowed_only)) | minute.between(75, 95)
-    frame, minute, hit = frame[keep], minute[keep], hit[keep]
-    on_endpoint = set(frame.loc[hit & (minute >= 70), "tenant"])
+    frame = calling_only(frame, endpoint, dict.fromkeys(slowed_only, lambda m: m.between(75, 95)))
+    on_endpoint = set(
+        frame.loc[(frame["endpoint"] == endpoint) & (minute_of(frame) >= 70), "tenant"]
+    )
     incident = find_incident(frame)
+    assert starts_at_minute_60(incident)
     assert incident.onset is not None
-    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
     assert set(incident.onset.affected("tenant")) == on_endpoint
     assert slowed_only <= on_endpoint
 
@@ -183,17 +207,13 @@ def test_a_ramps_units_are_judged_at_the_time_of_their_requests(seed):
         return {"ms": lambda m: 40.0 * (1.0 + 0.1 * max(m - 60, 0)), "sd": 0.3}
 
     frame = cube(service(20, 4, 800, seed=seed, override=ramp), 150, seed=seed)
-    minute = (frame["minute"] - T0).dt.total_seconds() // 60
-    hit = frame["endpoint"] == endpoint
-    keep = (
-        ~hit
-        | ~frame["tenant"].isin(first_minutes | a_little_later)
-        | (frame["tenant"].isin(first_minutes) & (minute < 63))
-        | (frame["tenant"].isin(a_little_later) & ((minute < 60) | minute.between(66, 72)))
-    )
-    incident = find_incident(frame[keep])
+    when = {
+        **dict.fromkeys(first_minutes, lambda m: m < 63),
+        **dict.fromkeys(a_little_later, lambda m: (m < 60) | m.between(66, 72)),
+    }
+    incident = find_incident(calling_only(frame, endpoint, when))
+    assert starts_at_minute_60(incident)
     assert incident.onset is not None
-    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
     affected = set(incident.onset.affected("tenant"))
     assert a_little_later <= affected
     assert not first_minutes & affected
@@ -214,10 +234,8 @@ def test_a_filling_queue_affects_the_tenants_it_slowed_early(seed):
         return {**slower, "rate": 0.6} if t in early else slower
 
     frame = cube(service(60, 4, 800, seed=seed, override=queue), 140, seed=seed)
-    minute = (frame["minute"] - T0).dt.total_seconds() // 60
-    hit = frame["endpoint"] == endpoint
-    keep = ~(hit & frame["tenant"].isin(early)) | (minute < 60) | minute.between(70, 80)
-    incident = find_incident(frame[keep])
+    when = dict.fromkeys(early, lambda m: (m < 60) | m.between(70, 80))
+    incident = find_incident(calling_only(frame, endpoint, when))
+    assert starts_at_minute_60(incident)
     assert incident.onset is not None
-    assert abs((incident.onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120
     assert early <= set(incident.onset.affected("tenant"))
