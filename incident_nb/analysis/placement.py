@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+from scipy.ndimage import median_filter
 from scipy.special import chdtri, fdtri, xlogy
 
 from incident_nb.analysis.scan import (
@@ -51,6 +52,10 @@ RAMP_SHARE = 0.25
 """By the first onset, a ramp's line has climbed at least this share of the rise."""
 POWERS = (1, 2)
 """A failure ramp's share grows with these powers of time (straight, or by its square)."""
+LEVEL_NEIGHBOURS = 2
+FAST_SHARE = 0.5
+"""A latency minute's precision is read from its own level, but not below this share of the
+median of it and :data:`LEVEL_NEIGHBOURS` seen minutes either side."""
 MIN_RECOVERY_MINUTES = 3
 """A recovery lasts at least this long, and longer than any lull inside the incident."""
 
@@ -120,7 +125,10 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     Latency is fitted twice, each minute weighted by its precision: in milliseconds, where a
     slowdown growing in proportion (1x to 5x) is straight, and in their log, where one growing
     by a factor each minute (a queue that saturates) is; the log's onset is kept when it fits
-    clearly better.
+    clearly better. A minute's mean in milliseconds spreads in proportion to its level, so its
+    precision is its requests over its level squared: its own mean, but not below half the
+    median of it and its neighbours (:func:`_running_median`): one fast minute of two requests
+    would otherwise weigh as much as a hundred others and draw the onset to it.
 
     Returns:
         The onset, and whether it is a clear jump.
@@ -135,7 +143,8 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         fit = _fit(series, stop, guess, signal, y=y, n=n)
     else:
         ms = np.exp(y)
-        in_ms = _fit(series, stop, guess, signal, y=ms, n=np.where(seen, n / ms**2, 0.0))
+        level = np.maximum(ms, FAST_SHARE * _running_median(ms, seen))
+        in_ms = _fit(series, stop, guess, signal, y=ms, n=np.where(seen, n / level**2, 0.0))
         in_log = _fit(series, stop, guess, signal, y=y, n=n, log_scale=True)
         # Milliseconds unless the log fits clearly better (by the F statistic of a jump).
         noise = max(in_log.residual / max(minutes - 4, 1), 1e-12)
@@ -247,6 +256,17 @@ def _fit(
     rise = (math.exp(level) if signal == "latency" and not log_scale else level) - line_base
     held &= line_slope * (guess - k) ** power >= RAMP_SHARE * rise
     return _Fit(k + 1, False, residual) if held else fallback
+
+
+def _running_median(values: FloatArray, seen: npt.NDArray[np.bool_]) -> FloatArray:
+    """The median of each seen minute's value and :data:`LEVEL_NEIGHBOURS` seen ones either side.
+
+    Unseen minutes are 1 (they weigh nothing anyway).
+    """
+    out = np.ones(len(values))
+    kept = values[seen]
+    out[seen] = median_filter(kept, size=2 * LEVEL_NEIGHBOURS + 1, mode="nearest")
+    return out
 
 
 def _suffix(values: FloatArray) -> FloatArray:
