@@ -36,6 +36,8 @@ finds a ramp's start."""
 NEWTON_STEPS = 12
 JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
+SCALE_F = float(fdtri(1, 30, 1 - 1e-2))
+"""Latency's onset is read in the log of milliseconds when its fit is better by this F."""
 JUMP_CHI2 = float(chdtri(1, 1e-3))
 """A jump must also beat a failure share growing with the square of time, when that curve is
 likelier than a line: twice the jump's gain in log-likelihood passes this (p < 0.001)."""
@@ -146,9 +148,9 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         level = np.maximum(ms, FAST_SHARE * _running_median(ms, seen))
         in_ms = _fit(series, stop, guess, signal, y=ms, n=np.where(seen, n / level**2, 0.0))
         in_log = _fit(series, stop, guess, signal, y=y, n=n, log_scale=True)
-        # Milliseconds unless the log fits clearly better (by the F statistic of a jump).
+        # Milliseconds unless the log fits clearly better (p < 0.01, by an F statistic).
         noise = max(in_log.residual / max(minutes - 4, 1), 1e-12)
-        fit = in_log if (in_ms.residual - in_log.residual) / noise > JUMP_F else in_ms
+        fit = in_log if (in_ms.residual - in_log.residual) / noise > SCALE_F else in_ms
     return fit.onset, fit.jump
 
 
