@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import median_filter
 from scipy.special import chdtri, fdtri, xlogy
 
+from incident_nb.analysis.latency_scale import SCALE_F, log_residual, precision
 from incident_nb.analysis.scan import (
     ALPHA,
     MIN_BEFORE,
@@ -36,8 +36,6 @@ finds a ramp's start."""
 NEWTON_STEPS = 12
 JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
-SCALE_F = float(fdtri(1, 30, 1 - 1e-2))
-"""Latency's onset is read in the log of milliseconds when its fit is better by this F."""
 JUMP_CHI2 = float(chdtri(1, 1e-3))
 """A jump must also beat a failure share growing with the square of time, when that curve is
 likelier than a line: twice the jump's gain in log-likelihood passes this (p < 0.001)."""
@@ -54,10 +52,6 @@ RAMP_SHARE = 0.25
 """By the first onset, a ramp's line has climbed at least this share of the rise."""
 POWERS = (1, 2)
 """A failure ramp's share grows with these powers of time (straight, or by its square)."""
-LEVEL_NEIGHBOURS = 2
-FAST_SHARE = 0.5
-"""A latency minute's precision is read from its own level, but not below this share of the
-median of it and :data:`LEVEL_NEIGHBOURS` seen minutes either side."""
 MIN_RECOVERY_MINUTES = 3
 """A recovery lasts at least this long, and longer than any lull inside the incident."""
 
@@ -111,6 +105,8 @@ class _Fit(NamedTuple):
     jump: bool
     residual: float
     """The squared residual of the better model, each minute weighted by its precision."""
+    model: tuple[int, bool] = (0, False)
+    """The better model: its minute, and whether it is a jump (else a bend)."""
 
 
 def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> tuple[int, bool]:
@@ -127,10 +123,8 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
     Latency is fitted twice, each minute weighted by its precision: in milliseconds, where a
     slowdown growing in proportion (1x to 5x) is straight, and in their log, where one growing
     by a factor each minute (a queue that saturates) is; the log's onset is kept when it fits
-    clearly better. A minute's mean in milliseconds spreads in proportion to its level, so its
-    precision is its requests over its level squared: its own mean, but not below half the
-    median of it and its neighbours (:func:`_running_median`): one fast minute of two requests
-    would otherwise weigh as much as a hundred others and draw the onset to it.
+    clearly better, the fit in milliseconds judged by its model's residual in the log (see
+    :mod:`~incident_nb.analysis.latency_scale`).
 
     Returns:
         The onset, and whether it is a clear jump.
@@ -145,12 +139,12 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         fit = _fit(series, stop, guess, signal, y=y, n=n)
     else:
         ms = np.exp(y)
-        level = np.maximum(ms, FAST_SHARE * _running_median(ms, seen))
-        in_ms = _fit(series, stop, guess, signal, y=ms, n=np.where(seen, n / level**2, 0.0))
+        in_ms = _fit(series, stop, guess, signal, y=ms, n=precision(ms, n))
         in_log = _fit(series, stop, guess, signal, y=y, n=n, log_scale=True)
         # Milliseconds unless the log fits clearly better (p < 0.01, by an F statistic).
         noise = max(in_log.residual / max(minutes - 4, 1), 1e-12)
-        fit = in_log if (in_ms.residual - in_log.residual) / noise > SCALE_F else in_ms
+        ms_in_log = math.inf if math.isinf(in_ms.residual) else log_residual(in_ms.model, y, n)
+        fit = in_log if (ms_in_log - in_log.residual) / noise > SCALE_F else in_ms
     return fit.onset, fit.jump
 
 
@@ -198,9 +192,10 @@ def _fit(
     if not np.isfinite(jump[k_jump]):
         return _Fit(guess, False, math.inf)
     residual = float(min(jump[k_jump], bend[k_bend]))
+    model = (int(ks[k_jump]), True) if jump[k_jump] <= bend[k_bend] else (int(ks[k_bend]), False)
     dof = max(int(seen.sum()) - 4, 1)
     power, steepens = 1, False
-    fallback = _Fit(guess, False, residual)
+    fallback = _Fit(guess, False, residual, model)
     if signal == "errors":
         # A straight rise of the failure share, or one growing with the square of time (a
         # leak, a backlog): the likelier of the two, both of three parameters.
@@ -224,9 +219,9 @@ def _fit(
             # A jump beats a straight bend when a rise steepens too: it must beat the curve.
             steepens = power > 1 and 2 * (float(jumps.max()) - curve.loglik) < JUMP_CHI2
         if not steepens:
-            return _Fit(int(ks[k_jump]), True, residual)
+            return _Fit(int(ks[k_jump]), True, residual, model)
         # Unless the curve holds as a ramp below, the jump stands.
-        fallback = _Fit(int(ks[k_jump]), True, residual)
+        fallback = _Fit(int(ks[k_jump]), True, residual, model)
     # A ramp's threshold-crossing onset is late by a fraction of its length, not more; and the
     # minutes between the bend and that onset must hold the rise the line says they do (within
     # their noise or :data:`RAMP_HELD` of it, and at least half of it). A bend failing either is
@@ -257,18 +252,7 @@ def _fit(
     level = pooled(series.n[guess:stop], series.x[guess:stop])
     rise = (math.exp(level) if signal == "latency" and not log_scale else level) - line_base
     held &= line_slope * (guess - k) ** power >= RAMP_SHARE * rise
-    return _Fit(k + 1, False, residual) if held else fallback
-
-
-def _running_median(values: FloatArray, seen: npt.NDArray[np.bool_]) -> FloatArray:
-    """The median of each seen minute's value and :data:`LEVEL_NEIGHBOURS` seen ones either side.
-
-    Unseen minutes are 1 (they weigh nothing anyway).
-    """
-    out = np.ones(len(values))
-    kept = values[seen]
-    out[seen] = median_filter(kept, size=2 * LEVEL_NEIGHBOURS + 1, mode="nearest")
-    return out
+    return _Fit(k + 1, False, residual, model) if held else fallback
 
 
 def _suffix(values: FloatArray) -> FloatArray:

@@ -1,10 +1,16 @@
-"""Where a slowdown starts, on a minute series with one odd minute before it.
+"""Where a slowdown starts: with one odd minute before it, and whatever its curve.
 
 A minute's latency in milliseconds is as precise as its requests are many and its level is low:
 the fit weighs each minute by its requests over its level squared. Read from the minute's own
 mean alone, a fast minute of two requests would weigh as much as a hundred others, and the onset
 would be drawn to it (the code before placed the on/off slowdowns below at that minute in 20
 draws of 20, and one step in five).
+
+A queue that saturates slows by a factor each minute: straight in the log of milliseconds, where
+its onset is read. Judged by the residual of the fit in milliseconds (each minute weighed by its
+own level), it read straight in milliseconds too, and its onset was placed late (2 of 20 draws
+within two minutes); judged by the residual in the log of a model fitted in milliseconds but not
+refitted there, a slowdown growing in proportion read curved, and was placed early (6 of 20).
 """
 
 from __future__ import annotations
@@ -43,3 +49,39 @@ def slowdown(seed: int, on_off: bool) -> Series:
 def test_a_fast_minute_before_a_slowdown_does_not_draw_its_onset(on_off, seed):
     placed = place(slowdown(seed, on_off), ONSET, MINUTES, "latency")
     assert abs(placed.onset - ONSET) <= 2
+
+
+QUEUE_MINUTES, QUEUE_ONSET = 130, 70
+
+
+def curved_slowdown(seed: int, rate: float, ms: float, growth: str) -> Series:
+    """``rate`` requests a minute at ``ms`` (log-normal, 1% of them 5-20x slower), slowing from
+    QUEUE_ONSET to the end: 20x by a factor each minute (``queue``), or 3x in proportion."""
+    rng = np.random.default_rng(seed)
+    n = rng.poisson(rate, QUEUE_MINUTES).astype(float)
+    length = QUEUE_MINUTES - QUEUE_ONSET
+    x, x2 = np.zeros(QUEUE_MINUTES), np.zeros(QUEUE_MINUTES)
+    for i in range(QUEUE_MINUTES):
+        since = max(i - QUEUE_ONSET, 0)
+        factor = 20 ** (since / length) if growth == "queue" else 1 + 2 * since / length
+        count = int(n[i])
+        each = ms * factor * np.exp(0.6 * rng.normal(size=count))
+        each *= np.where(rng.random(count) < 0.01, rng.uniform(5, 20, count), 1.0)
+        logs = np.log1p(each)
+        x[i], x2[i] = logs.sum(), (logs * logs).sum()
+    return Series(n, x, x2)
+
+
+@pytest.mark.parametrize(
+    ("growth", "rate", "ms", "least"),
+    [("queue", 3, 40.0, 12), ("proportion", 10, 200.0, 14)],
+)
+def test_a_slowdown_is_placed_on_the_scale_where_it_is_straight(growth, rate, ms, least):
+    errors = [
+        place(
+            curved_slowdown(seed, rate, ms, growth), QUEUE_ONSET + 30, QUEUE_MINUTES, "latency"
+        ).onset
+        - QUEUE_ONSET
+        for seed in range(20)
+    ]
+    assert sum(abs(e) <= 2 for e in errors) >= least, errors
