@@ -49,7 +49,8 @@ RAMP_HELD = 0.8
 """The minutes between a ramp's bend and its first onset hold at least this share of the rise
 its line says they do (or fall short by no more than their noise)."""
 RAMP_SHARE = 0.25
-"""By the first onset, a ramp's line has climbed at least this share of the rise."""
+"""By the first onset, or a quarter of the way from its bend to its end when that is later, a
+ramp's line has climbed at least this share of the rise."""
 POWERS = (1, 2)
 """A failure ramp's share grows with these powers of time (straight, or by its square)."""
 MIN_RECOVERY_MINUTES = 3
@@ -248,10 +249,13 @@ def _fit(
     slack = max(2 * math.sqrt(phi * spread), (1 - RAMP_HELD) * said)
     held = seen_rise >= said - slack and seen_rise >= said / 2
     # And the line itself must climb a good part of the way by the first onset, as a ramp's
-    # does: a nearly flat line (through the off minutes of an on/off incident) is no ramp.
+    # does: a nearly flat line (through the off minutes of an on/off incident) is no ramp. A
+    # steep ramp's first onset can be a few minutes after its bend: the climb is read a quarter
+    # of the way to the end at least.
     level = pooled(series.n[guess:stop], series.x[guess:stop])
     rise = (math.exp(level) if signal == "latency" and not log_scale else level) - line_base
-    held &= line_slope * (guess - k) ** power >= RAMP_SHARE * rise
+    climbed = max(guess, k + (stop - k) // 4) - k
+    held &= line_slope * climbed**power >= RAMP_SHARE * rise
     return _Fit(k + 1, False, residual, model) if held else fallback
 
 
