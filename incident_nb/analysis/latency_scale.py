@@ -17,7 +17,7 @@ from scipy.special import fdtri
 
 from incident_nb.analysis.scan import FloatArray
 
-SCALE_F = float(fdtri(1, 30, 1 - 1e-2))
+SCALE_F = float(fdtri(1, 30, 1 - 1e-3))
 """Latency's onset is read in the log of milliseconds when its fit is better by this F."""
 LEVEL_NEIGHBOURS = 2
 """Seen minutes either side of a minute whose median is its level's floor (see FAST_SHARE)."""

@@ -142,7 +142,7 @@ def fit_onset(series: Series, stop: int, guess: int, signal: str = "errors") -> 
         ms = np.exp(y)
         in_ms = _fit(series, stop, guess, signal, y=ms, n=precision(ms, n))
         in_log = _fit(series, stop, guess, signal, y=y, n=n, log_scale=True)
-        # Milliseconds unless the log fits clearly better (p < 0.01, by an F statistic).
+        # Milliseconds unless the log fits clearly better (p < 0.001, by an F statistic).
         noise = max(in_log.residual / max(minutes - 4, 1), 1e-12)
         ms_in_log = math.inf if math.isinf(in_ms.residual) else log_residual(in_ms.model, y, n)
         fit = in_log if (ms_in_log - in_log.residual) / noise > SCALE_F else in_ms
