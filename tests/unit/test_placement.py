@@ -92,10 +92,13 @@ def test_a_slowdown_is_placed_on_the_scale_where_it_is_straight(growth, rate, ms
     assert sum(abs(e) <= 2 for e in errors) >= least, errors
 
 
+RAMP_MINUTES = 150
+
+
 def steep_ramp(seed: int) -> Series:
     """3 requests a minute at 100 ms, slowing from ONSET by 0.09x a minute (10x at most)."""
     rng = np.random.default_rng(seed)
-    n = rng.poisson(3, QUEUE_MINUTES + 20).astype(float)
+    n = rng.poisson(3, RAMP_MINUTES).astype(float)
     x, x2 = np.zeros(len(n)), np.zeros(len(n))
     for i in range(len(n)):
         level = min(1.0, (i - ONSET + 1) / 100) if i >= ONSET else 0.0
@@ -107,7 +110,7 @@ def steep_ramp(seed: int) -> Series:
 
 def test_a_steep_ramp_is_placed_at_its_bend():
     errors = [
-        place(steep_ramp(seed), ONSET + 20, QUEUE_MINUTES + 20, "latency").onset - ONSET
+        place(steep_ramp(seed), ONSET + 20, RAMP_MINUTES, "latency").onset - ONSET
         for seed in range(20)
     ]
     assert sum(abs(e) <= 2 for e in errors) >= 15, errors
