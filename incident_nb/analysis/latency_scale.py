@@ -49,8 +49,9 @@ def log_residual(model: tuple[int, bool], y: FloatArray, n: FloatArray) -> float
     minute's mean log latency, ``n`` its requests. Weighted by each minute's own level, a fit
     in milliseconds counts a slow minute's miss as a share of that minute, so its residual is
     not the log's: a queue that saturates (slow minutes far above a line) would read straight.
-    The same model is fitted to the log of the minutes by Gauss-Newton steps, from the fit in
-    milliseconds, and its residual there is that of the log fit: minutes weighted by requests.
+    The same model is fitted to the log of the minutes by Gauss-Newton steps, starting from a
+    least-squares fit in milliseconds, and its residual there is measured as the log fit's is:
+    minutes weighted by requests.
     """
     k, jump = model
     seen = n > 0
@@ -60,7 +61,7 @@ def log_residual(model: tuple[int, bool], y: FloatArray, n: FloatArray) -> float
     design = np.stack(columns, axis=1)
     logs, requests = y[seen], n[seen]
     ms = np.exp(logs)
-    curve, target = ms, ms  # the first step is the fit in milliseconds itself
+    curve, target = ms, ms  # first, the minutes in milliseconds, each weighed by its own level
     for _ in range(REFIT_STEPS):
         root = np.sqrt(requests) / np.maximum(curve, 1e-9)
         theta = np.linalg.lstsq(design * root[:, None], target * root, rcond=None)[0]

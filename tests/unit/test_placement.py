@@ -20,6 +20,8 @@ placed 10 to 14 minutes late (12 of 20 within two minutes, 16 now).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -31,22 +33,36 @@ ONSET = 60
 FAST_MINUTE = 48
 
 
+def as_series(minutes: list[np.ndarray]) -> Series:
+    """The minute series of requests whose latencies in ms are given minute by minute."""
+    logs = [np.log1p(latencies) for latencies in minutes]
+    return Series(
+        np.array([len(each) for each in logs], dtype=float),
+        np.array([each.sum() for each in logs]),
+        np.array([(each * each).sum() for each in logs]),
+    )
+
+
+def placed_within_two(draw: Callable[[int], Series], guess: int, stop: int, onset: int) -> int:
+    """In how many of 20 draws the onset is placed within two minutes of ``onset``."""
+    errors = [place(draw(seed), guess, stop, "latency").onset - onset for seed in range(20)]
+    return sum(abs(e) <= 2 for e in errors)
+
+
 def slowdown(seed: int, on_off: bool) -> Series:
     """About 5 requests a minute at 200 ms, 800 ms from ONSET (three minutes of five when
     ``on_off``); FAST_MINUTE holds two requests of 14 ms."""
     rng = np.random.default_rng(seed)
     minute = np.arange(MINUTES)
     slow = (minute >= ONSET) & ((minute % 5 < 3) if on_off else True)
-    n = rng.poisson(5, MINUTES).astype(float)
+    n = rng.poisson(5, MINUTES)
     n[FAST_MINUTE] = 2
-    x, x2 = np.zeros(MINUTES), np.zeros(MINUTES)
+    latencies = []
     for i in minute:
         ms = 800.0 if slow[i] else 200.0
-        logs = np.log1p(np.exp(np.log(ms) + 0.5 * rng.normal(size=int(n[i]))))
-        if i == FAST_MINUTE:
-            logs = np.log1p(np.full(2, 14.0))
-        x[i], x2[i] = logs.sum(), (logs * logs).sum()
-    return Series(n, x, x2)
+        drawn = np.exp(np.log(ms) + 0.5 * rng.normal(size=n[i]))
+        latencies.append(np.full(2, 14.0) if i == FAST_MINUTE else drawn)
+    return as_series(latencies)
 
 
 @pytest.mark.parametrize("on_off", [False, True])
@@ -63,18 +79,16 @@ def curved_slowdown(seed: int, rate: float, ms: float, growth: str) -> Series:
     """``rate`` requests a minute at ``ms`` (log-normal, 1% of them 5-20x slower), slowing from
     QUEUE_ONSET to the end: 20x by a factor each minute (``queue``), or 3x in proportion."""
     rng = np.random.default_rng(seed)
-    n = rng.poisson(rate, QUEUE_MINUTES).astype(float)
+    n = rng.poisson(rate, QUEUE_MINUTES)
     length = QUEUE_MINUTES - QUEUE_ONSET
-    x, x2 = np.zeros(QUEUE_MINUTES), np.zeros(QUEUE_MINUTES)
+    latencies = []
     for i in range(QUEUE_MINUTES):
         since = max(i - QUEUE_ONSET, 0)
         factor = 20 ** (since / length) if growth == "queue" else 1 + 2 * since / length
-        count = int(n[i])
-        each = ms * factor * np.exp(0.6 * rng.normal(size=count))
-        each *= np.where(rng.random(count) < 0.01, rng.uniform(5, 20, count), 1.0)
-        logs = np.log1p(each)
-        x[i], x2[i] = logs.sum(), (logs * logs).sum()
-    return Series(n, x, x2)
+        each = ms * factor * np.exp(0.6 * rng.normal(size=n[i]))
+        each *= np.where(rng.random(n[i]) < 0.01, rng.uniform(5, 20, n[i]), 1.0)
+        latencies.append(each)
+    return as_series(latencies)
 
 
 @pytest.mark.parametrize(
@@ -82,14 +96,10 @@ def curved_slowdown(seed: int, rate: float, ms: float, growth: str) -> Series:
     [("queue", 5, 40.0, 15), ("proportion", 10, 200.0, 14)],
 )
 def test_a_slowdown_is_placed_on_the_scale_where_it_is_straight(growth, rate, ms, least):
-    errors = [
-        place(
-            curved_slowdown(seed, rate, ms, growth), QUEUE_ONSET + 30, QUEUE_MINUTES, "latency"
-        ).onset
-        - QUEUE_ONSET
-        for seed in range(20)
-    ]
-    assert sum(abs(e) <= 2 for e in errors) >= least, errors
+    def draw(seed: int) -> Series:
+        return curved_slowdown(seed, rate, ms, growth)
+
+    assert placed_within_two(draw, QUEUE_ONSET + 30, QUEUE_MINUTES, QUEUE_ONSET) >= least
 
 
 RAMP_MINUTES = 150
@@ -98,19 +108,13 @@ RAMP_MINUTES = 150
 def steep_ramp(seed: int) -> Series:
     """3 requests a minute at 100 ms, slowing from ONSET by 0.09x a minute (10x at most)."""
     rng = np.random.default_rng(seed)
-    n = rng.poisson(3, RAMP_MINUTES).astype(float)
-    x, x2 = np.zeros(len(n)), np.zeros(len(n))
-    for i in range(len(n)):
+    n = rng.poisson(3, RAMP_MINUTES)
+    latencies = []
+    for i in range(RAMP_MINUTES):
         level = min(1.0, (i - ONSET + 1) / 100) if i >= ONSET else 0.0
-        count = int(n[i])
-        logs = np.log1p(100 * (1 + 9 * level) * np.exp(0.5 * rng.normal(size=count)))
-        x[i], x2[i] = logs.sum(), (logs * logs).sum()
-    return Series(n, x, x2)
+        latencies.append(100 * (1 + 9 * level) * np.exp(0.5 * rng.normal(size=n[i])))
+    return as_series(latencies)
 
 
 def test_a_steep_ramp_is_placed_at_its_bend():
-    errors = [
-        place(steep_ramp(seed), ONSET + 20, RAMP_MINUTES, "latency").onset - ONSET
-        for seed in range(20)
-    ]
-    assert sum(abs(e) <= 2 for e in errors) >= 15, errors
+    assert placed_within_two(steep_ramp, ONSET + 20, RAMP_MINUTES, ONSET) >= 15
