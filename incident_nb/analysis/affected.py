@@ -197,13 +197,14 @@ def _latency_units(sums: PairSums, noise: Noise) -> Units:
     x_in = _per_unit(sums, sums.inside[:, 1])
     mean_out = np.divide(off_out, n_out, out=np.zeros_like(off_out), where=n_out > 0)
     # The unit's own offset from its strata, shrunk to its peers' by how much units differ.
+    # Too few units to tell how much they differ: one request's worth of shrinkage (a tenant's
+    # two endpoints, one ten times slower than the other, are not its peers' typical level).
     seen = n_out >= 10
-    spread_between = (
-        float(np.var(mean_out[seen])) - float(np.mean(var / n_out[seen]))
+    between = (
+        max(float(np.var(mean_out[seen])) - float(np.mean(var / n_out[seen])), 1e-3)
         if seen.sum() >= 3
-        else 0.0
+        else var
     )
-    between = max(spread_between, 1e-3)
     precision = n_out / var + 1.0 / between
     habit = (n_out / var) * mean_out / precision
     expected = _per_unit(sums, sums.inside[:, 0] * level) + habit * n_in
