@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from incident_nb.analysis.activity import quiet_minutes
 from incident_nb.analysis.affected import Noise, judge
@@ -140,3 +141,39 @@ def test_a_unit_that_always_failed_more_is_judged_on_its_own_level() -> None:
     assert judged.affected == ["GET /a"]
     units = judged.units.set_index("value")
     assert units.loc["DELETE /b", "baseline"] > 0.0125  # its own 1.36%, hardly shrunk
+
+
+def test_a_tenant_s_two_endpoints_keep_their_own_latency() -> None:
+    # One tenant calls a fast endpoint (15 ms), which gets six times slower, and a slow one
+    # (180 ms), which does not change. Two endpoints cannot say how much endpoints differ:
+    # taken as alike, the slow one's own level before would read as theirs pooled (about
+    # 90 ms), and its usual 190 ms during the incident as a rise.
+    def row(endpoint: str, inside: bool, n: int, ms: float) -> dict[str, object]:
+        mean, var = math.log1p(ms), 0.1
+        return {
+            "endpoint": endpoint,
+            "tenant": "t1",
+            "inside": inside,
+            "requests": n,
+            "errors": 0,
+            "timed": n,
+            "log_latency": n * mean,
+            "log_latency_sq": n * (mean * mean + var),
+        }
+
+    cells = CellTable(
+        pd.DataFrame(
+            [
+                row("GET /fast", False, 216, 15.0),
+                row("GET /fast", True, 139, 97.0),
+                row("GET /slow", False, 240, 179.0),
+                row("GET /slow", True, 188, 191.0),
+            ]
+        )
+    )
+    # The tenant's minutes mix both endpoints: their variance per request is large.
+    noise = Noise(1.6, 0.0, 33, math.log(2.0))
+    judged = judge(cells, {"endpoint": None, "tenant": {"t1"}}, "endpoint", "latency", noise)
+    assert judged.affected == ["GET /fast"]
+    units = judged.units.set_index("value")
+    assert units.loc["GET /slow", "baseline"] == pytest.approx(179.0, rel=0.05)
