@@ -77,6 +77,18 @@ def series_of(frame: pd.DataFrame, signal: str, start: pd.Timestamp, minutes: in
     return Series(*arrays)
 
 
+def parts_of(
+    frame: pd.DataFrame, dim: str, signal: str, start: pd.Timestamp, minutes: int
+) -> Series:
+    """Per value of ``dim`` (rows; a missing value as one more), a frame's one-minute series."""
+    if frame.empty or dim not in frame:
+        whole = series_of(frame, signal, start, minutes)
+        return Series(whole.n[None], whole.x[None], whole.x2[None])
+    codes, values = pd.factorize(frame[dim], use_na_sentinel=False)
+    parts = [series_of(frame[codes == i], signal, start, minutes) for i in range(len(values))]
+    return Series(*(np.stack([getattr(p, a) for p in parts]) for a in ("n", "x", "x2")))
+
+
 NO_VALUE = "(none)"
 """How the per-minute group frames name records without the field."""
 
@@ -240,6 +252,36 @@ class MinuteCube:
             return Series(zero, zero.copy(), zero.copy())
         both = self.series(groups, chosen, signal, binned=False)
         return Series(both.n.sum(axis=0), both.x.sum(axis=0), both.x2.sum(axis=0))
+
+    def endpoint_parts(self, scope: dict[str, set[str] | None], signal: str) -> Series | None:
+        """Per endpoint of a scope restricted along endpoints at most, its one-minute series.
+
+        Rows: the scope's endpoints, and the requests without one (when there are any).
+        None when the scope is restricted along another dimension (ask the source).
+        """
+        restricted = [d for d, v in scope.items() if v is not None and not self._whole(d, v)]
+        level = next(lv for lv in LEVELS if lv.dims == ("endpoint",))
+        if set(restricted) - {"endpoint"} or self._span.get(level.name, 0) != 1:
+            return None
+        groups = self.groups(level)
+        wanted = scope.get("endpoint")
+        chosen = np.array(
+            [i for i, key in enumerate(groups.keys) if wanted is None or key[0] in wanted],
+            dtype=np.int64,
+        )
+        parts = self.series(groups, chosen, signal, binned=False)
+        if "endpoint" in restricted:
+            return parts
+        whole = self.scope_series({}, signal)
+        assert whole is not None
+        rest = whole.n - parts.n.sum(axis=0)
+        if rest.sum() <= 0:  # every request has an endpoint
+            return parts
+        return Series(
+            np.vstack([parts.n, rest]),
+            np.vstack([parts.x, whole.x - parts.x.sum(axis=0)]),
+            np.vstack([parts.x2, whole.x2 - parts.x2.sum(axis=0)]),
+        )
 
     def _whole(self, dim: str, values: set[str]) -> bool:
         """Whether ``values`` are every value of ``dim`` and every request has one."""

@@ -16,8 +16,9 @@ the additive columns of :data:`~incident_nb.analysis.cube.SUMS`.
    within the window (an on/off incident's quiet ones) count as neither (a null ``inside``),
    and ``cuts`` split it into parts (``part``: 0 outside, then 0, 1... by time inside). The
    affected scope is judged on it.
-3. ``scope_minutes(scope)``: per minute, the requests of an affected scope (dimension ->
-   values). Onset, end and trend are placed on it.
+3. ``scope_minutes(scope, by)``: per minute, the requests of an affected scope (dimension ->
+   values), and per endpoint too when ``by="endpoint"``. Onset, end and trend are placed on
+   it.
 
 And ``failure_kinds()``: the failing statuses (``"504"``), each with a source asking the same
 questions of its failures only (every request still counted): failures of one status may rise
@@ -57,8 +58,11 @@ class CubeSource(Protocol):
         """
         ...
 
-    def scope_minutes(self, scope: ScopeValues) -> pd.DataFrame:
-        """Per minute, the requests of ``scope``: ``minute`` and the sums."""
+    def scope_minutes(self, scope: ScopeValues, by: str | None = None) -> pd.DataFrame:
+        """Per minute, the requests of ``scope``: ``minute`` and the sums.
+
+        ``by``: per minute and value of that dimension (a column of it), when the log has it.
+        """
         ...
 
     def failure_kinds(self) -> Sequence[tuple[str, CubeSource]]:
@@ -131,11 +135,12 @@ class FrameSource:
         summed = frame.groupby(keys, dropna=False, sort=True)[list(SUMS)].sum()
         return summed.reset_index()
 
-    def scope_minutes(self, scope: ScopeValues) -> pd.DataFrame:
-        """Per minute, the requests of ``scope``."""
+    def scope_minutes(self, scope: ScopeValues, by: str | None = None) -> pd.DataFrame:
+        """Per minute (and value of ``by``, when the cube has it), the requests of ``scope``."""
         keep = pd.Series(True, index=self._cube.index)
         for dim, values in scope.items():
             if values is not None and dim in self._cube:
                 keep &= self._cube[dim].isin(list(values))
-        summed = self._cube[keep].groupby("minute", sort=True)[list(SUMS)].sum()
+        keys = ["minute", by] if by is not None and by in self._dims else ["minute"]
+        summed = self._cube[keep].groupby(keys, sort=True, dropna=False)[list(SUMS)].sum()
         return summed.reset_index()

@@ -35,9 +35,10 @@ from incident_nb.analysis.activity import (
 )
 from incident_nb.analysis.affected import Judged, Noise, judge
 from incident_nb.analysis.cells import CellTable, Scope
-from incident_nb.analysis.cube import MinuteCube, series_of
+from incident_nb.analysis.cube import MinuteCube, parts_of, series_of
 from incident_nb.analysis.cube_source import CubeSource
 from incident_nb.analysis.group_onset import AlsoChanged, GroupOnset, Incident
+from incident_nb.analysis.mix import steady_mix
 from incident_nb.analysis.onset_search import (
     SIGNAL_COUNT,
     Candidate,
@@ -110,7 +111,7 @@ def _first_holding(
     """
     for candidate in candidates[:MAX_CANDIDATES]:
         signal = candidate.signal
-        seeds = _scope_series(source, cube, candidate.scope())
+        seeds = _scope_series(source, cube, candidate.scope(), candidate.start)
         seed = seeds[signal]
         aside = quiet_minutes(seeds, candidate.start, candidate.end, signal)
         cells = _cells(source, cube, (candidate.start, candidate.end), aside, seeds)
@@ -177,15 +178,35 @@ def _times(cube: MinuteCube, start: int, stop: int) -> tuple[datetime, datetime]
     return _time(cube, start), _time(cube, stop)
 
 
-def _scope_series(source: CubeSource, cube: MinuteCube, scope: Scope) -> dict[str, Series]:
-    """The scope's one-minute series for both signals (from the cube when it is one group)."""
-    from_cube = {signal: cube.scope_series(scope, signal) for signal in SIGNALS}
-    if all(s is not None for s in from_cube.values()):
-        return {k: v for k, v in from_cube.items() if v is not None}
-    frame = source.scope_minutes(
-        {d: sorted(v) if v is not None else None for d, v in scope.items()}
-    )
-    return {signal: series_of(frame, signal, cube.start, cube.minutes) for signal in SIGNALS}
+def _scope_series(
+    source: CubeSource, cube: MinuteCube, scope: Scope, start: int | None = None
+) -> dict[str, Series]:
+    """The scope's one-minute series for both signals (from the cube when it is one group).
+
+    With ``start`` (the onset), the latency of a scope of several endpoints is measured from
+    each endpoint's level before it (:func:`~.mix.steady_mix`): not moved by their mix.
+    """
+    mixed = start is not None and _several_endpoints(cube, scope)
+    found = {signal: cube.scope_series(scope, signal) for signal in SIGNALS}
+    parts = cube.endpoint_parts(scope, "latency") if mixed else None
+    both = {k: v for k, v in found.items() if v is not None}
+    if len(both) < len(SIGNALS) or (mixed and parts is None):
+        frame = source.scope_minutes(
+            {d: sorted(v) if v is not None else None for d, v in scope.items()},
+            by="endpoint" if mixed else None,
+        )
+        both = {signal: series_of(frame, signal, cube.start, cube.minutes) for signal in SIGNALS}
+        if mixed:
+            parts = parts_of(frame, "endpoint", "latency", cube.start, cube.minutes)
+    if parts is not None and start is not None:
+        both["latency"] = steady_mix(parts, start)
+    return both
+
+
+def _several_endpoints(cube: MinuteCube, scope: Scope) -> bool:
+    """Whether the scope may span several endpoints (the log having several)."""
+    wanted = scope.get("endpoint")
+    return len(cube.values.get("endpoint", [])) >= 2 and (wanted is None or len(wanted) >= 2)
 
 
 def _cells(
@@ -234,7 +255,7 @@ def _describe(
     jump = False
     for round_ in range(ROUNDS):
         scope, judged = find_scope(cells, candidate.scope(), signal, noise)
-        both = _scope_series(source, cube, scope)
+        both = _scope_series(source, cube, scope, start)
         new_start, new_stop, ended, jump = place(both[signal], start, stop, signal)
         new_aside = quiet_minutes(both, new_start, new_stop, signal)
         moved = abs(new_start - start) > 2 or abs(new_stop - stop) > 2

@@ -224,13 +224,14 @@ GROUP BY {{groups}}
 """
 CELL_PART = "CAST(ts >= ${cut} AND ts < $stop AS INTEGER)"
 
-# Per minute, the requests of one scope.
+# Per minute, the requests of one scope ({by}: and per value of a dimension, as ", endpoint";
+# {by_key}: ", 2" then).
 SCOPE_MINUTES = f"""
-SELECT {MINUTE} AS minute,
+SELECT {MINUTE} AS minute{{by}},
        {CUBE_SUMS}
 FROM ({CUBE_EVENTS})
 WHERE {{where}}
-GROUP BY 1
+GROUP BY 1{{by_key}}
 """
 
 # When the minute levels have more than CUBE_MAX_ROWS rows (raw URLs with ids in them, many

@@ -298,3 +298,56 @@ def test_a_canary_s_tenants_are_found_on_the_endpoints_each_calls(seed):
     assert abs((onset.at - (T0 + timedelta(minutes=70))).total_seconds()) <= 120
     assert set(onset.affected("tenant")) == set(calls)
     assert set(onset.affected("endpoint")) == {e for called in calls.values() for e in called}
+
+
+def test_a_tenant_s_slowdown_is_placed_on_its_endpoints_own_levels():
+    # tenant-big calls a fast endpoint (10 ms) and a slow one (300 ms) alike, 30 times a
+    # minute each, and other tenants call both. For the twelve minutes before its slowdown it
+    # calls the fast one a tenth as often (a client's cache warming up): its minutes' mean
+    # latency, mixing both, rises then as much as in the slowdown's first ten minutes. Its
+    # latency on both endpoints then climbs to three times over 40 minutes from minute 60.
+    def climb(base: float) -> Rate:
+        return lambda m: base * (1 + 2 * min(max(m - 60, 0), 40) / 40)
+
+    others = [
+        {"endpoint": e, "tenant": f"tenant-{t}", "rate": 6.0, "ms": (lambda m, b=ms: b)}
+        for e, ms in (("GET /fast", 10.0), ("GET /slow", 300.0))
+        for t in range(12)
+    ]
+    frame = pd.concat(
+        [
+            cube(others, 100, seed=2),
+            cube(
+                [
+                    {
+                        "endpoint": "GET /slow",
+                        "tenant": "tenant-big",
+                        "rate": 30.0,
+                        "ms": climb(300.0),
+                        "sd": 0.3,
+                    }
+                ],
+                100,
+                seed=3,
+            ),
+            cube(
+                [
+                    {
+                        "endpoint": "GET /fast",
+                        "tenant": "tenant-big",
+                        "rate": 30.0,
+                        "ms": climb(10.0),
+                        "sd": 0.3,
+                    }
+                ],
+                100,
+                seed=4,
+                volume=lambda m: 0.1 if 48 <= m < 60 else 1.0,
+            ),
+        ],
+        ignore_index=True,
+    )
+    onset = find_incident(frame).onset
+    assert onset is not None and onset.signal == "latency"
+    assert onset.affected("tenant") == ["tenant-big"]
+    assert abs((onset.at - (T0 + timedelta(minutes=60))).total_seconds()) <= 120

@@ -142,9 +142,15 @@ class CubeQuestions:
         cut_times = {f"cut{i}": cut for i, cut in enumerate(cuts)}
         return self._df(sql, {"start": start, "stop": stop, **cut_times})
 
-    def scope_minutes(self, scope: Mapping[str, Collection[str] | None]) -> pd.DataFrame:
-        """Per minute, the requests of ``scope`` (dimension -> values; ``None``: all)."""
+    def scope_minutes(
+        self, scope: Mapping[str, Collection[str] | None], by: str | None = None
+    ) -> pd.DataFrame:
+        """Per minute, the requests of ``scope`` (dimension -> values; ``None``: all).
+
+        ``by``: per minute and value of that dimension too (a column of it), when the log has it.
+        """
         dims = self._cube_dims()
+        split = by is not None and by in dims
         where = [
             f"{d} IN ({', '.join(literal(v) for v in values)})" if values else "FALSE"
             for d, values in scope.items()
@@ -155,6 +161,8 @@ class CubeQuestions:
             failure=self._failure,
             **NO_FLAGS,
             where=" AND ".join(where) or "TRUE",
+            by=f", {by}" if split else "",
+            by_key=", 2" if split else "",
         )
         return self._df(sql)
 
