@@ -129,6 +129,14 @@ def test_the_store_answers_as_the_in_memory_cube(store):
         canonical(store.scope_minutes(scope), ["minute"]),
         canonical(memory.scope_minutes(scope), ["minute"]),
     )
+    # Per endpoint too (a group's latency with its mix held is built on it).
+    tenants = {"endpoint": None, "tenant": ["t0", "t1"]}
+    by_endpoint = store.scope_minutes(tenants, by="endpoint")
+    assert set(by_endpoint["endpoint"]) == {"POST /pay", "GET /list"}
+    pd.testing.assert_frame_equal(
+        canonical(by_endpoint, ["minute", "endpoint"]),
+        canonical(memory.scope_minutes(tenants, by="endpoint"), ["minute", "endpoint"]),
+    )
 
 
 def test_sums_are_exact(store):

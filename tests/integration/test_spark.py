@@ -15,6 +15,7 @@ from contextlib import redirect_stdout
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from incident_nb.cli import main
@@ -120,6 +121,28 @@ def test_the_cells_of_a_window_in_parts_as_on_duckdb(spark, logs):
     for column in ["requests", "errors", "timed"]:
         assert frames[1][column].astype(int).tolist() == frames[0][column].astype(int).tolist()
     assert frames[1][keys].astype(str).equals(frames[0][keys].astype(str))
+
+
+def test_a_scope_s_minutes_per_endpoint_as_on_duckdb(spark, logs):
+    # A group of several endpoints is placed on its latency with their mix held: the scope's
+    # minutes come per endpoint on both engines.
+    from incident_nb.sources.logs import LogStore
+    from incident_nb.sources.logs.spark import open_spark
+
+    duckdb_store = LogStore.open([logs["jsonl"]])
+    spark_store = open_spark([logs["jsonl"]], parse_engine("spark"))
+    keys = ["minute", "endpoint"]
+    frames = [
+        s.scope_minutes({"endpoint": None}, by="endpoint").sort_values(keys, ignore_index=True)
+        for s in (duckdb_store, spark_store)
+    ]
+    duckdb_store.close()
+    assert frames[0]["endpoint"].nunique() > 1
+    for column in ["requests", "errors", "timed"]:
+        assert frames[1][column].astype(int).tolist() == frames[0][column].astype(int).tolist()
+    assert frames[1][keys].astype(str).equals(frames[0][keys].astype(str))
+    for column in ["log_latency", "log_latency_sq"]:
+        assert np.allclose(frames[1][column].astype(float), frames[0][column].astype(float))
 
 
 def test_only_aggregates_come_back_when_the_input_grows_tenfold(spark, logs):
