@@ -245,8 +245,10 @@ def _fit(
         spread = var * float(weight.sum())
     phi = dispersion(series, k, stop, var, signal == "errors")
     # A busy ramp's line misses its first minutes by more than their noise as soon as the ramp
-    # bends a little.
-    slack = max(2 * math.sqrt(phi * spread), (1 - RAMP_HELD) * said)
+    # bends a little; and its bend is known to a minute at best: a line leaving the level a
+    # minute later says less of the minutes between.
+    later = float((weight * line_slope * np.maximum(t[between] - k - 1, 0) ** power).sum())
+    slack = max(2 * math.sqrt(phi * spread), (1 - RAMP_HELD) * said, said - later)
     held = seen_rise >= said - slack and seen_rise >= said / 2
     # And the line itself must climb a good part of the way by the first onset, as a ramp's
     # does: a nearly flat line (through the off minutes of an on/off incident) is no ramp. A
