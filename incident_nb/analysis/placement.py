@@ -89,7 +89,7 @@ def place(series: Series, start: int, end: int, signal: str) -> Placement:
         level = inside_x / inside_n
         reference = base + REFERENCE * (level - base)
         walk = np.concatenate([[0.0], np.cumsum(series.x - reference * series.n)])
-        new_start = int(np.argmin(walk[: end + 1]))
+        new_start = _lowest(walk[: end + 1])
         new_end = new_start + 1 + int(np.argmax(walk[new_start + 1 :]))
         if (new_start, new_end) == (start, end):
             break
@@ -189,7 +189,7 @@ def _fit(
         bend = total_yy - total_y * total_y / total_w - np.where(hh > 0, hyc * hyc / hh, 0.0)
         slope = np.where(hh > 0, hyc / hh, 0.0)
         base = (total_y - slope * h1) / total_w
-    k_jump, k_bend = int(np.argmin(jump)), int(np.argmin(bend))
+    k_jump, k_bend = _lowest(jump), int(np.argmin(bend))
     if not np.isfinite(jump[k_jump]):
         return _Fit(guess, False, math.inf)
     residual = float(min(jump[k_jump], bend[k_bend]))
@@ -216,7 +216,7 @@ def _fit(
                 line_slope_after = np.where(sxx > 0, sxy / sxx, 0.0)
             near = np.flatnonzero(np.abs(ks - ks[k_jump]) <= JUMP_NEIGHBOURS)
             jumps = _binomial_jumps(series, stop, ks, near, line_slope_after)
-            k_jump = int(near[np.argmax(jumps)])
+            k_jump = int(near[_lowest(-jumps)])
             # A jump beats a straight bend when a rise steepens too: it must beat the curve.
             steepens = power > 1 and 2 * (float(jumps.max()) - curve.loglik) < JUMP_CHI2
         if not steepens:
@@ -259,6 +259,19 @@ def _fit(
     climbed = max(guess, k + (stop - k) // 4) - k
     held &= line_slope * climbed**power >= RAMP_SHARE * rise
     return _Fit(k + 1, False, residual, model) if held else fallback
+
+
+def _lowest(values: FloatArray) -> int:
+    """Where ``values`` is lowest; the middle minute when it is so at several in a row.
+
+    Exact ties are minutes without requests (they add nothing to a CUSUM or a residual): the
+    change came in one of them or at the next minute with requests, and the middle is at
+    most half the gap from either.
+    """
+    first = int(np.argmin(values))
+    ties = values[first:] == values[first]
+    run = int(np.argmin(ties)) if not ties.all() else len(ties)
+    return first + run // 2
 
 
 def _suffix(values: FloatArray) -> FloatArray:

@@ -118,3 +118,25 @@ def steep_ramp(seed: int) -> Series:
 
 def test_a_steep_ramp_is_placed_at_its_bend():
     assert placed_within_two(steep_ramp, ONSET + 20, RAMP_MINUTES, ONSET) >= 15
+
+
+@pytest.mark.parametrize("signal", ["errors", "latency"])
+def test_minutes_without_requests_before_an_onset_put_it_mid_gap(signal):
+    # A quiet group: 3 requests a minute, none in the four minutes 56-59; from minute 60 on
+    # it fails 80% of them (or is ten times slower). The change came somewhere in the gap or
+    # at minute 60: nothing tells which, and the middle is at most two minutes from either
+    # end (the first minute of the gap, the first tie, was five minutes from 60).
+    rng = np.random.default_rng(4)
+    minutes, onset = 120, 60
+    n = np.full(minutes, 3.0)
+    n[56:60] = 0.0
+    if signal == "errors":
+        x = np.where(np.arange(minutes) >= onset, rng.binomial(3, 0.8, minutes), 0).astype(float)
+        x[56:60] = 0.0
+        series = Series(n, x, np.zeros(minutes))
+    else:
+        ms = np.where(np.arange(minutes) >= onset, 500.0, 50.0)
+        slow = [ms[m] * np.exp(0.3 * rng.normal(size=int(n[m]))) for m in range(minutes)]
+        series = as_series(slow)
+    placed = place(series, onset, minutes, signal)
+    assert placed.onset in (58, 59, 60)
