@@ -64,30 +64,45 @@ def test_a_steady_incident_has_no_quiet_minute() -> None:
     assert quiet_minutes({"errors": Series(n, x, np.zeros(90))}, 50, 90, "errors") == []
 
 
+def cell(
+    endpoint: str,
+    tenant: str,
+    inside: bool,
+    n: int,
+    errors: int = 0,
+    ms: float | None = None,
+    var: float = 0.0,
+) -> dict[str, object]:
+    """A cell's sums on one side of the incident: its requests all at ``ms`` (none timed
+    without), their log latencies spread by ``var``."""
+    timed = n if ms is not None else 0
+    mean = math.log1p(ms) if ms is not None else 0.0
+    return {
+        "endpoint": endpoint,
+        "tenant": tenant,
+        "inside": inside,
+        "requests": n,
+        "errors": errors,
+        "timed": timed,
+        "log_latency": timed * mean,
+        "log_latency_sq": timed * (mean * mean + var),
+    }
+
+
 def _cells() -> CellTable:
     """One endpoint; ten tenants fail 30% and are five times slower during the incident, ten
     are not touched, and "lucky" made one request during it: failed, at its usual latency."""
     rows = []
-    usual, slow, var = math.log1p(50.0), math.log1p(250.0), 0.04
 
-    def row(tenant: str, inside: bool, n: int, errors: int, mean: float) -> dict[str, object]:
-        return {
-            "endpoint": "GET /a",
-            "tenant": tenant,
-            "inside": inside,
-            "requests": n,
-            "errors": errors,
-            "timed": n,
-            "log_latency": n * mean,
-            "log_latency_sq": n * (mean * mean + var),
-        }
+    def row(tenant: str, inside: bool, n: int, errors: int, ms: float) -> dict[str, object]:
+        return cell("GET /a", tenant, inside, n, errors, ms, var=0.04)
 
     for i in range(20):
         name = f"t{i:02d}"
-        rows.append(row(name, False, 600, 1, usual))
-        rows.append(row(name, True, 60, 18 if i < 10 else 0, slow if i < 10 else usual))
-    rows.append(row("lucky", False, 600, 1, usual))
-    rows.append(row("lucky", True, 1, 1, usual))
+        rows.append(row(name, False, 600, 1, 50.0))
+        rows.append(row(name, True, 60, 18 if i < 10 else 0, 250.0 if i < 10 else 50.0))
+    rows.append(row("lucky", False, 600, 1, 50.0))
+    rows.append(row("lucky", True, 1, 1, 50.0))
     return CellTable(pd.DataFrame(rows))
 
 
@@ -110,16 +125,7 @@ def test_a_unit_that_always_failed_more_is_judged_on_its_own_level() -> None:
     # from 1.36% to 1.63%, a change its own counts do not call significant. Shrunk towards its
     # peers with a fixed prior, its level before would read 1.1% and it would be listed.
     def row(endpoint: str, inside: bool, n: int, errors: int) -> dict[str, object]:
-        return {
-            "endpoint": endpoint,
-            "tenant": "t1",
-            "inside": inside,
-            "requests": n,
-            "errors": errors,
-            "timed": 0,
-            "log_latency": 0.0,
-            "log_latency_sq": 0.0,
-        }
+        return cell(endpoint, "t1", inside, n, errors)
 
     cells = CellTable(
         pd.DataFrame(
@@ -149,17 +155,7 @@ def test_a_tenant_s_two_endpoints_keep_their_own_latency() -> None:
     # taken as alike, the slow one's own level before would read as theirs pooled (about
     # 90 ms), and its usual 190 ms during the incident as a rise.
     def row(endpoint: str, inside: bool, n: int, ms: float) -> dict[str, object]:
-        mean, var = math.log1p(ms), 0.1
-        return {
-            "endpoint": endpoint,
-            "tenant": "t1",
-            "inside": inside,
-            "requests": n,
-            "errors": 0,
-            "timed": n,
-            "log_latency": n * mean,
-            "log_latency_sq": n * (mean * mean + var),
-        }
+        return cell(endpoint, "t1", inside, n, ms=ms, var=0.1)
 
     cells = CellTable(
         pd.DataFrame(
