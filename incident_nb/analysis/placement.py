@@ -13,15 +13,15 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import chdtri, fdtri, xlogy
+from scipy.special import chdtri, fdtri
 
+from incident_nb.analysis.failure_share import binomial_bend, binomial_jumps, posterior_median
 from incident_nb.analysis.latency_scale import SCALE_F, log_residual, precision
 from incident_nb.analysis.scan import (
     ALPHA,
     MIN_BEFORE,
     SIGNALS,
     FloatArray,
-    IntArray,
     Series,
     dispersion,
     log10_p,
@@ -33,7 +33,6 @@ REFERENCE = 0.5
 """A first onset is where the level runs above its level before plus this share of the rise (a
 CUSUM against that reference: half way is a step's most likely point); :func:`fit_onset` then
 finds a ramp's start."""
-NEWTON_STEPS = 12
 JUMP_F = float(fdtri(1, 30, 1 - 1e-3))
 """A step's jump is clear (its onset is the jump's) when the F statistic passes this."""
 JUMP_CHI2 = float(chdtri(1, 1e-3))
@@ -200,14 +199,14 @@ def _fit(
     if signal == "errors":
         # A straight rise of the failure share, or one growing with the square of time (a
         # leak, a backlog): the likelier of the two, both of three parameters.
-        bends = [_binomial_bend(series, stop, ks, p) for p in POWERS]
+        bends = [binomial_bend(series, stop, ks, p) for p in POWERS]
         power, curve = max(zip(POWERS, bends, strict=True), key=lambda b: b[1].loglik)
         k_bend = bends[0].best  # the straight bend, which a clear jump must beat first
         k_line, line_base, line_slope = curve.line, curve.base, curve.slope
     else:
         # Least squares on precision weights: the profile log-likelihood of a bend is minus
         # its residual over twice the residual variance.
-        k_line = _posterior_median(-(bend - bend[k_bend]) / (2 * max(bend[k_bend] / dof, 1e-12)))
+        k_line = posterior_median(-(bend - bend[k_bend]) / (2 * max(bend[k_bend] / dof, 1e-12)))
         line_base, line_slope = float(base[k_line]), float(slope[k_line])
     gain = (bend[k_bend] - jump[k_jump]) / max(jump[k_jump] / dof, 1e-12)
     if gain > JUMP_F:
@@ -215,7 +214,7 @@ def _fit(
             with np.errstate(divide="ignore", invalid="ignore"):
                 line_slope_after = np.where(sxx > 0, sxy / sxx, 0.0)
             near = np.flatnonzero(np.abs(ks - ks[k_jump]) <= JUMP_NEIGHBOURS)
-            jumps = _binomial_jumps(series, stop, ks, near, line_slope_after)
+            jumps = binomial_jumps(series, stop, ks, near, line_slope_after)
             k_jump = int(near[_lowest(-jumps)])
             # A jump beats a straight bend when a rise steepens too: it must beat the curve.
             steepens = power > 1 and 2 * (float(jumps.max()) - curve.loglik) < JUMP_CHI2
@@ -277,92 +276,6 @@ def _lowest(values: FloatArray) -> int:
 def _suffix(values: FloatArray) -> FloatArray:
     """The sums of ``values`` from each index to the end."""
     return np.asarray(np.cumsum(values[::-1])[::-1], dtype=np.float64)
-
-
-def _binomial_jumps(
-    series: Series, stop: int, ks: IntArray, near: IntArray, slopes: FloatArray
-) -> FloatArray:
-    """Binomial log-likelihood of a jump at each of ``ks[near]``.
-
-    The failure share is its own rate before the jump, and from it the least-squares line
-    through the minutes after (slope ``slopes``). A minute at the jump with a few failures
-    among a few requests is judged by how likely its count is, not by its share's distance.
-    """
-    n, x = series.n[:stop], series.x[:stop]
-    t = np.arange(stop, dtype=np.float64)
-    out = np.empty(len(near))
-    for i, index in enumerate(near):
-        k = int(ks[index])
-        before = float(x[:k].sum()) / max(float(n[:k].sum()), 1.0)
-        after_n = float(n[k:].sum())
-        if after_n <= 0:
-            out[i] = -np.inf
-            continue
-        t_mean = float((n[k:] * t[k:]).sum()) / after_n
-        level = float(x[k:].sum()) / after_n
-        p = np.concatenate([np.full(k, before), level + float(slopes[index]) * (t[k:] - t_mean)])
-        p = np.clip(p, 1e-9, 1 - 1e-9)
-        out[i] = float((xlogy(x, p) + xlogy(n - x, 1 - p)).sum())
-    return out
-
-
-class _Bend(NamedTuple):
-    best: int
-    """The most likely bend's index in ``ks``."""
-    line: int
-    """The posterior median's index (where the ramp is placed)."""
-    base: float
-    slope: float
-    """The latter's curve: base rate and slope."""
-    loglik: float
-    """The most likely bend's log-likelihood."""
-
-
-def _binomial_bend(series: Series, stop: int, ks: IntArray, power: int = 1) -> _Bend:
-    """The bend of a failure share into a rise: indexes in ``ks``, and its curve.
-
-    For each bend k: the share before k is its own rate; from k on it is that rate plus
-    ``slope * (t - k) ** power``, the slope fitted by Newton's method on the binomial
-    likelihood.
-    """
-    cn, cx = np.cumsum(series.n[:stop]), np.cumsum(series.x[:stop])
-    before_n, before_x = cn[ks - 1], cx[ks - 1]
-    base = np.clip(before_x / np.maximum(before_n, 1.0), 1e-9, 0.5)
-    # Minutes before the first bend tried sit at the base rate whatever the bend: summed once.
-    first = int(ks[0])
-    early_n, early_x = cn[first - 1], cx[first - 1]
-    early = xlogy(early_x, base) + xlogy(early_n - early_x, 1 - base)
-    n, x = series.n[first:stop], series.x[first:stop]
-    t = np.arange(first, stop, dtype=np.float64)
-    h = np.maximum(t[None, :] - ks[:, None], 0.0) ** power  # (bends, minutes)
-    top = np.maximum(h.max(axis=1), 1.0)
-    # Start from the rise of the mean share after k over the mean distance from k.
-    after_n = np.maximum(cn[-1] - cn[ks - 1], 1.0)
-    mean_h = (h * n).sum(axis=1) / after_n
-    rate_after = (cx[-1] - cx[ks - 1]) / after_n
-    slope = np.clip((rate_after - base) / np.maximum(mean_h, 1.0), 0.0, (1 - base) / top)
-    for _ in range(NEWTON_STEPS):
-        p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
-        grad = (h * (x / p - (n - x) / (1 - p))).sum(axis=1)
-        hess = (h * h * (x / p**2 + (n - x) / (1 - p) ** 2)).sum(axis=1)
-        step = np.divide(grad, hess, out=np.zeros_like(grad), where=hess > 0)
-        slope = np.clip(slope + step, 0.0, (1 - 1e-9 - base) / top)
-    p = np.clip(base[:, None] + slope[:, None] * h, 1e-9, 1 - 1e-9)
-    loglik = early + (xlogy(x, p) + xlogy(n - x, 1 - p)).sum(axis=1)
-    best = int(np.argmax(loglik))
-    line = _posterior_median(loglik)
-    return _Bend(best, line, float(base[line]), float(slope[line]), float(loglik[best]))
-
-
-def _posterior_median(loglik: FloatArray) -> int:
-    """The index of the median of a posterior proportional to ``exp(loglik)`` (flat prior).
-
-    A ramp's first minutes hold little: the likelihood of its bend is flat over several
-    minutes, and its single highest point strays; the posterior median is the estimate with
-    the least expected error in minutes.
-    """
-    weight = np.exp(np.where(np.isfinite(loglik), loglik - np.nanmax(loglik), -np.inf))
-    return int(np.searchsorted(np.cumsum(weight), 0.5 * weight.sum()))
 
 
 def recovered(series: Series, start: int, end: int, signal: str, size: int) -> int | None:
