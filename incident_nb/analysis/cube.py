@@ -64,17 +64,8 @@ class Groups:
 
 def series_of(frame: pd.DataFrame, signal: str, start: pd.Timestamp, minutes: int) -> Series:
     """One-minute series of a frame with ``minute`` and :data:`SUMS` (summed per minute)."""
-    if frame.empty:
-        zero = np.zeros(minutes)
-        return Series(zero, zero.copy(), zero.copy())
-    offsets = (pd.to_datetime(frame["minute"], utc=True) - start) // pd.Timedelta(minutes=1)
-    index = np.asarray(offsets, dtype=np.int64)
-    keep = (index >= 0) & (index < minutes)
-    arrays = [
-        sum_by(index[keep], frame[c].fillna(0).to_numpy(dtype=np.float64)[keep], minutes)
-        for c in COLUMNS[signal]
-    ]
-    return Series(*arrays)
+    one = np.zeros(len(frame), np.int64)
+    return _minute_sums(frame, signal, start, minutes, codes=one, size=1).row(0)
 
 
 def parts_of(
@@ -82,11 +73,35 @@ def parts_of(
 ) -> Series:
     """Per value of ``dim`` (rows; a missing value as one more), a frame's one-minute series."""
     if frame.empty or dim not in frame:
-        whole = series_of(frame, signal, start, minutes)
-        return Series(whole.n[None], whole.x[None], whole.x2[None])
+        one = np.zeros(len(frame), np.int64)
+        return _minute_sums(frame, signal, start, minutes, codes=one, size=1)
     codes, values = pd.factorize(frame[dim], use_na_sentinel=False)
-    parts = [series_of(frame[codes == i], signal, start, minutes) for i in range(len(values))]
-    return Series(*(np.stack([getattr(p, a) for p in parts]) for a in ("n", "x", "x2")))
+    rows = np.asarray(codes, np.int64)
+    return _minute_sums(frame, signal, start, minutes, codes=rows, size=len(values))
+
+
+def _minute_sums(
+    frame: pd.DataFrame,
+    signal: str,
+    start: pd.Timestamp,
+    minutes: int,
+    *,
+    codes: IntArray,
+    size: int,
+) -> Series:
+    """Series of shape ``(size, minutes)``: the frame's rows summed by code and minute."""
+    if frame.empty:
+        zero = np.zeros((size, minutes))
+        return Series(zero, zero.copy(), zero.copy())
+    offsets = (pd.to_datetime(frame["minute"], utc=True) - start) // pd.Timedelta(minutes=1)
+    index = np.asarray(offsets, dtype=np.int64)
+    keep = (index >= 0) & (index < minutes)
+    flat = codes[keep] * minutes + index[keep]
+    arrays = [
+        sum_by(flat, frame[c].fillna(0).to_numpy(dtype=np.float64)[keep], size * minutes)
+        for c in COLUMNS[signal]
+    ]
+    return Series(*(a.reshape(size, minutes) for a in arrays))
 
 
 NO_VALUE = "(none)"
