@@ -105,15 +105,23 @@ def test_a_slowdown_is_placed_on_the_scale_where_it_is_straight(growth, rate, ms
 RAMP_MINUTES = 150
 
 
+def ramp(
+    seed: int, rate: float, ms: float, factor: float, span: int, *, minutes: int, sd: float
+) -> Series:
+    """``rate`` requests a minute at ``ms``, slowing from ONSET to ``factor`` times over
+    ``span`` minutes (log-normal spread ``sd``)."""
+    rng = np.random.default_rng(seed)
+    n = rng.poisson(rate, minutes)
+    latencies = []
+    for i in range(minutes):
+        level = min(1.0, (i - ONSET + 1) / span) if i >= ONSET else 0.0
+        latencies.append(ms * (1 + (factor - 1) * level) * np.exp(sd * rng.normal(size=n[i])))
+    return as_series(latencies)
+
+
 def steep_ramp(seed: int) -> Series:
     """3 requests a minute at 100 ms, slowing from ONSET by 0.09x a minute (10x at most)."""
-    rng = np.random.default_rng(seed)
-    n = rng.poisson(3, RAMP_MINUTES)
-    latencies = []
-    for i in range(RAMP_MINUTES):
-        level = min(1.0, (i - ONSET + 1) / 100) if i >= ONSET else 0.0
-        latencies.append(100 * (1 + 9 * level) * np.exp(0.5 * rng.normal(size=n[i])))
-    return as_series(latencies)
+    return ramp(seed, 3, 100.0, 10.0, 100, minutes=RAMP_MINUTES, sd=0.5)
 
 
 def test_a_steep_ramp_is_placed_at_its_bend():
@@ -122,13 +130,7 @@ def test_a_steep_ramp_is_placed_at_its_bend():
 
 def busy_ramp(seed: int) -> Series:
     """200 requests a minute at 60 ms, slowing from ONSET to 6x over 30 minutes."""
-    rng = np.random.default_rng(seed)
-    n = rng.poisson(200, ONSET + 40)
-    latencies = []
-    for i in range(ONSET + 40):
-        level = min(1.0, (i - ONSET + 1) / 30) if i >= ONSET else 0.0
-        latencies.append(60 * (1 + 5 * level) * np.exp(0.3 * rng.normal(size=n[i])))
-    return as_series(latencies)
+    return ramp(seed, 200, 60.0, 6.0, 30, minutes=ONSET + 40, sd=0.3)
 
 
 def test_a_busy_ramp_s_bend_is_known_to_a_minute():
@@ -143,7 +145,7 @@ def test_minutes_without_requests_before_an_onset_put_it_mid_gap(signal):
     # A quiet group: 3 requests a minute, none in the four minutes 56-59; from minute 60 on
     # it fails 80% of them (or is ten times slower). The change came somewhere in the gap or
     # at minute 60: nothing tells which, and the middle is at most two minutes from either
-    # end (the first minute of the gap, the first tie, was five minutes from 60).
+    # end (the first minute of the gap, the first tie, was four minutes from 60).
     rng = np.random.default_rng(4)
     minutes, onset = 120, 60
     n = np.full(minutes, 3.0)
