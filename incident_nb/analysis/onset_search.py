@@ -18,9 +18,12 @@ series; the strongest groups of each level are then confirmed one by one:
   rate happens to wander upwards a little at the same time;
 - the p-value is Bonferroni-adjusted for the levels, the signals searched (failures and
   latency, and the failures of each status when they are searched one by one), both kinds of
-  scan, the groups of the level with requests (every endpoint x tenant cell among them) and
-  every position tried, and must be below
-  :data:`~incident_nb.analysis.scan.ALPHA`.
+  scan, the groups of the level scanned (every endpoint x tenant cell among them) and every
+  position tried, and must be below :data:`~incident_nb.analysis.scan.ALPHA`. A group is
+  scanned when it holds the :data:`MIN_EVENTS` a change needs to pass at all (three failures;
+  twenty requests with a latency): a count that says nothing of when they came, so leaving
+  out the groups below it keeps the family-wise error rate (independent filtering), while a
+  log of many quiet cells keeps the power to find the one that changed.
 """
 
 from __future__ import annotations
@@ -109,14 +112,12 @@ def search(cube: MinuteCube, signal_name: str, signals: int = SIGNAL_COUNT) -> l
     fallback = float(within_variance(all_series)[0, 0]) if signal_name == "latency" else 1.0
     searched = 0
     found: list[Candidate] = []
-    count_column = "requests" if signal_name == "errors" else "timed"
     event_column = "errors" if signal_name == "errors" else "timed"
     for level in levels:
         groups = cube.groups(level)
-        present = int((cube.totals(groups, count_column) > 0).sum())
-        searched += present
         eligible = np.flatnonzero(cube.totals(groups, event_column) >= MIN_EVENTS[signal_name])
-        multiplicity = len(levels) * signals * SCAN_KINDS * max(present, 1)
+        searched += len(eligible)
+        multiplicity = len(levels) * signals * SCAN_KINDS * max(len(eligible), 1)
         width = cube.width(level)
         min_before = max(1, math.ceil(MIN_BEFORE / width))
         for index, series in _strongest(cube, groups, eligible, signal, (fallback, min_before)):

@@ -181,7 +181,8 @@ def write_cell_log(path: Path, seed: int = 11) -> Path:
 
 
 def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(tmp_path):
-    doc, text = analyze(write_cell_log(tmp_path / "cell.jsonl"))
+    log = write_cell_log(tmp_path / "cell.jsonl")
+    doc, text = analyze(log)
     at = datetime.fromisoformat(doc["onset"].replace("Z", "+00:00"))
     assert abs(at - (T0 + timedelta(minutes=60))) <= timedelta(minutes=2)
     group = doc["onset_group"]
@@ -193,8 +194,13 @@ def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(tmp_path):
     assert any("1 of 40" in r for r in doc["severity_suggestion"]["reasons"])
     sentence = doc["onset_evidence"]["sentence"]
     assert sentence.startswith("failures of POST /api/v2/e0 for tenant tenant-007 rose from ")
-    assert doc["onset_evidence"]["log10_p"] < -3  # with all 1 + 10 + 40 + 400 groups counted
-    assert doc["onset_evidence"]["groups_searched"] >= 1 + 10 + 40 + 390
+    # The p-value counts every group scanned: of the whole service, the 10 endpoints, the 40
+    # tenants and their 400 cells, those with the three failures a change needs.
+    assert doc["onset_evidence"]["log10_p"] < -3
+    failed = pd.read_json(log, lines=True).query("status >= 500")
+    levels = [["endpoint"], ["tenant_id"], ["endpoint", "tenant_id"]]
+    scanned = sum(int((failed.groupby(dims).size() >= 3).sum()) for dims in levels)
+    assert doc["onset_evidence"]["groups_searched"] == 1 + scanned
     assert sentence in text
 
 

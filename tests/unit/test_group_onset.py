@@ -25,6 +25,14 @@ def find_incident(frame: pd.DataFrame):
 Rate = Callable[[int], float]
 
 
+def scanned(frame: pd.DataFrame, column: str, least: float) -> int:
+    """The groups of every level (the whole service, each endpoint, tenant and cell) whose
+    ``column`` adds up to at least ``least``: those the search scans."""
+    levels = [["endpoint"], ["tenant"], ["endpoint", "tenant"]]
+    inner = sum(int((frame.groupby(dims)[column].sum() >= least).sum()) for dims in levels)
+    return int(frame[column].sum() >= least) + inner
+
+
 def cube(
     cells: list[dict[str, object]],
     minutes: int,
@@ -149,9 +157,11 @@ def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(seed):
     assert onset.affected("endpoint") == ["POST /api/v2/e3"]
     assert onset.affected("tenant") == ["tenant-007"]
     assert onset.before < 0.01 and onset.after == pytest.approx(0.4, abs=0.1)
-    # Every cell tried counts in the p-value: the whole service, 12 endpoints, 40 tenants and
-    # their 480 cells.
-    assert onset.groups_searched == 1 + 12 + 40 + 480
+    # Every group scanned counts in the p-value: of the whole service, the 12 endpoints, the 40
+    # tenants and their 480 cells, those with the three failures a change needs (fewer cannot
+    # pass, so they are not tried).
+    assert onset.groups_searched == scanned(frame, "errors", 3)
+    assert 1 + 12 + 40 < onset.groups_searched < 1 + 12 + 40 + 480
     assert onset.log10_p < -5
     assert onset.sentence().startswith(
         "failures of POST /api/v2/e3 for tenant tenant-007 rose from "
@@ -160,11 +170,18 @@ def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_500_groups_where_nothing_changes_stay_quiet(seed):
-    frame = cube(service(50, 10, 3000, seed=seed, skew=0), 90, seed=seed)
+@pytest.mark.parametrize("fail", [0.001, 0.1])
+def test_500_groups_where_nothing_changes_stay_quiet(seed, fail):
+    steady = lambda e, t: {"fail": lambda m: fail}  # noqa: E731
+    frame = cube(service(50, 10, 3000, seed=seed, skew=0, override=steady), 90, seed=seed)
     assert frame.groupby(["endpoint", "tenant"]).ngroups == 500
     levels = FrameSource(frame).minute_levels()
     assert (levels["level"] == "endpoint x tenant").sum() > 500 * 80  # every cell searched
+    # Every cell is scanned for its latency; at 10% failing, nearly every one for its
+    # failures too (over 500 groups of the 561).
+    assert scanned(frame, "timed", 20) == 1 + 10 + 50 + 500
+    if fail > 0.01:
+        assert scanned(frame, "errors", 3) > 500
     assert find_incident(frame).onset is None
 
 
