@@ -170,9 +170,13 @@ def test_one_tenant_failing_on_one_endpoint_is_found_in_their_cell(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("fail", [0.001, 0.1])
+@pytest.mark.parametrize("fail", [None, 0.1])
 def test_500_groups_where_nothing_changes_stay_quiet(seed, fail):
-    steady = lambda e, t: {"fail": lambda m: fail}  # noqa: E731
+    # Each endpoint's own rare failures (too few in most cells for a change to pass), or 10%
+    # of every cell's requests failing.
+    def steady(e: str, t: str) -> dict[str, object]:
+        return {} if fail is None else {"fail": lambda m: fail}
+
     frame = cube(service(50, 10, 3000, seed=seed, skew=0, override=steady), 90, seed=seed)
     assert frame.groupby(["endpoint", "tenant"]).ngroups == 500
     levels = FrameSource(frame).minute_levels()
@@ -180,7 +184,7 @@ def test_500_groups_where_nothing_changes_stay_quiet(seed, fail):
     # Every cell is scanned for its latency; at 10% failing, nearly every one for its
     # failures too (over 500 groups of the 561).
     assert scanned(frame, "timed", 20) == 1 + 10 + 50 + 500
-    if fail > 0.01:
+    if fail is not None:
         assert scanned(frame, "errors", 3) > 500
     assert find_incident(frame).onset is None
 
