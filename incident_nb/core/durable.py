@@ -93,6 +93,18 @@ def _mode_for(path: Path, mode: int | None) -> int:
         return FILE_MODE
 
 
+TEMPORARY = ".*.tmp"
+"""The names of the temporary files a write makes beside its target (``.NAME.RANDOM.tmp``)."""
+
+
+def interrupted_writes(folder: Path) -> list[Path]:
+    """The temporary files under ``folder`` of writes a killed process never finished.
+
+    Only call it when no writer of ``folder`` is running: a live write's file matches too.
+    """
+    return sorted(p for p in folder.rglob(TEMPORARY) if p.is_file())
+
+
 def _write_temporary(path: Path, data: bytes, mode: int) -> Path:
     """``data`` in a synced temporary file beside ``path``; removed again if anything fails."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from incident_nb.core.durable import fsync_dir, write_bytes_atomic
+from incident_nb.core.durable import fsync_dir, interrupted_writes, write_bytes_atomic
 
 QUEUE = "queue"
 REJECTED = "rejected"
@@ -101,7 +101,12 @@ class DurableQueue:
         staging = sorted((self.root / "incidents").glob(".new-*"))
         for folder in staging:
             shutil.rmtree(folder, ignore_errors=True)
-        stale += staging
+        # A record or notebook being replaced when its worker was killed: the file itself is
+        # whole (the old version or the new), its temporary copy beside it is left over.
+        unfinished = interrupted_writes(self.root / "incidents")
+        for path in unfinished:
+            path.unlink(missing_ok=True)
+        stale += staging + unfinished
         entries = self.entries()
         self._sequence = entries[-1].sequence if entries else 0
         return stale

@@ -69,9 +69,27 @@ def test_queue_keeps_acknowledged_entries_in_order_and_drops_half_written_ones(t
     staging = tmp_path / "incidents" / ".new-abc"
     staging.mkdir(parents=True)
     (queue.pending / "notes.txt").write_text("not an entry")
+    # An incident whose record was being replaced when its worker was killed: the record is
+    # whole, and its temporary copy is left beside it (and deeper, in its evidence).
+    incident = tmp_path / "incidents" / "2026-11-28-db-down"
+    (incident / "evidence").mkdir(parents=True)
+    (incident / "incident.json").write_text("{}")
+    (incident / ".incident.json.k2x9.tmp").write_text("{")
+    (incident / "evidence" / ".logs.parquet.a1b2.tmp").write_text("")
+    (incident / ".gitignore").write_text("")
     reopened = DurableQueue(tmp_path)
     removed = reopened.prepare()
-    assert sorted(p.name for p in removed) == [".half-written.json.tmp", ".new-abc"]
+    assert sorted(p.name for p in removed) == [
+        ".half-written.json.tmp",
+        ".incident.json.k2x9.tmp",
+        ".logs.parquet.a1b2.tmp",
+        ".new-abc",
+    ]
+    assert sorted(p.name for p in incident.rglob("*")) == [
+        ".gitignore",
+        "evidence",
+        "incident.json",
+    ]
     assert [e.path for e in reopened.entries()] == [first.path, second.path]
     assert reopened.entries()[1].read()["payload"] == {"n": 2}
     assert reopened.depth() == 2
