@@ -93,7 +93,8 @@ def _mode_for(path: Path, mode: int | None) -> int:
         return FILE_MODE
 
 
-TEMPORARY = ".*.tmp"
+TEMPORARY_SUFFIX = ".tmp"
+TEMPORARY = f".*{TEMPORARY_SUFFIX}"
 """The names of the temporary files a write makes beside its target (``.NAME.RANDOM.tmp``)."""
 
 
@@ -108,7 +109,7 @@ def interrupted_writes(folder: Path) -> list[Path]:
 def _write_temporary(path: Path, data: bytes, mode: int) -> Path:
     """``data`` in a synced temporary file beside ``path``; removed again if anything fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     tmp = Path(name)
     try:
         os.fchmod(fd, mode)  # mkstemp creates 0600

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_nb.core.durable import fsync_dir, interrupted_writes, write_bytes_atomic
+from incident_nb.core.folder import INCIDENTS_DIR, STAGING_PREFIX
 
 QUEUE = "queue"
 REJECTED = "rejected"
@@ -98,12 +99,12 @@ class DurableQueue:
         for path in stale:
             path.unlink(missing_ok=True)
         # Incidents being assembled when a worker was killed (never visible as incidents).
-        staging = sorted((self.root / "incidents").glob(".new-*"))
+        staging = sorted((self.root / INCIDENTS_DIR).glob(f"{STAGING_PREFIX}*"))
         for folder in staging:
             shutil.rmtree(folder, ignore_errors=True)
         # A record or notebook being replaced when its worker was killed: the file itself is
         # whole (the old version or the new), its temporary copy beside it is left over.
-        unfinished = interrupted_writes(self.root / "incidents")
+        unfinished = interrupted_writes(self.root / INCIDENTS_DIR)
         for path in unfinished:
             path.unlink(missing_ok=True)
         stale += staging + unfinished
