@@ -32,6 +32,7 @@ from incident_nb.analysis.scan import (
     log10_p,
     segment_gain,
     within_variance,
+    without_bursts,
 )
 
 SCAN_KINDS = 2
@@ -136,7 +137,10 @@ def confirm_change(
 ) -> tuple[Segment, float, float] | None:
     """The best robust rise of one series (a step, or a stretch that recovered), if any.
 
-    Both are tried; each must hold once its most excessive bins are set aside, rise at least
+    Both are tried, the step at the best split of the bins and at the best split once the
+    most excessive bins are set aside (a burst in the window's last minutes draws the first to
+    itself, where it cannot hold, away from a step before it); each must hold once its most
+    excessive bins are set aside, rise at least
     the signal's ``min_ratio`` times, and reach :data:`~incident_nb.analysis.scan.ALPHA`
     after the overdispersion of the bins outside it and Bonferroni over ``multiplicity``
     (groups and the like) times the positions tried. It starts at least ``min_before`` bins
@@ -150,11 +154,15 @@ def confirm_change(
     var = float(within_variance(series, fallback)[0, 0]) if not binomial else 1.0
     bins = len(series.n)
     rows = Series(series.n[None], series.x[None], series.x2[None])
-    split = best_splits(signal, rows, np.array([[var]]), min_before)
     tries: list[tuple[Segment, float]] = []
-    if split.gain[0] > 0:
-        step = segment_gain(signal, series, int(split.index[0]), bins, var)
-        tries.append((step, multiplicity * (bins - 1)))
+    # Both splits are positions of the one step scan: adjusted for once.
+    starts: set[int] = set()
+    for scanned in (rows, without_bursts(rows)):
+        split = best_splits(signal, scanned, np.array([[var]]), min_before)
+        if split.gain[0] > 0 and int(split.index[0]) not in starts:
+            starts.add(int(split.index[0]))
+            step = segment_gain(signal, series, int(split.index[0]), bins, var)
+            tries.append((step, multiplicity * (bins - 1)))
     factor = max(1, math.ceil(bins / SEGMENT_BINS))
     coarse = _rebinned(series, factor)
     stretch = best_segment(signal, coarse, var, max(1, math.ceil(min_before / factor)))

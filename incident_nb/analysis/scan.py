@@ -182,6 +182,22 @@ def best_splits(signal: Signal, series: Series, var: FloatArray, min_before: int
     )
 
 
+def without_bursts(series: Series) -> Series:
+    """The rows of a 2-d ``series``, each with its :data:`LEAVE_OUT` most excessive bins emptied.
+
+    Excess is against the row's own level over the whole window.
+    """
+    n, x, x2 = series.n, series.x, series.x2
+    if n.shape[1] <= LEAVE_OUT + 1:
+        return series
+    level = x.sum(axis=1, keepdims=True) / np.maximum(n.sum(axis=1, keepdims=True), 1e-12)
+    top = np.argpartition(n * level - x, LEAVE_OUT - 1, axis=1)[:, :LEAVE_OUT]
+    rows = np.arange(n.shape[0])[:, None]
+    n, x, x2 = n.copy(), x.copy(), x2.copy()
+    n[rows, top] = x[rows, top] = x2[rows, top] = 0.0
+    return Series(n, x, x2)
+
+
 @dataclass(frozen=True)
 class Segment:
     """An elevated stretch ``[start, end)`` of one series against the bins outside it."""
