@@ -6,7 +6,9 @@ and each tenant on each endpoint) is scanned for the best upward split of every 
 series; the strongest groups of each level are then confirmed one by one:
 
 - both a step (from a bin on) and an elevated stretch that later recovered are tried;
-- the deviance is divided by the overdispersion of the bins where nothing changed;
+- the deviance is divided by the overdispersion of the bins where nothing changed (the
+  latency's, on the spread of a group's requests at one time: a tenant's cell too rare to
+  measure its own takes its endpoint's, :data:`SPREAD_FROM`);
 - the :data:`~incident_nb.analysis.scan.LEAVE_OUT` most extreme bins are set aside (one burst
   is not an onset), and the level must still be at least
   :data:`~incident_nb.analysis.scan.MIN_RATIO` times the level outside;
@@ -69,6 +71,10 @@ STRATA: dict[str, tuple[str, ...]] = {
     "endpoint x tenant": ("service",),
 }
 """The parts a group's change must hold within (each in turn), by level."""
+SPREAD_FROM: dict[str, str] = {"endpoint x tenant": "endpoint"}
+"""Where a group with too few requests at a time to measure its own latency noise takes it
+from, by level: a tenant's cell from its endpoint (whose requests of a minute vary as the cell's
+do, and more); other levels from the whole service."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +126,10 @@ def search(cube: MinuteCube, signal_name: str, signals: int = SIGNAL_COUNT) -> l
         multiplicity = len(levels) * signals * SCAN_KINDS * max(len(eligible), 1)
         width = cube.width(level)
         min_before = max(1, math.ceil(MIN_BEFORE / width))
-        for index, series in _strongest(cube, groups, eligible, signal, (fallback, min_before)):
-            found_here = confirm_change(signal, series, multiplicity, fallback, min_before)
+        spreads = _spreads(cube, groups, fallback) if signal_name == "latency" else None
+        for index, series in _strongest(cube, groups, eligible, signal, (spreads, min_before)):
+            spread = fallback if spreads is None else float(spreads[index])
+            found_here = confirm_change(signal, series, multiplicity, spread, min_before)
             if found_here is None:
                 continue
             segment, log10p, tries = found_here
@@ -143,12 +151,25 @@ def search(cube: MinuteCube, signal_name: str, signals: int = SIGNAL_COUNT) -> l
     return [Candidate(**{**c.__dict__, "groups_searched": searched}) for c in found]
 
 
+def _spreads(cube: MinuteCube, groups: Groups, fallback: float) -> FloatArray:
+    """Per group, the per-request variance of log latency to fall back on.
+
+    Its parent's (see :data:`SPREAD_FROM`), or the whole service's ``fallback``.
+    """
+    parent = SPREAD_FROM.get(groups.level.name)
+    if parent is None or parent not in groups.level.dims:
+        return np.full(len(groups.keys), fallback)
+    own = cube.within_variance(parent)
+    at = groups.level.dims.index(parent)
+    return np.array([own.get(key[at], fallback) for key in groups.keys], dtype=np.float64)
+
+
 def _strongest(
     cube: MinuteCube,
     groups: Groups,
     eligible: IntArray,
     signal: Signal,
-    settings: tuple[float, int],
+    settings: tuple[FloatArray | None, int],
 ) -> list[tuple[int, Series]]:
     """The :data:`TOP_PER_LEVEL` eligible groups with the strongest split, for their noise.
 
@@ -156,10 +177,11 @@ def _strongest(
     deviance over the overdispersion of their bins before the split, those rising at least
     :data:`~incident_nb.analysis.scan.MIN_RATIO` times first: a busy group whose level wanders
     (the latency of a big tenant drifting a little) would otherwise crowd out a quieter group
-    that stepped up clearly. ``settings``: the fallback per-request variance of log latency,
-    and the bins an onset leaves before it. Returns each group's index and series.
+    that stepped up clearly. ``settings``: per group, the per-request variance of log latency
+    to fall back on (latency only), and the bins an onset leaves before it. Returns each
+    group's index and series.
     """
-    fallback, min_before = settings
+    spreads, min_before = settings
     if len(eligible) == 0:
         return []
     chunk = max(1, CHUNK_CELLS // max(cube.bins_of(groups.level), 1))
@@ -169,8 +191,8 @@ def _strongest(
         part = eligible[first : first + chunk]
         series = cube.series(groups, part, signal.name)
         var = (
-            within_variance(series, fallback)
-            if signal.name == "latency"
+            within_variance(series, spreads[part])
+            if spreads is not None
             else np.ones((len(part), 1))
         )
         splits = best_splits(signal, series, var, min_before)

@@ -131,11 +131,11 @@ def other_signal(signal: str) -> str:
     return "latency" if signal == "errors" else "errors"
 
 
-def within_variance(series: Series, fallback: float = 1.0) -> FloatArray:
+def within_variance(series: Series, fallback: float | FloatArray = 1.0) -> FloatArray:
     """Per-request variance of the log latency within bins, per group (shape ``(groups, 1)``).
 
     Pooled over the bins holding two or more requests; a group with fewer than 20 such degrees
-    of freedom takes ``fallback``.
+    of freedom takes ``fallback`` (one for all, or one per group).
     """
     n = np.atleast_2d(series.n)
     x = np.atleast_2d(series.x)
