@@ -11,7 +11,9 @@ Bayes). A unit is affected when
   level rather than its own (strength is shared: a tenant with two requests, both failed,
   during a 60% failure spike is affected), or
 - a one-sided test of its own change (conditional on its total, so that the uncertainty of
-  its level outside counts) passes Holm's correction over the units,
+  its level outside counts) passes Holm's correction over the units, and (for failures, where
+  a unit is judged within strata) the share of its requests that failed beyond its usual
+  rose by at least :data:`MIN_SHARE_OF_RISE` of what its strata's rose during the incident,
 
 and its level rose at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times.
 
@@ -48,6 +50,11 @@ MIN_PRIOR_EVENTS = 0.5
 EM_ROUNDS = 60
 STRATA: dict[str, str | None] = {"tenant": "endpoint", "endpoint": None, "service": None}
 """What a unit's expected level is built from: a tenant's from the endpoints it called."""
+MIN_SHARE_OF_RISE = 0.1
+"""A unit whose failures rose clearly, but by less than this share of what the strata it
+called rose during the incident, changed on its own: a tenant failing 0.2% instead of 0.1%
+of its thousands of requests, while the endpoints it calls fail a quarter of theirs, is not
+affected by the incident."""
 UNIT_COLUMNS = ["value", "requests", "failures", "level", "baseline", "affected"]
 """Per unit: requests during the incident, failing ones (NaN for latency), the level during it
 and the level expected without it (a failure share, or a typical latency in ms), affected."""
@@ -82,6 +89,10 @@ class Units:
     requests fell when the incident was at its mean; less: early in a ramp)."""
     peak: FloatArray
     """The highest such share at the time of one of its requests."""
+    strata_rise: FloatArray
+    """Failures only, judged within strata: the share of requests that failed beyond their
+    stratum's level outside the incident, during it, in the strata the unit called (weighted
+    by its requests there); zero otherwise."""
 
 
 @dataclass(frozen=True)
@@ -124,21 +135,34 @@ def _weight(exposure: FloatArray, n: FloatArray) -> FloatArray:
     return np.divide(exposure, n, out=np.ones_like(n), where=n > 0)
 
 
-def _stratum_levels(sums: PairSums) -> FloatArray:
-    """Each pair's stratum level outside the incident (failure share, or mean log latency)."""
+def _stratum_levels(sums: PairSums, inside: bool = False) -> FloatArray:
+    """Each pair's stratum level outside the incident, or during it (``inside``).
+
+    A failure share, or a mean log latency.
+    """
+    side = sums.inside if inside else sums.outside
     size = int(sums.stratum.max()) + 1 if len(sums.stratum) else 0
-    n = sum_by(sums.stratum, sums.outside[:, 0], size)
-    x = sum_by(sums.stratum, sums.outside[:, 1], size)
-    total = float(sums.outside[:, 1].sum()) / max(float(sums.outside[:, 0].sum()), 1.0)
+    n = sum_by(sums.stratum, side[:, 0], size)
+    x = sum_by(sums.stratum, side[:, 1], size)
+    total = float(side[:, 1].sum()) / max(float(side[:, 0].sum()), 1.0)
     level = np.divide(x, n, out=np.full(len(n), total), where=n > 0)
     return np.asarray(level[sums.stratum], dtype=np.float64)
 
 
-def _error_units(sums: PairSums) -> tuple[Units, Pairs, FloatArray]:
+def _strata_rise(sums: PairSums, level: FloatArray) -> FloatArray:
+    """Per unit, :attr:`Units.strata_rise`; ``level``: each pair's stratum level outside."""
+    rise = np.maximum(_stratum_levels(sums, inside=True) - level, 0.0) / np.maximum(1 - level, 1e-9)
+    n_in = _per_unit(sums, sums.inside[:, 0])
+    weighted = _per_unit(sums, sums.inside[:, 0] * rise)
+    return np.divide(weighted, n_in, out=np.zeros_like(n_in), where=n_in > 0)
+
+
+def _error_units(sums: PairSums, by_strata: bool) -> tuple[Units, Pairs, FloatArray]:
     """Per unit failures during the incident and expected ones, and its p-value; and pairs.
 
     The pairs (unit, stratum) carry their requests and failures during the incident and the
-    failure share the unit's habit gives each.
+    failure share the unit's habit gives each. ``by_strata``: the pairs' strata are values of
+    another dimension (else one stratum, the whole scope).
     """
     level = _stratum_levels(sums)
     n_out, x_out = _per_unit(sums, sums.outside[:, 0]), _per_unit(sums, sums.outside[:, 1])
@@ -161,8 +185,9 @@ def _error_units(sums: PairSums) -> tuple[Units, Pairs, FloatArray]:
     pairs = Pairs(sums.unit, n_pair, sums.inside[:, 1], pair_base, _weight(sums.exposure, n_pair))
     weight = _weight(_per_unit(sums, sums.exposure), n_in)
     peak = _peak(sums)
+    rise = _strata_rise(sums, level) if by_strata else np.zeros_like(n_in)
     return (
-        Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in), weight, peak),
+        Units(sums.values, n_in, x_in, expected, np.zeros_like(n_in), weight, peak, rise),
         pairs,
         p_values,
     )
@@ -210,7 +235,9 @@ def _latency_units(sums: PairSums, noise: Noise) -> Units:
     expected = _per_unit(sums, sums.inside[:, 0] * level) + habit * n_in
     spread = np.sqrt(var / np.maximum(n_in, 1) + 1.0 / precision + 2 * tau2 / max(minutes, 1))
     weight = _weight(_per_unit(sums, sums.exposure), n_in)
-    return Units(sums.values, n_in, x_in, expected, spread, weight, _peak(sums))
+    return Units(
+        sums.values, n_in, x_in, expected, spread, weight, _peak(sums), np.zeros_like(n_in)
+    )
 
 
 class Verdict(NamedTuple):
@@ -265,7 +292,12 @@ def _classify_errors(
     q = min(max(q, floor, 1e-9), 1 - 1e-9)
     llr = np.where(seen, _pair_llr(pairs, q, len(n)), 0.0)
     prior = math.log(share) - math.log1p(-share)
-    tested = _holm(p_values, HOLM_ALPHA) & (level >= MIN_RATIO * base)
+    added = (level - base) / (1 - base)
+    tested = (
+        _holm(p_values, HOLM_ALPHA)
+        & (level >= MIN_RATIO * base)
+        & (added >= MIN_SHARE_OF_RISE * units.strata_rise)
+    )
     material = seen & (base + (1 - base) * q * units.peak >= MIN_RATIO * base)
     mixture = (prior + llr > 0) & material
     result: BoolArray = (mixture | tested) & seen & (x > 0)
@@ -353,7 +385,7 @@ def judge(cells: CellTable, scope: Scope, dim: str, signal: str, noise: Noise) -
     mask = cells.mask({d: v for d, v in scope.items() if d != dim})
     sums = cells.pair_sums(mask, dim, STRATA.get(dim), signal)
     if signal == "errors":
-        units, pairs, p_values = _error_units(sums)
+        units, pairs, p_values = _error_units(sums, STRATA.get(dim) in cells.codes)
         verdict = _classify_errors(units, pairs, p_values, noise.rise)
     else:
         units = _latency_units(sums, noise)

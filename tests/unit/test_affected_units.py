@@ -173,3 +173,36 @@ def test_a_tenant_s_two_endpoints_keep_their_own_latency() -> None:
     assert judged.affected == ["GET /fast"]
     units = judged.units.set_index("value")
     assert units.loc["GET /slow", "baseline"] == pytest.approx(179.0, rel=0.05)
+
+
+def test_a_busy_tenant_s_own_small_rise_is_not_the_incident_s() -> None:
+    # During a canary release three tenants fail half their requests on GET /a and POST /b
+    # (0.1% before). "big" makes 100,000 requests on each side of the onset and goes from
+    # 0.1% to 0.2% on its own: a change its counts call clear, a fiftieth of what the
+    # endpoints it calls rose by. "quiet" tenants are untouched. A partial outage of PUT /c
+    # adds 5% there, "small" calling PUT /c only: a tenth of /a's rise, all of its own
+    # endpoint's, and affected.
+    rows = []
+    for t in ("t0", "t1", "t2"):
+        for e in ("GET /a", "POST /b"):
+            rows += [cell(e, t, False, 2_000, 2), cell(e, t, True, 2_000, 1_000)]
+    for e in ("GET /a", "POST /b"):
+        rows += [cell(e, "big", False, 100_000, 100), cell(e, "big", True, 100_000, 200)]
+        for i in range(10):
+            rows += [cell(e, f"quiet{i}", False, 3_000, 3), cell(e, f"quiet{i}", True, 3_000, 3)]
+    rows += [cell("PUT /c", "small", False, 4_000, 4), cell("PUT /c", "small", True, 4_000, 204)]
+    for i in range(10):
+        rows += [
+            cell("PUT /c", f"quiet{i}", False, 3_000, 3),
+            cell("PUT /c", f"quiet{i}", True, 3_000, 3),
+        ]
+    judged = judge(
+        CellTable(pd.DataFrame(rows)),
+        {"endpoint": None, "tenant": None},
+        "tenant",
+        "errors",
+        Noise(rise=0.05),
+    )
+    assert set(judged.affected) == {"t0", "t1", "t2", "small"}
+    units = judged.units.set_index("value")
+    assert units.loc["big", "level"] == pytest.approx(0.002)
