@@ -137,14 +137,13 @@ def confirm_change(
 ) -> tuple[Segment, float, float] | None:
     """The best robust rise of one series (a step, or a stretch that recovered), if any.
 
-    Both are tried, the step at the best split of the bins and at the best split once the
-    most excessive bins are set aside (a burst in the window's last minutes draws the first to
-    itself, where it cannot hold, away from a step before it); each must hold once its most
-    excessive bins are set aside, rise at least
-    the signal's ``min_ratio`` times, and reach :data:`~incident_nb.analysis.scan.ALPHA`
-    after the overdispersion of the bins outside it and Bonferroni over ``multiplicity``
-    (groups and the like) times the positions tried. It starts at least ``min_before`` bins
-    into the series.
+    Both are tried, the step at two splits: the best one, and the best once the most
+    excessive bins are set aside (a burst in the window's last minutes draws the first to
+    itself, where it cannot hold, away from a step before it). Each rise must hold once its
+    most excessive bins are set aside, rise at least the signal's ``min_ratio`` times, and
+    reach :data:`~incident_nb.analysis.scan.ALPHA` after the overdispersion of the bins
+    outside it and Bonferroni over ``multiplicity`` (groups and the like) times the positions
+    tried. It starts at least ``min_before`` bins into the series.
 
     Returns:
         The segment (in bins), the log10 of its adjusted p-value, and how many tests it was
