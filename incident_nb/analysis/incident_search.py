@@ -33,7 +33,7 @@ from incident_nb.analysis.activity import (
     quiet_minutes,
     rise_strength,
 )
-from incident_nb.analysis.affected import Judged, Noise, judge
+from incident_nb.analysis.affected import Judged, judge
 from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import MinuteCube, parts_of, series_of
 from incident_nb.analysis.cube_source import CubeSource
@@ -55,6 +55,7 @@ from incident_nb.analysis.scan import (
 )
 from incident_nb.analysis.scope import find_scope, joint
 from incident_nb.analysis.trend import ONSET_MARGIN, judge_trend, judged_minutes
+from incident_nb.analysis.unit_sums import Noise
 
 MAX_CANDIDATES = 3
 """Changes tried, strongest first, until one holds within the parts of its group."""

@@ -11,9 +11,10 @@ combines two signals' verdicts on one set of units (a failing and slow group).
 
 from __future__ import annotations
 
-from incident_nb.analysis.affected import Judged, Noise, judge
+from incident_nb.analysis.affected import Judged, judge
 from incident_nb.analysis.cells import CellTable, Scope
 from incident_nb.analysis.cube import DIMENSIONS
+from incident_nb.analysis.unit_sums import Noise
 
 MAX_PASSES = 5
 """Rounds over the dimensions at most while the scope grows."""

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from incident_nb.analysis.activity import quiet_minutes
-from incident_nb.analysis.affected import Noise, judge
+from incident_nb.analysis.affected import judge
 from incident_nb.analysis.cells import CellTable
 from incident_nb.analysis.scan import Series
 from incident_nb.analysis.scope import joint
+from incident_nb.analysis.unit_sums import Noise
 
 
 def test_the_off_minutes_of_an_on_off_incident_are_set_aside() -> None:
