@@ -221,28 +221,6 @@ class MinuteCube:
         """The whole-window sum of ``column`` per group."""
         return sum_by(groups.code, self.sums[column][groups.rows], len(groups.keys))
 
-    def within_variance(self, dim: str, least: float = 20.0) -> dict[str, float]:
-        """Per value of ``dim``: the variance of log latency among its requests of one minute.
-
-        Pooled over the minutes with two timed requests or more; values with fewer than
-        ``least`` degrees of freedom are left out.
-        """
-        level = next((lv for lv in LEVELS if lv.dims == (dim,)), None)
-        if level is None or level.name not in self._rows:
-            return {}
-        groups = self.groups(level)
-        n = self.sums["timed"][groups.rows]
-        x, x2 = self.sums["log_latency"][groups.rows], self.sums["log_latency_sq"][groups.rows]
-        pairs = n >= 2
-        size = len(groups.keys)
-        dof = sum_by(groups.code[pairs], n[pairs] - 1, size)
-        ss = sum_by(groups.code[pairs], x2[pairs] - x[pairs] ** 2 / n[pairs], size)
-        return {
-            key[0]: max(float(ss[i] / dof[i]), 1e-6)
-            for i, key in enumerate(groups.keys)
-            if dof[i] >= least
-        }
-
     def series(self, groups: Groups, chosen: IntArray, signal: str, binned: bool = True) -> Series:
         """Series (``(len(chosen), bins)``) of the groups ``chosen`` for ``signal``.
 

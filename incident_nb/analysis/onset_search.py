@@ -159,9 +159,25 @@ def _spreads(cube: MinuteCube, groups: Groups, fallback: float) -> FloatArray:
     parent = SPREAD_FROM.get(groups.level.name)
     if parent is None or parent not in groups.level.dims:
         return np.full(len(groups.keys), fallback)
-    own = cube.within_variance(parent)
+    own = spread_by(cube, parent)
     at = groups.level.dims.index(parent)
     return np.array([own.get(key[at], fallback) for key in groups.keys], dtype=np.float64)
+
+
+def spread_by(cube: MinuteCube, dim: str) -> dict[str, float]:
+    """Per value of ``dim``, the per-request variance of log latency within its bins.
+
+    As :func:`~incident_nb.analysis.scan.within_variance` measures a group's own; values with
+    too few requests at a time to measure it are left out.
+    """
+    level = next((lv for lv in cube.levels() if lv.dims == (dim,)), None)
+    if level is None:
+        return {}
+    groups = cube.groups(level)
+    series = cube.series(groups, np.arange(len(groups.keys)), "latency")
+    spread = within_variance(series, math.nan)[:, 0]
+    measured = ~np.isnan(spread)
+    return {key[0]: float(v) for key, v, m in zip(groups.keys, spread, measured, strict=True) if m}
 
 
 def _strongest(

@@ -15,6 +15,7 @@ import pytest
 
 from incident_nb.analysis.cube import MinuteCube
 from incident_nb.analysis.cube_source import FrameSource
+from incident_nb.analysis.onset_search import spread_by
 from tests.unit.test_group_onset import T0, cube, find_incident, service
 
 ENDPOINT_MS = (8.0, 800.0, 50.0, 60.0, 200.0, 20.0)
@@ -35,7 +36,7 @@ def test_each_endpoint_s_spread_of_latency_within_a_minute():
     cells.append({"endpoint": "GET /rare", "tenant": "tenant-000", "rate": 0.05})
     levels = FrameSource(cube(cells, 120)).minute_levels()
     # ln(1 + ms) shrinks the spread of the fastest endpoint a little (8 ms: by 1/9).
-    found = MinuteCube(levels).within_variance("endpoint")
+    found = spread_by(MinuteCube(levels), "endpoint")
     assert set(found) == {f"POST /api/v2/e{e}" for e in range(6)}
     for e, ms in enumerate(ENDPOINT_MS):
         sd = (1.2 if e == 1 else 0.3) * ms / (1 + ms)
