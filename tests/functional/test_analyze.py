@@ -8,6 +8,7 @@ import pytest
 
 from incident_nb.cli import main
 from incident_nb.demo.scenario import Scenario, generate_logs
+from incident_nb.sources.logs import LogStore
 
 SCENARIO = Scenario(lines=30_000)
 KEYS = {
@@ -172,3 +173,49 @@ def test_window_applies_to_a_snapshot_too(jsonl, tmp_path, capsys):
     whole = analyze(capsys, "--logs", jsonl, "--window", "2026-11-20T14:00:00Z,")
     again = analyze(capsys, "--from-snapshot", snap, "--window", "2026-11-20T14:00:00Z,")
     assert comparable(again) == comparable(whole)
+
+
+@pytest.mark.parametrize(
+    ("name", "per_ms"),
+    [("duration_seconds", 1e-3), ("latencyMicros", 1e3), ("elapsed_ns", 1e6), ("took_ms", 1.0)],
+)
+def test_a_duration_named_with_its_unit_is_the_latency_in_that_unit(
+    jsonl, tmp_path, capsys, name, per_ms
+):
+    renamed = tmp_path / "renamed.jsonl"
+    with jsonl.open() as src, renamed.open("w") as dst:
+        for line in src:
+            rec = json.loads(line)
+            rec[name] = rec.pop("latency_ms") * per_ms
+            dst.write(json.dumps(rec) + "\n")
+    plain = analyze(capsys, "--logs", jsonl)
+    named = analyze(capsys, "--logs", renamed)
+    assert named["fields"]["latency"] == name
+    for ours, theirs in zip(named["endpoints"], plain["endpoints"], strict=True):
+        assert ours["endpoint"] == theirs["endpoint"]
+        for q in ("p50_ms", "p95_ms", "p99_ms"):
+            assert ours[q] == pytest.approx(theirs[q], rel=1e-9)
+
+
+def test_a_tenant_written_as_a_dash_is_no_tenant(jsonl, tmp_path, capsys):
+    """Access logs write ``-`` for a value they have not got: it is not one more tenant."""
+    dashed = tmp_path / "dashed.jsonl"
+    unnamed = 0
+    with jsonl.open() as src, dashed.open("w") as dst:
+        for i, line in enumerate(src):
+            rec = json.loads(line)
+            if i % 7 == 0 or (rec["status"] >= 500 and i % 3 == 0):
+                rec["tenant_id"] = "-" if i % 2 else ""
+                unnamed += 1
+            dst.write(json.dumps(rec) + "\n")
+    summary = analyze(capsys, "--logs", dashed)
+    assert {t["tenant"] for t in summary["affected_tenants"]} == set(SCENARIO.affected_tenants)
+    store = LogStore.open([dashed])
+    try:
+        counted = store._df(
+            "SELECT count(*) FILTER (WHERE tenant IS NULL) AS n, "
+            "count(*) FILTER (WHERE tenant IN ('-', '')) AS named FROM events"
+        )
+    finally:
+        store.close()
+    assert (int(counted["n"][0]), int(counted["named"][0])) == (unnamed, 0)

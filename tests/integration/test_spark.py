@@ -98,6 +98,20 @@ def test_paths_with_ids_read_as_the_same_routes_as_on_duckdb(spark, logs):
     assert failing == SCENARIO.failing_endpoint + "/{id}"
 
 
+def test_a_duration_named_in_seconds_and_dashed_tenants_as_on_duckdb(spark, logs):
+    events = logs["events"].iloc[::4].reset_index(drop=True)
+    events["duration_seconds"] = events.pop("latency_ms") / 1000
+    events.loc[events.index % 9 == 0, "tenant_id"] = "-"
+    path = log_formats.write_jsonl(events, logs["folder"] / "seconds.jsonl")
+    on_duckdb = log_formats.analysis_document(AnalyzeRequest(logs=(path,)))
+    on_spark = log_formats.analysis_document(AnalyzeRequest(logs=(path,), engine="spark"))
+    for key in log_formats.ANALYSIS_KEYS:
+        assert on_spark[key] == on_duckdb[key], key
+    assert on_spark["fields"]["latency"] == "duration_seconds"
+    assert on_spark["endpoints"][0]["p50_ms"] > 1  # milliseconds, not seconds
+    assert "-" not in {t["tenant"] for t in on_spark["affected_tenants"]}
+
+
 def test_the_cells_of_a_window_in_parts_as_on_duckdb(spark, logs):
     # A ramp's units are judged part by part of its window: the cuts split it on both engines.
     from incident_nb.sources.logs import LogStore

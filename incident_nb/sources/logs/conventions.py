@@ -8,6 +8,7 @@ is recognised by the fields it always writes, and says what its other fields mea
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Canonical field -> names it goes by (first match wins; case does not matter).
@@ -234,6 +235,34 @@ CONTAINERS = (
 """Prefixes of the objects that hold a record's own fields (OTel attributes, logstash
 ``@fields``, Google Cloud ``jsonPayload``...): ``attributes.http.route`` is ``http.route``."""
 LEVEL_FIELDS_USED = 3
+DURATION_WORDS = frozenset(
+    {"duration", "latency", "elapsed", "response_time", "request_time", "request_duration"}
+    | {"response_duration", "processing_time", "time_taken", "took", "total_time"}
+)
+"""What a duration field is called before the unit its name ends with (:data:`NAME_UNITS`):
+``duration_seconds``, ``latencyMs``, ``elapsed_us`` and ``response-time-millis`` are latencies."""
+NAME_UNITS: dict[str, float] = {
+    **dict.fromkeys(("ms", "msec", "millis", "milliseconds"), 1.0),
+    **dict.fromkeys(("s", "sec", "secs", "seconds"), 1000.0),
+    **dict.fromkeys(("us", "usec", "micros", "microseconds"), 1e-3),
+    **dict.fromkeys(("ns", "nsec", "nanos", "nanoseconds"), 1e-6),
+}
+"""The unit a duration field's name ends with -> its factor to milliseconds."""
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def named_unit(field_name: str) -> float | None:
+    """The factor to milliseconds a duration field's name gives (``duration_seconds``: 1000).
+
+    The name's last dotted part, split at ``_``, ``-`` and camelCase, is one of
+    :data:`DURATION_WORDS` followed by one of :data:`NAME_UNITS`; otherwise None.
+    """
+    words = [w.lower() for w in _WORD.findall(field_name.rsplit(".", 1)[-1])]
+    if len(words) < 2 or "_".join(words[:-1]) not in DURATION_WORDS:
+        return None
+    return NAME_UNITS.get(words[-1])
+
+
 """How many level fields feed the severity, in order (``severityText`` then ``severityNumber``)."""
 
 

@@ -1,6 +1,7 @@
 """Field mapping of log records: which source field is the timestamp, tenant, status, level...
 
-The names come from the tables of :mod:`.conventions`. A field inside nested objects is named
+The names come from the tables of :mod:`.conventions`; a latency is also any duration whose
+name says its unit (``duration_seconds``, ``latencyMs``). A field inside nested objects is named
 by its dotted path (``http.response.status_code``), the same as a flat key with dots; a field
 under a container such as ``attributes.`` or ``resource.`` is found by its own name too. An
 explicit ``--map`` overrides everything. The choice reports, for each role, the field it used.
@@ -17,6 +18,7 @@ from incident_nb.sources.logs.conventions import (
     CONVENTIONS,
     FIELD_CANDIDATES,
     LEVEL_FIELDS_USED,
+    named_unit,
 )
 from incident_nb.sources.logs.levels import scale_of
 
@@ -146,6 +148,8 @@ def choose_fields(
         if hint and hint in schema:
             found.append(hint)
         found += pick_fields(schema, candidates)
+        if name == "latency_ms":  # then any duration whose name says its unit
+            found += [c for c in schema if named_unit(c) is not None]
         found = list(dict.fromkeys(found))
         if found:
             columns[name] = tuple(found[:LEVEL_FIELDS_USED] if name == "level" else found[:1])

@@ -3,9 +3,9 @@
 The canonical columns, with their types; for each, the SQL over the source column the field
 conventions chose (:mod:`.fields`): a timestamp of any type limited to the plausible years, the
 severity of every level field, an HTTP status, a duration in milliseconds, an endpoint's path
-as a route (its ids replaced, :mod:`.routes`). Messages and ids are kept for errors only. The
-same SQL, run over a line reader's numbered lines, finds the bad records with their file and
-line number.
+as a route (its ids replaced, :mod:`.routes`), a name as none when the log wrote ``-`` for it.
+Messages and ids are kept for errors only. The same SQL, run over a line reader's numbered
+lines, finds the bad records with their file and line number.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ SQL_TYPES = {
 ERRORS_ONLY = ("message", "request_id", "trace_id", "level")
 """Kept for errors only: nothing reads them for other lines, and they are most of the bytes.
 (Every event keeps its ``severity``, the level normalised; ``level`` names it for errors.)"""
+PLACEHOLDERS = ("", "-")
+"""What a log writes for a value it has not got (an access log's ``-``): no value at all."""
+NAMES = ("tenant", "service", "method", "request_id", "trace_id")
+"""The columns that name something, where a :data:`PLACEHOLDERS` value is no name."""
 _PLACE = ("_src", "_line", "_text")
 
 
@@ -87,6 +91,9 @@ def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
     if name == "message" and exception is not None:
         extra = f"CAST({_col(exception)} AS VARCHAR)"
         return f"CASE WHEN {extra} IS NULL THEN {text} ELSE concat_ws(chr(10), {text}, {extra}) END"
+    if name in NAMES:
+        placeholders = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
+        return f"CASE WHEN {text} IN ({placeholders}) THEN NULL ELSE {text} END"
     return text
 
 

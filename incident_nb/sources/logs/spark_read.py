@@ -19,7 +19,7 @@ from incident_nb.sources.logs.remote import INSTALL as REMOTE_INSTALL
 from incident_nb.sources.logs.remote import display, scheme
 from incident_nb.sources.logs.routes import route_sql
 from incident_nb.sources.logs.textlines import LOGFMT_PAIR
-from incident_nb.sources.logs.values import DURATION_TO_MS, PLAUSIBLE, endpoint_expr
+from incident_nb.sources.logs.values import PLAUSIBLE, duration_factor, endpoint_expr
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -173,7 +173,12 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
     """The source columns as ``events`` rows: the same columns and rules as the DuckDB loader."""
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
 
-    from incident_nb.sources.logs.normalise import ERRORS_ONLY, SQL_TYPES  # noqa: PLC0415
+    from incident_nb.sources.logs.normalise import (  # noqa: PLC0415
+        ERRORS_ONLY,
+        NAMES,
+        PLACEHOLDERS,
+        SQL_TYPES,
+    )
 
     types = dict(frame.dtypes)
     spark_types = {"VARCHAR": "string", "INTEGER": "int", "DOUBLE": "double"}
@@ -193,10 +198,12 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
             value = F.expr(_spark_sql(endpoint_expr('"' + source.replace('"', '""') + '"')))
         else:
             value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
-        if name == "latency_ms" and DURATION_TO_MS.get(source, 1.0) != 1.0:
-            value = value * F.lit(DURATION_TO_MS[source])
+        if name == "latency_ms":
+            value = value * F.lit(duration_factor(source, choice.units.get(source)))
         if name == "status":
             value = F.when(value.between(100, 599), value)
+        if name in NAMES:
+            value = F.when(~value.isin(*PLACEHOLDERS), value)
         cols.append(value.alias(name))
     levels = [
         _spark_sql(severity_sql(f'"{c}"', _DUCK_TYPES.get(types[c], "VARCHAR"), choice.scale(c)))

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from incident_nb.core.models import parse_utc
+from incident_nb.sources.logs.conventions import named_unit
 
 PLAUSIBLE = (datetime(1971, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 """Timestamps outside ``[start, end)`` are counted as unusable, with their line."""
@@ -116,16 +117,30 @@ def timestamp_expr(column: str, sql_type: str) -> str:
     )
 
 
-def duration_expr(column: str, sql_type: str, field: str, factor: float | None = None) -> str:
-    """SQL turning a duration into milliseconds, by its field's unit or its own suffix.
+def duration_factor(field: str, factor: float | None = None) -> float:
+    """The factor to milliseconds of a duration field's numbers.
 
-    ``factor`` (to milliseconds) when a convention knows the unit; else by the field's name.
+    ``factor`` when a convention knows the unit; else by the field's name: one of
+    :data:`DURATION_TO_MS` (under any prefix), or a name that ends with its unit
+    (:func:`~incident_nb.sources.logs.conventions.named_unit`); else milliseconds.
     """
+    if factor is not None:
+        return factor
     name = field.lower()
     while name and name not in DURATION_TO_MS:
         name = name.partition(".")[2]  # attributes.http.server.request.duration
-    if factor is None:
-        factor = DURATION_TO_MS.get(name, 1.0)
+    if name:
+        return DURATION_TO_MS[name]
+    return named_unit(field) or 1.0
+
+
+def duration_expr(column: str, sql_type: str, field: str, factor: float | None = None) -> str:
+    """SQL turning a duration into milliseconds, by its field's unit or its own suffix.
+
+    ``factor`` (to milliseconds) when a convention knows the unit; else by the field's name
+    (:func:`duration_factor`). A text duration's own suffix (``"0.123s"``) has the last word.
+    """
+    factor = duration_factor(field, factor)
     scale = "" if factor == 1.0 else f" * {factor!r}"
     if _is_numeric(sql_type):
         return f"CAST({column} AS DOUBLE){scale}"
