@@ -219,3 +219,30 @@ def test_a_tenant_written_as_a_dash_is_no_tenant(jsonl, tmp_path, capsys):
     finally:
         store.close()
     assert (int(counted["n"][0]), int(counted["named"][0])) == (unnamed, 0)
+
+
+def test_nginx_json_request_lines_are_endpoints_with_their_method(jsonl, tmp_path, capsys):
+    """nginx's JSON ``log_format`` writes ``$request`` whole, with or without a query."""
+    nginx = tmp_path / "nginx.jsonl"
+    with jsonl.open() as src, nginx.open("w") as dst:
+        for i, line in enumerate(src):
+            rec = json.loads(line)
+            query = "?page=2&sort=asc" if i % 2 else ""
+            out = {
+                "time_iso8601": rec["ts"],
+                "request": f"{rec['method']} {rec['endpoint']}{query} HTTP/1.1",
+                "status": str(rec["status"]),
+                "request_time": f"{rec['latency_ms'] / 1000:.4f}",
+                "tenant_id": rec["tenant_id"],
+            }
+            dst.write(json.dumps(out) + "\n")
+    plain = analyze(capsys, "--logs", jsonl)
+    summary = analyze(capsys, "--logs", nginx)
+    assert summary["fields"]["endpoint"] == "request"
+    methods = {(e["endpoint"].split()[1], e["endpoint"].split()[0]) for e in summary["endpoints"]}
+    assert {p for p, _ in methods} == {e["endpoint"] for e in plain["endpoints"]}
+    assert all(m in {"GET", "POST", "PUT", "DELETE", "PATCH"} for _, m in methods)
+    top = summary["endpoints"][0]["endpoint"]
+    assert top.split() == [top.split()[0], SCENARIO.failing_endpoint]
+    assert summary["onset"] == plain["onset"]
+    assert {t["tenant"] for t in summary["affected_tenants"]} == set(SCENARIO.affected_tenants)

@@ -98,10 +98,12 @@ def test_paths_with_ids_read_as_the_same_routes_as_on_duckdb(spark, logs):
     assert failing == SCENARIO.failing_endpoint + "/{id}"
 
 
-def test_a_duration_named_in_seconds_and_dashed_tenants_as_on_duckdb(spark, logs):
+def test_seconds_dashed_tenants_and_request_lines_as_on_duckdb(spark, logs):
     events = logs["events"].iloc[::4].reset_index(drop=True)
     events["duration_seconds"] = events.pop("latency_ms") / 1000
     events.loc[events.index % 9 == 0, "tenant_id"] = "-"
+    lines = events.index % 5 == 0
+    events.loc[lines, "endpoint"] = "GET " + events.loc[lines, "endpoint"] + "?page=2 HTTP/1.1"
     path = log_formats.write_jsonl(events, logs["folder"] / "seconds.jsonl")
     on_duckdb = log_formats.analysis_document(AnalyzeRequest(logs=(path,)))
     on_spark = log_formats.analysis_document(AnalyzeRequest(logs=(path,), engine="spark"))
@@ -110,6 +112,7 @@ def test_a_duration_named_in_seconds_and_dashed_tenants_as_on_duckdb(spark, logs
     assert on_spark["fields"]["latency"] == "duration_seconds"
     assert on_spark["endpoints"][0]["p50_ms"] > 1  # milliseconds, not seconds
     assert "-" not in {t["tenant"] for t in on_spark["affected_tenants"]}
+    assert f"GET {SCENARIO.failing_endpoint}" in {e["endpoint"] for e in on_spark["endpoints"]}
 
 
 def test_the_cells_of_a_window_in_parts_as_on_duckdb(spark, logs):

@@ -36,6 +36,8 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "stageTimestamp",
         "observed_timestamp",
         "observedTimeUnixNano",
+        "time_iso8601",
+        "time_local",
     ),
     "tenant": (
         "tenant_id",
@@ -84,6 +86,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "httpRequest.requestUrl",
         "http.url",
         "url.full",
+        "request",
     ),
     "method": (
         "method",

@@ -156,16 +156,22 @@ def duration_expr(column: str, sql_type: str, field: str, factor: float | None =
 
 
 def endpoint_expr(column: str) -> str:
-    """SQL: the endpoint of ``column``: a whole URL's path, without query or fragment."""
+    """SQL: the endpoint of ``column``: a whole URL's path, without query or fragment.
+
+    A request line (nginx's ``$request``: ``GET /v2/search?q=1 HTTP/1.1``) keeps its method and
+    path: ``GET /v2/search``.
+    """
     text = f"CAST({column} AS VARCHAR)"
     path = (
         f"COALESCE(NULLIF(regexp_extract({text}, "
         f"'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1), ''), '/')"
     )
+    request = f"regexp_replace({text}, ' HTTP/[0-9.]+$', '')"
     # A path with no query, by far the most common, is tested for with two cheap checks.
     return (
         f"CASE WHEN starts_with({text}, '/') AND NOT contains({text}, '?') THEN {text} "
         f"WHEN contains({text}, '://') THEN {path} "
+        f"WHEN contains({text}, ' HTTP/') THEN split_part(split_part({request}, '?', 1), '#', 1) "
         f"ELSE split_part(split_part({text}, '?', 1), '#', 1) END"
     )
 
