@@ -14,10 +14,11 @@ series; the strongest groups of each level are then confirmed one by one:
   :data:`~incident_nb.analysis.scan.MIN_RATIO` times the level outside;
 - a change of a group made of several parts (the whole service, an endpoint, a tenant) must
   hold within its parts too (:func:`holds_within_parts`: a stratified test on the cells of its
-  window, held to the same family-wise standard as the change itself, and a rise within the
-  parts of at least :data:`~incident_nb.analysis.scan.MIN_RATIO` times), so a shift of
-  traffic towards a part that always failed more is not an onset, even when that part's own
-  rate happens to wander upwards a little at the same time;
+  window, for failures the likelihood ratio of one common rise, held to the same family-wise
+  standard as the change itself, and a rise within the parts of at least
+  :data:`~incident_nb.analysis.scan.MIN_RATIO` times), so a shift of traffic towards a part
+  that always failed more is not an onset, even when that part's own rate happens to wander
+  upwards a little at the same time;
 - the p-value is Bonferroni-adjusted for the levels, the signals searched (failures and
   latency, and the failures of each status when they are searched one by one), both kinds of
   scan, the groups of the level scanned (every endpoint x tenant cell among them) and every
@@ -54,6 +55,10 @@ from incident_nb.analysis.scan import (
     within_variance,
 )
 
+RISE_STEPS = 50
+"""Halvings of the interval when fitting a common rise within strata (:func:`common_rise`)."""
+MAX_LOG_RISE = 30.0
+"""The largest log ratio fitted: a rise from no failures at all has no finite best ratio."""
 TOP_PER_LEVEL = 5
 """Groups of each level, the strongest by their scan, that are confirmed."""
 PRESELECT = 50
@@ -247,29 +252,23 @@ def holds_within_parts(cells: CellTable, candidate: Candidate, var: float = 1.0)
 def _stratified(
     outside: FloatArray, inside: FloatArray, signal: str, var: float
 ) -> tuple[float, float]:
-    """Chi-square(1) of a common upward change across strata (Cochran-Mantel-Haenszel).
+    """Chi-square(1) of a common upward change across strata.
 
-    And how many times the level inside is the level outside within the strata: failures
-    inside over those each stratum's own rate outside expects (Mantel-Haenszel), or the
-    weighted mean rise of the log latency, as a factor.
+    For failures, the likelihood ratio of one common rise of the rate across strata
+    (:func:`common_rise`); for latency, the weighted mean rise of the log latency over its
+    spread. And how many times the level inside is the level outside within the strata:
+    failures inside over those each stratum's own rate outside expects (Mantel-Haenszel), or
+    the weighted mean rise of the log latency, as a factor.
     """
     n_out, x_out = outside[:, 0], outside[:, 1]
     n_in, x_in = inside[:, 0], inside[:, 1]
     total = n_in + n_out
     keep = (n_in > 0) & (n_out > 0)
     if signal == "errors":
-        events = x_in + x_out
-        expected = n_in * events / np.where(total > 0, total, 1)
-        variance = np.where(
-            keep & (total > 1),
-            n_in * n_out * events * (total - events) / np.maximum(total**2 * (total - 1), 1),
-            0.0,
-        )
-        excess = float(np.where(keep, x_in - expected, 0.0).sum())
-        spread = float(variance.sum())
         expected_in = float(np.where(keep, n_in * x_out / np.maximum(n_out, 1), 0.0).sum())
         seen_in = float(np.where(keep, x_in, 0.0).sum())
         ratio = seen_in / expected_in if expected_in > 0 else math.inf
+        return common_rise(n_in[keep], x_in[keep], n_out[keep], x_out[keep]), ratio
     else:
         weight = np.where(keep, n_in * n_out / np.where(total > 0, total, 1), 0.0)
         diff = np.where(keep, x_in / np.maximum(n_in, 1) - x_out / np.maximum(n_out, 1), 0.0)
@@ -279,3 +278,43 @@ def _stratified(
     if excess <= 0 or spread <= 0:
         return 0.0, 1.0
     return excess * excess / spread, ratio
+
+
+def common_rise(n_in: FloatArray, x_in: FloatArray, n_out: FloatArray, x_out: FloatArray) -> float:
+    """Twice the log-likelihood ratio of one common upward rise of the failure rate in strata.
+
+    Each stratum's failures inside, given its failures in all, are as many draws as its
+    requests inside would take at its rate outside times one common ratio (failures as
+    Poisson counts): the ratio that fits best, if above 1, against a ratio of 1. Unlike the
+    score test (Cochran-Mantel-Haenszel), whose statistic stays small when the strata had
+    few requests before and none of them failed, this keeps the strength of a rise from
+    nothing: 0 failures in 250 requests, then 11% of 2,500.
+    """
+    events = x_in + x_out
+    use = events > 0
+    if not use.any():
+        return 0.0
+    failed, events = x_in[use], events[use]
+    base = np.log(n_in[use]) - np.log(n_out[use])  # a stratum's log-odds of a draw inside
+
+    def loglik(theta: float) -> float:
+        """The log-likelihood at log ratio ``theta`` (up to a constant)."""
+        odds = base + theta
+        return float((failed * odds - events * np.logaddexp(0.0, odds)).sum())
+
+    def slope(theta: float) -> float:
+        """Its derivative: failures inside less those the ratio expects there."""
+        share = 0.5 * (1.0 + np.tanh(0.5 * (base + theta)))  # the logistic, without overflow
+        return float((failed - events * share).sum())
+
+    if slope(0.0) <= 0:
+        return 0.0
+    if slope(MAX_LOG_RISE) >= 0:  # no finite peak: a rise from no failures at all
+        theta = MAX_LOG_RISE
+    else:  # the log-likelihood is concave: its peak is where its slope is 0
+        low, high = 0.0, MAX_LOG_RISE
+        for _ in range(RISE_STEPS):
+            middle = (low + high) / 2
+            low, high = (middle, high) if slope(middle) > 0 else (low, middle)
+        theta = (low + high) / 2
+    return max(0.0, 2.0 * (loglik(theta) - loglik(0.0)))
