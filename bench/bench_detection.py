@@ -16,12 +16,13 @@ affected tenants exactly right >= 90%, trend right >= 90%; false alarms <= 2% of
 ``--generator other`` draws the scenarios from a second generator built apart from the first
 (``other_scenarios.py``: other traffic and other failure mechanics), so that the figures are
 not those of one generator's habits.
+``--lead N`` starts each incident's log N minutes before its onset, as a rotated file does.
 ``--scale`` times ``analyze --json`` on the 2M-line log of ``bench_analyze.py``, and with
 ``--baseline CHECKOUT`` the code before the group search too, in the same run (target: at most
 10% slower).
 
     .venv/bin/python bench/bench_detection.py [--small] [--seed N] [--failures]
-                                              [--generator {bench,other}]
+                                              [--generator {bench,other}] [--lead N]
     .venv/bin/python bench/bench_detection.py --scale [--baseline CHECKOUT]
 """
 
@@ -36,7 +37,7 @@ import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -133,15 +134,32 @@ def scenarios(small: bool, seed: int) -> list[tuple[int, bool]]:
     ]
 
 
+def starting(scenario: Scenario, lead: int | None) -> Scenario:
+    """The scenario with its log starting ``lead`` minutes before its onset (a rotated file)."""
+    frame, onset = scenario.frame, scenario.onset_at
+    if lead is None or frame is None or onset is None:
+        return scenario
+    times = frame.select_dtypes(include=["datetimetz"]).columns[0]
+    scenario.frame = frame[frame[times] >= onset - timedelta(minutes=lead)]
+    return scenario
+
+
 def evaluate(
-    small: bool = False, seed: int = 1, progress: bool = False, generator: str = "bench"
+    small: bool = False,
+    seed: int = 1,
+    progress: bool = False,
+    generator: str = "bench",
+    lead: int | None = None,
 ) -> list[Outcome]:
-    """Generate (with one of :data:`GENERATORS`), write and analyse every scenario."""
+    """Generate (with one of :data:`GENERATORS`), write and analyse every scenario.
+
+    ``lead``: each incident's log starts that many minutes before its onset.
+    """
     outcomes = []
     draw = GENERATORS[generator]
     with tempfile.TemporaryDirectory() as tmp:
         for index, (s, quiet) in enumerate(scenarios(small, seed)):
-            outcome = run_one(draw(s, quiet, small), Path(tmp))
+            outcome = run_one(starting(draw(s, quiet, small), lead), Path(tmp))
             outcome.scenario.frame = None
             outcomes.append(outcome)
             if progress and index % 25 == 0:
@@ -318,12 +336,17 @@ def main() -> None:
     )
     parser.add_argument("--failures", action="store_true", help="list every miss")
     parser.add_argument("--generator", choices=sorted(GENERATORS), default="bench")
+    parser.add_argument(
+        "--lead", type=int, help="each incident's log starts N minutes before its onset"
+    )
     args = parser.parse_args()
     if args.scale:
         scale(args.scale, args.baseline)
         return
     began = time.perf_counter()
-    outcomes = evaluate(args.small, args.seed, progress=True, generator=args.generator)
+    outcomes = evaluate(
+        args.small, args.seed, progress=True, generator=args.generator, lead=args.lead
+    )
     report(outcomes)
     print(f"\nwall time {time.perf_counter() - began:.0f} s")
     if args.failures:

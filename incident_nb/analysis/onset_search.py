@@ -269,12 +269,11 @@ def _stratified(
         seen_in = float(np.where(keep, x_in, 0.0).sum())
         ratio = seen_in / expected_in if expected_in > 0 else math.inf
         return common_rise(n_in[keep], x_in[keep], n_out[keep], x_out[keep]), ratio
-    else:
-        weight = np.where(keep, n_in * n_out / np.where(total > 0, total, 1), 0.0)
-        diff = np.where(keep, x_in / np.maximum(n_in, 1) - x_out / np.maximum(n_out, 1), 0.0)
-        excess = float((weight * diff).sum())
-        spread = float(weight.sum()) * var
-        ratio = math.exp(excess / float(weight.sum())) if spread > 0 else 1.0
+    weight = np.where(keep, n_in * n_out / np.where(total > 0, total, 1), 0.0)
+    diff = np.where(keep, x_in / np.maximum(n_in, 1) - x_out / np.maximum(n_out, 1), 0.0)
+    excess = float((weight * diff).sum())
+    spread = float(weight.sum()) * var
+    ratio = math.exp(excess / float(weight.sum())) if spread > 0 else 1.0
     if excess <= 0 or spread <= 0:
         return 0.0, 1.0
     return excess * excess / spread, ratio

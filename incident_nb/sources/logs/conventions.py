@@ -238,6 +238,8 @@ CONTAINERS = (
 """Prefixes of the objects that hold a record's own fields (OTel attributes, logstash
 ``@fields``, Google Cloud ``jsonPayload``...): ``attributes.http.route`` is ``http.route``."""
 LEVEL_FIELDS_USED = 3
+"""How many level fields feed the severity, in order (``severityText`` then ``severityNumber``)."""
+
 DURATION_WORDS = frozenset(
     {"duration", "latency", "elapsed", "response_time", "request_time", "request_duration"}
     | {"response_duration", "processing_time", "time_taken", "took", "total_time"}
@@ -264,9 +266,6 @@ def named_unit(field_name: str) -> float | None:
     if len(words) < 2 or "_".join(words[:-1]) not in DURATION_WORDS:
         return None
     return NAME_UNITS.get(words[-1])
-
-
-"""How many level fields feed the severity, in order (``severityText`` then ``severityNumber``)."""
 
 
 @dataclass(frozen=True)
