@@ -257,6 +257,19 @@ def _fit(
     rise = (math.exp(level) if signal == "latency" and not log_scale else level) - line_base
     climbed = max(guess, k + (stop - k) // 4) - k
     held &= line_slope * climbed**power >= RAMP_SHARE * rise
+    # A bend after the first onset says the minutes from it to the bend were still at the level
+    # before: they must be, within their noise (not the first minutes of an on/off incident).
+    if k + 1 > guess:
+        early = slice(guess, k + 1)
+        weight = w[early]
+        excess = float((weight * (y[early] - line_base)).sum())
+        level_before = min(max(line_base, 0.0), 1.0)
+        spread = (
+            float(weight.sum()) * level_before * (1 - level_before)
+            if signal == "errors"
+            else var * float(weight.sum())
+        )
+        held &= excess <= 2 * math.sqrt(phi * max(spread, 1.0))
     return _Fit(k + 1, False, residual, model) if held else fallback
 
 
