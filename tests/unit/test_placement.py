@@ -160,3 +160,22 @@ def test_minutes_without_requests_before_an_onset_put_it_mid_gap(signal):
         series = as_series(slow)
     placed = place(series, onset, minutes, signal)
     assert placed.onset in (58, 59, 60)
+
+
+def flapping(seed: int, before: int, minutes: int = 60) -> Series:
+    """80 requests a minute, none failing for ``before`` minutes, then failing 45% three
+    minutes in eight (an on/off incident that starts with an on phase)."""
+    rng = np.random.default_rng(seed)
+    n = rng.poisson(80, minutes).astype(float)
+    on = (np.arange(minutes) >= before) & ((np.arange(minutes) - before) % 8 < 3)
+    x = rng.binomial(n.astype(int), np.where(on, 0.45, 0.0)).astype(float)
+    return Series(n, x, x)
+
+
+@pytest.mark.parametrize("before", [8, 10, 12])
+def test_an_on_off_incident_starts_with_its_first_on_phase(before):
+    # Few minutes before it (a log that starts shortly before the incident): the line through
+    # the on and off minutes bent after the first on phase, and the onset was placed there, 3
+    # minutes late, in 22 of these 30 draws.
+    onsets = [place(flapping(seed, before), before, 60, "errors").onset for seed in range(10)]
+    assert onsets == [before] * 10
