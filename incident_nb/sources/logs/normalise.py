@@ -48,8 +48,10 @@ ERRORS_ONLY = ("message", "request_id", "trace_id", "level")
 (Every event keeps its ``severity``, the level normalised; ``level`` names it for errors.)"""
 PLACEHOLDERS = ("", "-")
 """What a log writes for a value it has not got (an access log's ``-``): no value at all."""
-NAMES = ("tenant", "service", "method", "request_id", "trace_id")
-"""The columns that name something, where a :data:`PLACEHOLDERS` value is no name."""
+NAMES = ("tenant", "service")
+"""The columns that group requests, where a :data:`PLACEHOLDERS` value is no group (an access
+log's ``-`` is not one more tenant). Ids and methods are kept as written: only shown, and
+every row's would cost the parse a test."""
 _PLACE = ("_src", "_line", "_text")
 
 
