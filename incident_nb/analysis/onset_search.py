@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from incident_nb.analysis.cells import CellTable
 from incident_nb.analysis.changepoint import SCAN_KINDS, confirm_change
@@ -303,14 +304,13 @@ def common_rise(n_in: FloatArray, x_in: FloatArray, n_out: FloatArray, x_out: Fl
 
     def slope(theta: float) -> float:
         """Its derivative: failures inside less those the ratio expects there."""
-        share = 0.5 * (1.0 + np.tanh(0.5 * (base + theta)))  # the logistic, without overflow
-        return float((failed - events * share).sum())
+        return float((failed - events * expit(base + theta)).sum())
 
     if slope(0.0) <= 0:
         return 0.0
     if slope(MAX_LOG_RISE) >= 0:  # no finite peak: a rise from no failures at all
         theta = MAX_LOG_RISE
-    else:  # the log-likelihood is concave: its peak is where its slope is 0
+    else:  # concave: its peak is where its slope is 0 (bisection: no scipy.optimize to import)
         low, high = 0.0, MAX_LOG_RISE
         for _ in range(RISE_STEPS):
             middle = (low + high) / 2
