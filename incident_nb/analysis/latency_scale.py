@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import median_filter
 from scipy.special import fdtri
 
 from incident_nb.analysis.scan import FloatArray
@@ -77,5 +76,9 @@ def _running_median(values: FloatArray, seen: npt.NDArray[np.bool_]) -> FloatArr
     """
     out = np.ones(len(values))
     kept = values[seen]
-    out[seen] = median_filter(kept, size=2 * LEVEL_NEIGHBOURS + 1, mode="nearest")
+    if kept.size:
+        # Edges repeated, as a median filter's "nearest" mode does (no scipy.ndimage import).
+        padded = np.pad(kept, LEVEL_NEIGHBOURS, mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * LEVEL_NEIGHBOURS + 1)
+        out[seen] = np.median(windows, axis=1)
     return out
