@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from incident_nb.core.folder import ANSWERS_DIR
+from incident_nb.sources.logs.frames import frame
 from incident_nb.sources.logs.lines import literal
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class Answers:
             except (OSError, duckdb.Error):
                 with contextlib.suppress(OSError):
                     partial.unlink(missing_ok=True)
-                return con.execute(f"SELECT * FROM {_TABLE}").df()
+                return frame(con, f"SELECT * FROM {_TABLE}")
             self.kept += 1
             return _read(con, where)
         finally:
@@ -106,4 +107,4 @@ class Answers:
 
 
 def _read(con: duckdb.DuckDBPyConnection, where: Path) -> pd.DataFrame:
-    return con.execute(f"SELECT * FROM read_parquet({literal(where)})").df()
+    return frame(con, f"SELECT * FROM read_parquet({literal(where)})")

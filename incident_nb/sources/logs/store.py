@@ -35,6 +35,7 @@ from incident_nb.sources.logs.eventfile import (
     promote_events,
     read_description,
 )
+from incident_nb.sources.logs.frames import frame
 from incident_nb.sources.logs.lines import literal
 from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
@@ -235,7 +236,7 @@ class LogStore(CubeQuestions):
 
     def _ask(self, sql: str, params: dict[str, Any]) -> pd.DataFrame:
         if self.answers is None:
-            return self._con.execute(sql, params).df()
+            return frame(self._con, sql, params)
         return self.answers.answer(self._con, self._view, sql, params)
 
     def extent(self) -> tuple[datetime, datetime]:
