@@ -53,7 +53,7 @@ def start_answer(assessment: Assessment, record: IncidentRecord) -> str:
     return text + f"; alert fired {utc(record.alert.started_at):%H:%M:%S}"
 
 
-UNTOLD = "cannot tell: the logs have no status or level field (see the warnings in Step 2)"
+UNTOLD = "cannot tell: the logs have no status, outcome or level field (see the warnings in Step 2)"
 
 
 def _trend_answer(assessment: Assessment) -> str:

@@ -143,7 +143,7 @@ class EndpointImpact:
     endpoint: str
     requests: int
     errors: int | None
-    """None when the logs cannot tell errors (no status or level field)."""
+    """None when the logs cannot tell errors (no status, outcome or level field)."""
     error_rate: float | None
     p50_ms: float | None
     p95_ms: float | None

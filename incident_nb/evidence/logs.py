@@ -64,7 +64,8 @@ class LogEvidence:
     warnings: tuple[str, ...] = ()
     """Sentences about the reading (a year assumed, errors that cannot be told...)."""
     errors_known: bool = True
-    """Whether any event has a status or a level: without, an error count of 0 means nothing."""
+    """Whether any event has a status, an outcome or a level: without, an error count of 0 means
+    nothing."""
 
     @property
     def since(self) -> datetime:
@@ -244,8 +245,8 @@ def _line_counts(lines: LineReport) -> LineCounts:
 
 
 CANNOT_JUDGE = (
-    "errors cannot be told from these logs (no status or level field), so the evidence cannot "
-    "judge the severity; decide it from what people report"
+    "errors cannot be told from these logs (no status, outcome or level field), so the "
+    "evidence cannot judge the severity; decide it from what people report"
 )
 
 

@@ -8,10 +8,12 @@ for other SQL engines.
 
 from __future__ import annotations
 
-# A request is an error when its HTTP status is 5xx, or, for lines without a status, when its
-# level is error or worse (the severity, normalised at parse time, is OpenTelemetry's: 17 is
-# ERROR). 4xx are the client's errors, not the service's. NULL when neither tells.
-IS_ERROR = "(COALESCE(status >= 500, severity >= 17))"
+# A request is an error when its HTTP status is 5xx; for lines without a status, when its
+# outcome field says it failed (sources/logs/outcomes.py: a word, a flag, a gRPC status); else
+# when its level is error or worse (the severity, normalised at parse time, is OpenTelemetry's:
+# 17 is ERROR). 4xx are the client's errors, not the service's. NULL when none tells. Applied
+# at parse time, where the record's outcome is at hand: the events keep is_error.
+IS_ERROR = "(COALESCE(status >= 500, outcome, severity >= 17))"
 
 # The minute of an event, by integer arithmetic on its epoch microseconds: 4-10x faster in
 # DuckDB than time_bucket or date_trunc on TIMESTAMPTZ (no calendar or time-zone lookups).

@@ -73,6 +73,7 @@ def test_field_names_are_mapped_and_gzip_is_read(tmp_path):
         "endpoint": "route",
         "method": None,
         "status": "status_code",
+        "outcome": None,
         "latency": "duration_ms",
         "message": "msg",
         "request_id": "req_id",

@@ -115,6 +115,25 @@ def test_seconds_dashed_tenants_and_request_lines_as_on_duckdb(spark, logs):
     assert f"GET {SCENARIO.failing_endpoint}" in {e["endpoint"] for e in on_spark["endpoints"]}
 
 
+def test_failures_told_by_outcome_fields_as_on_duckdb(spark, logs):
+    # No status and no level: ECS's event.outcome on some lines, a gRPC status on the others;
+    # the analysis of the same requests with their statuses, on both engines.
+    events = logs["events"].iloc[::4].reset_index(drop=True)
+    plain = log_formats.write_jsonl(events, logs["folder"] / "statuses.jsonl")
+    with_statuses = log_formats.analysis_document(AnalyzeRequest(logs=(plain,)))
+    failed = events.pop("status") >= 500
+    events = events.drop(columns=["level"])
+    half = events.index % 2 == 0
+    events["event.outcome"] = failed.map({True: "failure", False: "success"}).where(half)
+    events["grpc.code"] = failed.map({True: "UNAVAILABLE", False: "OK"}).where(~half)
+    path = log_formats.write_jsonl(events, logs["folder"] / "outcomes.jsonl")
+    on_duckdb = log_formats.analysis_document(AnalyzeRequest(logs=(path,)))
+    on_spark = log_formats.analysis_document(AnalyzeRequest(logs=(path,), engine="spark"))
+    for key in log_formats.ANALYSIS_KEYS:
+        assert on_spark[key] == on_duckdb[key] == with_statuses[key], key
+    assert on_spark["onset"] is not None
+
+
 def test_the_cells_of_a_window_in_parts_as_on_duckdb(spark, logs):
     # A ramp's units are judged part by part of its window: the cuts split it on both engines.
     from incident_nb.sources.logs import LogStore

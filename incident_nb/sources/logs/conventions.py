@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from incident_nb.sources.logs.outcomes import OUTCOME_FIELDS
+
 # Canonical field -> names it goes by (first match wins; case does not matter).
 FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
     "ts": (
@@ -116,6 +118,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "responseStatus.code",
         "DownstreamStatus",
     ),
+    "outcome": tuple(OUTCOME_FIELDS),
     "latency_ms": (
         "latency_ms",
         "duration_ms",

@@ -125,8 +125,7 @@ class EventWriter:
         return Written(rows, malformed, no_ts)
 
     def _add(self, batch: pa.RecordBatch) -> None:
-        status, severity = batch.column("status"), batch.column("severity")
-        unknown = _count_true(pc.and_(pc.is_null(status), pc.is_null(severity)))
+        unknown = batch.column("is_error").null_count  # no status, outcome or level
         values = {c: batch.num_rows - batch.column(c).null_count for c in COUNTED}
         self.counts += EventCounts(batch.num_rows, unknown, values)
         start, end = self._window

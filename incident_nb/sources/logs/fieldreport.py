@@ -3,8 +3,8 @@
 After the parse, the counts of the events' values (:class:`EventCounts`, taken as the events
 are written) say which roles their fields really filled: a status field whose values are no
 HTTP status, a level field no value of which reads as a level, are named in a warning
-sentence. Errors can be told only from a status or a level: when no event has either, the
-store says so (``errors_known`` False) with the ``--map`` that would fix it, so that no one
+sentence. Errors can be told only from a status, an outcome or a level: when no event has one,
+the store says so (``errors_known`` False) with the ``--map`` that would fix it, so that no one
 reads "0 errors" from logs that could not show one.
 """
 
@@ -21,11 +21,12 @@ if TYPE_CHECKING:
     from incident_nb.sources.logs.formats import Detected
 
 NO_ERROR_FIELD = (
-    "errors cannot be told from these logs: no status or level field; name one with "
-    "--map level=FIELD or --map status=FIELD"
+    "errors cannot be told from these logs: no status, outcome or level field; name one with "
+    "--map level=FIELD, --map status=FIELD or --map outcome=FIELD"
 )
 _READ_AS = {
     "status": "an HTTP status (100-599)",
+    "outcome": "an outcome (a word such as failure or success, true or false, or a gRPC status)",
     "level": "a level (a name such as error or warn, or a syslog, bunyan or OpenTelemetry "
     "severity number)",
     "latency": "a duration",
@@ -36,6 +37,7 @@ _READ_AS = {
 }
 _COLUMNS = {
     "status": "status",
+    "outcome": "outcome",
     "level": "severity",
     "latency": "latency_ms",
     "endpoint": "endpoint",
@@ -43,8 +45,11 @@ _COLUMNS = {
     "method": "method",
     "service": "service",
 }
-"""Role -> the ``events`` column that shows whether its field was read (errors-only ones aside)."""
+"""Role -> the column that shows whether its field was read (errors-only ones aside): an
+``events`` column, or the parse's ``outcome`` (held in ``is_error``)."""
 COUNTED = tuple(_COLUMNS.values())
+TELLING = ("status", "outcome", "level")
+"""The roles errors are told from, first to last."""
 """The ``events`` columns whose values :class:`EventCounts` counts."""
 
 
@@ -54,7 +59,7 @@ class EventCounts:
 
     events: int = 0
     unknown: int = 0
-    """Events with neither a status nor a level: whether they are errors cannot be told."""
+    """Events with no status, outcome or level: whether they are errors cannot be told."""
     values: Mapping[str, int] = field(default_factory=dict)
     """Column of :data:`COUNTED` -> the events with a value in it."""
 
@@ -107,8 +112,10 @@ def report_fields(
     fields = dict(report.fields)
     for role in roles:
         count = counts.values.get(_COLUMNS[role], 0)
-        if count == 0 and role in report.optional:
-            fields[role] = None  # the layout has room for it, but these lines leave it out
+        if count == 0 and (role in report.optional or role == "outcome"):
+            # The layout has room for it, but these lines leave it out; or a field by an
+            # outcome's name holds something else (an ``error`` field, its message).
+            fields[role] = None
         elif count == 0:
             warnings.append(
                 f"the {role} field {report.fields[role]!r} was found, but none of its values "
@@ -116,18 +123,18 @@ def report_fields(
             )
     errors_known = unknown < events
     if not errors_known:
-        if fields.get("status") or fields.get("level"):
-            named = " or ".join(repr(fields[r]) for r in ("status", "level") if fields.get(r))
+        if any(fields.get(r) for r in TELLING):
+            named = " or ".join(repr(fields[r]) for r in TELLING if fields.get(r))
             warnings.append(
                 f"errors cannot be told from these logs: no value of {named} reads as a "
-                "status or a level; name another field with --map level=FIELD or "
-                "--map status=FIELD"
+                "status, an outcome or a level; name another field with --map level=FIELD, "
+                "--map status=FIELD or --map outcome=FIELD"
             )
         else:
             warnings.append(NO_ERROR_FIELD)
     elif unknown:
         warnings.append(
-            f"{unknown:,} of {events:,} events have neither a status nor a level, so they are "
+            f"{unknown:,} of {events:,} events have no status, outcome or level, so they are "
             "never counted as errors"
         )
     return fields, tuple(warnings), errors_known

@@ -25,6 +25,7 @@ from incident_nb.sources.logs.levels import scale_of
 ROLES: dict[str, str] = {
     "timestamp": "ts",
     "status": "status",
+    "outcome": "outcome",
     "level": "level",
     "endpoint": "endpoint",
     "method": "method",
@@ -36,6 +37,9 @@ ROLES: dict[str, str] = {
     "request_id": "request_id",
 }
 """The roles a source field can play, as reported (``store.fields``) -> the canonical field."""
+SEVERAL = ("level", "outcome")
+"""The fields read from several source fields, the first that reads (a level's name, then its
+number; an ``error`` holding a message, then ``success``)."""
 _ALIASES = {
     "timestamp": "ts",
     "time": "ts",
@@ -51,7 +55,8 @@ class Choice:
     """The source columns chosen for each canonical field, and how levels read."""
 
     columns: dict[str, tuple[str, ...]]
-    """Canonical field -> source columns (several only for ``level``: the first that reads)."""
+    """Canonical field -> source columns (several only for :data:`SEVERAL`: the first that
+    reads)."""
     level_scale: str = ""
     level_default: str = ""
     """The level of records without one, by convention (Serilog: information)."""
@@ -152,7 +157,7 @@ def choose_fields(
             found += [c for c in schema if named_unit(c) is not None]
         found = list(dict.fromkeys(found))
         if found:
-            columns[name] = tuple(found[:LEVEL_FIELDS_USED] if name == "level" else found[:1])
+            columns[name] = tuple(found[:LEVEL_FIELDS_USED] if name in SEVERAL else found[:1])
     for name, column in override_fields(mapping or {}, schema).items():
         columns[name] = (column,)
     # The exception text is added to the message: never the very same column twice.

@@ -19,6 +19,7 @@ from incident_nb.sources.logs import remote
 from incident_nb.sources.logs.accounting import QUOTE_READ, BadLine, RawInput
 from incident_nb.sources.logs.fields import Choice
 from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
+from incident_nb.sources.logs.outcomes import kind_of, outcome_sql
 from incident_nb.sources.logs.routes import route_sql
 from incident_nb.sources.logs.values import (
     duration_expr,
@@ -99,11 +100,22 @@ def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
     return text
 
 
+def outcome_of(choice: Choice) -> str:
+    """SQL: whether a record's request failed, by its outcome fields (NULL: none says)."""
+    readings = [outcome_sql(_col(c), kind_of(c)) for c in choice.columns.get("outcome", ())]
+    return first_of(*readings) if readings else "NULL::BOOLEAN"
+
+
 def select_events(raw: RawInput, choice: Choice, source: str) -> str:
-    """SQL turning the reader's rows (``source``) into ``events`` rows plus accounting columns."""
+    """SQL turning the reader's rows (``source``) into ``events`` rows plus accounting columns.
+
+    Besides the events' columns: ``malformed``, ``is_error``, and ``outcome`` (what the
+    record's outcome fields say, counted but not kept: ``is_error`` holds it).
+    """
     names = [n for n in SQL_TYPES if n != "level"]
     exprs = [f"{ts_sql(raw, choice)} AS _ts"]
     exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
+    exprs.append(f"{outcome_of(choice)} AS outcome")
     level = level_name_sql("severity")
     kept = ", ".join(
         f"CASE WHEN is_error THEN {level if n == 'level' else n} END AS {n}"
@@ -112,7 +124,8 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
         for n in ("ts", *SQL_TYPES)
     )
     return (
-        f"SELECT {kept}, malformed, is_error FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
+        f"SELECT {kept}, malformed, is_error, outcome "
+        f"FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
         f"FROM (SELECT {plausible('_ts')} AS ts, * REPLACE ({route_sql('endpoint')} AS endpoint) "
         f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed "
         f"FROM {source})))"

@@ -172,8 +172,7 @@ def _load_events(
             F.when(
                 F.col("ts").isNotNull()
                 & ~F.col("malformed")
-                & F.col("status").isNull()
-                & F.col("severity").isNull(),
+                & F.col("is_error").isNull(),  # no status, outcome or level
                 1,
             )
         ).alias("unknown"),
@@ -192,7 +191,8 @@ def _load_events(
             f"no usable log lines in {', '.join(names)}: {malformed} malformed, {bad_ts} without "
             "a parsable timestamp; check the format (--format) and --map timestamp=FIELD"
         )
-    usable = events.where(F.col("ts").isNotNull() & ~F.col("malformed")).drop("malformed", "file")
+    usable = events.where(F.col("ts").isNotNull() & ~F.col("malformed"))
+    usable = usable.drop("malformed", "file", "outcome")
     usable.createOrReplaceTempView("events")
     unknown = int(row["unknown"])
     errors_known = unknown < report.used
@@ -201,7 +201,7 @@ def _load_events(
         warned.append(NO_ERROR_FIELD)
     elif unknown:
         warned.append(
-            f"{unknown:,} of {report.used:,} events have neither a status nor a level, so they "
+            f"{unknown:,} of {report.used:,} events have no status, outcome or level, so they "
             "are never counted as errors"
         )
     return Loaded(report, fields, tuple(warned), errors_known, usable)

@@ -178,6 +178,7 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
         NAMES,
         PLACEHOLDERS,
         SQL_TYPES,
+        outcome_of,
     )
 
     types = dict(frame.dtypes)
@@ -213,6 +214,7 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
         levels.append(str(LEVEL_NAMES[choice.level_default]))
     severity = F.coalesce(*map(F.expr, levels)) if levels else F.lit(None)
     cols.append(severity.cast("int").alias("severity"))
+    cols.append(F.expr(_spark_sql(outcome_of(choice))).cast("boolean").alias("outcome"))
     out = frame.select(*cols, malformed.alias("malformed"), F.col(FILE).alias("file"))
     out = out.withColumn("endpoint", F.expr(_spark_sql(route_sql("endpoint"))))
     out = out.withColumn("level", F.expr(_spark_sql(level_name_sql("severity"))))

@@ -54,8 +54,8 @@ class LogStore(CubeQuestions):
             -> the source field it was read from, or None when no field plays it.
         warnings: sentences about the reading: a year taken from a file's modification time,
             a field found but never read, events whose errors cannot be told.
-        errors_known: whether any event has a status or a level, so that errors can be told
-            at all; when False, an error count of 0 means nothing.
+        errors_known: whether any event has a status, an outcome or a level, so that errors
+            can be told at all; when False, an error count of 0 means nothing.
     """
 
     def __init__(  # noqa: PLR0917 - the loader's result, in order

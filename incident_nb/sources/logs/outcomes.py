@@ -1,0 +1,100 @@
+"""What a record says of its request's outcome, where it has no HTTP status: as data.
+
+Services that are not HTTP servers, and structured logs of any kind, mark a failed request
+with a field of its own: ECS's ``event.outcome`` (``failure``/``success``), a flag (``error:
+true``, ``success: false``), or a gRPC status (``grpc.code: Unavailable``, OpenTelemetry's
+``rpc.grpc.status_code: 14``). :data:`OUTCOME_FIELDS` names them and says how each reads
+(:data:`READINGS`); :func:`outcome_sql` reads one into ``true`` (failed), ``false`` (did not
+fail) or NULL (the value says neither: an ``error`` field holding a message, ECS's
+``unknown``). An HTTP status decides first, then the outcome, then the level
+(:data:`~incident_nb.sources.logsql.IS_ERROR`). As with HTTP statuses, where a 4xx is the
+client's error, a gRPC status of the caller's making (``InvalidArgument``, ``NotFound``) is no
+failure of the service.
+"""
+
+from __future__ import annotations
+
+OUTCOME = frozenset({"failure", "failed", "fail", "error", "errored"})
+SUCCESS = frozenset({"success", "succeeded", "successful", "ok", "pass", "passed"})
+TRUE = frozenset({"true", "1", "yes", "t", "y"})
+FALSE = frozenset({"false", "0", "no", "f", "n"})
+# gRPC status codes, by name (any case, with or without underscores) and by number: those
+# the service answers for (as HTTP's 5xx), and the rest (OK, and the caller's errors).
+GRPC_FAILED = frozenset(
+    {"unknown", "deadlineexceeded", "unimplemented", "internal", "unavailable", "dataloss"}
+    | {"2", "4", "12", "13", "14", "15"}
+)
+GRPC_PASSED = frozenset(
+    {"ok", "cancelled", "canceled", "invalidargument", "notfound", "alreadyexists"}
+    | {"permissiondenied", "resourceexhausted", "failedprecondition", "aborted"}
+    | {"outofrange", "unauthenticated"}
+    | {"0", "1", "3", "5", "6", "7", "8", "9", "10", "11", "16"}
+)
+
+READINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "word": (OUTCOME, SUCCESS),
+    "failed flag": (TRUE | OUTCOME, FALSE | SUCCESS),
+    "success flag": (FALSE | OUTCOME, TRUE | SUCCESS),
+    "grpc": (GRPC_FAILED, GRPC_PASSED),
+}
+"""How a kind of outcome field reads: (the values that say the request failed, those that say
+it did not), compared in lower case without spaces, ``_`` or ``-``."""
+OUTCOME_FIELDS: dict[str, str] = {
+    "event.outcome": "word",
+    "outcome": "word",
+    "success": "success flag",
+    "succeeded": "success flag",
+    "successful": "success flag",
+    "is_success": "success flag",
+    "isSuccess": "success flag",
+    "failed": "failed flag",
+    "failure": "failed flag",
+    "is_error": "failed flag",
+    "isError": "failed flag",
+    "has_error": "failed flag",
+    "hasError": "failed flag",
+    "errored": "failed flag",
+    "grpc.code": "grpc",
+    "grpc_code": "grpc",
+    "grpc.status": "grpc",
+    "grpc_status": "grpc",
+    "grpc.status_code": "grpc",
+    "grpcStatus": "grpc",
+    "grpcCode": "grpc",
+    "rpc.grpc.status_code": "grpc",
+    "error": "failed flag",
+    "ok": "success flag",
+    "result": "word",
+}
+"""Field names that carry an outcome (best first; case does not matter) -> how they read. The
+generic ``error``, ``ok`` and ``result`` come last: they often hold other things (an error's
+message), which read as no outcome at all."""
+MAPPED = "failed flag"
+"""How a field named with ``--map outcome=FIELD`` reads when its name is none of the above:
+true or a word of failure is a failed request."""
+
+
+def kind_of(column: str) -> str:
+    """How the outcome field ``column`` reads (by its name, under any container)."""
+    lowered = {name.lower(): kind for name, kind in OUTCOME_FIELDS.items()}
+    name = column.lower()
+    found = lowered.get(name) or next(
+        (kind for known, kind in lowered.items() if name.endswith("." + known)), None
+    )
+    return found or MAPPED
+
+
+def outcome_sql(column: str, kind: str) -> str:
+    """SQL: whether the request of a record failed by ``column``'s value (NULL: it says not)."""
+    failed, passed = READINGS[kind]
+    value = f"lower(trim(CAST({column} AS VARCHAR)))"
+    for mark in ("_", "-", " "):  # DeadlineExceeded, DEADLINE_EXCEEDED, deadline-exceeded
+        value = f"replace({value}, '{mark}', '')"
+    return (
+        f"CASE WHEN {value} IN ({_listed(failed)}) THEN true "
+        f"WHEN {value} IN ({_listed(passed)}) THEN false END"
+    )
+
+
+def _listed(values: frozenset[str]) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(values))

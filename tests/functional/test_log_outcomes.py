@@ -1,0 +1,180 @@
+"""Failures told by an outcome field where a log has no HTTP status: words, flags, gRPC codes.
+
+The demo incident's requests, their 5xx written instead as ECS's ``event.outcome``, a
+``success`` flag, an ``error`` flag or a gRPC status (by name or by number), give the very
+analysis of the log with statuses. An HTTP status decides before an outcome, an outcome before
+a level; a field by an outcome's name that holds something else (an ``error`` message) is no
+outcome at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+import pytest
+
+from incident_nb.demo.scenario import Scenario
+from incident_nb.evidence.request import AnalyzeRequest
+from incident_nb.sources.logs import LogStore
+from incident_nb.sources.logs.fieldreport import NO_ERROR_FIELD
+from incident_nb.sources.logs.outcomes import READINGS, kind_of, outcome_sql
+from tests import log_formats
+
+SCENARIO = Scenario(lines=20_000)
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    return log_formats.scenario_files(SCENARIO, tmp_path_factory.mktemp("outcomes"))
+
+
+def failed(events: pd.DataFrame) -> pd.Series:
+    return events["status"] >= 500
+
+
+def _grpc_name(events: pd.DataFrame) -> pd.Series:
+    # The service's own failures as Unavailable or DEADLINE_EXCEEDED, the caller's as NotFound.
+    status = events["status"]
+    names = pd.Series("OK", index=events.index)
+    names[status >= 400] = "NotFound"
+    names[status >= 500] = "Unavailable"
+    names[(status >= 500) & (events.index % 3 == 0)] = "DEADLINE_EXCEEDED"
+    return names
+
+
+def _grpc_number(events: pd.DataFrame) -> pd.Series:
+    return _grpc_name(events).map(
+        {"OK": 0, "NotFound": 5, "Unavailable": 14, "DEADLINE_EXCEEDED": 4}
+    )
+
+
+OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
+    "ECS event.outcome": (
+        "event.outcome",
+        lambda e: failed(e).map({True: "failure", False: "success"}),
+    ),
+    "a success flag": ("success", lambda e: ~failed(e)),
+    "an error flag": ("error", failed),
+    "an is_error flag as text": (
+        "is_error",
+        lambda e: failed(e).map({True: "true", False: "false"}),
+    ),
+    "a gRPC status name": ("grpc.code", _grpc_name),
+    "a gRPC status number": ("rpc.grpc.status_code", _grpc_number),
+}
+
+
+@pytest.fixture(scope="module")
+def with_statuses(logs):
+    return log_formats.analysis_document(AnalyzeRequest(logs=(logs["jsonl"],)))
+
+
+@pytest.mark.parametrize("name", OUTCOMES)
+def test_an_outcome_field_tells_the_failures_a_status_would(logs, with_statuses, name):
+    field, outcome = OUTCOMES[name]
+    events = logs["events"]
+    told = events.drop(columns=["status", "level"]).assign(**{field: outcome(events)})
+    path = log_formats.write_jsonl(told, logs["folder"] / f"{field}.jsonl")
+    document = log_formats.analysis_document(AnalyzeRequest(logs=(path,)))
+    assert document["fields"]["outcome"] == field
+    assert document["fields"]["status"] is None
+    for key in log_formats.ANALYSIS_KEYS:
+        assert document[key] == with_statuses[key], key
+    assert document["onset"] is not None
+    assert not any("no status, outcome or level" in w for w in document["warnings"])
+
+
+def test_a_status_decides_first_then_the_outcome_then_the_level(tmp_path):
+    lines = [
+        '{"ts": "2026-11-20T12:00:00Z", "status": 404, "outcome": "failure", "level": "error"}',
+        '{"ts": "2026-11-20T12:00:01Z", "status": 503, "outcome": "success"}',
+        '{"ts": "2026-11-20T12:00:02Z", "outcome": "success", "level": "error"}',
+        '{"ts": "2026-11-20T12:00:03Z", "outcome": "failure", "level": "info"}',
+        '{"ts": "2026-11-20T12:00:04Z", "outcome": "unknown", "level": "error"}',
+        '{"ts": "2026-11-20T12:00:05Z", "outcome": "unknown"}',
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    store = LogStore.open([path])
+    try:
+        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
+        assert [r[0] for r in rows] == [False, True, False, True, True, None]
+        assert store.fields["outcome"] == "outcome"
+        assert "1 of 6 events have no status, outcome or level" in " ".join(store.warnings)
+    finally:
+        store.close()
+
+
+def test_an_error_field_holding_messages_is_no_outcome(tmp_path):
+    # zap and logrus write the error's text under "error": the level tells the failures.
+    lines = [
+        '{"ts": "2026-11-20T12:00:00Z", "level": "info", "msg": "served"}',
+        '{"ts": "2026-11-20T12:00:01Z", "level": "error", "error": "dial tcp: i/o timeout"}',
+        '{"ts": "2026-11-20T12:00:02Z", "level": "warn", "error": "retrying"}',
+    ]
+    path = tmp_path / "zap.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    store = LogStore.open([path])
+    try:
+        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
+        assert [r[0] for r in rows] == [False, True, False]
+        assert store.fields["outcome"] is None  # found by its name, but no value read
+        assert store.fields["level"] == "level"
+        assert not any("outcome" in w for w in store.warnings)
+    finally:
+        store.close()
+
+
+def test_a_log_without_any_outcome_says_errors_cannot_be_told(tmp_path):
+    path = tmp_path / "plain.jsonl"
+    path.write_text('{"ts": "2026-11-20T12:00:00Z", "endpoint": "/a", "error": "oops"}\n')
+    store = LogStore.open([path])
+    try:
+        assert not store.errors_known
+        assert NO_ERROR_FIELD in store.warnings
+        assert "--map outcome=FIELD" in NO_ERROR_FIELD
+    finally:
+        store.close()
+
+
+def test_map_names_an_outcome_field_of_any_name(tmp_path):
+    lines = [
+        '{"ts": "2026-11-20T12:00:00Z", "job_failed": false}',
+        '{"ts": "2026-11-20T12:00:01Z", "job_failed": true}',
+        '{"ts": "2026-11-20T12:00:02Z", "job_failed": "FAILURE"}',
+    ]
+    path = tmp_path / "jobs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    store = LogStore.open([path], mapping={"outcome": "job_failed"})
+    try:
+        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
+        assert [r[0] for r in rows] == [False, True, True]
+        assert store.fields["outcome"] == "job_failed"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", READINGS)
+def test_every_value_of_a_reading_reads_as_its_table_says(kind):
+    failing, passing = READINGS[kind]
+    assert not failing & passing
+    con = duckdb.connect()
+    values = [(v, True) for v in failing] + [(v, False) for v in passing]
+    values += [("dial tcp: i/o timeout", None), ("", None)]
+    con.execute("CREATE TABLE t (v VARCHAR, want BOOLEAN)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", values)
+    # Spelled as logs spell them: upper case, camel case, padded.
+    upper, padded = outcome_sql("upper(v)", kind), outcome_sql("' ' || v || ' '", kind)
+    rows = con.execute(f"SELECT v, want, {upper}, {padded} FROM t").fetchall()
+    for value, want, upper, padded in rows:
+        assert upper is want, value
+        assert padded is want, value
+
+
+def test_a_field_s_reading_by_its_name_under_any_container():
+    assert kind_of("event.outcome") == "word"
+    assert kind_of("attributes.rpc.grpc.status_code") == "grpc"
+    assert kind_of("Success") == "success flag"
+    assert kind_of("job_failed") == "failed flag"  # named with --map: true is a failure
