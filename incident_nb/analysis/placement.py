@@ -236,12 +236,8 @@ def _fit(
     seen_rise = float((weight * (y[between] - line_base)).sum())
     # Their noise: binomial (or per request) at the line's level, times the overdispersion of
     # the minutes before the bend.
-    if signal == "errors":
-        p = np.clip(line_base + line_slope * (t[between] - k) ** power, 0.0, 1.0)
-        spread, var = float((weight * p * (1 - p)).sum()), 1.0
-    else:
-        var = float(within_variance(series)[0, 0])
-        spread = var * float(weight.sum())
+    var = 1.0 if signal == "errors" else float(within_variance(series)[0, 0])
+    spread = _spread(weight, line_base + line_slope * (t[between] - k) ** power, signal, var)
     phi = dispersion(series, k, stop, var, signal == "errors")
     # A busy ramp's line misses its first minutes by more than their noise as soon as the ramp
     # bends a little; and its bend is known to a minute at best: a line leaving the level a
@@ -263,14 +259,21 @@ def _fit(
         early = slice(guess, k + 1)
         weight = w[early]
         excess = float((weight * (y[early] - line_base)).sum())
-        level_before = min(max(line_base, 0.0), 1.0)
-        spread = (
-            float(weight.sum()) * level_before * (1 - level_before)
-            if signal == "errors"
-            else var * float(weight.sum())
-        )
+        spread = _spread(weight, np.full(len(weight), line_base), signal, var)
         held &= excess <= 2 * math.sqrt(phi * max(spread, 1.0))
     return _Fit(k + 1, False, residual, model) if held else fallback
+
+
+def _spread(weight: FloatArray, level: FloatArray, signal: str, var: float) -> float:
+    """The variance of minutes' summed excess over a level, before overdispersion.
+
+    Failures: binomial at each minute's ``level`` (a share) on its requests ``weight``;
+    latency: ``var`` per request.
+    """
+    if signal != "errors":
+        return var * float(weight.sum())
+    p = np.clip(level, 0.0, 1.0)
+    return float((weight * p * (1 - p)).sum())
 
 
 def _lowest(values: FloatArray) -> int:

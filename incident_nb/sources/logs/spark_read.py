@@ -200,7 +200,8 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
         else:
             value = F.col(f"`{source}`").try_cast(spark_types[sql_type])
         if name == "latency_ms":
-            value = value * F.lit(duration_factor(source, choice.units.get(source)))
+            factor = duration_factor(source, choice.units.get(source))
+            value = value if factor == 1 else value * F.lit(factor)
         if name == "status":
             value = F.when(value.between(100, 599), value)
         if name in NAMES:
