@@ -9,7 +9,10 @@ outcome at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -66,6 +69,19 @@ OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
 }
 
 
+@contextmanager
+def opened(folder: Path, lines: list[str], **options: Any) -> Iterator[tuple[list[Any], LogStore]]:
+    """The store of a log of ``lines``, and whether each of its events failed (None: unknown)."""
+    path = folder / "service.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    store = LogStore.open([path], **options)
+    try:
+        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
+        yield [r[0] for r in rows], store
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def with_statuses(logs):
     return log_formats.analysis_document(AnalyzeRequest(logs=(logs["jsonl"],)))
@@ -95,16 +111,10 @@ def test_a_status_decides_first_then_the_outcome_then_the_level(tmp_path):
         '{"ts": "2026-11-20T12:00:04Z", "outcome": "unknown", "level": "error"}',
         '{"ts": "2026-11-20T12:00:05Z", "outcome": "unknown"}',
     ]
-    path = tmp_path / "mixed.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    store = LogStore.open([path])
-    try:
-        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
-        assert [r[0] for r in rows] == [False, True, False, True, True, None]
+    with opened(tmp_path, lines) as (failed, store):
+        assert failed == [False, True, False, True, True, None]
         assert store.fields["outcome"] == "outcome"
         assert "1 of 6 events have no status, outcome or level" in " ".join(store.warnings)
-    finally:
-        store.close()
 
 
 def test_an_error_field_holding_messages_is_no_outcome(tmp_path):
@@ -114,29 +124,20 @@ def test_an_error_field_holding_messages_is_no_outcome(tmp_path):
         '{"ts": "2026-11-20T12:00:01Z", "level": "error", "error": "dial tcp: i/o timeout"}',
         '{"ts": "2026-11-20T12:00:02Z", "level": "warn", "error": "retrying"}',
     ]
-    path = tmp_path / "zap.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    store = LogStore.open([path])
-    try:
-        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
-        assert [r[0] for r in rows] == [False, True, False]
+    with opened(tmp_path, lines) as (failed, store):
+        assert failed == [False, True, False]
         assert store.fields["outcome"] is None  # found by its name, but no value read
         assert store.fields["level"] == "level"
         assert not any("outcome" in w for w in store.warnings)
-    finally:
-        store.close()
 
 
 def test_a_log_without_any_outcome_says_errors_cannot_be_told(tmp_path):
-    path = tmp_path / "plain.jsonl"
-    path.write_text('{"ts": "2026-11-20T12:00:00Z", "endpoint": "/a", "error": "oops"}\n')
-    store = LogStore.open([path])
-    try:
+    line = '{"ts": "2026-11-20T12:00:00Z", "endpoint": "/a", "error": "oops"}'
+    with opened(tmp_path, [line]) as (failed, store):
+        assert failed == [None]
         assert not store.errors_known
         assert NO_ERROR_FIELD in store.warnings
         assert "--map outcome=FIELD" in NO_ERROR_FIELD
-    finally:
-        store.close()
 
 
 def test_map_names_an_outcome_field_of_any_name(tmp_path):
@@ -145,15 +146,9 @@ def test_map_names_an_outcome_field_of_any_name(tmp_path):
         '{"ts": "2026-11-20T12:00:01Z", "job_failed": true}',
         '{"ts": "2026-11-20T12:00:02Z", "job_failed": "FAILURE"}',
     ]
-    path = tmp_path / "jobs.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    store = LogStore.open([path], mapping={"outcome": "job_failed"})
-    try:
-        rows = store._con.execute("SELECT is_error FROM events ORDER BY ts").fetchall()
-        assert [r[0] for r in rows] == [False, True, True]
+    with opened(tmp_path, lines, mapping={"outcome": "job_failed"}) as (failed, store):
+        assert failed == [False, True, True]
         assert store.fields["outcome"] == "job_failed"
-    finally:
-        store.close()
 
 
 @pytest.mark.parametrize("kind", READINGS)
