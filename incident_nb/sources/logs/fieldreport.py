@@ -48,9 +48,9 @@ _COLUMNS = {
 """Role -> the column that shows whether its field was read (errors-only ones aside): an
 ``events`` column, or the parse's ``outcome`` (held in ``is_error``)."""
 COUNTED = tuple(_COLUMNS.values())
+"""The ``events`` columns whose values :class:`EventCounts` counts."""
 TELLING = ("status", "outcome", "level")
 """The roles errors are told from, first to last."""
-"""The ``events`` columns whose values :class:`EventCounts` counts."""
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,13 @@ def report_fields(
         else:
             warnings.append(NO_ERROR_FIELD)
     elif unknown:
-        warnings.append(
-            f"{unknown:,} of {events:,} events have no status, outcome or level, so they are "
-            "never counted as errors"
-        )
+        warnings.append(untold(unknown, events))
     return fields, tuple(warnings), errors_known
+
+
+def untold(unknown: int, events: int) -> str:
+    """The warning that ``unknown`` of the ``events`` can never count as errors."""
+    return (
+        f"{unknown:,} of {events:,} events have no status, outcome or level, so they are never "
+        "counted as errors"
+    )

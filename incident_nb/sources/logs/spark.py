@@ -26,7 +26,7 @@ from incident_nb.core.errors import EvidenceError
 from incident_nb.sources import logsql
 from incident_nb.sources.logs.accounting import MAX_EXAMPLES, BadLine, LineReport
 from incident_nb.sources.logs.engines import EngineSpec
-from incident_nb.sources.logs.fieldreport import NO_ERROR_FIELD
+from incident_nb.sources.logs.fieldreport import NO_ERROR_FIELD, untold
 from incident_nb.sources.logs.fields import FIELD_CANDIDATES, choose_fields
 from incident_nb.sources.logs.spark_read import (
     CORRUPT,
@@ -200,10 +200,7 @@ def _load_events(
     if not errors_known:
         warned.append(NO_ERROR_FIELD)
     elif unknown:
-        warned.append(
-            f"{unknown:,} of {report.used:,} events have no status, outcome or level, so they "
-            "are never counted as errors"
-        )
+        warned.append(untold(unknown, report.used))
     return Loaded(report, fields, tuple(warned), errors_known, usable)
 
 
