@@ -104,6 +104,21 @@ def test_status_less_lines_use_the_level(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "name",
+    ["http_code", "http_status_code", "httpStatus", "httpStatusCode", "response.status_code"],
+)
+def test_a_status_by_another_common_name(tmp_path, name):
+    lines = [
+        json.dumps({"ts": f"2026-11-20T14:00:0{i}Z", name: status, "path": "/a"})
+        for i, status in enumerate((200, 404, 503))
+    ]
+    store = LogStore.open([write(tmp_path / "l.jsonl", lines)])
+    assert store.fields["status"] == name
+    assert int(store.per_minute()["errors"].sum()) == 1
+    store.close()
+
+
+@pytest.mark.parametrize(
     ("lines", "message"),
     [
         ([], "log file is empty"),

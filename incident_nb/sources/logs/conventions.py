@@ -117,6 +117,12 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "response_status",
         "responseStatus.code",
         "DownstreamStatus",
+        "http_code",
+        "http_status_code",
+        "httpStatus",
+        "httpStatusCode",
+        "response.status_code",
+        "response_status_code",
     ),
     "outcome": tuple(OUTCOME_FIELDS),
     "latency_ms": (
