@@ -173,3 +173,16 @@ def test_a_field_s_reading_by_its_name_under_any_container():
     assert kind_of("attributes.rpc.grpc.status_code") == "grpc"
     assert kind_of("Success") == "success flag"
     assert kind_of("job_failed") == "failed flag"  # named with --map: true is a failure
+
+
+@pytest.mark.parametrize("kind", READINGS)
+def test_booleans_and_numbers_read_as_their_text_does(kind):
+    # Typed values are read without turning them into text: the same verdicts.
+    con = duckdb.connect()
+    typed, text = outcome_sql("b", kind, "BOOLEAN"), outcome_sql("CAST(b AS VARCHAR)", kind)
+    rows = con.execute(f"SELECT {typed}, {text} FROM (VALUES (true), (false), (NULL)) t(b)")
+    assert all(a is b for a, b in rows.fetchall())
+    typed, text = outcome_sql("n", kind, "BIGINT"), outcome_sql("CAST(n AS VARCHAR)", kind)
+    rows = con.execute(f"SELECT n, {typed}, {text} FROM range(-1, 20) t(n)").fetchall()
+    for n, a, b in rows:
+        assert a is b, n

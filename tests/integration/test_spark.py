@@ -132,6 +132,12 @@ def test_failures_told_by_outcome_fields_as_on_duckdb(spark, logs):
     for key in log_formats.ANALYSIS_KEYS:
         assert on_spark[key] == on_duckdb[key] == with_statuses[key], key
     assert on_spark["onset"] is not None
+    assert on_spark["fields"]["outcome"] == on_duckdb["fields"]["outcome"] is not None
+    # A field by an outcome's name that holds a message is none, on both engines.
+    events = events.drop(columns=["event.outcome", "grpc.code"]).assign(error="timed out")
+    path = log_formats.write_jsonl(events, logs["folder"] / "messages.jsonl")
+    on_spark = log_formats.analysis_document(AnalyzeRequest(logs=(path,), engine="spark"))
+    assert on_spark["fields"]["outcome"] is None
 
 
 def test_the_cells_of_a_window_in_parts_as_on_duckdb(spark, logs):

@@ -10,6 +10,7 @@ lines, finds the bad records with their file and line number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import duckdb
@@ -100,9 +101,15 @@ def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
     return text
 
 
-def outcome_of(choice: Choice) -> str:
-    """SQL: whether a record's request failed, by its outcome fields (NULL: none says)."""
-    readings = [outcome_sql(_col(c), kind_of(c)) for c in choice.columns.get("outcome", ())]
+def outcome_of(choice: Choice, types: Mapping[str, str]) -> str:
+    """SQL: whether a record's request failed, by its outcome fields (NULL: none says).
+
+    ``types``: each source column's DuckDB type.
+    """
+    readings = [
+        outcome_sql(_col(c), kind_of(c), types.get(c, "VARCHAR"))
+        for c in choice.columns.get("outcome", ())
+    ]
     return first_of(*readings) if readings else "NULL::BOOLEAN"
 
 
@@ -115,7 +122,7 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
     names = [n for n in SQL_TYPES if n != "level"]
     exprs = [f"{ts_sql(raw, choice)} AS _ts"]
     exprs += [f"{_value_sql(raw, choice, n)} AS {n}" for n in names]
-    exprs.append(f"{outcome_of(choice)} AS outcome")
+    exprs.append(f"{outcome_of(choice, raw.schema)} AS outcome")
     level = level_name_sql("severity")
     kept = ", ".join(
         f"CASE WHEN is_error THEN {level if n == 'level' else n} END AS {n}"

@@ -38,7 +38,7 @@ READINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "grpc": (GRPC_FAILED, GRPC_PASSED),
 }
 """How a kind of outcome field reads: (the values that say the request failed, those that say
-it did not), compared in lower case without spaces, ``_`` or ``-``."""
+it did not), compared in lower case without spaces or ``_``."""
 OUTCOME_FIELDS: dict[str, str] = {
     "event.outcome": "word",
     "outcome": "word",
@@ -84,16 +84,42 @@ def kind_of(column: str) -> str:
     return found or MAPPED
 
 
-def outcome_sql(column: str, kind: str) -> str:
-    """SQL: whether the request of a record failed by ``column``'s value (NULL: it says not)."""
+INTEGERS = frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER"})
+"""Column types whose values are read as numbers (a flag's 0 or 1, a gRPC status's code)."""
+
+
+def outcome_sql(column: str, kind: str, sql_type: str = "VARCHAR") -> str:
+    """SQL: whether the request of a record failed by ``column``'s value (NULL: it says not).
+
+    ``sql_type`` is the column's DuckDB type: booleans and integers are read as they are, by
+    the same table (``true``, ``1``), without turning every value into text.
+    """
     failed, passed = READINGS[kind]
+    base = sql_type.upper().split("(")[0]
+    if base == "BOOLEAN":
+        yes, no = _verdict("true", failed, passed), _verdict("false", failed, passed)
+        return f"CASE WHEN {column} THEN {yes} WHEN NOT {column} THEN {no} END"
+    if base in INTEGERS:
+        codes = [sorted(int(v) for v in values if v.isdigit()) for values in (failed, passed)]
+        if not any(codes):
+            return "NULL::BOOLEAN"
+        listed = [", ".join(map(str, c)) or "NULL" for c in codes]
+        return (
+            f"CASE WHEN {column} IN ({listed[0]}) THEN true "
+            f"WHEN {column} IN ({listed[1]}) THEN false END"
+        )
     value = f"lower(trim(CAST({column} AS VARCHAR)))"
-    for mark in ("_", "-", " "):  # DeadlineExceeded, DEADLINE_EXCEEDED, deadline-exceeded
+    for mark in ("_", " "):  # DeadlineExceeded, DEADLINE_EXCEEDED, Deadline Exceeded
         value = f"replace({value}, '{mark}', '')"
     return (
         f"CASE WHEN {value} IN ({_listed(failed)}) THEN true "
         f"WHEN {value} IN ({_listed(passed)}) THEN false END"
     )
+
+
+def _verdict(value: str, failed: frozenset[str], passed: frozenset[str]) -> str:
+    """SQL: what ``value`` says of a request (true: it failed), by the reading's sets."""
+    return "true" if value in failed else "false" if value in passed else "NULL"
 
 
 def _listed(values: frozenset[str]) -> str:

@@ -176,6 +176,7 @@ def _load_events(
                 1,
             )
         ).alias("unknown"),
+        F.count(F.col("outcome")).alias("outcomes"),
     ).collect()[0]
     total, malformed, bad_ts = int(row["total"]), int(row["malformed"]), int(row["bad_ts"])
     examples = tuple(
@@ -195,6 +196,8 @@ def _load_events(
     usable = usable.drop("malformed", "file", "outcome")
     usable.createOrReplaceTempView("events")
     unknown = int(row["unknown"])
+    if not int(row["outcomes"]):
+        fields["outcome"] = None  # by an outcome's name, but holding something else
     errors_known = unknown < report.used
     warned: list[str] = []
     if not errors_known:

@@ -27,8 +27,15 @@ if TYPE_CHECKING:
 SPARK_FORMATS = ("jsonl", "logfmt", "csv", "tsv", "parquet")
 _TIMESTAMP_TYPES = ("timestamp", "timestamp_ntz", "date")
 _NUMBER_TYPES = ("bigint", "int", "double", "float", "smallint", "decimal", "long")
-_DUCK_TYPES = {"bigint": "BIGINT", "int": "INTEGER", "double": "DOUBLE", "float": "FLOAT"}
-"""Spark column types -> the DuckDB type the level SQL is written for (others are text)."""
+_DUCK_TYPES = {
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "boolean": "BOOLEAN",
+}
+"""Spark column types -> the DuckDB type the level and outcome SQL is written for (others are
+text)."""
 CORRUPT, MALFORMED, FILE = "_corrupt_record", "_malformed", "_file"
 """Columns of this module's own beside the source's: a bad record, and the file of a row."""
 
@@ -215,7 +222,9 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
         levels.append(str(LEVEL_NAMES[choice.level_default]))
     severity = F.coalesce(*map(F.expr, levels)) if levels else F.lit(None)
     cols.append(severity.cast("int").alias("severity"))
-    cols.append(F.expr(_spark_sql(outcome_of(choice))).cast("boolean").alias("outcome"))
+    duck_types = {c: _DUCK_TYPES.get(t, "VARCHAR") for c, t in types.items()}
+    outcome = F.expr(_spark_sql(outcome_of(choice, duck_types))).cast("boolean")
+    cols.append(outcome.alias("outcome"))
     out = frame.select(*cols, malformed.alias("malformed"), F.col(FILE).alias("file"))
     out = out.withColumn("endpoint", F.expr(_spark_sql(route_sql("endpoint"))))
     out = out.withColumn("level", F.expr(_spark_sql(level_name_sql("severity"))))
