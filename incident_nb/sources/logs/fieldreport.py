@@ -51,6 +51,9 @@ COUNTED = tuple(_COLUMNS.values())
 """The ``events`` columns whose values :class:`EventCounts` counts."""
 TELLING = ("status", "outcome", "level")
 """The roles errors are told from, first to last."""
+UNSURE = ("outcome",)
+"""Roles found by names that often hold something else (an ``error`` field, its message): a
+field none of whose values reads is left out, without a warning."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,8 @@ def report_fields(
     fields = dict(report.fields)
     for role in roles:
         count = counts.values.get(_COLUMNS[role], 0)
-        if count == 0 and (role in report.optional or role == "outcome"):
-            # The layout has room for it, but these lines leave it out; or a field by an
-            # outcome's name holds something else (an ``error`` field, its message).
-            fields[role] = None
+        if count == 0 and (role in report.optional or role in UNSURE):
+            fields[role] = None  # the layout has room for it, but these lines leave it out
         elif count == 0:
             warnings.append(
                 f"the {role} field {report.fields[role]!r} was found, but none of its values "

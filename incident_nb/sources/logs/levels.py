@@ -10,6 +10,8 @@ table. The SQL built here is portable: Spark runs it too, rendered by SQLGlot.
 
 from __future__ import annotations
 
+from incident_nb.sources.logs.sqltypes import INTEGER_TYPES
+
 ERROR_SEVERITY = 17
 """Severities from this one on are errors (OpenTelemetry ERROR..FATAL4)."""
 
@@ -160,19 +162,7 @@ def severity_sql(value: str, sql_type: str, scale: str = "auto") -> str:
     """
     if sql_type.upper() in {"BOOLEAN"}:
         return "CAST(NULL AS INTEGER)"
-    if sql_type.upper() in {
-        "BIGINT",
-        "INTEGER",
-        "SMALLINT",
-        "TINYINT",
-        "UBIGINT",
-        "UINTEGER",
-        "USMALLINT",
-        "UTINYINT",
-        "HUGEINT",
-        "DOUBLE",
-        "FLOAT",
-    }:
+    if sql_type.upper() in INTEGER_TYPES | {"DOUBLE", "FLOAT"}:
         return numeric_sql(f"CAST({value} AS DOUBLE)", scale)
     exact = _names(f"CAST({value} AS VARCHAR)", spellings=True)
     text = f"lower(trim(CAST({value} AS VARCHAR)))"

@@ -14,6 +14,8 @@ failure of the service.
 
 from __future__ import annotations
 
+from incident_nb.sources.logs.sqltypes import INTEGER_TYPES, base_type
+
 OUTCOME = frozenset({"failure", "failed", "fail", "error", "errored"})
 SUCCESS = frozenset({"success", "succeeded", "successful", "ok", "pass", "passed"})
 TRUE = frozenset({"true", "1", "yes", "t", "y"})
@@ -74,18 +76,16 @@ MAPPED = "failed flag"
 true or a word of failure is a failed request."""
 
 
+_KINDS = {name.lower(): kind for name, kind in OUTCOME_FIELDS.items()}
+
+
 def kind_of(column: str) -> str:
     """How the outcome field ``column`` reads (by its name, under any container)."""
-    lowered = {name.lower(): kind for name, kind in OUTCOME_FIELDS.items()}
     name = column.lower()
-    found = lowered.get(name) or next(
-        (kind for known, kind in lowered.items() if name.endswith("." + known)), None
+    found = _KINDS.get(name) or next(
+        (kind for known, kind in _KINDS.items() if name.endswith("." + known)), None
     )
     return found or MAPPED
-
-
-INTEGERS = frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER"})
-"""Column types whose values are read as numbers (a flag's 0 or 1, a gRPC status's code)."""
 
 
 def outcome_sql(column: str, kind: str, sql_type: str = "VARCHAR") -> str:
@@ -95,11 +95,11 @@ def outcome_sql(column: str, kind: str, sql_type: str = "VARCHAR") -> str:
     the same table (``true``, ``1``), without turning every value into text.
     """
     failed, passed = READINGS[kind]
-    base = sql_type.upper().split("(")[0]
+    base = base_type(sql_type)
     if base == "BOOLEAN":
         yes, no = _verdict("true", failed, passed), _verdict("false", failed, passed)
         return f"CASE WHEN {column} THEN {yes} WHEN NOT {column} THEN {no} END"
-    if base in INTEGERS:
+    if base in INTEGER_TYPES:
         codes = [sorted(int(v) for v in values if v.isdigit()) for values in (failed, passed)]
         if not any(codes):
             return "NULL::BOOLEAN"

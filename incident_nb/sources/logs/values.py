@@ -16,6 +16,7 @@ from typing import Any
 
 from incident_nb.core.models import parse_utc
 from incident_nb.sources.logs.conventions import named_unit
+from incident_nb.sources.logs.sqltypes import NUMERIC_TYPES, base_type
 
 PLAUSIBLE = (datetime(1971, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 """Timestamps outside ``[start, end)`` are counted as unusable, with their line."""
@@ -34,11 +35,6 @@ NAIVE_TIME_FORMATS = (
 ZONED_TIME_FORMATS = (
     ("%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S %z"),
     ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %z"),
-)
-NUMERIC_TYPES = frozenset(
-    {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT"}
-    | {"UTINYINT", "HUGEINT", "DOUBLE", "FLOAT"}
-    | {"DECIMAL"}
 )
 DURATION_TO_MS: dict[str, float] = {
     "event.duration": 1e-6,  # ECS: nanoseconds
@@ -77,7 +73,7 @@ def plausible(expr: str) -> str:
 
 
 def _is_numeric(sql_type: str) -> bool:
-    return sql_type.upper().split("(")[0] in NUMERIC_TYPES
+    return base_type(sql_type) in NUMERIC_TYPES
 
 
 def _epoch_expr(num: str) -> str:
