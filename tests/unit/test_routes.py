@@ -1,12 +1,13 @@
-"""Paths as routes: id-like segments become {id}, names stay, and the SQL agrees with Python."""
+"""Paths as routes: id-like segments become {id}, names stay; Arrow, SQL and Python agree."""
 
 import duckdb
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_nb.sources import logsql
-from incident_nb.sources.logs.routes import ID_SEGMENTS, route, route_sql
+from incident_nb.sources.logs.routes import ID_SEGMENTS, route, route_sql, routes
 
 ROUTES = [
     ("/orders/84123", "/orders/{id}"),
@@ -56,6 +57,27 @@ def test_the_sql_gives_the_same_routes():
     assert _sql([p for p, _ in ROUTES]) == [r for _, r in ROUTES]
 
 
+def test_the_parse_s_arrow_routing_gives_the_same_routes():
+    got = routes(pa.array([p for p, _ in ROUTES]))
+    assert got.to_pylist() == [r for _, r in ROUTES]
+
+
+def test_arrow_routes_keep_nulls_and_code_each_route_once():
+    paths = ["/orders/1", None, "/orders/2", "/api/v1/e16", "/orders/3", None, "/api/v1/e16"]
+    got = routes(pa.array(paths, pa.large_string()))
+    assert got.to_pylist() == [
+        "/orders/{id}", None, "/orders/{id}", "/api/v1/e16", "/orders/{id}", None, "/api/v1/e16"
+    ]
+    assert got.type == pa.dictionary(pa.int32(), pa.string())
+    assert sorted(got.dictionary.to_pylist()) == ["/api/v1/e16", "/orders/{id}"]
+
+
+def test_arrow_routes_of_paths_without_ids_are_the_paths():
+    paths = ["/api/v1/e16", "/oauth2/token", "/api/v1/e16", ""]
+    assert routes(pa.array(paths)).to_pylist() == paths
+    assert routes(pa.array([], pa.string())).to_pylist() == []
+
+
 def test_each_kind_of_id_has_a_working_example():
     for kind in ID_SEGMENTS:
         assert "{id}" in route(kind.example), kind.name
@@ -74,8 +96,10 @@ PATHS = st.lists(SEGMENT, min_size=1, max_size=7).map("/".join)
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PATHS, min_size=1, max_size=20))
-def test_the_sql_and_python_agree_on_any_path(paths):
-    assert _sql(paths) == [route(p) for p in paths]
+def test_the_sql_arrow_and_python_agree_on_any_path(paths):
+    expected = [route(p) for p in paths]
+    assert _sql(paths) == expected
+    assert routes(pa.array(paths)).to_pylist() == expected
 
 
 @given(PATHS)

@@ -3,7 +3,7 @@
 The canonical columns, with their types; for each, the SQL over the source column the field
 conventions chose (:mod:`.fields`): a timestamp of any type limited to the plausible years, the
 severity of every level field, an HTTP status, a duration in milliseconds, an endpoint's path
-as a route (its ids replaced, :mod:`.routes`), a name as none when the log wrote ``-`` for it.
+(written as its route by :mod:`.eventfile`), a name as none when the log wrote ``-`` for it.
 Messages and ids are kept for errors only. The same SQL, run over a line reader's numbered
 lines, finds the bad records with their file and line number.
 """
@@ -21,7 +21,6 @@ from incident_nb.sources.logs.accounting import QUOTE_READ, BadLine, RawInput
 from incident_nb.sources.logs.fields import Choice
 from incident_nb.sources.logs.levels import LEVEL_NAMES, level_name_sql, severity_sql
 from incident_nb.sources.logs.outcomes import kind_of, outcome_sql
-from incident_nb.sources.logs.routes import route_sql
 from incident_nb.sources.logs.values import (
     duration_expr,
     endpoint_expr,
@@ -133,7 +132,7 @@ def select_events(raw: RawInput, choice: Choice, source: str) -> str:
     return (
         f"SELECT {kept}, malformed, is_error, outcome "
         f"FROM (SELECT *, {logsql.IS_ERROR} AS is_error "
-        f"FROM (SELECT {plausible('_ts')} AS ts, * REPLACE ({route_sql('endpoint')} AS endpoint) "
+        f"FROM (SELECT {plausible('_ts')} AS ts, * "
         f"FROM (SELECT {', '.join(exprs)}, ({raw.malformed}) AS malformed "
         f"FROM {source})))"
     )
