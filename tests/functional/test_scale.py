@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,6 +111,20 @@ def test_the_snapshot_written_by_the_parse_is_its_events_and_accounting(logs, tm
     finally:
         for store in (plain, snapped, again, copied):
             store.close()
+
+
+def test_the_events_file_keeps_its_names_as_dictionaries(logs, tmp_path):
+    # Queries group by the endpoint and the tenant: their columns are written from a
+    # dictionary, which DuckDB groups once per distinct value. The endpoint is routed before
+    # it is written: that step must not lose the encoding.
+    LogStore.open(logs, snapshot=tmp_path / "evidence").close()
+    meta = pq.ParquetFile(tmp_path / "evidence" / "events.parquet").metadata
+    columns = {meta.schema.column(i).name: i for i in range(meta.num_columns)}
+    for name in ("endpoint", "tenant", "message"):
+        for group in range(meta.num_row_groups):
+            chunk = meta.row_group(group).column(columns[name])
+            assert "RLE_DICTIONARY" in chunk.encodings, (name, chunk.encodings)
+            assert chunk.has_dictionary_page, name
 
 
 def test_a_windowed_snapshot_holds_the_window_and_every_line_s_accounting(logs, tmp_path):

@@ -57,7 +57,7 @@ EVENTS = pa.schema(
 written, and written as its route."""
 WRITER_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "use_dictionary": [f.name for f in EVENTS if f.type == pa.string()],
+    "use_dictionary": [f.name for f in EVENTS if f.type in (pa.string(), ROUTED)],
     # Times as deltas (a byte or two each, and no zstd to undo at every query); latencies
     # split by byte, which zstd packs better.
     "column_encoding": {"ts": "DELTA_BINARY_PACKED", "latency_ms": "BYTE_STREAM_SPLIT"},
