@@ -62,19 +62,9 @@ def test_the_parse_s_arrow_routing_gives_the_same_routes():
     assert got.to_pylist() == [r for _, r in ROUTES]
 
 
-def test_arrow_routes_keep_nulls_and_code_each_route_once():
-    paths = ["/orders/1", None, "/orders/2", "/api/v1/e16", "/orders/3", None, "/api/v1/e16"]
-    got = routes(pa.array(paths, pa.large_string()))
-    assert got.to_pylist() == [
-        "/orders/{id}", None, "/orders/{id}", "/api/v1/e16", "/orders/{id}", None, "/api/v1/e16"
-    ]
-    assert got.type == pa.dictionary(pa.int32(), pa.string())
-    assert sorted(got.dictionary.to_pylist()) == ["/api/v1/e16", "/orders/{id}"]
-
-
 def test_arrow_routes_of_paths_without_ids_are_the_paths():
-    paths = ["/api/v1/e16", "/oauth2/token", "/api/v1/e16", ""]
-    assert routes(pa.array(paths)).to_pylist() == paths
+    paths = pa.array(["/api/v1/e16", "/oauth2/token", None, ""])
+    assert routes(paths) is paths
     assert routes(pa.array([], pa.string())).to_pylist() == []
 
 

@@ -33,31 +33,29 @@ from incident_nb.sources.logs import answers
 from incident_nb.sources.logs.accounting import BadLine, LineReport
 from incident_nb.sources.logs.fieldreport import COUNTED, EventCounts
 from incident_nb.sources.logs.fields import ROLES
+from incident_nb.sources.logs.names import CODED, VALUE_RULES, coded
 from incident_nb.sources.logs.normalise import SQL_TYPES
-from incident_nb.sources.logs.routes import routes
 
 SNAPSHOT_KEY = "incident_nb.evidence"
 """The Parquet key-value metadata entry holding the line accounting, fields and warnings."""
 SNAPSHOT_META = "events.json"
 """Where snapshots written before the accounting moved into the Parquet file kept it."""
 _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64()}
-ROUTED = pa.dictionary(pa.int32(), pa.string())
-"""The endpoint's column: routes (:func:`~.routes.routes`), written from their dictionary."""
 EVENTS = pa.schema(
     [
         pa.field("ts", pa.timestamp("us", tz="UTC")),
         *(
-            pa.field(name, ROUTED if name == "endpoint" else _ARROW[sql_type])
+            pa.field(name, CODED if name in VALUE_RULES else _ARROW[sql_type])
             for name, sql_type in SQL_TYPES.items()
         ),
         pa.field("is_error", pa.bool_()),
     ]
 )
-"""The columns of the events file (see :mod:`.normalise`); the endpoint is a path until
-written, and written as its route."""
+"""The columns of the events file (see :mod:`.normalise`); the names that group requests are
+written from a dictionary of their values, the rules of :mod:`.names` applied."""
 WRITER_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "use_dictionary": [f.name for f in EVENTS if f.type in (pa.string(), ROUTED)],
+    "use_dictionary": [f.name for f in EVENTS if f.type in (pa.string(), CODED)],
     # Times as deltas (a byte or two each, and no zstd to undo at every query); latencies
     # split by byte, which zstd packs better.
     "column_encoding": {"ts": "DELTA_BINARY_PACKED", "latency_ms": "BYTE_STREAM_SPLIT"},
@@ -132,6 +130,7 @@ class EventWriter:
         return Written(rows, malformed, no_ts)
 
     def _add(self, batch: pa.RecordBatch) -> None:
+        batch = coded(batch)
         unknown = batch.column("is_error").null_count  # no status, outcome or level
         values = {c: batch.num_rows - batch.column(c).null_count for c in COUNTED}
         self.counts += EventCounts(batch.num_rows, unknown, values)
@@ -145,10 +144,7 @@ class EventWriter:
         if batch.num_rows == 0:
             return
         # The zone of the session that parsed them names the times; the file keeps them in UTC.
-        columns = [
-            routes(batch.column(f.name)) if f.type == ROUTED else batch.column(f.name).cast(f.type)
-            for f in EVENTS
-        ]
+        columns = [batch.column(f.name).cast(f.type) for f in EVENTS]
         try:
             self._writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=EVENTS))
         except OSError as exc:

@@ -3,7 +3,7 @@
 The canonical columns, with their types; for each, the SQL over the source column the field
 conventions chose (:mod:`.fields`): a timestamp of any type limited to the plausible years, the
 severity of every level field, an HTTP status, a duration in milliseconds, an endpoint's path
-(written as its route by :mod:`.eventfile`), a name as none when the log wrote ``-`` for it.
+and the names of tenants and services as written (the writer applies :mod:`.names`' rules).
 Messages and ids are kept for errors only. The same SQL, run over a line reader's numbered
 lines, finds the bad records with their file and line number.
 """
@@ -47,12 +47,6 @@ SQL_TYPES = {
 ERRORS_ONLY = ("message", "request_id", "trace_id", "level")
 """Kept for errors only: nothing reads them for other lines, and they are most of the bytes.
 (Every event keeps its ``severity``, the level normalised; ``level`` names it for errors.)"""
-PLACEHOLDERS = ("", "-")
-"""What a log writes for a value it has not got (an access log's ``-``): no value at all."""
-NAMES = ("tenant", "service")
-"""The columns that group requests, where a :data:`PLACEHOLDERS` value is no group (an access
-log's ``-`` is not one more tenant). Ids and methods are kept as written: only shown, and
-every row's would cost the parse a test."""
 _PLACE = ("_src", "_line", "_text")
 
 
@@ -94,9 +88,6 @@ def _value_sql(raw: RawInput, choice: Choice, name: str) -> str:
     if name == "message" and exception is not None:
         extra = f"CAST({_col(exception)} AS VARCHAR)"
         return f"CASE WHEN {extra} IS NULL THEN {text} ELSE concat_ws(chr(10), {text}, {extra}) END"
-    if name in NAMES:
-        placeholders = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
-        return f"CASE WHEN {text} IN ({placeholders}) THEN NULL ELSE {text} END"
     return text
 
 

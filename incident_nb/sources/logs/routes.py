@@ -4,9 +4,9 @@ Access logs and many application logs write the path a client asked for, ids inc
 ``DELETE /v2/54fadb41.../servers/fecdd5a9-...`` is one endpoint, not one per server. Left
 as they are, such paths split an endpoint's requests into groups of one, so neither its
 failures nor its tenants can be told apart. Owns :data:`ID_SEGMENTS` (what an id looks like,
-as data), :func:`routes` (the parse's, on each batch of paths it writes, each distinct path
-routed once), :func:`route_sql` (the same in SQL, for Spark's parse) and :func:`route` (their
-Python twin, for values read in Python and for tests).
+as data), :func:`routes` (the parse's, on Arrow strings), :func:`route_sql` (the same in SQL,
+for Spark's parse) and :func:`route` (their Python twin, for values read in Python and for
+tests).
 
 A segment is an id only as a whole, after a slash: ``v1``, ``e16``, ``oauth2``,
 ``v1beta1`` and file names (``logo-2x.png``) stay as they are, and a route a framework
@@ -81,23 +81,16 @@ def route_sql(path: str) -> str:
     )
 
 
-def routes(paths: pa.Array) -> pa.DictionaryArray:
+def routes(paths: pa.Array) -> pa.Array:
     """The routes of the Arrow strings ``paths``, as :func:`route_sql` gives them.
 
-    Each distinct path is routed once: the paths are dictionary-encoded, the dictionary
-    routed, and the routes encoded again (the many paths of one route become one value). A
-    log's endpoints are few beside its lines, and where ids make them many, their routes are
-    still few: the regular expression runs on each distinct path, not on every line, and the
-    file is written from the dictionary without hashing every value again.
+    The parse routes each distinct path once (:mod:`.names`); paths with no id-like segment
+    are only tested.
     """
-    coded = pc.dictionary_encode(paths.cast(pa.string()))
-    values = coded.dictionary
-    slashed = pc.binary_join_element_wise(values, "", "/")
+    slashed = pc.binary_join_element_wise(paths, "", "/")
     has_id = pc.match_substring_regex(slashed, _BETWEEN_SLASHES)
     if not pc.any(has_id).as_py():
-        return coded
+        return paths
     once = pc.replace_substring_regex(slashed, _BETWEEN_SLASHES, f"/{PLACEHOLDER}/")
     twice = pc.replace_substring_regex(once, _BETWEEN_SLASHES, f"/{PLACEHOLDER}/")
-    routed = pc.if_else(has_id, pc.utf8_slice_codeunits(twice, 0, -1), values)
-    again = pc.dictionary_encode(routed)
-    return pa.DictionaryArray.from_arrays(pc.take(again.indices, coded.indices), again.dictionary)
+    return pc.if_else(has_id, pc.utf8_slice_codeunits(twice, 0, -1), paths)

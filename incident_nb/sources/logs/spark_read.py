@@ -180,10 +180,9 @@ def normalise(frame: DataFrame, malformed: Column, choice: Choice) -> DataFrame:
     """The source columns as ``events`` rows: the same columns and rules as the DuckDB loader."""
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional extra
 
+    from incident_nb.sources.logs.names import NAMES, PLACEHOLDERS  # noqa: PLC0415
     from incident_nb.sources.logs.normalise import (  # noqa: PLC0415
         ERRORS_ONLY,
-        NAMES,
-        PLACEHOLDERS,
         SQL_TYPES,
         outcome_of,
     )
