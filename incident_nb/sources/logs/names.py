@@ -46,8 +46,9 @@ def by_value(column: pa.Array, rule: Callable[[pa.Array], pa.Array]) -> pa.Dicti
     Values the rule makes alike (the paths of one route) become one value of the dictionary.
     """
     coded = pc.dictionary_encode(column.cast(pa.string()))
-    values = rule(coded.dictionary)
-    if values is coded.dictionary or values.equals(coded.dictionary):
+    written = coded.dictionary
+    values = rule(written)
+    if values is written or values.equals(written):
         return coded
     again = pc.dictionary_encode(values)
     return pa.DictionaryArray.from_arrays(pc.take(again.indices, coded.indices), again.dictionary)
