@@ -72,6 +72,26 @@ def test_loghub_openstack_log_reads_its_levels_requests_and_projects(shared_data
     ]
 
 
+def test_loghub_hdfs_log_reads_its_compact_times_and_levels(shared_data):
+    path = shared_data / "loghub" / "HDFS" / "HDFS_2k.log"
+    assert detect_format(path).name == "hadoop"
+    with (path.parent / "HDFS_2k.log_structured.csv").open(newline="") as handle:
+        levels = Counter(row["Level"] for row in csv.DictReader(handle))
+    store = LogStore.open([path])
+    try:
+        assert (store.lines.total, store.lines.used, store.lines.malformed) == (2000, 2000, 0)
+        first, last = store.extent()
+        assert (first.isoformat(), last.isoformat()) == (
+            "2008-11-09T20:36:15+00:00",
+            "2008-11-11T10:20:17+00:00",
+        )
+        read = store._con.execute("SELECT severity, count(*) FROM events GROUP BY 1").fetchall()
+        assert dict(read) == {9: levels["INFO"], 13: levels["WARN"]}
+        assert store.errors_known and int(store.per_minute()["errors"].sum()) == 0
+    finally:
+        store.close()
+
+
 def test_loghub_structured_csv_with_ctime_timestamps(shared_data):
     path = shared_data / "loghub" / "Apache" / "Apache_2k.log_structured.csv"
     with path.open(newline="") as handle:

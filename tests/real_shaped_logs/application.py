@@ -124,6 +124,39 @@ APPLICATION_TEXT = [
         ("2015-10-18T18:01:47+00:00", "2015-10-18T18:01:52+00:00"),
     ),
     Sample(
+        "Hadoop's compact log4j (HDFS daemons), '%d{yyMMdd HHmmss} thread %p %c: %m'",
+        "hadoop-hdfs-datanode.log",
+        lines(
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block "
+            "blk_1 terminating",
+            "081109 203807 222 WARN dfs.DataNode: Slow BlockReceiver write packet took 312ms",
+            "081109 204005 35 ERROR dfs.DataNode$DataXceiver: writeBlock blk_2 received "
+            "exception java.io.IOException: Connection reset by peer",
+            "java.io.IOException: Connection reset by peer",
+            "\tat sun.nio.ch.FileDispatcher.read0(Native Method)",
+            "081109 204106 INFO dfs.FSNamesystem: BLOCK* NameSystem.allocateBlock: blk_3",
+        ),
+        "hadoop",
+        4,
+        1,
+        ("2008-11-09T20:36:15+00:00", "2008-11-09T20:41:06+00:00"),
+    ),
+    Sample(
+        "An HDFS NameNode's log of the same layout, without thread ids, a FATAL at shutdown",
+        "hadoop-hdfs-namenode.log",
+        lines(
+            "150317 091502 INFO namenode.NameNode: STARTUP_MSG: Starting NameNode",
+            "150317 091503 INFO namenode.FSNamesystem: fsOwner = hdfs (auth:SIMPLE)",
+            "150317 091509 FATAL namenode.NameNode: Exception in namenode join",
+            "java.io.IOException: NameNode is not formatted.",
+            "150317 091509 INFO util.ExitUtil: Exiting with status 1",
+        ),
+        "hadoop",
+        4,
+        1,
+        ("2015-03-17T09:15:02+00:00", "2015-03-17T09:15:09+00:00"),
+    ),
+    Sample(
         "glog, year from --year",
         "server.INFO",
         lines(

@@ -212,6 +212,14 @@ _SPARK = Layout(
     "17/06/09 20:10:40 LEVEL class: message",
     time_formats=("%y/%m/%d %H:%M:%S",),
 )
+_HADOOP = Layout(
+    "hadoop",
+    "Hadoop's compact log4j, 'yyMMdd HHmmss [thread] LEVEL class: message' (HDFS daemons)",
+    rf"(?P<time>\d{{6}} \d{{6}})\s+(?:(?P<thread>\d+)\s+)?(?P<level>{LEVELS})\b\s*"
+    r"(?P<message>.*)",
+    "081109 203615 148 LEVEL class: message",
+    time_formats=("%y%m%d %H%M%S",),
+)
 _GLOG = Layout(
     "glog",
     "glog/klog, 'Lmmdd hh:mm:ss.uuuuuu threadid file:line] message' (no year)",
@@ -332,6 +340,7 @@ LAYOUTS: tuple[Layout, ...] = (
     _LOG4J,
     _LOGBACK_TIME,
     _SPARK,
+    _HADOOP,
     _GLOG,
     _LOGCAT,
     _SYSLOG,
