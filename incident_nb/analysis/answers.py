@@ -128,9 +128,13 @@ def impact_answers(
     total = int((a.tenants["tenant"] != "(none)").sum())
     tenants = ", ".join(a.affected_tenants) or "none measured"
     rates = a.endpoints.set_index("endpoint")["error_rate"]
-    broken = "; ".join(
-        f"{e} fails {percent(float(rates[e]))} of requests" for e in a.failing_endpoints
-    )
+    if group is not None and group.signal == "latency":  # slow endpoints, not failing ones
+        levels = f"latency {group.before:,.0f} ms → {group.after:,.0f} ms since the onset"
+        broken = "; ".join(f"{e} is slow: {levels}" for e in a.failing_endpoints)
+    else:
+        broken = "; ".join(
+            f"{e} fails {percent(float(rates[e]))} of requests" for e in a.failing_endpoints
+        )
     t = a.trend
     trend = (
         f"{t.direction}: error rate {percent(t.start_rate)} → {percent(t.end_rate)} over the "

@@ -141,13 +141,6 @@ def _trend(summary: AnalysisSummary) -> str:
     return trend.text()
 
 
-def _severity(summary: AnalysisSummary) -> str:
-    level = summary.severity_suggestion.level
-    if level is None:
-        return "cannot judge: " + "; ".join(summary.severity_suggestion.reasons)
-    return level.value
-
-
 def _readable(summary: AnalysisSummary) -> str:
     lines, rate = summary.lines, summary.error_rate
     first, last = summary.first_error, summary.last_error
@@ -165,7 +158,7 @@ def _readable(summary: AnalysisSummary) -> str:
         f"Error rate:  overall {_percent(rate.overall)}, peak {_percent(rate.peak)} "
         f"at {_when(rate.peak_at)}",
         f"Trend:       {_trend(summary)}",
-        f"Severity:    {_severity(summary)}",
+        f"Severity:    {summary.severity_suggestion.text()}",
         "Fields:      "
         + ", ".join(f"{role} <- {source}" for role, source in summary.fields.items() if source),
         *(f"Warning:     {w}" for w in summary.warnings),
@@ -179,7 +172,8 @@ def _readable(summary: AnalysisSummary) -> str:
     ]
     out.append("Affected tenants:")
     out += [
-        f"  {t.tenant}: {t.errors}/{t.requests} ({_percent(t.error_rate)})"
+        f"  {t.tenant}: {'?' if t.errors is None else t.errors}/{t.requests} "
+        f"({_percent(t.error_rate)})"
         for t in summary.affected_tenants[:10]
     ]
     out.append("Signatures:")

@@ -171,7 +171,8 @@ class TenantImpact:
 
     tenant: str
     requests: int
-    errors: int
+    errors: int | None
+    """None when the logs cannot tell errors (a tenant slowed by a latency incident)."""
     error_rate: float | None
     baseline_error_rate: float | None
 
@@ -181,7 +182,7 @@ class TenantImpact:
         return cls(
             tenant=str(data.get("tenant", "")),
             requests=read_count(data.get("requests")),
-            errors=read_count(data.get("errors")),
+            errors=read_maybe_count(data.get("errors")),
             error_rate=read_number(data.get("error_rate")),
             baseline_error_rate=read_number(data.get("baseline_error_rate")),
         )
@@ -369,3 +370,8 @@ class SeverityNote:
     level: Severity | None
     """None when the evidence cannot judge (errors cannot be told from the logs)."""
     reasons: tuple[str, ...]
+
+    def text(self) -> str:
+        """``SEV-2: major feature broken: ...; significant tenant subset affected: ...``."""
+        level = self.level.value if self.level else "cannot judge"
+        return f"{level}: {'; '.join(self.reasons)}" if self.reasons else level

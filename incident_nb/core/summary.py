@@ -72,8 +72,19 @@ class AnalysisSummary:
 
     @property
     def failing_endpoints(self) -> tuple[EndpointImpact, ...]:
-        """The endpoints whose errors rose at the onset."""
+        """The endpoints whose errors (or, in a latency incident, latency) rose at the onset."""
         return tuple(e for e in self.endpoints if e.affected)
+
+    @property
+    def slowed(self) -> tuple[float, float] | None:
+        """A latency incident's typical latency before and since the onset (ms), else None.
+
+        Its affected endpoints are slow, not failing: their error rates say nothing of it.
+        """
+        note = self.onset_note
+        if note is None or note.signal != "latency" or note.before is None or note.after is None:
+            return None
+        return note.before, note.after
 
     def to_json(self) -> dict[str, Any]:
         """The ``incident-nb analyze --json`` document (key order as printed)."""

@@ -248,6 +248,10 @@ CANNOT_JUDGE = (
     "errors cannot be told from these logs (no status, outcome or level field), so the "
     "evidence cannot judge the severity; decide it from what people report"
 )
+LATENCY_ONLY = (
+    "judged on the latency alone: errors cannot be told from these logs (no status, outcome "
+    "or level field), and failures would make it worse"
+)
 
 
 def _without_errors(
@@ -257,16 +261,25 @@ def _without_errors(
 ) -> AnalysisSummary:
     """The summary of logs whose errors cannot be told: no error figure is claimed at all.
 
-    Rates, error counts, affected tenants, the error trend and the severity would all read "0"
-    or "fine" and be wrong: they are null (or "unknown") instead, and the warnings say why.
+    Rates, error counts, the error trend and the severity would all read "0" or "fine" and be
+    wrong: they are null (or "unknown") instead, and the warnings say why. A latency incident
+    is still told in full, but for the errors of its tenants; its severity says it rests on
+    the latency alone.
     """
     a = evidence.assessment
     latency_onset = a.onset if a.onset and a.onset.signal != "error rate" else None
-    # A latency onset needs no error field: its group (in onset_group, tenants included; the
-    # affected_tenants rows carry error counts, so they stay empty), the slow endpoints and
-    # the trend of its latency stand.
+    # A latency onset needs no error field: its group, the slow endpoints and tenants (their
+    # error figures unknown), the trend of its latency and the severity its impact suggests
+    # (a floor: failures cannot be seen) stand.
     slow = a.group_onset is not None and a.group_onset.signal == "latency"
     slow_endpoints = set(a.group_onset.affected("endpoint")) if a.group_onset and slow else set()
+    unknown = {"errors": None, "error_rate": None, "baseline_error_rate": None}
+    tenants = a.tenants[a.tenants["affected"]] if slow else a.tenants.iloc[:0]
+    severity = (
+        SeverityNote(a.severity.level, (*a.severity.reasons, LATENCY_ONLY))
+        if slow
+        else SeverityNote(None, (CANNOT_JUDGE,))
+    )
     return AnalysisSummary(
         window_start=a.window.start,
         window_end=a.window.end,
@@ -280,12 +293,14 @@ def _without_errors(
             replace(e, errors=None, error_rate=None, affected=e.endpoint in slow_endpoints)
             for e in endpoints
         ),
-        affected_tenants=(),
+        affected_tenants=tuple(
+            TenantImpact.from_json({**row, **unknown}) for row in _records(tenants)
+        ),
         tenants_total=len(a.tenants),
         trend=_trend_note(a) if slow else TrendNote("unknown", 0.0, 0),
         onset_note=_onset_note(a) if slow else None,
         signatures=(),
-        severity_suggestion=SeverityNote(None, (CANNOT_JUDGE,)),
+        severity_suggestion=severity,
         fields=dict(evidence.fields),
         warnings=evidence.warnings,
         traces=traces,

@@ -107,14 +107,12 @@ def key_numbers(summary: AnalysisSummary | None) -> str:
     if rate.peak is not None and rate.peak_at is not None:
         peak_at = sections.hhmm(rate.peak_at, day)
         rows.append(("Peak error rate", f"{humanize.percent(rate.peak)} at {peak_at} UTC"))
+    slow = story.latency_text(summary)
     for e in summary.failing_endpoints:
         p99 = f", p99 {humanize.milliseconds(e.p99_ms)}" if e.p99_ms is not None else ""
-        rows.append(
-            (
-                f"Failing endpoint {md.inline(e.endpoint)}",
-                f"{humanize.percent(e.error_rate)} errors{p99}",
-            )
-        )
+        what = f"{slow} since the onset" if slow else f"{humanize.percent(e.error_rate)} errors"
+        label = story.endpoints_label(summary)
+        rows.append((f"{label} {md.inline(e.endpoint)}", f"{what}{p99}"))
     trend = summary.trend
     rows.append(("Trend", trend.text()))
     lines = summary.lines

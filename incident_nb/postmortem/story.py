@@ -39,8 +39,32 @@ def tenants_text(names: list[str], total: int) -> str:
     return f"{count}: {shown}{more}"
 
 
+def latency_text(summary: AnalysisSummary, of: str = "") -> str:
+    """``latency rose from 39 ms to 234 ms`` (a latency incident's affected group; else '').
+
+    ``of``: what slowed, named after ``latency`` (``the latency of /api/e3 rose...``).
+    """
+    slowed = summary.slowed
+    if slowed is None:
+        return ""
+    before, after = (humanize.milliseconds(v) for v in slowed)
+    return f"{f'the latency of {of}' if of else 'latency'} rose from {before} to {after}"
+
+
+def endpoints_label(summary: AnalysisSummary) -> str:
+    """``Slow endpoint`` in a latency incident, ``Failing endpoint`` otherwise."""
+    return "Slow endpoint" if summary.slowed else "Failing endpoint"
+
+
 def failing_text(summary: AnalysisSummary) -> str:
-    """``/api/v1/checkout: 34.2% of requests failing since the onset`` (each failing endpoint)."""
+    """``/api/v1/checkout: 34.2% of requests failing since the onset`` (each failing endpoint).
+
+    In a latency incident: ``/api/e3: latency rose from 39 ms to 234 ms since the onset``.
+    """
+    slow = latency_text(summary)
+    if slow:
+        names = ", ".join(e.endpoint for e in summary.failing_endpoints)
+        return f"{names}: {slow} since the onset" if names else ""
     parts = [
         f"{e.endpoint}: {humanize.percent(e.error_rate)} of requests failing"
         for e in summary.failing_endpoints
@@ -70,16 +94,14 @@ def suspect_text(suspect: SuspectNote, onset: datetime | None) -> str:
 
 def severity_text(summary: AnalysisSummary) -> str:
     """``SEV-2: major feature broken: ...; significant tenant subset affected: ...``."""
-    note = summary.severity_suggestion
-    level = note.level.value if note.level else "cannot judge"
-    return f"{level}: {'; '.join(note.reasons)}" if note.reasons else level
+    return summary.severity_suggestion.text()
 
 
 def headline(summary: AnalysisSummary) -> list[tuple[str, str]]:
     """The evidence's findings as (label, value) lines, most important first."""
     lines = [("Onset", onset_text(summary))]
     failing = failing_text(summary)
-    lines.append(("Failing endpoint", failing or "no endpoint's errors rose at the onset"))
+    lines.append((endpoints_label(summary), failing or "no endpoint's errors rose at the onset"))
     names = [t.tenant for t in summary.affected_tenants]
     lines.append(
         (
@@ -99,6 +121,8 @@ def user_facing_draft(summary: AnalysisSummary | None) -> str:
     """What users experienced, as far as the evidence tells (empty when it does not)."""
     if summary is None or not summary.failing_endpoints:
         return ""
+    if summary.slowed:
+        return failing_text(summary)
     parts = [
         f"{e.endpoint} failed {humanize.percent(e.error_rate)} of requests"
         for e in summary.failing_endpoints
@@ -119,7 +143,10 @@ def summary_draft(
     names = [t.tenant for t in summary.affected_tenants]
     who = f" for {tenants_text(names, summary.tenants_total)}" if names else ""
     failing = summary.failing_endpoints
-    if failing:
+    slow = latency_text(summary)
+    if slow and failing:
+        what = latency_text(summary, of=" and ".join(e.endpoint for e in failing))
+    elif failing:
         what = " and ".join(
             f"{e.endpoint} failed {humanize.percent(e.error_rate)}" for e in failing
         )
@@ -135,9 +162,14 @@ def summary_draft(
     trend, last = summary.trend, summary.window_end
     if end is None and last is not None:
         still = "still " if trend.direction == "worsening" else ""
+        measure, slope = (
+            ("latency", f"{trend.slope:+.2f} {trend.unit}")
+            if slow
+            else ("error rate", humanize.slope_text(trend.slope_per_min))
+        )
         sentences.append(
-            f"At {humanize.hhmm(last)} UTC, the end of the evidence, the error rate was {still}"
-            f"{trend.direction} ({humanize.slope_text(trend.slope_per_min)})."
+            f"At {humanize.hhmm(last)} UTC, the end of the evidence, the {measure} was {still}"
+            f"{trend.direction} ({slope})."
         )
     if summary.suspects:
         sentences.append(

@@ -96,11 +96,19 @@ def _tenants(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
 
 
 def _features(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
-    failing = [
-        f"{e.endpoint} fails {humanize.percent(e.error_rate)} of requests"
-        for e in (summary.failing_endpoints if summary else ())
-        if e.error_rate is not None
-    ]
+    slowed = summary.slowed if summary else None
+    if summary and slowed:  # a latency incident: its endpoints are slow, not failing
+        before, after = (humanize.milliseconds(v) for v in slowed)
+        failing = [
+            f"{e.endpoint} is slow (latency up from {before} to {after})"
+            for e in summary.failing_endpoints
+        ]
+    else:
+        failing = [
+            f"{e.endpoint} fails {humanize.percent(e.error_rate)} of requests"
+            for e in (summary.failing_endpoints if summary else ())
+            if e.error_rate is not None
+        ]
     broken = record.impact.broken_functionality.strip()
     if broken and failing:
         return f"{broken} ({'; '.join(failing)})"
@@ -116,6 +124,8 @@ def _trend(record: IncidentRecord, summary: AnalysisSummary | None) -> str:
         parts.append(f"peak {humanize.percent(rates.peak)} at {utc(rates.peak_at):%H:%M} UTC")
     if record.impact.trend.strip():
         parts.append(f"trend: {record.impact.trend.strip()}")
+    elif summary is not None and summary.slowed:
+        parts.append(f"latency trend: {summary.trend.text()}")
     elif summary is not None:
         trend = summary.trend
         parts.append(
