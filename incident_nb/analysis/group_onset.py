@@ -161,6 +161,7 @@ class GroupOnset:
             "groups_searched": self.groups_searched,
             "ended_at": self.ended_at.isoformat().replace("+00:00", "Z") if self.ended_at else None,
             "sentence": self.sentence(),
+            "also": SIGNAL_NAMES[self.also.signal] if self.also is not None else None,
         }
 
 

@@ -245,6 +245,9 @@ class OnsetNote:
     sentence: str
     status: str | None = None
     """The status whose failures alone rose (under a steady background of others), if so."""
+    also: str | None = None
+    """The other signal, when the group's changed too (``error rate`` of a group that slowed
+    first, then failed)."""
 
     @classmethod
     def from_json(cls, group: Mapping[str, Any], evidence: Mapping[str, Any]) -> OnsetNote:
@@ -269,6 +272,7 @@ class OnsetNote:
             ended_at=read_time(evidence.get("ended_at")),
             sentence=str(evidence.get("sentence") or ""),
             status=str(group["status"]) if group.get("status") is not None else None,
+            also=str(evidence["also"]) if evidence.get("also") is not None else None,
         )
 
     def group_json(self) -> dict[str, Any]:
@@ -294,6 +298,7 @@ class OnsetNote:
             "groups_searched": self.groups_searched,
             "ended_at": json_time(self.ended_at),
             "sentence": self.sentence,
+            "also": self.also,
         }
 
 

@@ -79,10 +79,13 @@ class AnalysisSummary:
     def slowed(self) -> tuple[float, float] | None:
         """A latency incident's typical latency before and since the onset (ms), else None.
 
-        Its affected endpoints are slow, not failing: their error rates say nothing of it.
+        Its affected endpoints are slow, not failing: their error rates say nothing of it. A
+        group that slowed first and then failed too is told by its failures.
         """
         note = self.onset_note
-        if note is None or note.signal != "latency" or note.before is None or note.after is None:
+        if note is None or note.signal != "latency" or note.also is not None:
+            return None
+        if note.before is None or note.after is None:
             return None
         return note.before, note.after
 

@@ -193,6 +193,7 @@ def _onset_note(a: Assessment) -> OnsetNote | None:
         ended_at=onset.ended_at,
         sentence=onset.sentence(),
         status=onset.status,
+        also=None if evidence["also"] is None else str(evidence["also"]),
     )
 
 

@@ -36,9 +36,10 @@ SLOW = ("t01", "t02", "t03")
 ENDPOINT = "/api/e3"
 
 
-def write_slow_log(path: Path, status: bool, seed: int = 3) -> Path:
+def write_slow_log(path: Path, status: bool, seed: int = 3, fail_from: int | None = None) -> Path:
     """90 minutes of about 600 requests a minute; from ONSET the SLOW tenants on ENDPOINT
-    take six times longer. ``status``: every request has one (200)."""
+    take six times longer. ``status``: every request has one (200; from ``fail_from`` on, half
+    of the slow requests fail with 504)."""
     rng = np.random.default_rng(seed)
     minute = np.repeat(np.arange(90), rng.poisson(600, 90))
     tenant = np.array([f"t{i:02d}" for i in rng.integers(40, size=minute.size)])
@@ -57,7 +58,8 @@ def write_slow_log(path: Path, status: bool, seed: int = 3) -> Path:
         }
     )
     if status:
-        frame["status"] = 200
+        failing = slow & (minute >= (fail_from or 10**9)) & (rng.random(minute.size) < 0.5)
+        frame["status"] = np.where(failing, 504, 200)
     frame.sort_values("time").to_json(path, orient="records", lines=True)
     return path
 
@@ -135,3 +137,16 @@ def test_step_1_names_the_slow_endpoint_by_its_latency(tmp_path):
     answers = impact_answers(assessment, record())
     assert answers[1].startswith(f"{ENDPOINT} is slow: latency ")
     assert "ms since the onset" in answers[1] and "fails" not in answers[1]
+
+
+def test_a_group_that_slowed_then_failed_is_told_by_its_failures(tmp_path):
+    doc, _ = analyze(write_slow_log(tmp_path / "app.jsonl", status=True, fail_from=ONSET + 10))
+    evidence = doc["onset_evidence"]
+    assert {evidence["signal"], evidence["also"]} == {"latency", "error rate"}
+    assert "failures of " in evidence["sentence"] and "latency of " in evidence["sentence"]
+    summary = AnalysisSummary.from_json(doc)
+    assert summary.to_json() == doc
+    assert summary.slowed is None
+    headline = dict(story.headline(summary))
+    assert headline["Failing endpoint"].startswith(f"{ENDPOINT}: ")
+    assert "of requests failing since the onset" in headline["Failing endpoint"]
