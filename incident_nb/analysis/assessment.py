@@ -131,14 +131,11 @@ def assess(
     )
     peak, peak_at = peak_minute(per_minute)
     affected = endpoints.loc[endpoints["affected"], ["endpoint", "error_rate"]]
-    slow = group is not None and group.signal == "latency"
     facts = ImpactFacts(
         tenants_total=int((tenants["tenant"] != NO_VALUE).sum()),
         tenants_affected=int((tenants["affected"] & (tenants["tenant"] != NO_VALUE)).sum()),
-        endpoints_failing=()
-        if slow
-        else tuple((str(e), float(r)) for e, r in affected.itertuples(index=False)),
-        endpoints_slow=_slower(group) if slow and group is not None else (),
+        endpoints_failing=_failing(group, affected),
+        endpoints_slow=_slow(group),
         overall_error_rate=window_rate(per_minute, since),
         data_loss=data_loss,
         security_breach=security_breach,
@@ -159,6 +156,37 @@ def assess(
         severity=suggest_severity(facts),
         incident=incident,
     )
+
+
+def _failing(group: GroupOnset | None, affected: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """(endpoint, error rate since the onset) of each affected endpoint whose failures rose.
+
+    In a latency incident, only those of a group that failed too (``also``).
+    """
+    if group is not None and group.signal == "latency":
+        also = group.also
+        if also is None:
+            return ()
+        reach = also.scope.get("endpoint")
+        affected = affected if reach is None else affected[affected["endpoint"].isin(reach)]
+    return tuple((str(e), float(r)) for e, r in affected.itertuples(index=False))
+
+
+def _slow(group: GroupOnset | None) -> tuple[tuple[str, float], ...]:
+    """(endpoint, times slower than before the onset) of each endpoint whose latency rose.
+
+    A failing group that also got slow (``also``) is as many times slower on each endpoint the
+    latency hit as the group as a whole.
+    """
+    if group is None:
+        return ()
+    if group.signal == "latency":
+        return _slower(group)
+    also = group.also
+    if also is None or also.signal != "latency" or also.before <= 0:
+        return ()
+    reach = also.scope.get("endpoint") or group.affected("endpoint")
+    return tuple((str(e), also.after / also.before) for e in reach)
 
 
 def _slower(group: GroupOnset) -> tuple[tuple[str, float], ...]:

@@ -36,10 +36,12 @@ SLOW = ("t01", "t02", "t03")
 ENDPOINT = "/api/e3"
 
 
-def write_slow_log(path: Path, status: bool, seed: int = 3, fail_from: int | None = None) -> Path:
+def write_slow_log(
+    path: Path, status: bool, seed: int = 3, failing: tuple[int, float] | None = None
+) -> Path:
     """90 minutes of about 600 requests a minute; from ONSET the SLOW tenants on ENDPOINT
-    take six times longer. ``status``: every request has one (200; from ``fail_from`` on, half
-    of the slow requests fail with 504)."""
+    take six times longer. ``status``: every request has one (200; ``failing``: from that
+    minute on, that share of the slow requests fail with 504)."""
     rng = np.random.default_rng(seed)
     minute = np.repeat(np.arange(90), rng.poisson(600, 90))
     tenant = np.array([f"t{i:02d}" for i in rng.integers(40, size=minute.size)])
@@ -58,8 +60,9 @@ def write_slow_log(path: Path, status: bool, seed: int = 3, fail_from: int | Non
         }
     )
     if status:
-        failing = slow & (minute >= (fail_from or 10**9)) & (rng.random(minute.size) < 0.5)
-        frame["status"] = np.where(failing, 504, 200)
+        since, share = failing or (10**9, 0.0)
+        failed = slow & (minute >= since) & (rng.random(minute.size) < share)
+        frame["status"] = np.where(failed, 504, 200)
     frame.sort_values("time").to_json(path, orient="records", lines=True)
     return path
 
@@ -140,7 +143,7 @@ def test_step_1_names_the_slow_endpoint_by_its_latency(tmp_path):
 
 
 def test_a_group_that_slowed_then_failed_is_told_by_its_failures(tmp_path):
-    doc, _ = analyze(write_slow_log(tmp_path / "app.jsonl", status=True, fail_from=ONSET + 10))
+    doc, _ = analyze(write_slow_log(tmp_path / "app.jsonl", status=True, failing=(ONSET + 10, 0.5)))
     evidence = doc["onset_evidence"]
     assert {evidence["signal"], evidence["also"]} == {"latency", "error rate"}
     assert "failures of " in evidence["sentence"] and "latency of " in evidence["sentence"]
@@ -150,3 +153,18 @@ def test_a_group_that_slowed_then_failed_is_told_by_its_failures(tmp_path):
     headline = dict(story.headline(summary))
     assert headline["Failing endpoint"].startswith(f"{ENDPOINT}: ")
     assert "of requests failing since the onset" in headline["Failing endpoint"]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_severity_of_a_group_that_failed_and_slowed_names_both(tmp_path, seed):
+    """8% of the slow requests fail: by the seed, the search finds the failures first (the
+    latency changed too) or the latency first (the failures rose too); either way the severity
+    says the endpoint fails and is slower."""
+    doc, _ = analyze(write_slow_log(tmp_path / "app.jsonl", True, seed, failing=(ONSET, 0.08)))
+    evidence = doc["onset_evidence"]
+    assert {evidence["signal"], evidence["also"]} == {"latency", "error rate"}
+    reasons = doc["severity_suggestion"]["reasons"]
+    assert any(r.startswith(f"minor feature degraded: {ENDPOINT} fails ") for r in reasons)
+    assert any(
+        r.startswith(f"minor feature degraded: {ENDPOINT} is ") and "x slower" in r for r in reasons
+    )
