@@ -66,6 +66,7 @@ OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     ),
     "a gRPC status name": ("grpc.code", _grpc_name),
     "a gRPC status number": ("rpc.grpc.status_code", _grpc_number),
+    "a status of words": ("status", lambda e: failed(e).map({True: "error", False: "ok"})),
 }
 
 
@@ -138,6 +139,36 @@ def test_a_log_without_any_outcome_says_errors_cannot_be_told(tmp_path):
         assert not store.errors_known
         assert NO_ERROR_FIELD in store.warnings
         assert "--map outcome=FIELD" in NO_ERROR_FIELD
+
+
+def test_a_status_of_level_words_reads_as_its_level(tmp_path):
+    # Some logs name the level "status": errors and worse failed, the rest did not.
+    words = ["info", "error", "WARN", "critical", "debug", "Error", "pending"]
+    lines = [f'{{"ts": "2026-11-20T12:00:0{i}Z", "status": "{w}"}}' for i, w in enumerate(words)]
+    with opened(tmp_path, lines) as (failed, store):
+        assert failed == [False, True, False, True, False, True, None]
+        assert store.fields["outcome"] == "status" and store.fields["status"] is None
+        assert not any("HTTP status" in w for w in store.warnings)
+
+
+def test_a_status_of_http_codes_is_read_as_one_and_no_outcome(tmp_path):
+    lines = [
+        '{"ts": "2026-11-20T12:00:00Z", "status": 200}',
+        '{"ts": "2026-11-20T12:00:01Z", "status": "503"}',
+        '{"ts": "2026-11-20T12:00:02Z", "status": 404}',
+    ]
+    with opened(tmp_path, lines) as (failed, store):
+        assert failed == [False, True, False]
+        assert store.fields["status"] == "status" and store.fields["outcome"] is None
+        assert not store.warnings
+
+
+def test_a_status_of_other_words_is_still_named_in_a_warning(tmp_path):
+    lines = [f'{{"ts": "2026-11-20T12:00:0{i}Z", "status": "shipped"}}' for i in range(3)]
+    with opened(tmp_path, lines) as (failed, store):
+        assert failed == [None, None, None]
+        assert not store.errors_known
+        assert any("'status' was found, but none of its values" in w for w in store.warnings)
 
 
 def test_map_names_an_outcome_field_of_any_name(tmp_path):

@@ -113,9 +113,12 @@ def report_fields(
     events, unknown = counts.events, counts.unknown
     warnings = list(report.warnings)
     fields = dict(report.fields)
+    read = {r for r in roles if counts.values.get(_COLUMNS[r], 0)}
     for role in roles:
         count = counts.values.get(_COLUMNS[role], 0)
-        if count == 0 and (role in report.optional or role in UNSURE):
+        # A field another role read (a status of words, read as an outcome) is that role's.
+        elsewhere = any(report.fields[r] == report.fields[role] for r in read - {role})
+        if count == 0 and (role in report.optional or role in UNSURE or elsewhere):
             fields[role] = None  # the layout has room for it, but these lines leave it out
         elif count == 0:
             warnings.append(

@@ -158,6 +158,11 @@ def choose_fields(
         found = list(dict.fromkeys(found))
         if found:
             columns[name] = tuple(found[:LEVEL_FIELDS_USED] if name in SEVERAL else found[:1])
+    # The status field reads as an outcome (its words: "error", "ok") only where the log has no
+    # outcome field of its own.
+    status, outcome = columns.get("status", ()), columns.get("outcome", ())
+    if status and any(c != status[0] for c in outcome):
+        columns["outcome"] = tuple(c for c in outcome if c != status[0])
     for name, column in override_fields(mapping or {}, schema).items():
         columns[name] = (column,)
     # The exception text is added to the message: never the very same column twice.

@@ -14,10 +14,17 @@ failure of the service.
 
 from __future__ import annotations
 
+from incident_nb.sources.logs.levels import ERROR_SEVERITY, LEVEL_NAMES
 from incident_nb.sources.logs.sqltypes import INTEGER_TYPES, base_type
 
 OUTCOME = frozenset({"failure", "failed", "fail", "error", "errored"})
 SUCCESS = frozenset({"success", "succeeded", "successful", "ok", "pass", "passed"})
+# A status field of words (``"status": "error"``, ``"ok"``) says the outcome, or the level as
+# some logs name it there (``info``, ``warn``, ``critical``): levels by their names of two
+# letters or more (``e`` or ``t`` alone say too little).
+_LEVEL_WORDS = {name: level for name, level in LEVEL_NAMES.items() if len(name) > 1}
+STATUS_FAILED = OUTCOME | {name for name, lv in _LEVEL_WORDS.items() if lv >= ERROR_SEVERITY}
+STATUS_PASSED = SUCCESS | {name for name, lv in _LEVEL_WORDS.items() if lv < ERROR_SEVERITY}
 TRUE = frozenset({"true", "1", "yes", "t", "y"})
 FALSE = frozenset({"false", "0", "no", "f", "n"})
 # gRPC status codes, by name (any case, with or without underscores) and by number: those
@@ -35,6 +42,7 @@ GRPC_PASSED = frozenset(
 
 READINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "word": (OUTCOME, SUCCESS),
+    "status word": (STATUS_FAILED, STATUS_PASSED),
     "failed flag": (TRUE | OUTCOME, FALSE | SUCCESS),
     "success flag": (FALSE | OUTCOME, TRUE | SUCCESS),
     "grpc": (GRPC_FAILED, GRPC_PASSED),
@@ -67,10 +75,12 @@ OUTCOME_FIELDS: dict[str, str] = {
     "error": "failed flag",
     "ok": "success flag",
     "result": "word",
+    "status": "status word",
 }
 """Field names that carry an outcome (best first; case does not matter) -> how they read. The
-generic ``error``, ``ok`` and ``result`` come last: they often hold other things (an error's
-message), which read as no outcome at all."""
+generic ``error``, ``ok``, ``result`` and ``status`` come last: they often hold other things
+(an error's message; a ``status`` most often holds an HTTP status, read as one), which read as
+no outcome at all."""
 MAPPED = "failed flag"
 """How a field named with ``--map outcome=FIELD`` reads when its name is none of the above:
 true or a word of failure is a failed request."""
