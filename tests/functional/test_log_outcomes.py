@@ -171,6 +171,24 @@ def test_a_status_of_other_words_is_still_named_in_a_warning(tmp_path):
         assert any("'status' was found, but none of its values" in w for w in store.warnings)
 
 
+def test_a_code_of_http_statuses_is_the_status_and_one_of_error_codes_is_left_out(tmp_path):
+    statuses = [
+        '{"ts": "2026-11-20T12:00:00Z", "attributes": {"code": 200}}',
+        '{"ts": "2026-11-20T12:00:01Z", "attributes": {"code": 503}}',
+    ]
+    with opened(tmp_path, statuses) as (failed, store):
+        assert failed == [False, True]
+        assert store.fields["status"] == "attributes.code"
+    codes = [
+        '{"ts": "2026-11-20T12:00:00Z", "code": "E1234", "level": "info"}',
+        '{"ts": "2026-11-20T12:00:01Z", "code": "E2001", "level": "error"}',
+    ]
+    with opened(tmp_path, codes) as (failed, store):
+        assert failed == [False, True]
+        assert store.fields["status"] is None
+        assert not store.warnings  # an error's code is no status field gone unread
+
+
 def test_map_names_an_outcome_field_of_any_name(tmp_path):
     lines = [
         '{"ts": "2026-11-20T12:00:00Z", "job_failed": false}',

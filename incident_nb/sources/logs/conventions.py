@@ -123,6 +123,7 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "httpStatusCode",
         "response.status_code",
         "response_status_code",
+        "code",
     ),
     "outcome": tuple(OUTCOME_FIELDS),
     "latency_ms": (

@@ -54,6 +54,9 @@ TELLING = ("status", "outcome", "level")
 UNSURE = ("outcome",)
 """Roles found by names that often hold something else (an ``error`` field, its message): a
 field none of whose values reads is left out, without a warning."""
+UNSURE_NAMES: dict[str, frozenset[str]] = {"status": frozenset({"code"})}
+"""The same, for some names of other roles: a ``code`` is an HTTP status in some logs, an
+error's code (``E1234``) or a gRPC one in others."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,9 @@ def report_fields(
         count = counts.values.get(_COLUMNS[role], 0)
         # A field another role read (a status of words, read as an outcome) is that role's.
         elsewhere = any(report.fields[r] == report.fields[role] for r in read - {role})
-        if count == 0 and (role in report.optional or role in UNSURE or elsewhere):
+        name = str(report.fields[role]).rsplit(".", 1)[-1].lower()  # under any container
+        unsure = role in UNSURE or name in UNSURE_NAMES.get(role, ())
+        if count == 0 and (role in report.optional or unsure or elsewhere):
             fields[role] = None  # the layout has room for it, but these lines leave it out
         elif count == 0:
             warnings.append(
