@@ -177,7 +177,14 @@ def test_window_applies_to_a_snapshot_too(jsonl, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("name", "per_ms"),
-    [("duration_seconds", 1e-3), ("latencyMicros", 1e3), ("elapsed_ns", 1e6), ("took_ms", 1.0)],
+    [
+        ("duration_seconds", 1e-3),
+        ("latencyMicros", 1e3),
+        ("elapsed_ns", 1e6),
+        ("took_ms", 1.0),
+        ("took", 1.0),  # Elasticsearch's, in milliseconds
+        ("time_taken", 1.0),  # IIS's, in milliseconds
+    ],
 )
 def test_a_duration_named_with_its_unit_is_the_latency_in_that_unit(
     jsonl, tmp_path, capsys, name, per_ms

@@ -142,6 +142,8 @@ FIELD_CANDIDATES: dict[str, tuple[str, ...]] = {
         "request_time",
         "latency",
         "elapsed",
+        "took",
+        "time_taken",
     ),
     "message": (
         "message",
