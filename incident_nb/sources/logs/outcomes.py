@@ -121,9 +121,16 @@ def outcome_sql(column: str, kind: str, sql_type: str = "VARCHAR") -> str:
     value = f"lower(trim(CAST({column} AS VARCHAR)))"
     for mark in ("_", " "):  # DeadlineExceeded, DEADLINE_EXCEEDED, Deadline Exceeded
         value = f"replace({value}, '{mark}', '')"
-    return (
+    reading = (
         f"CASE WHEN {value} IN ({_listed(failed)}) THEN true "
         f"WHEN {value} IN ({_listed(passed)}) THEN false END"
+    )
+    if any(v[:1].isdigit() for v in failed | passed):
+        return reading
+    # Words only: a value that starts with a digit (an HTTP status in a status field read as
+    # words too) reads as nothing, without the text work on each of them.
+    return (
+        f"CASE WHEN ascii(CAST({column} AS VARCHAR)) BETWEEN 48 AND 57 THEN NULL ELSE {reading} END"
     )
 
 
