@@ -9,7 +9,7 @@ import pandas as pd
 
 from incident_nb.analysis.assessment import Assessment
 from incident_nb.core import text as md
-from incident_nb.core.humanize import percent, slope_text
+from incident_nb.core.humanize import milliseconds, percent, slope_text
 from incident_nb.core.models import utc
 from incident_nb.core.record import IncidentRecord
 
@@ -129,7 +129,9 @@ def impact_answers(
     tenants = ", ".join(a.affected_tenants) or "none measured"
     rates = a.endpoints.set_index("endpoint")["error_rate"]
     if group is not None and group.signal == "latency":  # slow endpoints, not failing ones
-        levels = f"latency {group.before:,.0f} ms → {group.after:,.0f} ms since the onset"
+        levels = (
+            f"latency {milliseconds(group.before)} → {milliseconds(group.after)} since the onset"
+        )
         broken = "; ".join(f"{e} is slow: {levels}" for e in a.failing_endpoints)
     else:
         broken = "; ".join(

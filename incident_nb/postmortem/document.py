@@ -107,11 +107,10 @@ def key_numbers(summary: AnalysisSummary | None) -> str:
     if rate.peak is not None and rate.peak_at is not None:
         peak_at = sections.hhmm(rate.peak_at, day)
         rows.append(("Peak error rate", f"{humanize.percent(rate.peak)} at {peak_at} UTC"))
-    slow = story.latency_text(summary)
+    slow, label = story.latency_text(summary), story.endpoints_label(summary)
     for e in summary.failing_endpoints:
         p99 = f", p99 {humanize.milliseconds(e.p99_ms)}" if e.p99_ms is not None else ""
         what = f"{slow} since the onset" if slow else f"{humanize.percent(e.error_rate)} errors"
-        label = story.endpoints_label(summary)
         rows.append((f"{label} {md.inline(e.endpoint)}", f"{what}{p99}"))
     trend = summary.trend
     rows.append(("Trend", trend.text()))
