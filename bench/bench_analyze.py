@@ -19,6 +19,9 @@ opt-in (``--10m``, ``--50m``), repeat it 5 and 25 times (``cat``), so they are 1
 the temporary folder needs room for them (``TMPDIR``), and everything is removed at the end.
 ``--against DIR`` also runs ``analyze`` from another checkout (its ``incident_nb`` first on
 ``PYTHONPATH``), taking turns with this one: the figures before and after a change.
+Each checkout's modules are compiled to bytecode before the rounds, as a package's are when it
+is installed: a process started where bytecode is not written (``PYTHONDONTWRITEBYTECODE``)
+would otherwise compile them on every run, and the figures would include Python's compiler.
 
 Usage: python bench/bench_analyze.py [--10m] [--50m] [--rounds N] [--big-rounds N]
                                      [--skip-pandas] [--against DIR]
@@ -86,6 +89,12 @@ out = g["error"].mean().to_frame("error_rate").join(
     g["latency_ms"].quantile([0.5, 0.95, 0.99]).unstack())
 """
 GIB = 2**30
+
+
+def compile_package(checkout: Path) -> None:
+    """Compile ``checkout``'s package to bytecode (its ``__pycache__``), as installing does."""
+    package = checkout / "incident_nb"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
 
 def generate(path: Path, lines: int) -> None:
@@ -212,6 +221,11 @@ def main() -> None:
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--against", metavar="DIR", help="another checkout to compare with")
     args = parser.parse_args()
+    for checkout in (
+        Path(__file__).resolve().parent.parent,
+        *([Path(args.against)] if args.against else []),
+    ):
+        compile_package(checkout.resolve())
     with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
         base = Path(tmp) / "service-2m.jsonl"
         generate(base, BASE_LINES)

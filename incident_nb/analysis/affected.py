@@ -43,6 +43,7 @@ from incident_nb.analysis.unit_sums import Noise, Pairs, Units, error_units, lat
 HOLM_ALPHA = 0.01
 """Family-wise error of the per-unit tests (Holm)."""
 EM_ROUNDS = 60
+"""Rounds of EM at most; it stops sooner once its two parameters hold (:func:`_settled`)."""
 STRATA: dict[str, str | None] = {"tenant": "endpoint", "endpoint": None, "service": None}
 """What a unit's expected level is built from: a tenant's from the endpoints it called."""
 MIN_SHARE_OF_RISE = 0.1
@@ -108,6 +109,7 @@ def _classify_errors(
     share, llr = 0.5, np.zeros(len(n))
     for _ in range(EM_ROUNDS):
         q = min(max(q, floor, 1e-9), 1 - 1e-9)
+        last = (q, share)
         llr = _pair_llr(pairs, q, len(n))
         prior = math.log(share) - math.log1p(-share)
         post = np.where(seen, expit(prior + llr), 0.0)
@@ -116,6 +118,8 @@ def _classify_errors(
         spare = float((weight * pairs.n * (1 - pairs.base) * pairs.weight).sum())
         if spare > 0:
             q = float((weight * (pairs.x - pairs.n * pairs.base)).sum()) / spare
+        if _settled(last, (min(max(q, floor, 1e-9), 1 - 1e-9), share)):
+            break
     q = min(max(q, floor, 1e-9), 1 - 1e-9)
     llr = np.where(seen, _pair_llr(pairs, q, len(n)), 0.0)
     prior = math.log(share) - math.log1p(-share)
@@ -129,6 +133,13 @@ def _classify_errors(
     mixture = (prior + llr > 0) & material
     result: BoolArray = (mixture | tested) & seen & (x > 0)
     return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, material)
+
+
+def _settled(before: tuple[float, float], after: tuple[float, float]) -> bool:
+    """Whether a round of EM left its parameters where they were (to the last few digits)."""
+    return all(
+        math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15) for a, b in zip(before, after, strict=True)
+    )
 
 
 def _pair_llr(pairs: Pairs, q: float, size: int) -> FloatArray:
@@ -155,6 +166,7 @@ def _classify_latency(units: Units, rise: float | None) -> Verdict:
     w = units.weight  # the rise at the time of the unit's requests is delta * w
     for _ in range(EM_ROUNDS):
         delta = max(delta, floor)
+        last = (delta, share)
         # Normal log-likelihoods; the terms both share cancel in their difference.
         ll1 = -0.5 * ((change - delta * w) / units.spread) ** 2
         ll0 = -0.5 * (change / units.spread) ** 2
@@ -163,6 +175,8 @@ def _classify_latency(units: Units, rise: float | None) -> Verdict:
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = float((post * w * w / units.spread**2).sum())
         delta = float((post * w * change / units.spread**2).sum()) / weight if weight else delta
+        if _settled(last, (max(delta, floor), share)):
+            break
     delta = max(delta, floor)
     at_requests = delta * w
     llr = np.where(seen, (change * at_requests - 0.5 * at_requests**2) / units.spread**2, 0.0)

@@ -139,10 +139,13 @@ def error_signatures_from_counts(
         last_seen=("last_seen", "max"),
         tenants=("tenant", "nunique"),
     )
+    present = rows.dropna(subset=["endpoint"])
     agg["endpoints"] = (
-        rows.dropna(subset=["endpoint"])
+        present.assign(endpoint=present["endpoint"].astype(str))
+        .drop_duplicates(["label", "endpoint"])
+        .sort_values("endpoint")
         .groupby("label")["endpoint"]
-        .agg(lambda values: ", ".join(sorted(set(map(str, values)))))
+        .agg(", ".join)
     )
     agg["example"] = earliest["message"]
     agg["id"] = [grouping.signatures[i].id for i in agg.index]

@@ -112,6 +112,7 @@ def analyze_store(
     endpoint_groups = level_groups(levels, "endpoint")
     tenant_groups = level_groups(levels, "tenant")
     messages = _with_new_since_onset(store.error_messages(MESSAGE_SIGNATURES), onset_at)
+    failing = store.failures_since(since, FAILING_REQUESTS)
     assessment = assess(
         window=TimeWindow(start, end),
         per_minute=per_minute,
@@ -119,8 +120,8 @@ def analyze_store(
         tenant_groups=tenant_groups,
         endpoint_latency=store.endpoint_latency(since),
         messages=messages.head(SUMMARY_SIGNATURES),
-        first_error=store.first_error(since),
-        last_error=store.last_error(since),
+        first_error=failing.first,
+        last_error=failing.latest.head(1),
         incident=incident,
         data_loss=impact.data_loss,
         security_breach=impact.security_breach,
@@ -130,7 +131,7 @@ def analyze_store(
         fields=dict(store.fields),
         per_minute=per_minute,
         per_minute_tenant=tenant_groups,
-        failing_requests=store.failing_requests(since, FAILING_REQUESTS),
+        failing_requests=failing.latest,
         messages=messages,
         assessment=assessment,
         per_minute_endpoint=store.per_minute_endpoint() if detail else None,

@@ -103,20 +103,18 @@ LIMIT $limit
 MESSAGE_ROWS = 20_000
 """How many distinct error messages feed the signatures (the most frequent first)."""
 
-FAILING_REQUESTS = """
-SELECT ts, request_id, tenant, endpoint, status, message
-FROM events
-WHERE is_error AND ts >= $since
-ORDER BY ts DESC, request_id
-LIMIT $limit
-"""
-
-ERROR_EXTENT = """
-SELECT ts, request_id, tenant, endpoint, status, message
-FROM events
-WHERE is_error AND ts >= $since
-ORDER BY ts {order}, request_id
-LIMIT 1
+# The first failing request from $since on ('first'), and the $limit most recent ('latest',
+# most recent first), in one query.
+FAILURE_COLUMNS = "ts, request_id, tenant, endpoint, status, message"
+FAILURES_SINCE = f"""
+SELECT * FROM (
+  (SELECT 'first' AS which, {FAILURE_COLUMNS} FROM events WHERE is_error AND ts >= $since
+   ORDER BY ts, request_id LIMIT 1)
+  UNION ALL
+  (SELECT 'latest' AS which, {FAILURE_COLUMNS} FROM events WHERE is_error AND ts >= $since
+   ORDER BY ts DESC, request_id LIMIT $limit)
+)
+ORDER BY which, ts DESC, request_id
 """
 
 EXTENT = "SELECT min(ts) AS start, max(ts) AS end, count(*) AS events FROM events"

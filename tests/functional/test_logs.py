@@ -82,7 +82,7 @@ def test_field_names_are_mapped_and_gzip_is_read(tmp_path):
         "level": "severity",
     }
     assert store.warnings == () and store.errors_known
-    first = store.first_error(store.extent()[0]).iloc[0]
+    first = store.failures_since(store.extent()[0]).first.iloc[0]
     assert first["ts"].isoformat() == "2026-11-20T12:00:01+00:00"
     assert (first["tenant"], first["endpoint"], first["status"]) == ("t1", "/a", 503)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
@@ -41,7 +41,15 @@ from incident_nb.sources.logs.loader import load_events
 from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
 from incident_nb.sources.logs.values import time_literal
 
-__all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "LogStore"]
+__all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "FailuresSince", "LogStore"]
+
+
+class FailuresSince(NamedTuple):
+    """Failing requests from a time on: the first, and the most recent (most recent first)."""
+
+    first: pd.DataFrame
+    """One row, or none."""
+    latest: pd.DataFrame
 
 
 class LogStore(CubeQuestions):
@@ -272,17 +280,14 @@ class LogStore(CubeQuestions):
         counts = self._df(logsql.ERROR_MESSAGE_COUNTS, {"limit": logsql.MESSAGE_ROWS})
         return error_signatures_from_counts(counts).head(limit)
 
-    def failing_requests(self, since: datetime, limit: int = 20) -> pd.DataFrame:
-        """The most recent failing requests from ``since`` on."""
-        return self._df(logsql.FAILING_REQUESTS, {"since": since, "limit": limit})
-
-    def first_error(self, since: datetime) -> pd.DataFrame:
-        """The first failing request at or after ``since`` (one row, or none)."""
-        return self._df(logsql.ERROR_EXTENT.format(order="ASC"), {"since": since})
-
-    def last_error(self, since: datetime) -> pd.DataFrame:
-        """The most recent failing request at or after ``since`` (one row, or none)."""
-        return self._df(logsql.ERROR_EXTENT.format(order="DESC"), {"since": since})
+    def failures_since(self, since: datetime, limit: int = 20) -> FailuresSince:
+        """The first failing request at or after ``since``, and the ``limit`` most recent."""
+        rows = self._df(logsql.FAILURES_SINCE, {"since": since, "limit": limit})
+        which = rows.pop("which")
+        return FailuresSince(
+            first=rows[which == "first"].reset_index(drop=True),
+            latest=rows[which == "latest"].reset_index(drop=True),
+        )
 
     def close(self) -> None:
         """Release the DuckDB connection and remove the analysis's temporary files."""
