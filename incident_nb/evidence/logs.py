@@ -84,6 +84,11 @@ def _with_new_since_onset(frame: pd.DataFrame, onset: datetime | None) -> pd.Dat
     return out
 
 
+def _before_onset(store: LogStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the analysis asks of the events whatever the onset: per minute, and the messages."""
+    return store.per_minute(), store.error_messages(MESSAGE_SIGNATURES)
+
+
 def analyze_store(
     store: LogStore,
     impact: ImpactInputs = ImpactInputs(),
@@ -101,17 +106,19 @@ def analyze_store(
             the finest groupings, so the command line does without.
         note: where the events came from, kept with the evidence.
     """
-    per_minute = store.per_minute()
     # The onset is searched for in the whole service and in every endpoint and tenant; the
     # same per-minute levels give the per-endpoint and per-tenant frames (no scan of their own).
-    levels = store.minute_levels()
-    incident = find_incident(store, levels)
+    # What does not depend on the onset is asked meanwhile, while the search works in Python.
+    with store.meanwhile(_before_onset) as early:
+        levels = store.minute_levels()
+        incident = find_incident(store, levels)
+        per_minute, found_messages = early()
     onset_at = incident.onset.at if incident.onset else None
     start, end = store.extent()
     since = onset_at or start
     endpoint_groups = level_groups(levels, "endpoint")
     tenant_groups = level_groups(levels, "tenant")
-    messages = _with_new_since_onset(store.error_messages(MESSAGE_SIGNATURES), onset_at)
+    messages = _with_new_since_onset(found_messages, onset_at)
     failing = store.failures_since(since, FAILING_REQUESTS)
     assessment = assess(
         window=TimeWindow(start, end),

@@ -1,6 +1,7 @@
 import gzip
 import json
 
+import duckdb
 import pytest
 
 from incident_nb.core.errors import EvidenceError
@@ -137,3 +138,25 @@ def test_unusable_input_is_a_clear_error(tmp_path, lines, message):
 def test_missing_file(tmp_path):
     with pytest.raises(EvidenceError, match="log file not found"):
         LogStore.open([tmp_path / "nope.jsonl"])
+
+
+def test_a_question_asked_meanwhile_gets_the_answer_asked_in_turn(tmp_path):
+    lines = [
+        json.dumps({"ts": f"2026-11-20T12:{m:02d}:{s:02d}Z", "status": 500 if s % 7 else 200})
+        for m in range(5)
+        for s in range(0, 60, 5)
+    ]
+    store = LogStore.open([write(tmp_path / "a.jsonl", lines)])
+    try:
+        with store.meanwhile(lambda side: side.per_minute()) as early:
+            levels = store.minute_levels()  # the store's own connection, at the same time
+            got = early()
+        assert got.equals(store.per_minute()) and list(got["requests"]) == [12] * 5
+        assert levels.equals(store.minute_levels())
+        # What the question raised reaches the one who waits for its answer.
+        failing = store.meanwhile(lambda side: side.failures_since("no time"))
+        with failing as early, pytest.raises(duckdb.Error):
+            early()
+        assert store.per_minute().equals(got)  # the store is still usable afterwards
+    finally:
+        store.close()

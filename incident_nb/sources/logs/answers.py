@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import shutil
+import threading
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +64,8 @@ class Answers:
         """Answers written by this store."""
         self.reused = 0
         """Answers read back instead of scanning the events."""
+        self._counting = threading.Lock()
+        """Questions may be asked from two threads at once (see ``LogStore.meanwhile``)."""
 
     def _path(self, view: str, sql: str, params: dict[str, Any]) -> Path:
         """Where the answer to ``sql`` with ``params`` over ``view`` is kept."""
@@ -83,7 +86,8 @@ class Answers:
         if where.is_file():
             with contextlib.suppress(duckdb.Error):
                 found = _read(con, where)
-                self.reused += 1
+                with self._counting:
+                    self.reused += 1
                 return found
             with contextlib.suppress(OSError):
                 where.unlink()  # damaged: computed again below
@@ -100,7 +104,8 @@ class Answers:
                 with contextlib.suppress(OSError):
                     partial.unlink(missing_ok=True)
                 return frame(con, f"SELECT * FROM {_TABLE}")
-            self.kept += 1
+            with self._counting:
+                self.kept += 1
             return _read(con, where)
         finally:
             con.execute(f"DROP TABLE IF EXISTS {_TABLE}")

@@ -14,11 +14,11 @@ pyspark is an optional extra.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pandas as pd
 
@@ -41,6 +41,8 @@ from incident_nb.sources.logs.spark_read import (
 )
 from incident_nb.sources.logs.spark_session import is_connect, spark_session
 from incident_nb.sources.logs.store import LogStore
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -231,6 +233,18 @@ class SparkLogStore(LogStore):
         self._closed = False
         self.rows_collected = 0
         """Rows brought back to the driver so far (aggregates and bounded samples only)."""
+
+    @contextmanager
+    def meanwhile(self, ask: Callable[[LogStore], T]) -> Iterator[Callable[[], T]]:
+        """Ask ``ask`` when its answer is wanted: one analysis asks the cluster in turn."""
+        answers: list[T] = []
+
+        def answer() -> T:
+            if not answers:
+                answers.append(ask(self))
+            return answers[0]
+
+        yield answer
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         query = self._spark.sql(logsql.render(sql, "spark"), args=dict(params or {}))

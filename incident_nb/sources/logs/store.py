@@ -10,10 +10,13 @@ analysis takes is bounded by what it computes, not by the length of the log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import duckdb
 import pandas as pd
@@ -42,6 +45,8 @@ from incident_nb.sources.logs.scratch import Scratch, connect, unlimited
 from incident_nb.sources.logs.values import time_literal
 
 __all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "FailuresSince", "LogStore"]
+
+T = TypeVar("T")
 
 
 class FailuresSince(NamedTuple):
@@ -232,6 +237,25 @@ class LogStore(CubeQuestions):
                 "widen --window or check the time zone (--tz)"
             )
         return remaining
+
+    @contextmanager
+    def meanwhile(self, ask: Callable[[LogStore], T]) -> Iterator[Callable[[], T]]:
+        """Ask ``ask`` of the events in another thread while the block asks its own questions.
+
+        The block gets a function that waits for the answer (and raises what ``ask`` raised).
+        DuckDB runs one query at a time per connection: ``ask`` gets this store on a cursor of
+        its own (another connection to the same views, in the same time zone), closed once
+        ``ask`` is done. Its queries run while the block's Python works, on cores it leaves.
+        """
+        side = copy.copy(self)
+        side._con = self._con.cursor()
+        try:
+            zone = self._con.execute("SELECT current_setting('TimeZone')").fetchone()
+            side._con.execute("SET TimeZone = $zone", {"zone": zone[0] if zone else "UTC"})
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="incident-nb") as pool:
+                yield pool.submit(ask, side).result
+        finally:
+            side._con.close()
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
