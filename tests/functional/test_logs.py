@@ -157,6 +157,21 @@ def test_a_question_asked_meanwhile_gets_the_answer_asked_in_turn(tmp_path):
         failing = store.meanwhile(lambda side: side.failures_since("no time"))
         with failing as early, pytest.raises(duckdb.Error):
             early()
+        # When the block fails, what it asked meanwhile is interrupted, not waited for (the
+        # cross join takes many seconds), and the error raised is the block's own.
+        slow = "SELECT count(*) AS n FROM range(2000000000) a, range(100) b"
+        stopped = []
+
+        def ask(side):
+            try:
+                return side._df(slow)
+            except duckdb.InterruptException:
+                stopped.append(True)
+                raise
+
+        with pytest.raises(KeyError), store.meanwhile(ask):
+            raise KeyError("the block's own")
+        assert stopped == [True]
         assert store.per_minute().equals(got)  # the store is still usable afterwards
     finally:
         store.close()

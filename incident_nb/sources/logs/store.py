@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +47,8 @@ from incident_nb.sources.logs.values import time_literal
 __all__ = ["SNAPSHOT_KEY", "SNAPSHOT_META", "FailuresSince", "LogStore"]
 
 T = TypeVar("T")
+INTERRUPT_EVERY = 0.05
+"""Seconds between interrupts of a question asked meanwhile that is no longer wanted."""
 
 
 class FailuresSince(NamedTuple):
@@ -246,15 +248,27 @@ class LogStore(CubeQuestions):
         DuckDB runs one query at a time per connection: ``ask`` gets this store on a cursor of
         its own (another connection to the same views, in the same time zone), closed once
         ``ask`` is done. Its queries run while the block's Python works, on cores it leaves.
+        When the block fails, or is stopped (Ctrl-C), the query ``ask`` is running is
+        interrupted rather than waited for.
         """
         side = copy.copy(self)
         side._con = self._con.cursor()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incident-nb")
+        future: Future[T] | None = None
         try:
             zone = self._con.execute("SELECT current_setting('TimeZone')").fetchone()
             side._con.execute("SET TimeZone = $zone", {"zone": zone[0] if zone else "UTC"})
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="incident-nb") as pool:
-                yield pool.submit(ask, side).result
+            future = pool.submit(ask, side)
+            yield future.result
+        except BaseException:
+            # The block failed (or was stopped): the answer is not wanted. An interrupt reaches
+            # only a query under way, so it is sent until ``ask`` has ended.
+            while future is not None and not future.done():
+                side._con.interrupt()
+                wait([future], timeout=INTERRUPT_EVERY)
+            raise
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             side._con.close()
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
