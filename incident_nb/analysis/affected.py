@@ -106,9 +106,11 @@ def _classify_errors(
     # The group the change was found in mixes affected requests with others: its level is a
     # floor for the affected ones' (units near their habit must not drag the estimate down).
     floor = max((rise if rise is not None else 0.0) - usual, 0.0) / (1 - usual)
-    share, llr = 0.5, np.zeros(len(n))
+    share, llr, last = 0.5, np.zeros(len(n)), None
     for _ in range(EM_ROUNDS):
         q = min(max(q, floor, 1e-9), 1 - 1e-9)
+        if _settled(last, (q, share)):
+            break
         last = (q, share)
         llr = _pair_llr(pairs, q, len(n))
         prior = math.log(share) - math.log1p(-share)
@@ -118,8 +120,6 @@ def _classify_errors(
         spare = float((weight * pairs.n * (1 - pairs.base) * pairs.weight).sum())
         if spare > 0:
             q = float((weight * (pairs.x - pairs.n * pairs.base)).sum()) / spare
-        if _settled(last, (min(max(q, floor, 1e-9), 1 - 1e-9), share)):
-            break
     q = min(max(q, floor, 1e-9), 1 - 1e-9)
     llr = np.where(seen, _pair_llr(pairs, q, len(n)), 0.0)
     prior = math.log(share) - math.log1p(-share)
@@ -135,9 +135,9 @@ def _classify_errors(
     return Verdict(result, np.asarray(llr, dtype=np.float64), prior, tested & seen, material)
 
 
-def _settled(before: tuple[float, float], after: tuple[float, float]) -> bool:
-    """Whether a round of EM left its parameters where they were (to the last few digits)."""
-    return all(
+def _settled(before: tuple[float, float] | None, after: tuple[float, float]) -> bool:
+    """Whether the last round of EM left its parameters where they were (to 12 digits)."""
+    return before is not None and all(
         math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15) for a, b in zip(before, after, strict=True)
     )
 
@@ -162,10 +162,12 @@ def _classify_latency(units: Units, rise: float | None) -> Verdict:
     rising = seen & (z > 0)
     delta = float(np.median(change[rising])) if rising.any() else math.log(MIN_RATIO)
     floor = max(rise if rise is not None else 0.0, math.log(MIN_RATIO))
-    share, post = 0.5, np.zeros(len(n))
+    share, post, last = 0.5, np.zeros(len(n)), None
     w = units.weight  # the rise at the time of the unit's requests is delta * w
     for _ in range(EM_ROUNDS):
         delta = max(delta, floor)
+        if _settled(last, (delta, share)):
+            break
         last = (delta, share)
         # Normal log-likelihoods; the terms both share cancel in their difference.
         ll1 = -0.5 * ((change - delta * w) / units.spread) ** 2
@@ -175,8 +177,6 @@ def _classify_latency(units: Units, rise: float | None) -> Verdict:
         share = min(max(float(post[seen].mean()), 1e-3), 1 - 1e-3)
         weight = float((post * w * w / units.spread**2).sum())
         delta = float((post * w * change / units.spread**2).sum()) / weight if weight else delta
-        if _settled(last, (max(delta, floor), share)):
-            break
     delta = max(delta, floor)
     at_requests = delta * w
     llr = np.where(seen, (change * at_requests - 0.5 * at_requests**2) / units.spread**2, 0.0)

@@ -13,6 +13,7 @@ pyspark is an optional extra.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -237,14 +238,7 @@ class SparkLogStore(LogStore):
     @contextmanager
     def meanwhile(self, ask: Callable[[LogStore], T]) -> Iterator[Callable[[], T]]:
         """Ask ``ask`` when its answer is wanted: one analysis asks the cluster in turn."""
-        answers: list[T] = []
-
-        def answer() -> T:
-            if not answers:
-                answers.append(ask(self))
-            return answers[0]
-
-        yield answer
+        yield functools.cache(lambda: ask(self))
 
     def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         query = self._spark.sql(logsql.render(sql, "spark"), args=dict(params or {}))
